@@ -1,0 +1,68 @@
+package io.chargerstatus;
+
+import io.chargerstatus.api.RestApi;
+import io.chargerstatus.api.SseHub;
+import io.chargerstatus.store.Database;
+import io.chargerstatus.store.Store;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+
+import java.time.Clock;
+import java.util.function.BooleanSupplier;
+
+/** The back-office HTTP side: REST API, SSE stream, health, metrics. */
+public final class HttpVerticle extends VerticleBase {
+  private final Database database;
+  private final Config config;
+  private final Clock clock;
+  private final Metrics metrics;
+  private final BooleanSupplier ready;
+  private HttpServer server;
+  private SseHub sse;
+  private Store store;
+  private long pingTimer;
+
+  /** {@code ready} tells whether every verticle is deployed and the service is not draining. */
+  public HttpVerticle(Database database, Config config, Clock clock, Metrics metrics, BooleanSupplier ready) {
+    this.database = database;
+    this.config = config;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.ready = ready;
+  }
+
+  @Override
+  public Future<?> start() {
+    store = new Store(database.pool(vertx, Math.max(2, config.dbPoolSize() / 2)));
+    sse = new SseHub(vertx, store, metrics, clock, config.sseMaxQueueBytes(), config.sseReplayBufferMax());
+    MessageConsumer<Bus.Committed> changes = vertx.eventBus().consumer(Bus.CHANGES, m -> sse.publish(m.body()));
+    pingTimer = vertx.setPeriodic(config.ssePingS() * 1000L, t -> sse.ping());
+
+    Router router = Router.router(vertx);
+    router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+    router.get("/health/ready").handler(ctx -> store.ping().onComplete(ar -> {
+      boolean up = ar.succeeded() && ready.getAsBoolean();
+      ctx.response().setStatusCode(up ? 200 : 503);
+      ctx.json(new JsonObject().put("status", up ? "UP" : "DOWN")
+          .put("database", ar.succeeded() ? "UP" : "DOWN")
+          .put("verticles", ready.getAsBoolean() ? "UP" : "DOWN"));
+    }));
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
+    new RestApi(vertx, store, sse, config.adminToken()).mount(router);
+
+    server = vertx.createHttpServer(new HttpServerOptions().setPort(config.httpPort())).requestHandler(router);
+    return changes.completion().compose(v -> server.listen());
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(pingTimer);
+    return sse.closeAll().compose(v -> server.close());
+  }
+}

@@ -1,0 +1,110 @@
+package io.chargerstatus;
+
+import io.chargerstatus.status.Change;
+import io.chargerstatus.status.Status;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The service's own meters, on the registry that Vert.x's metrics also use. Tags are low-cardinality
+ * (status, action, outcome, code): never a charger id. Every meter has a description for promtool.
+ */
+public final class Metrics {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<Status, AtomicInteger> perStatus = new EnumMap<>(Status.class);
+  private final AtomicInteger connected = new AtomicInteger();
+  private final AtomicInteger sseClients = new AtomicInteger();
+  private final DistributionSummary batchSize;
+  private final Timer eventLatency;
+
+  public Metrics() {
+    for (Status s : Status.values()) {
+      AtomicInteger n = new AtomicInteger();
+      perStatus.put(s, n);
+      Gauge.builder("charger_status_chargers", n, AtomicInteger::get)
+          .description("Chargers currently in each back-office status").tag("status", s.name()).register(registry);
+    }
+    Gauge.builder("ocpp_connected_chargers", connected, AtomicInteger::get)
+        .description("Chargers with an open OCPP WebSocket session").register(registry);
+    Gauge.builder("sse_clients", sseClients, AtomicInteger::get)
+        .description("Server-Sent Events subscribers attached").register(registry);
+    batchSize = DistributionSummary.builder("status_batch_facts")
+        .description("Facts committed per status-engine transaction").register(registry);
+    eventLatency = Timer.builder("status_event_latency")
+        .description("Time from a charger's message arriving to its status event being written to SSE subscribers")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** A charger moved from one status to another; null on either side when it was added or removed. */
+  void statusMoved(Status from, Status to) {
+    if (from == to) {
+      return;
+    }
+    if (from != null) {
+      perStatus.get(from).decrementAndGet();
+    }
+    if (to != null) {
+      perStatus.get(to).incrementAndGet();
+    }
+  }
+
+  void transition(Change change) {
+    Counter.builder("status_transitions_total")
+        .description("Charger-level status changes by previous and new status")
+        .tag("from", String.valueOf(change.previousStatus())).tag("to", change.status().name())
+        .register(registry).increment();
+  }
+
+  void batchSize(int facts) {
+    batchSize.record(facts);
+  }
+
+  /** An OCPP message; direction in/out, outcome ok / the CALLERROR code / timeout. */
+  public void ocppMessage(String action, String direction, String outcome) {
+    Counter.builder("ocpp_messages_total")
+        .description("OCPP messages by action, direction and outcome")
+        .tag("action", action).tag("direction", direction).tag("outcome", outcome)
+        .register(registry).increment();
+  }
+
+  public void callError(String code) {
+    Counter.builder("ocpp_callerrors_total").description("CALLERRORs sent to chargers, by OCPP error code")
+        .tag("code", code).register(registry).increment();
+  }
+
+  public void sessionOpened() {
+    connected.incrementAndGet();
+  }
+
+  public void sessionClosed() {
+    connected.decrementAndGet();
+  }
+
+  public void sseClientAttached() {
+    sseClients.incrementAndGet();
+  }
+
+  public void sseClientDetached() {
+    sseClients.decrementAndGet();
+  }
+
+  public void eventLatency(Duration latency) {
+    eventLatency.record(latency);
+  }
+}

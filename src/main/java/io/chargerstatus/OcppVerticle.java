@@ -1,0 +1,339 @@
+package io.chargerstatus;
+
+import io.chargerstatus.ocpp.CentralSystem16;
+import io.chargerstatus.ocpp.Frame;
+import io.chargerstatus.ocpp.Ocpp16Messages;
+import io.chargerstatus.ocpp.OcppError;
+import io.chargerstatus.ocpp.OcppSession;
+import io.chargerstatus.status.Fact;
+import io.chargerstatus.store.Database;
+import io.chargerstatus.store.Passwords;
+import io.chargerstatus.store.Store;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.logging.Logger;
+
+/**
+ * Holds charger WebSocket sessions ({@code /ocpp/{chargerId}}, subprotocol {@code ocpp1.6}); deployed
+ * once per core, all instances sharing the port.
+ *
+ * <p>A session talks to the rest of the service only over the event bus: facts to the status engine,
+ * calls from anywhere to {@link Bus#chargerCalls}. One periodic timer per instance sends WebSocket pings,
+ * closes sessions silent past {@code OFFLINE_AFTER_S}, and asks reconnected chargers for their statuses.
+ */
+public final class OcppVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger(OcppVerticle.class.getName());
+  private static final String SUBPROTOCOL = "ocpp1.6";
+  private static final int MAX_CHARGER_ID = 48;
+  /** WebSocket close code 1001 "going away": chargers reconnect. */
+  private static final short GOING_AWAY = 1001;
+
+  private final Database database;
+  private final Config config;
+  private final Clock clock;
+  private final Metrics metrics;
+  private final Map<String, OcppSession> sessions = new HashMap<>();
+  private final Map<String, MessageConsumer<Bus.OcppCall>> callConsumers = new HashMap<>();
+  private Store store;
+  private CentralSystem16 centralSystem;
+  private HttpServer server;
+  private long tick;
+
+  public OcppVerticle(Database database, Config config, Clock clock, Metrics metrics) {
+    this.database = database;
+    this.config = config;
+    this.clock = clock;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<?> start() {
+    store = new Store(database.pool(vertx, Math.max(2, config.dbPoolSize() / 2)));
+    centralSystem = new CentralSystem16(vertx.eventBus(), store, config);
+    MessageConsumer<Bus.SessionOpened> opened = vertx.eventBus().consumer(Bus.SESSION_OPENED, this::onSessionOpenedElsewhere);
+    MessageConsumer<String> removed = vertx.eventBus().consumer(Bus.CHARGER_REMOVED,
+        m -> closeSession(m.body(), (short) 1008, "charger removed from the back office"));
+    tick = vertx.setPeriodic(1000, t -> tick());
+    server = vertx.createHttpServer(new HttpServerOptions()
+            .setPort(config.ocppPort())
+            .setWebSocketSubProtocols(List.of(SUBPROTOCOL))
+            .setMaxWebSocketFrameSize(config.maxFrameBytes())
+            .setMaxWebSocketMessageSize(config.maxFrameBytes()))
+        .webSocketHandshakeHandler(this::handshake);
+    return Future.all(opened.completion(), removed.completion()).compose(v -> server.listen());
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(tick);
+    List<Future<?>> closing = new ArrayList<>();
+    for (OcppSession s : new ArrayList<>(sessions.values())) {
+      closing.add(s.socket().close(GOING_AWAY, "service stopping"));
+    }
+    return Future.join(closing).compose(v -> server.close());
+  }
+
+  /** Port the server listens on (useful when configured as 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  // ---- upgrade ---------------------------------------------------------------------------------
+
+  private void handshake(ServerWebSocketHandshake hs) {
+    String chargerId = chargerId(hs.path());
+    if (chargerId == null) {
+      hs.reject(404);
+      return;
+    }
+    String offered = hs.headers().get("Sec-WebSocket-Protocol");
+    if (offered != null && !offersOcpp16(offered)) {
+      hs.reject(400);
+      return;
+    }
+    store.chargerAuth(chargerId).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warning("cannot look up charger " + chargerId + " at upgrade: " + ar.cause());
+        hs.reject(503);
+      } else if (ar.result() == null) {
+        LOG.info(() -> "refused unregistered charger " + chargerId + " from " + hs.remoteAddress());
+        hs.reject(404);
+      } else if (ar.result().passwordHash() == null) {
+        hs.accept().onSuccess(ws -> opened(ws, ar.result()));
+      } else {
+        String authorization = hs.headers().get("Authorization");
+        vertx.executeBlocking(() -> Passwords.basicAuthMatches(authorization, chargerId, ar.result().passwordHash()), false)
+            .onComplete(ok -> {
+              if (ok.succeeded() && ok.result()) {
+                hs.accept().onSuccess(ws -> opened(ws, ar.result()));
+              } else {
+                LOG.info(() -> "refused charger " + chargerId + ": wrong or missing Basic auth");
+                hs.reject(401);
+              }
+            });
+      }
+    });
+  }
+
+  /** The charger id of {@code /ocpp/{id}}, URL-decoded; null when the path is not of that shape. */
+  static String chargerId(String path) {
+    if (path == null || !path.startsWith("/ocpp/")) {
+      return null;
+    }
+    String raw = path.substring("/ocpp/".length());
+    String id;
+    try {
+      id = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    return id.isEmpty() || id.length() > MAX_CHARGER_ID || id.contains("/") ? null : id;
+  }
+
+  private static boolean offersOcpp16(String header) {
+    for (String p : header.split(",")) {
+      if (p.trim().equals(SUBPROTOCOL)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ---- session life ----------------------------------------------------------------------------
+
+  private void opened(ServerWebSocket ws, Store.ChargerAuth charger) {
+    long now = clock.millis();
+    OcppSession session = new OcppSession(vertx, UUID.randomUUID().toString(), charger.id(), charger.accountId(), ws, now);
+    OcppSession previous = sessions.put(charger.id(), session);
+    if (previous != null) {
+      retire(previous, "replaced by a new connection");
+    }
+    metrics.sessionOpened();
+    LOG.info(() -> "session opened: charger " + charger.id() + " from " + ws.remoteAddress());
+    MessageConsumer<Bus.OcppCall> calls = vertx.eventBus().consumer(Bus.chargerCalls(charger.id()),
+        m -> callFromService(session, m));
+    callConsumers.put(session.id(), calls);
+    vertx.eventBus().publish(Bus.SESSION_OPENED, new Bus.SessionOpened(charger.id(), session.id()));
+    vertx.eventBus().send(Bus.FACTS, new Fact.Connected(charger.id(), session.id(), "1.6", clock.instant()));
+    session.triggerStatusAt(now + config.triggerStatusAfterS() * 1000L);
+    session.pingDue(now, config.wsPingIntervalS() * 1000L);
+
+    ws.textMessageHandler(text -> onText(session, text));
+    ws.binaryMessageHandler(b -> {
+      session.seen(clock.millis());
+      session.send(Frame.error("-1", "FormationViolation", "OCPP-J frames are text messages"));
+      metrics.callError("FormationViolation");
+    });
+    ws.pongHandler(b -> session.seen(clock.millis()));
+    ws.exceptionHandler(e -> LOG.fine(() -> "session of " + charger.id() + ": " + e));
+    ws.closeHandler(v -> closed(session, ws.closeReason() == null ? "socket closed" : ws.closeReason()));
+  }
+
+  private void onSessionOpenedElsewhere(Message<Bus.SessionOpened> m) {
+    OcppSession mine = sessions.get(m.body().chargerId());
+    if (mine != null && !mine.id().equals(m.body().sessionId())) {
+      sessions.remove(mine.chargerId());
+      retire(mine, "replaced by a new connection");
+    }
+  }
+
+  /** Closes a session that a newer one replaced; its close must not mark the charger offline. */
+  private void retire(OcppSession old, String reason) {
+    LOG.info(() -> "session of charger " + old.chargerId() + " " + reason);
+    old.socket().close((short) 1000, reason);
+  }
+
+  private void closeSession(String chargerId, short code, String reason) {
+    OcppSession s = sessions.get(chargerId);
+    if (s != null) {
+      s.socket().close(code, reason);
+    }
+  }
+
+  private void closed(OcppSession session, String reason) {
+    if (!session.markClosed()) {
+      return;
+    }
+    metrics.sessionClosed();
+    sessions.remove(session.chargerId(), session);
+    MessageConsumer<Bus.OcppCall> calls = callConsumers.remove(session.id());
+    if (calls != null) {
+      calls.unregister();
+    }
+    LOG.info(() -> "session closed: charger " + session.chargerId() + " (" + reason + ")");
+    vertx.eventBus().send(Bus.FACTS, new Fact.Disconnected(session.chargerId(), session.id(), reason, clock.instant()));
+  }
+
+  private void tick() {
+    long now = clock.millis();
+    long silence = config.offlineAfterS() * 1000L;
+    long pingEvery = config.wsPingIntervalS() * 1000L;
+    for (OcppSession s : new ArrayList<>(sessions.values())) {
+      if (now - s.lastSeenMillis() > silence) {
+        LOG.info(() -> "charger " + s.chargerId() + " silent for " + config.offlineAfterS() + " s: closing its session");
+        s.socket().close(GOING_AWAY, "silent past the offline timeout");
+        closed(s, "silent past the offline timeout");
+        continue;
+      }
+      if (s.pingDue(now, pingEvery)) {
+        s.socket().writePing(io.vertx.core.buffer.Buffer.buffer("p"));
+      }
+      if (s.triggerDue(now)) {
+        triggerStatus(s);
+      }
+    }
+  }
+
+  /** A charger back without booting: its last statuses stand, and it is asked for fresh ones. */
+  private void triggerStatus(OcppSession s) {
+    metrics.ocppMessage("TriggerMessage", "out", "sent");
+    s.call("TriggerMessage", new JsonObject().put("requestedMessage", "StatusNotification"), config.callTimeoutS() * 1000L)
+        .onComplete(ar -> LOG.fine(() -> "TriggerMessage StatusNotification to " + s.chargerId() + ": "
+            + (ar.succeeded() ? ar.result().encode() : ar.cause().getMessage())));
+  }
+
+  // ---- frames ----------------------------------------------------------------------------------
+
+  private void onText(OcppSession session, String text) {
+    Instant at = clock.instant();
+    session.seen(at.toEpochMilli());
+    Frame frame;
+    try {
+      frame = Frame.parse(text);
+    } catch (Frame.Malformed e) {
+      reject(session, e.id(), "unparsed", e.code(), e.getMessage());
+      return;
+    }
+    if (frame instanceof Frame.Call call) {
+      onCall(session, call, at);
+    } else if (frame instanceof Frame.Result result) {
+      String action = session.pendingAction(result.id());
+      if (session.answered(result)) {
+        metrics.ocppMessage(action, "out", "ok");
+      }
+    } else if (frame instanceof Frame.Error error) {
+      String action = session.pendingAction(error.id());
+      if (session.answered(error)) {
+        metrics.ocppMessage(action, "out", "CallError");
+      }
+    }
+  }
+
+  private void onCall(OcppSession session, Frame.Call call, Instant at) {
+    String action = call.action();
+    if (!Ocpp16Messages.CHARGER_INITIATED.contains(action)) {
+      boolean known = Ocpp16Messages.CENTRAL_SYSTEM_INITIATED.contains(action);
+      reject(session, call.id(), known ? action : "unknown", known ? "NotSupported" : "NotImplemented",
+          known ? action + " is sent by a central system, not by a charge point" : "unknown action " + action);
+      return;
+    }
+    Future<JsonObject> reply;
+    try {
+      Ocpp16Messages.checkRequest(action, call.payload());
+      reply = centralSystem.handle(session, action, call.payload(), at);
+    } catch (OcppError e) {
+      reply = Future.failedFuture(e);
+    }
+    reply.onComplete(ar -> {
+      if (ar.succeeded()) {
+        metrics.ocppMessage(action, "in", "ok");
+        session.send(Frame.result(call.id(), ar.result()));
+      } else if (ar.cause() instanceof OcppError e) {
+        reject(session, call.id(), action, e.code(), e.getMessage());
+      } else {
+        LOG.warning("handling " + action + " of " + session.chargerId() + " failed: " + ar.cause());
+        reject(session, call.id(), action, "InternalError", "the central system could not process the message");
+      }
+    });
+  }
+
+  private void reject(OcppSession session, String id, String action, String code, String description) {
+    metrics.ocppMessage(action, "in", code);
+    metrics.callError(code);
+    session.send(Frame.error(id, code, description));
+  }
+
+  /** A CALL that the service (command API, another instance) wants this charger to answer. */
+  private void callFromService(OcppSession session, Message<Bus.OcppCall> m) {
+    Bus.OcppCall call = m.body();
+    metrics.ocppMessage(call.action(), "out", "sent");
+    session.call(call.action(), call.payload(), config.callTimeoutS() * 1000L).onComplete(ar -> {
+      if (ar.succeeded()) {
+        m.reply(ar.result());
+      } else if (ar.cause() instanceof OcppError e) {
+        int code = switch (e.code()) {
+          case "Timeout" -> Bus.TIMEOUT;
+          case "Offline" -> Bus.OFFLINE;
+          default -> Bus.CALL_ERROR;
+        };
+        m.fail(code, e.code() + ": " + e.getMessage());
+      } else {
+        m.fail(500, String.valueOf(ar.cause()));
+      }
+    });
+  }
+
+  /** Whether a failed request to {@link Bus#chargerCalls} means no session holds the charger. */
+  public static boolean noSession(Throwable failure) {
+    return failure instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS;
+  }
+}

@@ -1,0 +1,120 @@
+package io.chargerstatus;
+
+import io.chargerstatus.store.Database;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+/**
+ * One running instance: the database (migrated before anything else), then the status engine, the OCPP
+ * verticles (one per core) and the HTTP verticle, in that order so that nothing accepts traffic before
+ * what it depends on is up. {@link #stop} undeploys in the reverse order.
+ */
+public final class Service {
+  private static final Logger LOG = Logger.getLogger(Service.class.getName());
+
+  private final Config config;
+  private final Vertx vertx;
+  private final Database database;
+  private final Metrics metrics;
+  private final AtomicBoolean ready = new AtomicBoolean();
+  private String statusDeployment;
+  private String ocppDeployment;
+  private String httpDeployment;
+
+  private Service(Config config, Vertx vertx, Database database, Metrics metrics) {
+    this.config = config;
+    this.vertx = vertx;
+    this.database = database;
+    this.metrics = metrics;
+  }
+
+  /** Opens the database (blocking: call from a plain thread) and deploys the verticles. */
+  public static Future<Service> start(Config config, Clock clock) {
+    Database database = Database.open(config.pgUrl(), config.dataDir());
+    Metrics metrics = new Metrics();
+    new ClassLoaderMetrics().bindTo(metrics.registry());
+    new JvmMemoryMetrics().bindTo(metrics.registry());
+    new JvmGcMetrics().bindTo(metrics.registry());
+    new JvmThreadMetrics().bindTo(metrics.registry());
+    new ProcessorMetrics().bindTo(metrics.registry());
+    new UptimeMetrics().bindTo(metrics.registry());
+    MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(false)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(metricsOptions))
+        .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
+        .build();
+    Bus.registerCodecs(vertx.eventBus());
+    Service service = new Service(config, vertx, database, metrics);
+    int ocppInstances = config.ocppInstances() > 0 ? config.ocppInstances() : Runtime.getRuntime().availableProcessors();
+    return vertx.deployVerticle(new StatusVerticle(database, config, clock, metrics))
+        .compose(id -> {
+          service.statusDeployment = id;
+          return vertx.deployVerticle(() -> new OcppVerticle(database, config, clock, metrics),
+              new DeploymentOptions().setInstances(ocppInstances));
+        })
+        .compose(id -> {
+          service.ocppDeployment = id;
+          return vertx.deployVerticle(new HttpVerticle(database, config, clock, metrics, service.ready::get));
+        })
+        .map(id -> {
+          service.httpDeployment = id;
+          service.ready.set(true);
+          LOG.info("charger-status ready: HTTP on " + config.httpPort() + ", OCPP on " + config.ocppPort()
+              + " (" + ocppInstances + " OCPP verticles)");
+          return service;
+        })
+        .recover(e -> vertx.close().transform(v -> {
+          database.close();
+          return Future.failedFuture(e);
+        }));
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  /**
+   * Stops taking work, closes charger sessions (close code 1001, so chargers reconnect), lets the status
+   * engine commit what the sessions sent, ends the SSE streams, then closes Vert.x and the database.
+   */
+  public Future<Void> stop() {
+    ready.set(false);
+    return undeploy(ocppDeployment)
+        .compose(v -> vertx.eventBus().request(Bus.FACTS, new io.chargerstatus.status.Fact.Seen("-", java.time.Instant.now()))
+            .<Void>mapEmpty().recover(e -> Future.succeededFuture()))
+        .compose(v -> undeploy(httpDeployment))
+        .compose(v -> undeploy(statusDeployment))
+        .compose(v -> vertx.close())
+        .onComplete(v -> database.close());
+  }
+
+  private Future<Void> undeploy(String id) {
+    return id == null ? Future.succeededFuture() : vertx.undeploy(id).recover(e -> Future.succeededFuture());
+  }
+}

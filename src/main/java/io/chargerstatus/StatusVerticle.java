@@ -1,0 +1,194 @@
+package io.chargerstatus;
+
+import io.chargerstatus.status.Change;
+import io.chargerstatus.status.ChargerState;
+import io.chargerstatus.status.ConnectorState;
+import io.chargerstatus.status.Fact;
+import io.chargerstatus.status.StatusModel;
+import io.chargerstatus.store.Database;
+import io.chargerstatus.store.Store;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.pgclient.PgException;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * The status engine: the single writer of charger statuses and of the event sequence.
+ *
+ * <p>Facts and registry requests are queued and processed in arrival order. Facts are applied in
+ * batches: every fact that arrived while the previous batch was committing goes into the next one, so a
+ * storm of thousands of chargers costs a few transactions, not one per message.
+ *
+ * <p><b>Durability</b>: a fact is answered (and so the charger gets its {@code .conf}) only after the
+ * batch holding it committed; changes are published only after that commit, in sequence order. If the
+ * commit fails, the in-memory state is left as it was and every fact of the batch is failed.
+ */
+public final class StatusVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger(StatusVerticle.class.getName());
+
+  private final Database database;
+  private final Config config;
+  private final Clock clock;
+  private final Metrics metrics;
+  private final Map<String, ChargerState> chargers = new HashMap<>();
+  private final ArrayDeque<Message<Object>> queue = new ArrayDeque<>();
+  private Store store;
+  private boolean busy;
+
+  public StatusVerticle(Database database, Config config, Clock clock, Metrics metrics) {
+    this.database = database;
+    this.config = config;
+    this.clock = clock;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<?> start() {
+    store = new Store(database.pool(vertx, Math.max(2, config.dbPoolSize() / 2)));
+    return store.loadChargerStates().compose(states -> {
+      states.forEach(s -> {
+        chargers.put(s.id(), s);
+        metrics.statusMoved(null, s.status());
+      });
+      MessageConsumer<Object> facts = vertx.eventBus().consumer(Bus.FACTS, this::enqueue);
+      MessageConsumer<Object> registry = vertx.eventBus().consumer(Bus.REGISTRY, this::enqueue);
+      return Future.all(facts.completion(), registry.completion());
+    }).compose(v -> closeStaleSessions());
+  }
+
+  /**
+   * Chargers that were online when the previous process stopped have no session in this one: record
+   * them Offline (or Unknown) before any charger reconnects, so that the history says so.
+   */
+  private Future<?> closeStaleSessions() {
+    Instant now = clock.instant();
+    List<Fact> stale = new ArrayList<>();
+    for (ChargerState s : chargers.values()) {
+      if (s.online()) {
+        chargers.put(s.id(), new ChargerState(s.id(), s.accountId(), s.siteId(), s.status(), s.statusSince(),
+            s.faultCode(), true, "previous-process", s.lastSeenAt(), s.bootedAt(), s.firmwareUpdating(), s.connectors()));
+        stale.add(new Fact.Disconnected(s.id(), "previous-process", "service restarted", now));
+      }
+    }
+    if (stale.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    LOG.info(stale.size() + " chargers were online when the service last stopped; recording them offline");
+    return commit(stale).mapEmpty();
+  }
+
+  private void enqueue(Message<Object> message) {
+    queue.add(message);
+    drain();
+  }
+
+  private void drain() {
+    if (busy || queue.isEmpty()) {
+      return;
+    }
+    busy = true;
+    Future<?> work = queue.peek().body() instanceof Fact ? applyBatch() : applyRegistry(queue.poll());
+    work.onComplete(ar -> {
+      busy = false;
+      drain();
+    });
+  }
+
+  private Future<?> applyBatch() {
+    List<Message<Object>> batch = new ArrayList<>();
+    List<Fact> facts = new ArrayList<>();
+    while (!queue.isEmpty() && queue.peek().body() instanceof Fact f && batch.size() < config.statusBatchMax()) {
+      batch.add(queue.poll());
+      facts.add(f);
+    }
+    metrics.batchSize(batch.size());
+    return commit(facts).onComplete(ar -> {
+      if (ar.succeeded()) {
+        batch.forEach(m -> m.reply(null));
+      } else {
+        LOG.warning("status batch of " + batch.size() + " facts failed: " + ar.cause());
+        batch.forEach(m -> m.fail(500, "status not committed: " + ar.cause().getMessage()));
+      }
+    });
+  }
+
+  /** Applies the facts to a copy of the state, commits, and only then adopts the copy and publishes. */
+  private Future<List<Long>> commit(List<Fact> facts) {
+    Map<String, ChargerState> next = new LinkedHashMap<>();
+    Map<String, Store.ConnectorRow> connectors = new LinkedHashMap<>();
+    List<Change> changes = new ArrayList<>();
+    for (Fact fact : facts) {
+      ChargerState state = next.getOrDefault(fact.chargerId(), chargers.get(fact.chargerId()));
+      if (state == null) {
+        continue; // removed from the back office while its session was closing
+      }
+      StatusModel.Outcome outcome = StatusModel.apply(state, fact);
+      next.put(state.id(), outcome.state());
+      changes.addAll(outcome.changes());
+      for (int connectorId : outcome.connectorsTouched()) {
+        ConnectorState c = outcome.state().connectors().get(connectorId);
+        connectors.put(state.id() + "/" + connectorId, new Store.ConnectorRow(state.id(), c));
+      }
+    }
+    if (next.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return store.commitBatch(new ArrayList<>(next.values()), new ArrayList<>(connectors.values()), changes)
+        .onSuccess(seqs -> {
+          next.forEach((id, state) -> metrics.statusMoved(chargers.put(id, state).status(), state.status()));
+          for (int i = 0; i < changes.size(); i++) {
+            Change change = changes.get(i);
+            if (change.applied()) {
+              metrics.transition(change);
+              vertx.eventBus().publish(Bus.CHANGES, new Bus.Committed(seqs.get(i), change));
+            }
+          }
+        });
+  }
+
+  private Future<?> applyRegistry(Message<Object> message) {
+    Object body = message.body();
+    Future<?> result;
+    if (body instanceof Bus.AddCharger add) {
+      result = store.insertCharger(add.body(), add.passwordHash(), clock.instant())
+          .onSuccess(state -> {
+            chargers.put(state.id(), state);
+            metrics.statusMoved(null, state.status());
+          });
+    } else if (body instanceof Bus.RemoveCharger remove) {
+      result = store.deleteCharger(remove.chargerId()).onSuccess(removed -> {
+        ChargerState gone = chargers.remove(remove.chargerId());
+        if (gone != null) {
+          metrics.statusMoved(gone.status(), null);
+        }
+        if (removed) {
+          vertx.eventBus().publish(Bus.CHARGER_REMOVED, remove.chargerId());
+        }
+      });
+    } else {
+      result = Future.failedFuture("unexpected registry message " + body.getClass().getSimpleName());
+    }
+    return result.onComplete(ar -> {
+      if (ar.succeeded()) {
+        message.reply(ar.result());
+      } else if (ar.cause() instanceof PgException pg && Store.UNIQUE_VIOLATION.equals(pg.getSqlState())) {
+        message.fail(409, "already exists");
+      } else if (ar.cause() instanceof PgException pg && Store.FOREIGN_KEY_VIOLATION.equals(pg.getSqlState())) {
+        message.fail(404, "unknown account or site");
+      } else {
+        message.fail(500, ar.cause().getMessage());
+      }
+    });
+  }
+}

@@ -1,0 +1,308 @@
+package io.chargerstatus.api;
+
+import io.chargerstatus.Bus;
+import io.chargerstatus.status.ChargerState;
+import io.chargerstatus.status.Status;
+import io.chargerstatus.store.Passwords;
+import io.chargerstatus.store.Store;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.pgclient.PgException;
+
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.logging.Logger;
+
+/**
+ * The back-office REST API under {@code /api/v1} and the SSE route. Every handler resolves the caller's
+ * {@link Principal} first; failures travel as failed futures and are mapped to JSON errors in
+ * {@link #failure} only.
+ */
+public final class RestApi {
+  private static final Logger LOG = Logger.getLogger(RestApi.class.getName());
+  private static final String PRINCIPAL = "principal";
+  private static final int MAX_BODY_BYTES = 64 * 1024;
+
+  private final Vertx vertx;
+  private final Store store;
+  private final SseHub sse;
+  private final byte[] adminToken;
+
+  public RestApi(Vertx vertx, Store store, SseHub sse, String adminToken) {
+    this.vertx = vertx;
+    this.store = store;
+    this.sse = sse;
+    this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
+  }
+
+  public void mount(Router router) {
+    Router api = Router.router(vertx);
+    api.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
+    api.route().handler(this::authenticate);
+    api.post("/accounts").handler(json(201, this::createAccount));
+    api.get("/accounts").handler(json(200, ctx -> store.accounts(principal(ctx).scope(null))));
+    api.post("/accounts/:id/tokens").handler(json(201, this::issueToken));
+    api.post("/sites").handler(json(201, this::upsertSite));
+    api.get("/sites").handler(json(200, ctx -> store.sites(principal(ctx).scope(ctx.queryParams().get("accountId")))));
+    api.post("/chargers").handler(json(201, this::addCharger));
+    api.get("/chargers").handler(json(200, this::listChargers));
+    api.get("/chargers/:id").handler(json(200, ctx -> visibleCharger(ctx)));
+    api.delete("/chargers/:id").handler(json(204, this::removeCharger));
+    api.get("/chargers/:id/history").handler(json(200, this::history));
+    api.get("/status-summary").handler(json(200,
+        ctx -> store.statusSummary(principal(ctx).scope(ctx.queryParams().get("accountId")))));
+    api.post("/id-tags").handler(json(201, this::upsertIdTag));
+    api.get("/id-tags").handler(json(200, ctx -> store.idTags(principal(ctx).scope(ctx.queryParams().get("accountId")))));
+    api.delete("/id-tags/:idTag").handler(json(204, this::deleteIdTag));
+    api.get("/events").handler(this::events);
+    api.route().handler(ctx -> ctx.fail(ApiError.notFound("no such route: " + ctx.request().method() + " " + ctx.request().path())));
+    api.route().failureHandler(RestApi::failure);
+    router.route("/api/v1/*").subRouter(api);
+  }
+
+  // ---- authentication ------------------------------------------------------------------------
+
+  private void authenticate(RoutingContext ctx) {
+    String token = bearer(ctx);
+    if (token == null) {
+      ctx.fail(ApiError.unauthorized());
+      return;
+    }
+    if (MessageDigest.isEqual(adminToken, token.getBytes(StandardCharsets.UTF_8))) {
+      ctx.put(PRINCIPAL, Principal.ADMIN);
+      ctx.next();
+      return;
+    }
+    store.accountOfToken(Passwords.tokenHash(token)).onComplete(ar -> {
+      if (ar.succeeded() && ar.result() != null) {
+        ctx.put(PRINCIPAL, new Principal(ar.result()));
+        ctx.next();
+      } else {
+        ctx.fail(ar.failed() ? ar.cause() : ApiError.unauthorized());
+      }
+    });
+  }
+
+  /** The bearer token; the SSE route also takes {@code ?access_token=} because EventSource cannot set headers. */
+  private static String bearer(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return header.substring(7).trim();
+    }
+    if (ctx.request().path().endsWith("/events")) {
+      return ctx.queryParams().get("access_token");
+    }
+    return null;
+  }
+
+  private static Principal principal(RoutingContext ctx) {
+    return ctx.get(PRINCIPAL);
+  }
+
+  // ---- handlers ------------------------------------------------------------------------------
+
+  private Future<JsonObject> createAccount(RoutingContext ctx) {
+    principal(ctx).requireAdmin();
+    JsonObject body = BodySchemas.ACCOUNT.read(ctx);
+    return store.createAccount(body.getString("id"), body.getString("name"));
+  }
+
+  private Future<JsonObject> issueToken(RoutingContext ctx) {
+    principal(ctx).requireAdmin();
+    String accountId = ctx.pathParam("id");
+    String token = Passwords.newToken();
+    String id = UUID.randomUUID().toString();
+    return store.accountExists(accountId).compose(exists -> {
+      if (!exists) {
+        throw ApiError.notFound("no account " + accountId);
+      }
+      return store.insertToken(id, accountId, Passwords.tokenHash(token));
+    }).map(v -> new JsonObject().put("id", id).put("accountId", accountId).put("token", token));
+  }
+
+  private Future<JsonObject> upsertSite(RoutingContext ctx) {
+    JsonObject body = BodySchemas.SITE.read(ctx);
+    principal(ctx).scope(body.getString("accountId"));
+    try {
+      ZoneId.of(body.getString("timezone"));
+    } catch (DateTimeException e) {
+      throw ApiError.badRequest("timezone: not an IANA time zone: " + body.getString("timezone"));
+    }
+    return store.upsertSite(body).map(site -> {
+      if (site == null) {
+        throw ApiError.conflict("site " + body.getString("id") + " belongs to another account");
+      }
+      return site;
+    });
+  }
+
+  private Future<JsonObject> addCharger(RoutingContext ctx) {
+    JsonObject body = BodySchemas.CHARGER.read(ctx);
+    String accountId = principal(ctx).scope(body.getString("accountId"));
+    String siteId = body.getString("siteId");
+    Future<Void> siteOk = siteId == null ? Future.succeededFuture() : store.siteAccount(siteId).map(owner -> {
+      if (!accountId.equals(owner)) {
+        throw ApiError.notFound("no site " + siteId + " in account " + accountId);
+      }
+      return null;
+    });
+    String password = body.getString("password");
+    return siteOk
+        .compose(v -> password == null ? Future.<String>succeededFuture(null)
+            : vertx.executeBlocking(() -> Passwords.hash(password), false))
+        .compose(hash -> vertx.eventBus().<ChargerState>request(Bus.REGISTRY, new Bus.AddCharger(body, hash)))
+        .compose(reply -> store.charger(body.getString("id"), null));
+  }
+
+  private Future<Object> listChargers(RoutingContext ctx) {
+    String accountId = principal(ctx).scope(ctx.queryParams().get("accountId"));
+    String status = ctx.queryParams().get("status");
+    if (status != null && Status.parse(status) == null) {
+      throw ApiError.badRequest("status must be one of " + java.util.Arrays.toString(Status.values()));
+    }
+    return store.chargers(accountId, ctx.queryParams().get("siteId"), status).map(a -> a);
+  }
+
+  private Future<JsonObject> visibleCharger(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    return store.charger(id, principal(ctx).accountId()).map(row -> {
+      if (row == null) {
+        throw ApiError.notFound("no charger " + id);
+      }
+      return row;
+    });
+  }
+
+  private Future<Object> removeCharger(RoutingContext ctx) {
+    return visibleCharger(ctx)
+        .compose(row -> vertx.eventBus().request(Bus.REGISTRY, new Bus.RemoveCharger(row.getString("id"))))
+        .map(reply -> null);
+  }
+
+  private Future<Object> history(RoutingContext ctx) {
+    int limit = intParam(ctx, "limit", 100, 1, 1000);
+    return visibleCharger(ctx).compose(row -> store.history(row.getString("id"), limit)).map(a -> a);
+  }
+
+  private Future<JsonObject> upsertIdTag(RoutingContext ctx) {
+    JsonObject body = BodySchemas.ID_TAG.read(ctx);
+    principal(ctx).scope(body.getString("accountId"));
+    return store.upsertIdTag(body).map(tag -> {
+      if (tag == null) {
+        throw ApiError.conflict("id tag " + body.getString("idTag") + " belongs to another account");
+      }
+      return tag;
+    });
+  }
+
+  private Future<Object> deleteIdTag(RoutingContext ctx) {
+    String idTag = ctx.pathParam("idTag");
+    return store.deleteIdTag(idTag, principal(ctx).accountId()).map(deleted -> {
+      if (!deleted) {
+        throw ApiError.notFound("no id tag " + idTag);
+      }
+      return null;
+    });
+  }
+
+  private void events(RoutingContext ctx) {
+    String accountId = principal(ctx).scope(ctx.queryParams().get("accountId"));
+    String last = ctx.request().getHeader("Last-Event-ID");
+    if (last == null) {
+      last = ctx.queryParams().get("lastEventId");
+    }
+    Long lastEventId;
+    try {
+      lastEventId = last == null || last.isBlank() ? null : Long.parseLong(last.trim());
+    } catch (NumberFormatException e) {
+      throw ApiError.badRequest("Last-Event-ID must be an event id (an integer)");
+    }
+    Future<Boolean> accountKnown = accountId == null ? Future.succeededFuture(true) : store.accountExists(accountId);
+    accountKnown.onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+      } else if (!ar.result()) {
+        ctx.fail(ApiError.notFound("no account " + accountId));
+      } else {
+        sse.attach(ctx, accountId, lastEventId);
+      }
+    });
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------
+
+  private static <T> io.vertx.core.Handler<RoutingContext> json(int status, Function<RoutingContext, Future<T>> handler) {
+    return ctx -> {
+      Future<T> result;
+      try {
+        result = handler.apply(ctx);
+      } catch (RuntimeException e) {
+        ctx.fail(e);
+        return;
+      }
+      result.onComplete(ar -> {
+        if (ar.failed()) {
+          ctx.fail(ar.cause());
+        } else if (status == 204 || ar.result() == null) {
+          ctx.response().setStatusCode(204).end();
+        } else {
+          ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+              .end(io.vertx.core.json.Json.encode(ar.result()));
+        }
+      });
+    };
+  }
+
+  private static int intParam(RoutingContext ctx, String name, int fallback, int min, int max) {
+    String raw = ctx.queryParams().get(name);
+    if (raw == null) {
+      return fallback;
+    }
+    try {
+      int value = Integer.parseInt(raw);
+      if (value < min || value > max) {
+        throw ApiError.badRequest(name + " must be between " + min + " and " + max);
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw ApiError.badRequest(name + " must be an integer");
+    }
+  }
+
+  /** The one place where failures become HTTP responses. */
+  static void failure(RoutingContext ctx) {
+    Throwable cause = ctx.failure();
+    ApiError error;
+    if (cause instanceof ApiError e) {
+      error = e;
+    } else if (cause instanceof ReplyException r && r.failureCode() >= 400 && r.failureCode() < 500) {
+      error = new ApiError(r.failureCode(), r.failureCode() == 409 ? "conflict" : "not_found", r.getMessage());
+    } else if (cause instanceof PgException pg && Store.UNIQUE_VIOLATION.equals(pg.getSqlState())) {
+      error = ApiError.conflict("already exists");
+    } else if (cause instanceof PgException pg && Store.FOREIGN_KEY_VIOLATION.equals(pg.getSqlState())) {
+      error = ApiError.notFound("unknown account or site");
+    } else if (cause == null && ctx.statusCode() == 413) {
+      error = new ApiError(413, "payload_too_large", "the body is larger than " + MAX_BODY_BYTES + " bytes");
+    } else if (cause == null && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      error = new ApiError(ctx.statusCode(), "bad_request", "the request was refused");
+    } else {
+      LOG.warning("request " + ctx.request().method() + " " + ctx.request().path() + " failed: " + cause);
+      error = new ApiError(500, "internal", "the request could not be completed");
+    }
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    ctx.response().setStatusCode(error.status()).putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("error", error.error()).put("message", error.getMessage()).encode());
+  }
+}

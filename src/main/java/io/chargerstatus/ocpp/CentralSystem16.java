@@ -1,0 +1,146 @@
+package io.chargerstatus.ocpp;
+
+import io.chargerstatus.Bus;
+import io.chargerstatus.Config;
+import io.chargerstatus.status.Fact;
+import io.chargerstatus.store.Store;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.logging.Logger;
+
+/**
+ * The central-system side of OCPP 1.6J: one handler per message a charger initiates. Payloads reach
+ * these handlers already checked against their schema. Whatever changes a status is sent to the status
+ * engine as a {@link Fact} and answered only once the engine has committed it.
+ */
+public final class CentralSystem16 {
+  private static final Logger LOG = Logger.getLogger(CentralSystem16.class.getName());
+
+  private final EventBus bus;
+  private final Store store;
+  private final Config config;
+  private final DeliveryOptions factDelivery;
+
+  public CentralSystem16(EventBus bus, Store store, Config config) {
+    this.bus = bus;
+    this.store = store;
+    this.config = config;
+    this.factDelivery = new DeliveryOptions().setSendTimeout(config.callTimeoutS() * 1000L);
+  }
+
+  /** Handles a validated CALL; completes with the CALLRESULT payload or fails with an {@link OcppError}. */
+  public Future<JsonObject> handle(OcppSession session, String action, JsonObject p, Instant at) {
+    String charger = session.chargerId();
+    return switch (action) {
+      case "BootNotification" -> store.recordBoot(charger, p.getString("chargePointVendor"), p.getString("chargePointModel"),
+              p.getString("firmwareVersion"), "1.6")
+          .compose(v -> commit(new Fact.Booted(charger, p.getString("chargePointVendor"), p.getString("chargePointModel"),
+              p.getString("firmwareVersion"), at)))
+          .map(v -> {
+            session.cancelTrigger();
+            LOG.info(() -> "charger " + charger + " booted: " + p.getString("chargePointVendor") + " "
+                + p.getString("chargePointModel") + " firmware " + p.getString("firmwareVersion"));
+            return new JsonObject().put("status", "Accepted").put("currentTime", now(at))
+                .put("interval", config.heartbeatIntervalS());
+          });
+      case "Heartbeat" -> {
+        notice(new Fact.Seen(charger, at));
+        yield Future.succeededFuture(new JsonObject().put("currentTime", now(at)));
+      }
+      case "StatusNotification" -> {
+        session.cancelTrigger();
+        yield commit(new Fact.StatusReported(charger, p.getInteger("connectorId"), p.getString("status"),
+            p.getString("errorCode"), p.getString("vendorErrorCode"), p.getString("info"),
+            timestamp(p.getString("timestamp")), at)).map(v -> new JsonObject());
+      }
+      case "FirmwareStatusNotification" -> commit(new Fact.FirmwareReported(charger, p.getString("status"), at))
+          .map(v -> new JsonObject());
+      case "Authorize" -> idTagInfo(session, p.getString("idTag"), at)
+          .map(info -> new JsonObject().put("idTagInfo", info));
+      case "StartTransaction" -> startTransaction(session, p, at);
+      case "StopTransaction" -> stopTransaction(session, p, at);
+      case "MeterValues", "DiagnosticsStatusNotification" -> {
+        notice(new Fact.Seen(charger, at));
+        yield Future.succeededFuture(new JsonObject());
+      }
+      // No vendor extension is known to this central system: the answer OCPP 1.6 gives for that.
+      case "DataTransfer" -> Future.succeededFuture(new JsonObject().put("status", "UnknownVendorId"));
+      default -> Future.failedFuture(new OcppError("NotImplemented", action + " is not implemented"));
+    };
+  }
+
+  private Future<JsonObject> startTransaction(OcppSession session, JsonObject p, Instant at) {
+    int connectorId = p.getInteger("connectorId");
+    String idTag = p.getString("idTag");
+    return idTagInfo(session, idTag, at).compose(info ->
+        store.startTransaction(session.chargerId(), connectorId, idTag, p.getInteger("meterStart"),
+                timestampOr(p.getString("timestamp"), at))
+            .compose(txId -> commit(new Fact.TransactionChanged(session.chargerId(), connectorId, txId, at))
+                .map(v -> new JsonObject().put("transactionId", txId).put("idTagInfo", info))));
+  }
+
+  private Future<JsonObject> stopTransaction(OcppSession session, JsonObject p, Instant at) {
+    int txId = p.getInteger("transactionId");
+    Future<JsonObject> info = p.getString("idTag") == null ? Future.succeededFuture(null)
+        : idTagInfo(session, p.getString("idTag"), at);
+    return info.compose(i -> store.stopTransaction(session.chargerId(), txId, p.getInteger("meterStop"),
+            timestampOr(p.getString("timestamp"), at), p.getString("reason", "Local"))
+        .compose(connectorId -> connectorId == null ? Future.succeededFuture()
+            : commit(new Fact.TransactionChanged(session.chargerId(), connectorId, null, at)))
+        .map(v -> i == null ? new JsonObject() : new JsonObject().put("idTagInfo", i)));
+  }
+
+  /** Authorize's answer from the account's id-tag store: unknown tags are Invalid, never a blanket Accepted. */
+  private Future<JsonObject> idTagInfo(OcppSession session, String idTag, Instant at) {
+    return store.idTag(session.accountId(), idTag).map(tag -> {
+      if (tag == null) {
+        return new JsonObject().put("status", "Invalid");
+      }
+      if (tag.expiryDate() != null && !tag.expiryDate().isAfter(at)) {
+        return new JsonObject().put("status", "Expired").put("expiryDate", tag.expiryDate().toString());
+      }
+      JsonObject info = new JsonObject().put("status", tag.status());
+      if (tag.expiryDate() != null) {
+        info.put("expiryDate", tag.expiryDate().toString());
+      }
+      return info;
+    });
+  }
+
+  private Future<Void> commit(Fact fact) {
+    return bus.request(Bus.FACTS, fact, factDelivery).<Void>mapEmpty()
+        .recover(e -> Future.failedFuture(new OcppError("InternalError", "not stored, please retry")));
+  }
+
+  private void notice(Fact fact) {
+    bus.send(Bus.FACTS, fact);
+  }
+
+  private static String now(Instant at) {
+    return at.truncatedTo(ChronoUnit.MILLIS).toString();
+  }
+
+  private static Instant timestampOr(String value, Instant fallback) {
+    Instant t = timestamp(value);
+    return t == null ? fallback : t;
+  }
+
+  /** A charger's timestamp; null when absent. Offsets other than Z are accepted. */
+  static Instant timestamp(String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(value).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new OcppError("PropertyConstraintViolation", "timestamp is not an RFC 3339 date-time: " + value);
+    }
+  }
+}

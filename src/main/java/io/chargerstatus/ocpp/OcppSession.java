@@ -1,0 +1,174 @@
+package io.chargerstatus.ocpp;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One charger's open OCPP-J session. Confined to the event loop of the verticle that accepted it: no
+ * field is touched from another thread.
+ */
+public final class OcppSession {
+  private final Vertx vertx;
+  private final String id;
+  private final String chargerId;
+  private final String accountId;
+  private final ServerWebSocket socket;
+  private final Map<String, Pending> pending = new HashMap<>();
+  private long nextCallId;
+  private long lastSeenMillis;
+  private long nextPingMillis;
+  private long triggerAtMillis;
+  private boolean closed;
+
+  private record Pending(String action, Promise<JsonObject> promise, long timer) { }
+
+  public OcppSession(Vertx vertx, String id, String chargerId, String accountId, ServerWebSocket socket, long nowMillis) {
+    this.vertx = vertx;
+    this.id = id;
+    this.chargerId = chargerId;
+    this.accountId = accountId;
+    this.socket = socket;
+    this.lastSeenMillis = nowMillis;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String chargerId() {
+    return chargerId;
+  }
+
+  public String accountId() {
+    return accountId;
+  }
+
+  public ServerWebSocket socket() {
+    return socket;
+  }
+
+  public void seen(long nowMillis) {
+    lastSeenMillis = nowMillis;
+  }
+
+  public long lastSeenMillis() {
+    return lastSeenMillis;
+  }
+
+  /** Whether a WebSocket ping is due; if so the next one is scheduled {@code intervalMillis} later. */
+  public boolean pingDue(long nowMillis, long intervalMillis) {
+    if (nowMillis < nextPingMillis) {
+      return false;
+    }
+    nextPingMillis = nowMillis + intervalMillis;
+    return true;
+  }
+
+  /** Asks for fresh statuses at {@code atMillis} unless a StatusNotification or a boot comes first. */
+  public void triggerStatusAt(long atMillis) {
+    triggerAtMillis = atMillis;
+  }
+
+  public void cancelTrigger() {
+    triggerAtMillis = 0;
+  }
+
+  /** Whether the reconnect trigger is due now; it fires at most once. */
+  public boolean triggerDue(long nowMillis) {
+    if (triggerAtMillis == 0 || nowMillis < triggerAtMillis) {
+      return false;
+    }
+    triggerAtMillis = 0;
+    return true;
+  }
+
+  /**
+   * Writes one frame. When the charger does not read fast enough, reading its socket is paused until the
+   * write queue drains: a charger that floods without reading slows only itself.
+   */
+  public void send(String text) {
+    if (closed) {
+      return;
+    }
+    socket.writeTextMessage(text);
+    if (socket.writeQueueFull()) {
+      socket.pause();
+      socket.drainHandler(v -> socket.resume());
+    }
+  }
+
+  /** Sends a CALL and completes with the CALLRESULT payload, or fails with an {@link OcppError} / timeout. */
+  public Future<JsonObject> call(String action, JsonObject payload, long timeoutMillis) {
+    if (closed) {
+      return Future.failedFuture(new OcppError("Offline", "the session is closed"));
+    }
+    String callId = "cs-" + (++nextCallId);
+    Promise<JsonObject> promise = Promise.promise();
+    long timer = vertx.setTimer(timeoutMillis, t -> {
+      Pending p = pending.remove(callId);
+      if (p != null) {
+        p.promise().tryFail(new OcppError("Timeout", action + " was not answered within " + timeoutMillis + " ms"));
+      }
+    });
+    pending.put(callId, new Pending(action, promise, timer));
+    send(Frame.call(callId, action, payload));
+    return promise.future();
+  }
+
+  /** Completes the call a CALLRESULT answers; false when no call of ours has that id. */
+  public boolean answered(Frame.Result result) {
+    Pending p = pending.remove(result.id());
+    if (p == null) {
+      return false;
+    }
+    vertx.cancelTimer(p.timer());
+    try {
+      Ocpp16Messages.checkConfirmation(p.action(), result.payload());
+      p.promise().tryComplete(result.payload());
+    } catch (OcppError e) {
+      p.promise().tryFail(e);
+    }
+    return true;
+  }
+
+  /** Fails the call a CALLERROR answers; false when no call of ours has that id. */
+  public boolean answered(Frame.Error error) {
+    Pending p = pending.remove(error.id());
+    if (p == null) {
+      return false;
+    }
+    vertx.cancelTimer(p.timer());
+    p.promise().tryFail(new OcppError(error.code(), error.description()));
+    return true;
+  }
+
+  /** The action of a pending call, for metrics; null if none has that id. */
+  public String pendingAction(String callId) {
+    Pending p = pending.get(callId);
+    return p == null ? null : p.action();
+  }
+
+  /** Marks the session closed and fails its pending calls. Idempotent. */
+  public boolean markClosed() {
+    if (closed) {
+      return false;
+    }
+    closed = true;
+    pending.values().forEach(p -> {
+      vertx.cancelTimer(p.timer());
+      p.promise().tryFail(new OcppError("Offline", "the session closed"));
+    });
+    pending.clear();
+    return true;
+  }
+
+  public boolean closed() {
+    return closed;
+  }
+}

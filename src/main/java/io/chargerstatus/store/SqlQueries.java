@@ -1,0 +1,79 @@
+package io.chargerstatus.store;
+
+/** The larger SQL statements, kept together so that the schema's users are in one place. */
+final class SqlQueries {
+  private SqlQueries() {
+  }
+
+  // One statement per batch whatever its size: a reconnect storm is a few round trips, not one per message.
+  static final String INSERT_EVENTS = """
+      INSERT INTO status_events (charger_id, account_id, site_id, status, previous_status, fault_code, connector_id,
+        connector_status, ocpp_status, error_code, vendor_error_code, info, ts, received_at, applied)
+      SELECT charger_id, account_id, site_id, status, previous_status, fault_code, connector_id, connector_status,
+        ocpp_status, error_code, vendor_error_code, info, ts, received_at, applied
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[],
+        $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[], $15::boolean[])
+        WITH ORDINALITY AS u(charger_id, account_id, site_id, status, previous_status, fault_code, connector_id,
+        connector_status, ocpp_status, error_code, vendor_error_code, info, ts, received_at, applied, ord)
+      ORDER BY ord
+      RETURNING seq""";
+
+  static final String UPDATE_CHARGERS = """
+      UPDATE chargers c SET status = u.status, status_since = u.status_since, fault_code = u.fault_code,
+        online = u.online, last_seen_at = u.last_seen_at, booted_at = u.booted_at, firmware_updating = u.firmware_updating
+      FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::boolean[], $6::timestamptz[],
+        $7::timestamptz[], $8::boolean[])
+        AS u(id, status, status_since, fault_code, online, last_seen_at, booted_at, firmware_updating)
+      WHERE c.id = u.id""";
+
+  static final String UPSERT_CONNECTORS = """
+      INSERT INTO connectors (charger_id, connector_id, status, ocpp_status, error_code, vendor_error_code, info, since,
+        reported_at, transaction_id)
+      SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+        $8::timestamptz[], $9::timestamptz[], $10::int[])
+      ON CONFLICT (charger_id, connector_id) DO UPDATE SET status = excluded.status, ocpp_status = excluded.ocpp_status,
+        error_code = excluded.error_code, vendor_error_code = excluded.vendor_error_code, info = excluded.info,
+        since = excluded.since, reported_at = excluded.reported_at, transaction_id = excluded.transaction_id""";
+
+  static final String INSERT_CHARGER = """
+      INSERT INTO chargers (id, account_id, site_id, name, secured, password_hash, status_since)
+      VALUES ($1, $2, $3, $4, $5, $6, $7)""";
+
+  static final String RECORD_BOOT = """
+      UPDATE chargers SET vendor = $2, model = $3, firmware_version = $4, ocpp_version = $5 WHERE id = $1""";
+
+  static final String START_TRANSACTION = """
+      INSERT INTO transactions (charger_id, connector_id, id_tag, meter_start, started_at)
+      VALUES ($1, $2, $3, $4, $5) RETURNING id""";
+
+  static final String STOP_TRANSACTION = """
+      UPDATE transactions SET meter_stop = $3, stopped_at = $4, stop_reason = $5
+      WHERE id = $1 AND charger_id = $2 RETURNING connector_id""";
+
+  static final String UPSERT_SITE = """
+      INSERT INTO sites (id, account_id, name, timezone, delayed_charging) VALUES ($1, $2, $3, $4, $5)
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name, timezone = excluded.timezone,
+        delayed_charging = excluded.delayed_charging
+      WHERE sites.account_id = excluded.account_id
+      RETURNING *""";
+
+  static final String LIST_CHARGERS = """
+      SELECT * FROM chargers
+      WHERE ($1::text IS NULL OR account_id = $1) AND ($2::text IS NULL OR site_id = $2) AND ($3::text IS NULL OR status = $3)
+      ORDER BY id""";
+
+  static final String GET_CHARGER = "SELECT * FROM chargers WHERE id = $1 AND ($2::text IS NULL OR account_id = $2)";
+
+  static final String CONNECTORS_OF = """
+      SELECT * FROM connectors WHERE charger_id = ANY($1::text[]) AND connector_id > 0 ORDER BY charger_id, connector_id""";
+
+  static final String EVENTS_AFTER = """
+      SELECT * FROM status_events WHERE seq > $1 AND applied AND ($2::text IS NULL OR account_id = $2)
+      ORDER BY seq LIMIT $3""";
+
+  static final String UPSERT_ID_TAG = """
+      INSERT INTO id_tags (id_tag, account_id, status, expiry_date) VALUES ($1, $2, $3, $4)
+      ON CONFLICT (id_tag) DO UPDATE SET status = excluded.status, expiry_date = excluded.expiry_date
+      WHERE id_tags.account_id = excluded.account_id
+      RETURNING *""";
+}

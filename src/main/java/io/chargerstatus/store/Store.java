@@ -1,0 +1,456 @@
+package io.chargerstatus.store;
+
+import io.chargerstatus.status.Change;
+import io.chargerstatus.status.ChargerState;
+import io.chargerstatus.status.ConnectorState;
+import io.chargerstatus.status.Status;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * All SQL of the service, as prepared statements over the reactive pool. Methods return failed futures
+ * on database errors; callers map them to HTTP or OCPP errors.
+ */
+public final class Store {
+
+  /** PostgreSQL's unique_violation SQLSTATE. */
+  public static final String UNIQUE_VIOLATION = "23505";
+  /** PostgreSQL's foreign_key_violation SQLSTATE. */
+  public static final String FOREIGN_KEY_VIOLATION = "23503";
+
+  private static final String CHARGER_COLUMNS =
+      "id, account_id, site_id, name, secured, status, status_since, fault_code, online, last_seen_at, booted_at, "
+          + "firmware_updating, vendor, model, firmware_version, ocpp_version";
+
+  private final Pool pool;
+
+  public Store(Pool pool) {
+    this.pool = pool;
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  /** Whether the database answers. */
+  public Future<Void> ping() {
+    return pool.query("SELECT 1").execute().mapEmpty();
+  }
+
+  // ---- status engine -------------------------------------------------------------------------
+
+  /** The state of every charger, for the status engine to start from. */
+  public Future<List<ChargerState>> loadChargerStates() {
+    Future<RowSet<Row>> chargers = pool.query("SELECT " + CHARGER_COLUMNS + " FROM chargers").execute();
+    Future<RowSet<Row>> connectors = pool.query("SELECT * FROM connectors").execute();
+    return Future.all(chargers, connectors).map(v -> {
+      Map<String, TreeMap<Integer, ConnectorState>> byCharger = new HashMap<>();
+      for (Row r : connectors.result()) {
+        byCharger.computeIfAbsent(r.getString("charger_id"), k -> new TreeMap<>())
+            .put(r.getInteger("connector_id"), connectorState(r));
+      }
+      List<ChargerState> states = new ArrayList<>();
+      for (Row r : chargers.result()) {
+        states.add(chargerState(r, byCharger.getOrDefault(r.getString("id"), new TreeMap<>())));
+      }
+      return states;
+    });
+  }
+
+  /**
+   * Commits one batch of the status engine in a single transaction: the history rows, the chargers'
+   * state and the touched connectors. Returns the sequence numbers of {@code changes}, in order.
+   */
+  public Future<List<Long>> commitBatch(List<ChargerState> chargers, List<ConnectorRow> connectors, List<Change> changes) {
+    return pool.withTransaction(conn -> {
+      Future<List<Long>> seqs = changes.isEmpty()
+          ? Future.succeededFuture(List.of())
+          : conn.preparedQuery(SqlQueries.INSERT_EVENTS).execute(eventArrays(changes)).map(rows -> {
+            List<Long> out = new ArrayList<>(rows.size());
+            rows.forEach(r -> out.add(r.getLong(0)));
+            out.sort(null); // nextval follows the ORDER BY ord of the insert; sorting restores that order
+            return out;
+          });
+      return seqs
+          .compose(s -> chargers.isEmpty() ? Future.succeededFuture(s)
+              : conn.preparedQuery(SqlQueries.UPDATE_CHARGERS).execute(chargerArrays(chargers)).map(s))
+          .compose(s -> connectors.isEmpty() ? Future.succeededFuture(s)
+              : conn.preparedQuery(SqlQueries.UPSERT_CONNECTORS).execute(connectorArrays(connectors)).map(s));
+    });
+  }
+
+  /** A connector of a charger, as the status engine persists it. */
+  public record ConnectorRow(String chargerId, ConnectorState connector) { }
+
+  private static Tuple eventArrays(List<Change> changes) {
+    int n = changes.size();
+    String[] charger = new String[n], account = new String[n], site = new String[n], status = new String[n],
+        previous = new String[n], fault = new String[n], cStatus = new String[n], ocpp = new String[n],
+        error = new String[n], vendorError = new String[n], info = new String[n];
+    Integer[] connector = new Integer[n];
+    OffsetDateTime[] ts = new OffsetDateTime[n], received = new OffsetDateTime[n];
+    Boolean[] applied = new Boolean[n];
+    for (int i = 0; i < n; i++) {
+      Change c = changes.get(i);
+      charger[i] = c.chargerId();
+      account[i] = c.accountId();
+      site[i] = c.siteId();
+      status[i] = c.status().name();
+      previous[i] = c.previousStatus() == null ? null : c.previousStatus().name();
+      fault[i] = c.faultCode();
+      ConnectorState k = c.connector();
+      if (k != null) {
+        connector[i] = k.connectorId();
+        cStatus[i] = k.status().name();
+        ocpp[i] = k.ocppStatus();
+        error[i] = k.errorCode();
+        vendorError[i] = k.vendorErrorCode();
+        info[i] = k.info();
+      }
+      ts[i] = odt(c.timestamp());
+      received[i] = odt(c.receivedAt());
+      applied[i] = c.applied();
+    }
+    return Tuple.from(new Object[] {charger, account, site, status, previous, fault, connector, cStatus, ocpp, error,
+        vendorError, info, ts, received, applied});
+  }
+
+  private static Tuple chargerArrays(List<ChargerState> chargers) {
+    int n = chargers.size();
+    String[] id = new String[n], status = new String[n], fault = new String[n];
+    OffsetDateTime[] since = new OffsetDateTime[n], seen = new OffsetDateTime[n], booted = new OffsetDateTime[n];
+    Boolean[] online = new Boolean[n], firmware = new Boolean[n];
+    for (int i = 0; i < n; i++) {
+      ChargerState c = chargers.get(i);
+      id[i] = c.id();
+      status[i] = c.status().name();
+      fault[i] = c.faultCode();
+      since[i] = odt(c.statusSince());
+      seen[i] = odt(c.lastSeenAt());
+      booted[i] = odt(c.bootedAt());
+      online[i] = c.online();
+      firmware[i] = c.firmwareUpdating();
+    }
+    return Tuple.from(new Object[] {id, status, since, fault, online, seen, booted, firmware});
+  }
+
+  private static Tuple connectorArrays(List<ConnectorRow> rows) {
+    int n = rows.size();
+    String[] charger = new String[n], status = new String[n], ocpp = new String[n], error = new String[n],
+        vendorError = new String[n], info = new String[n];
+    Integer[] connector = new Integer[n], tx = new Integer[n];
+    OffsetDateTime[] since = new OffsetDateTime[n], reported = new OffsetDateTime[n];
+    for (int i = 0; i < n; i++) {
+      ConnectorRow r = rows.get(i);
+      ConnectorState c = r.connector();
+      charger[i] = r.chargerId();
+      connector[i] = c.connectorId();
+      status[i] = c.status().name();
+      ocpp[i] = c.ocppStatus();
+      error[i] = c.errorCode();
+      vendorError[i] = c.vendorErrorCode();
+      info[i] = c.info();
+      since[i] = odt(c.since());
+      reported[i] = odt(c.reportedAt());
+      tx[i] = c.transactionId();
+    }
+    return Tuple.from(new Object[] {charger, connector, status, ocpp, error, vendorError, info, since, reported, tx});
+  }
+
+  /** Inserts a charger (status Unknown) and returns its state; fails with SQLSTATE 23505 on a duplicate id. */
+  public Future<ChargerState> insertCharger(JsonObject body, String passwordHash, Instant now) {
+    Tuple t = Tuple.of(body.getString("id"), body.getString("accountId"), body.getString("siteId"), body.getString("name"),
+            body.getBoolean("secured", true), passwordHash)
+        .addValue(odt(now));
+    return pool.preparedQuery(SqlQueries.INSERT_CHARGER).execute(t)
+        .map(rows -> ChargerState.added(body.getString("id"), body.getString("accountId"), body.getString("siteId"), now));
+  }
+
+  public Future<Boolean> deleteCharger(String id) {
+    return pool.preparedQuery("DELETE FROM chargers WHERE id = $1").execute(Tuple.of(id)).map(r -> r.rowCount() > 0);
+  }
+
+  // ---- OCPP side -----------------------------------------------------------------------------
+
+  /** What the OCPP handshake needs to know of a registered charger. */
+  public record ChargerAuth(String id, String accountId, String passwordHash) { }
+
+  public Future<ChargerAuth> chargerAuth(String id) {
+    return pool.preparedQuery("SELECT id, account_id, password_hash FROM chargers WHERE id = $1").execute(Tuple.of(id))
+        .map(rows -> rows.size() == 0 ? null : toAuth(rows.iterator().next()));
+  }
+
+  private static ChargerAuth toAuth(Row r) {
+    return new ChargerAuth(r.getString("id"), r.getString("account_id"), r.getString("password_hash"));
+  }
+
+  public Future<Void> recordBoot(String chargerId, String vendor, String model, String firmware, String ocppVersion) {
+    return pool.preparedQuery(SqlQueries.RECORD_BOOT).execute(Tuple.of(chargerId, vendor, model, firmware, ocppVersion))
+        .mapEmpty();
+  }
+
+  /** The id tag as this account knows it: status and expiry, or null when the account has no such tag. */
+  public record IdTag(String status, Instant expiryDate) { }
+
+  public Future<IdTag> idTag(String accountId, String idTag) {
+    return pool.preparedQuery("SELECT status, expiry_date FROM id_tags WHERE id_tag = $1 AND account_id = $2")
+        .execute(Tuple.of(idTag, accountId))
+        .map(rows -> rows.size() == 0 ? null
+            : new IdTag(rows.iterator().next().getString(0), instant(rows.iterator().next(), "expiry_date")));
+  }
+
+  public Future<Integer> startTransaction(String chargerId, int connectorId, String idTag, int meterStart, Instant at) {
+    return pool.preparedQuery(SqlQueries.START_TRANSACTION)
+        .execute(Tuple.of(chargerId, connectorId, idTag, meterStart, odt(at)))
+        .map(rows -> rows.iterator().next().getInteger(0));
+  }
+
+  /** Closes a transaction of this charger; returns its connector id, or null if there is no such transaction. */
+  public Future<Integer> stopTransaction(String chargerId, int transactionId, int meterStop, Instant at, String reason) {
+    return pool.preparedQuery(SqlQueries.STOP_TRANSACTION)
+        .execute(Tuple.of(transactionId, chargerId, meterStop, odt(at), reason))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getInteger(0));
+  }
+
+  // ---- back-office API -----------------------------------------------------------------------
+
+  public Future<JsonObject> createAccount(String id, String name) {
+    return pool.preparedQuery("INSERT INTO accounts (id, name) VALUES ($1, $2) RETURNING id, name, created_at")
+        .execute(Tuple.of(id, name)).map(rows -> account(rows.iterator().next()));
+  }
+
+  /** Accounts; all of them when {@code accountId} is null. */
+  public Future<JsonArray> accounts(String accountId) {
+    return pool.preparedQuery("SELECT id, name, created_at FROM accounts WHERE $1::text IS NULL OR id = $1 ORDER BY id")
+        .execute(Tuple.of(accountId)).map(rows -> collect(rows, Store::account));
+  }
+
+  public Future<Boolean> accountExists(String id) {
+    return pool.preparedQuery("SELECT 1 FROM accounts WHERE id = $1").execute(Tuple.of(id)).map(r -> r.size() > 0);
+  }
+
+  public Future<Void> insertToken(String id, String accountId, String tokenHash) {
+    return pool.preparedQuery("INSERT INTO api_tokens (id, account_id, token_hash) VALUES ($1, $2, $3)")
+        .execute(Tuple.of(id, accountId, tokenHash)).mapEmpty();
+  }
+
+  /** The account an API token belongs to, or null. */
+  public Future<String> accountOfToken(String tokenHash) {
+    return pool.preparedQuery("SELECT account_id FROM api_tokens WHERE token_hash = $1").execute(Tuple.of(tokenHash))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+  }
+
+  /** Creates or replaces a site; null when the id belongs to another account's site. */
+  public Future<JsonObject> upsertSite(JsonObject site) {
+    JsonObject delayed = site.getJsonObject("delayedCharging");
+    return pool.preparedQuery(SqlQueries.UPSERT_SITE)
+        .execute(Tuple.of(site.getString("id"), site.getString("accountId"), site.getString("name"),
+            site.getString("timezone"), delayed))
+        .map(rows -> rows.size() == 0 ? null : site(rows.iterator().next()));
+  }
+
+  /** The site's account, or null when there is no such site. */
+  public Future<String> siteAccount(String siteId) {
+    return pool.preparedQuery("SELECT account_id FROM sites WHERE id = $1").execute(Tuple.of(siteId))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+  }
+
+  public Future<JsonArray> sites(String accountId) {
+    return pool.preparedQuery("SELECT * FROM sites WHERE $1::text IS NULL OR account_id = $1 ORDER BY id")
+        .execute(Tuple.of(accountId)).map(rows -> collect(rows, Store::site));
+  }
+
+  /** The chargers table: rows matching the filters (each may be null), with their connectors 1..n. */
+  public Future<JsonArray> chargers(String accountId, String siteId, String status) {
+    return pool.preparedQuery(SqlQueries.LIST_CHARGERS).execute(Tuple.of(accountId, siteId, status))
+        .compose(this::withConnectors);
+  }
+
+  /** One charger row, or null if it does not exist or belongs to another account than {@code accountId}. */
+  public Future<JsonObject> charger(String id, String accountId) {
+    return pool.preparedQuery(SqlQueries.GET_CHARGER).execute(Tuple.of(id, accountId))
+        .compose(this::withConnectors)
+        .map(rows -> rows.isEmpty() ? null : rows.getJsonObject(0));
+  }
+
+  private Future<JsonArray> withConnectors(RowSet<Row> chargers) {
+    LinkedHashMap<String, JsonObject> rows = new LinkedHashMap<>();
+    for (Row r : chargers) {
+      rows.put(r.getString("id"), chargerRow(r));
+    }
+    if (rows.isEmpty()) {
+      return Future.succeededFuture(new JsonArray());
+    }
+    return pool.preparedQuery(SqlQueries.CONNECTORS_OF)
+        .execute(Tuple.of(rows.keySet().toArray(new String[0])))
+        .map(connectors -> {
+          for (Row r : connectors) {
+            rows.get(r.getString("charger_id")).getJsonArray("connectors").add(connectorRow(r));
+          }
+          return new JsonArray(new ArrayList<>(rows.values()));
+        });
+  }
+
+  public Future<JsonArray> history(String chargerId, int limit) {
+    return pool.preparedQuery("SELECT * FROM status_events WHERE charger_id = $1 ORDER BY seq DESC LIMIT $2")
+        .execute(Tuple.of(chargerId, limit)).map(rows -> collect(rows, Store::event));
+  }
+
+  /** Streamed events after {@code seq}, oldest first, optionally of one account. */
+  public Future<List<JsonObject>> eventsAfter(long seq, String accountId, int limit) {
+    return pool.preparedQuery(SqlQueries.EVENTS_AFTER).execute(Tuple.of(seq, accountId, limit))
+        .map(rows -> {
+          List<JsonObject> out = new ArrayList<>(rows.size());
+          rows.forEach(r -> out.add(event(r)));
+          return out;
+        });
+  }
+
+  /** Number of chargers per status, all ten statuses present. */
+  public Future<JsonObject> statusSummary(String accountId) {
+    return pool.preparedQuery("SELECT status, count(*) FROM chargers WHERE $1::text IS NULL OR account_id = $1 GROUP BY status")
+        .execute(Tuple.of(accountId)).map(rows -> {
+          JsonObject summary = new JsonObject();
+          for (Status s : Status.values()) {
+            summary.put(s.name(), 0);
+          }
+          rows.forEach(r -> summary.put(r.getString(0), r.getLong(1)));
+          return summary;
+        });
+  }
+
+  public Future<JsonObject> upsertIdTag(JsonObject tag) {
+    Instant expiry = tag.getString("expiryDate") == null ? null : Instant.parse(tag.getString("expiryDate"));
+    return pool.preparedQuery(SqlQueries.UPSERT_ID_TAG)
+        .execute(Tuple.of(tag.getString("idTag"), tag.getString("accountId"), tag.getString("status", "Accepted"), odt(expiry)))
+        .map(rows -> rows.size() == 0 ? null : idTag(rows.iterator().next()));
+  }
+
+  public Future<JsonArray> idTags(String accountId) {
+    return pool.preparedQuery("SELECT * FROM id_tags WHERE $1::text IS NULL OR account_id = $1 ORDER BY id_tag")
+        .execute(Tuple.of(accountId)).map(rows -> collect(rows, Store::idTag));
+  }
+
+  /** Deletes a tag if it belongs to {@code accountId} (any account when null). */
+  public Future<Boolean> deleteIdTag(String idTag, String accountId) {
+    return pool.preparedQuery("DELETE FROM id_tags WHERE id_tag = $1 AND ($2::text IS NULL OR account_id = $2)")
+        .execute(Tuple.of(idTag, accountId)).map(r -> r.rowCount() > 0);
+  }
+
+  // ---- row mapping ---------------------------------------------------------------------------
+
+  private static JsonArray collect(RowSet<Row> rows, Function<Row, JsonObject> f) {
+    JsonArray out = new JsonArray();
+    rows.forEach(r -> out.add(f.apply(r)));
+    return out;
+  }
+
+  private static JsonObject account(Row r) {
+    return new JsonObject().put("id", r.getString("id")).put("name", r.getString("name"))
+        .put("createdAt", iso(r, "created_at"));
+  }
+
+  private static JsonObject site(Row r) {
+    Object delayed = r.getValue("delayed_charging");
+    return new JsonObject().put("id", r.getString("id")).put("accountId", r.getString("account_id"))
+        .put("name", r.getString("name")).put("timezone", r.getString("timezone"))
+        .put("delayedCharging", delayed);
+  }
+
+  private static JsonObject idTag(Row r) {
+    return new JsonObject().put("idTag", r.getString("id_tag")).put("accountId", r.getString("account_id"))
+        .put("status", r.getString("status")).put("expiryDate", iso(r, "expiry_date"));
+  }
+
+  private static JsonObject chargerRow(Row r) {
+    return new JsonObject()
+        .put("id", r.getString("id"))
+        .put("name", r.getString("name"))
+        .put("accountId", r.getString("account_id"))
+        .put("siteId", r.getString("site_id"))
+        .put("status", r.getString("status"))
+        .put("statusSince", iso(r, "status_since"))
+        .put("faultCode", r.getString("fault_code"))
+        .put("online", r.getBoolean("online"))
+        .put("lastSeenAt", iso(r, "last_seen_at"))
+        .put("secured", r.getBoolean("secured"))
+        .put("vendor", r.getString("vendor"))
+        .put("model", r.getString("model"))
+        .put("firmwareVersion", r.getString("firmware_version"))
+        .put("ocppVersion", r.getString("ocpp_version"))
+        .put("connectors", new JsonArray());
+  }
+
+  private static JsonObject connectorRow(Row r) {
+    return new JsonObject()
+        .put("connectorId", r.getInteger("connector_id"))
+        .put("status", r.getString("status"))
+        .put("ocppStatus", r.getString("ocpp_status"))
+        .put("errorCode", r.getString("error_code"))
+        .put("vendorErrorCode", r.getString("vendor_error_code"))
+        .put("info", r.getString("info"))
+        .put("since", iso(r, "since"))
+        .put("transactionId", r.getInteger("transaction_id"));
+  }
+
+  /** A status event as the API and the SSE stream show it. */
+  private static JsonObject event(Row r) {
+    Integer connectorId = r.getInteger("connector_id");
+    JsonObject connector = connectorId == null ? null : new JsonObject()
+        .put("connectorId", connectorId)
+        .put("status", r.getString("connector_status"))
+        .put("ocppStatus", r.getString("ocpp_status"))
+        .put("errorCode", r.getString("error_code"))
+        .put("vendorErrorCode", r.getString("vendor_error_code"));
+    JsonObject json = Events.json(r.getLong("seq"), r.getString("charger_id"), r.getString("account_id"),
+        r.getString("site_id"), r.getString("status"), r.getString("previous_status"), r.getString("fault_code"),
+        connector, iso(r, "ts"), iso(r, "received_at"));
+    if (!r.getBoolean("applied")) {
+      json.put("applied", false);
+    }
+    return json;
+  }
+
+  private static ConnectorState connectorState(Row r) {
+    return new ConnectorState(r.getInteger("connector_id"), Status.valueOf(r.getString("status")), r.getString("ocpp_status"),
+        r.getString("error_code"), r.getString("vendor_error_code"), r.getString("info"), instant(r, "since"),
+        instant(r, "reported_at"), r.getInteger("transaction_id"));
+  }
+
+  private static ChargerState chargerState(Row r, TreeMap<Integer, ConnectorState> connectors) {
+    return new ChargerState(r.getString("id"), r.getString("account_id"), r.getString("site_id"),
+        Status.valueOf(r.getString("status")), instant(r, "status_since"), r.getString("fault_code"),
+        r.getBoolean("online"), null, instant(r, "last_seen_at"), instant(r, "booted_at"), r.getBoolean("firmware_updating"),
+        connectors);
+  }
+
+  private static Instant instant(Row r, String column) {
+    OffsetDateTime t = r.getOffsetDateTime(column);
+    return t == null ? null : t.toInstant();
+  }
+
+  private static String iso(Row r, String column) {
+    Instant t = instant(r, column);
+    return t == null ? null : t.toString();
+  }
+
+  private static OffsetDateTime odt(Instant t) {
+    return t == null ? null : t.atOffset(ZoneOffset.UTC);
+  }
+}
