@@ -3,10 +3,9 @@ package io.chargerstatus;
 import io.chargerstatus.store.Passwords;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /** {@code java -jar charger-status.jar}: runs the service until SIGTERM. */
@@ -26,15 +25,10 @@ public final class Main {
       LOG.warning("ADMIN_TOKEN is not set; this run's admin token is " + token + " (set ADMIN_TOKEN to choose one)");
     }
     Service service = Service.start(config, Clock.systemUTC()).toCompletionStage().toCompletableFuture().join();
-    CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping: closing charger sessions and SSE streams");
-      service.stop().onComplete(ar -> stopped.countDown());
-      try {
-        stopped.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      service.stop(Duration.ofSeconds(25));
+      LOG.info("stopped");
     }, "shutdown"));
   }
 }

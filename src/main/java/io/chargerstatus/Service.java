@@ -1,5 +1,6 @@
 package io.chargerstatus;
 
+import io.chargerstatus.status.Fact;
 import io.chargerstatus.store.Database;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -16,6 +17,9 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
@@ -102,16 +106,36 @@ public final class Service {
   /**
    * Stops taking work, closes charger sessions (close code 1001, so chargers reconnect), lets the status
    * engine commit what the sessions sent, ends the SSE streams, then closes Vert.x and the database.
+   * Blocking: call it from a plain thread (shutdown hook, test), never from an event loop, because the
+   * event loops it waits for are the ones it closes.
    */
-  public Future<Void> stop() {
+  public void stop(Duration deadline) {
     ready.set(false);
-    return undeploy(ocppDeployment)
-        .compose(v -> vertx.eventBus().request(Bus.FACTS, new io.chargerstatus.status.Fact.Seen("-", java.time.Instant.now()))
-            .<Void>mapEmpty().recover(e -> Future.succeededFuture()))
+    Future<Void> drained = undeploy(ocppDeployment)
+        .compose(v -> flushFacts())
         .compose(v -> undeploy(httpDeployment))
-        .compose(v -> undeploy(statusDeployment))
-        .compose(v -> vertx.close())
-        .onComplete(v -> database.close());
+        .compose(v -> undeploy(statusDeployment));
+    try {
+      drained.toCompletionStage().toCompletableFuture().get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warning("shutdown did not drain within " + deadline + ": " + e);
+    }
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warning("Vert.x did not close cleanly: " + e);
+    } finally {
+      database.close();
+    }
+  }
+
+  /**
+   * Completes once every fact sent before it is committed: the engine answers facts in arrival order,
+   * and a fact about no charger changes nothing.
+   */
+  private Future<Void> flushFacts() {
+    return vertx.eventBus().request(Bus.FACTS, new Fact.Seen("", Instant.now())).<Void>mapEmpty()
+        .recover(e -> Future.succeededFuture());
   }
 
   private Future<Void> undeploy(String id) {

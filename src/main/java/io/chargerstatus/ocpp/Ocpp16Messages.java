@@ -90,9 +90,33 @@ public final class Ocpp16Messages {
     if (Boolean.TRUE.equals(result.getValid())) {
       return;
     }
+    OutputUnit cause = mostSpecific(result);
+    throw new OcppError(codeFor(cause.getKeywordLocation()), describe(cause));
+  }
+
+  /**
+   * The error that names the actual problem: a failing property is also reported by the keywords that
+   * contain it ({@code properties}, {@code additionalProperties}, {@code items}); those count only when
+   * nothing more specific failed, as for a field the message does not have.
+   */
+  private static OutputUnit mostSpecific(OutputUnit result) {
     List<OutputUnit> errors = result.getErrors();
-    OutputUnit first = errors == null || errors.isEmpty() ? result : errors.get(errors.size() - 1);
-    throw new OcppError(codeFor(first.getKeywordLocation()), describe(first));
+    if (errors == null || errors.isEmpty()) {
+      return result;
+    }
+    for (OutputUnit e : errors) {
+      String keyword = keyword(e.getKeywordLocation());
+      if (!CONTAINERS.contains(keyword)) {
+        return e;
+      }
+    }
+    return errors.get(0);
+  }
+
+  private static final Set<String> CONTAINERS = Set.of("properties", "additionalProperties", "items", "allOf", "");
+
+  private static String keyword(String location) {
+    return location == null ? "" : location.substring(location.lastIndexOf('/') + 1);
   }
 
   /**
@@ -101,8 +125,7 @@ public final class Ocpp16Messages {
    * is incomplete") and a field the message does not have a FormationViolation.
    */
   static String codeFor(String keywordLocation) {
-    String keyword = keywordLocation == null ? "" : keywordLocation.substring(keywordLocation.lastIndexOf('/') + 1);
-    return switch (keyword) {
+    return switch (keyword(keywordLocation)) {
       case "type" -> "TypeConstraintViolation";
       case "enum", "maxLength", "minLength", "format", "minimum", "maximum" -> "PropertyConstraintViolation";
       case "required" -> "ProtocolError";

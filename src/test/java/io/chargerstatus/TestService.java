@@ -1,0 +1,75 @@
+package io.chargerstatus;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A real service instance on free ports and a test database, as the tests drive it. */
+final class TestService implements AutoCloseable {
+  static final String ADMIN = "test-admin-token";
+
+  final Service service;
+  final int httpPort;
+  final int ocppPort;
+  final String pgUrl;
+
+  private TestService(Service service, int httpPort, int ocppPort, String pgUrl) {
+    this.service = service;
+    this.httpPort = httpPort;
+    this.ocppPort = ocppPort;
+    this.pgUrl = pgUrl;
+  }
+
+  /** Starts on the run's database with the default configuration plus {@code overrides} (environment names). */
+  static TestService start(Map<String, String> overrides) {
+    return start(TestDatabase.url(), overrides);
+  }
+
+  static TestService start(String pgUrl, Map<String, String> overrides) {
+    int http = freePort();
+    int ocpp = freePort();
+    Map<String, String> env = new HashMap<>();
+    env.put("HTTP_PORT", String.valueOf(http));
+    env.put("OCPP_PORT", String.valueOf(ocpp));
+    env.put("PG_URL", pgUrl);
+    env.put("ADMIN_TOKEN", ADMIN);
+    env.put("TRIGGER_STATUS_AFTER_S", "1");
+    env.put("CALL_TIMEOUT_S", "3");
+    env.putAll(overrides);
+    try {
+      Service service = Service.start(Config.load(env), Clock.systemUTC()).toCompletionStage().toCompletableFuture()
+          .get(60, TimeUnit.SECONDS);
+      return new TestService(service, http, ocpp, pgUrl);
+    } catch (Exception e) {
+      throw new IllegalStateException("service did not start", e);
+    }
+  }
+
+  String ocppUrl(String chargerId) {
+    return "ws://127.0.0.1:" + ocppPort + "/ocpp/" + chargerId;
+  }
+
+  Api api() {
+    return new Api(httpPort, ADMIN);
+  }
+
+  Api api(String token) {
+    return new Api(httpPort, token);
+  }
+
+  @Override
+  public void close() throws Exception {
+    service.stop(java.time.Duration.ofSeconds(20));
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
