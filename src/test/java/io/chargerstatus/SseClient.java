@@ -34,6 +34,7 @@ final class SseClient implements AutoCloseable {
     response.handler(buffer -> parse(buffer.toString()));
     response.endHandler(v -> ended.complete(null));
     response.exceptionHandler(e -> ended.complete(null));
+    response.request().connection().closeHandler(v -> ended.complete(null));
   }
 
   /** Opens {@code /api/v1/events} + query with the given token and optional Last-Event-ID. */
@@ -47,9 +48,9 @@ final class SseClient implements AutoCloseable {
       o.putHeader("Last-Event-ID", String.valueOf(lastEventId));
     }
     try {
-      HttpClientResponse r = HTTP.request(o).compose(req -> req.send()).toCompletionStage().toCompletableFuture()
+      // Handlers are set on the event loop as the response arrives, so that no early chunk is lost.
+      return HTTP.request(o).compose(req -> req.send()).map(SseClient::new).toCompletionStage().toCompletableFuture()
           .get(10, TimeUnit.SECONDS);
-      return new SseClient(r);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
