@@ -36,7 +36,9 @@ public record Config(
     int dbPoolSize,
     int statusBatchMax,
     int ocppInstances,
-    int maxFrameBytes) {
+    int maxFrameBytes,
+    int shutdownDeadlineS,
+    String logFormat) {
 
   private static final String RESOURCE = "conf/charger-status.json";
 
@@ -56,7 +58,7 @@ public record Config(
   public Config with(int httpPort, int ocppPort, String pgUrl, String adminToken) {
     return new Config(httpPort, ocppPort, pgUrl, adminToken, dataDir, heartbeatIntervalS, offlineAfterS,
         wsPingIntervalS, triggerStatusAfterS, callTimeoutS, ssePingS, sseMaxQueueBytes, sseReplayBufferMax,
-        dbPoolSize, statusBatchMax, ocppInstances, maxFrameBytes);
+        dbPoolSize, statusBatchMax, ocppInstances, maxFrameBytes, shutdownDeadlineS, logFormat);
   }
 
   /** Upper snake case of a camel-case key: {@code offlineAfterS} -> {@code OFFLINE_AFTER_S}. */
@@ -105,7 +107,9 @@ public record Config(
         integer(v, "dbPoolSize"),
         integer(v, "statusBatchMax"),
         integer(v, "ocppInstances"),
-        integer(v, "maxFrameBytes"));
+        integer(v, "maxFrameBytes"),
+        integer(v, "shutdownDeadlineS"),
+        string(v, "logFormat"));
   }
 
   private static int integer(Map<String, Object> v, String key) {

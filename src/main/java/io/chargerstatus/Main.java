@@ -16,18 +16,20 @@ public final class Main {
   }
 
   public static void main(String[] args) throws Exception {
-    System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s - %5$s%6$s%n");
     Map<String, String> env = new HashMap<>(System.getenv());
     Config config = Config.load(env);
+    Logging.install(config.logFormat());
     if (config.adminToken() == null) {
+      // Printed on the console once, never logged: logs are shipped and kept, a console is not.
       String token = Passwords.newToken();
       config = config.with(config.httpPort(), config.ocppPort(), config.pgUrl(), token);
-      LOG.warning("ADMIN_TOKEN is not set; this run's admin token is " + token + " (set ADMIN_TOKEN to choose one)");
+      System.out.println("ADMIN_TOKEN is not set; this run's admin token is: " + token);
     }
+    Config settings = config;
     Service service = Service.start(config, Clock.systemUTC()).toCompletionStage().toCompletableFuture().join();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping: closing charger sessions and SSE streams");
-      service.stop(Duration.ofSeconds(25));
+      service.stop(Duration.ofSeconds(settings.shutdownDeadlineS()));
       LOG.info("stopped");
     }, "shutdown"));
   }

@@ -4,6 +4,7 @@ import io.chargerstatus.status.Change;
 import io.chargerstatus.status.ChargerState;
 import io.chargerstatus.status.ConnectorState;
 import io.chargerstatus.status.Fact;
+import io.chargerstatus.status.Status;
 import io.chargerstatus.status.StatusModel;
 import io.chargerstatus.store.Database;
 import io.chargerstatus.store.Store;
@@ -151,6 +152,9 @@ public final class StatusVerticle extends VerticleBase {
             Change change = changes.get(i);
             if (change.applied()) {
               metrics.transition(change);
+              if (change.status() == Status.Faulted && change.previousStatus() != Status.Faulted) {
+                LOG.info(() -> "charger " + change.chargerId() + " faulted: " + change.faultCode());
+              }
               vertx.eventBus().publish(Bus.CHANGES, new Bus.Committed(seqs.get(i), change));
             }
           }

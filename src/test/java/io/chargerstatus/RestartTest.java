@@ -6,6 +6,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static io.chargerstatus.Api.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,15 +18,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RestartTest {
 
   @Test
-  @DisplayName("keeps statuses, history and the SSE sequence")
+  @DisplayName("ends sessions and streams cleanly, keeps statuses, history and the SSE sequence")
   void restartKeepsEverything() throws Exception {
     String db = TestDatabase.fresh();
     long lastSeq;
     int historyBefore;
+    TestCharger cp;
+    SseClient watcher;
     try (TestService first = TestService.start(db, Map.of())) {
       Api api = first.api();
       api.charger("acme", "CP-R1");
-      TestCharger cp = TestCharger.connect(first, "CP-R1");
+      watcher = SseClient.open(first, TestService.ADMIN, null, null);
+      cp = TestCharger.connect(first, "CP-R1");
       cp.boot();
       cp.status(1, "Charging");
       cp.status(2, "Faulted", "GroundFailure", "E-7", java.time.Instant.now());
@@ -33,6 +37,10 @@ class RestartTest {
       historyBefore = history.size();
       lastSeq = history.getJsonObject(0).getLong("seq");
     }
+    assertEquals((short) 1001, cp.closed.get(5, TimeUnit.SECONDS), "chargers are told to go away and come back");
+    watcher.ended.get(5, TimeUnit.SECONDS);
+    assertEquals(4, watcher.ids.size(), "the SSE client got every change, including the Offline of the stop, then the end");
+    assertEquals("Offline", new java.util.ArrayList<>(watcher.events).get(3).getString("status"));
     try (TestService second = TestService.start(db, Map.of())) {
       Api api = second.api();
       JsonObject row = api.chargerRow("CP-R1");
@@ -47,14 +55,14 @@ class RestartTest {
         JsonObject offline = sse.next(3000);
         assertNotNull(offline, "the Offline recorded at the stop is replayed");
         assertEquals("Offline", offline.getString("status"));
-        TestCharger cp = TestCharger.connect(second, "CP-R1");
+        TestCharger again = TestCharger.connect(second, "CP-R1");
         JsonObject back = sse.next(3000);
         assertNotNull(back);
         assertEquals("Faulted", back.getString("status"), "back to the last connector statuses");
         assertEquals("GroundFailure/E-7", back.getString("faultCode"));
         assertTrue(back.getLong("seq") > offline.getLong("seq") && offline.getLong("seq") > lastSeq,
             "the sequence continues across the restart");
-        cp.close();
+        again.close();
       }
     }
   }
