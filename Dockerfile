@@ -1,0 +1,25 @@
+# Multi-stage build: Maven builds the fat jar, a slim JRE runs it as a non-root user.
+# No HEALTHCHECK: Kubernetes probes /health/live and /health/ready (see k8s/deployment.yaml).
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml ./
+RUN mvn -B -q dependency:go-offline
+COPY conf ./conf
+COPY src ./src
+RUN mvn -B -q -DskipTests package
+
+FROM eclipse-temurin:17-jre
+RUN groupadd --system --gid 10001 app \
+    && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home app \
+    && mkdir -p /app/data \
+    && chown -R app:app /app
+WORKDIR /app
+COPY --from=build /src/target/charger-status.jar /app/charger-status.jar
+COPY conf /app/conf
+USER 10001
+EXPOSE 8080 9000
+# Container-aware heap: 75 % of the memory limit; exit (and be restarted) rather than limp on OOM.
+# Vert.x caches files under /tmp, so the root filesystem can be read-only.
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -Dvertx.cacheDirBase=/tmp/vertx-cache" \
+    LOG_FORMAT=json
+ENTRYPOINT ["java", "-jar", "/app/charger-status.jar"]
