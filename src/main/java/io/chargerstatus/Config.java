@@ -38,7 +38,8 @@ public record Config(
     int ocppInstances,
     int maxFrameBytes,
     int shutdownDeadlineS,
-    String logFormat) {
+    String logFormat,
+    String autoStartIdTag) {
 
   private static final String RESOURCE = "conf/charger-status.json";
 
@@ -58,7 +59,7 @@ public record Config(
   public Config with(int httpPort, int ocppPort, String pgUrl, String adminToken) {
     return new Config(httpPort, ocppPort, pgUrl, adminToken, dataDir, heartbeatIntervalS, offlineAfterS,
         wsPingIntervalS, triggerStatusAfterS, callTimeoutS, ssePingS, sseMaxQueueBytes, sseReplayBufferMax,
-        dbPoolSize, statusBatchMax, ocppInstances, maxFrameBytes, shutdownDeadlineS, logFormat);
+        dbPoolSize, statusBatchMax, ocppInstances, maxFrameBytes, shutdownDeadlineS, logFormat, autoStartIdTag);
   }
 
   /** Upper snake case of a camel-case key: {@code offlineAfterS} -> {@code OFFLINE_AFTER_S}. */
@@ -109,7 +110,8 @@ public record Config(
         integer(v, "ocppInstances"),
         integer(v, "maxFrameBytes"),
         integer(v, "shutdownDeadlineS"),
-        string(v, "logFormat"));
+        string(v, "logFormat"),
+        string(v, "autoStartIdTag"));
   }
 
   private static int integer(Map<String, Object> v, String key) {

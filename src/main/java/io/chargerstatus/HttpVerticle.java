@@ -54,7 +54,7 @@ public final class HttpVerticle extends VerticleBase {
           .put("verticles", ready.getAsBoolean() ? "UP" : "DOWN"));
     }));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
-    new RestApi(vertx, store, sse, config.adminToken()).mount(router);
+    new RestApi(vertx, store, sse, new Commands(vertx.eventBus(), store, clock, config), config.adminToken()).mount(router);
 
     server = vertx.createHttpServer(new HttpServerOptions().setPort(config.httpPort())).requestHandler(router);
     return changes.completion().compose(v -> server.listen());

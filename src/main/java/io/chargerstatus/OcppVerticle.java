@@ -68,7 +68,7 @@ public final class OcppVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     store = new Store(database.pool(vertx, Math.max(2, config.dbPoolSize() / 2)));
-    centralSystem = new CentralSystem16(vertx.eventBus(), store, config);
+    centralSystem = new CentralSystem16(vertx, store, config, new Commands(vertx.eventBus(), store, clock, config));
     MessageConsumer<Bus.SessionOpened> opened = vertx.eventBus().consumer(Bus.SESSION_OPENED, this::onSessionOpenedElsewhere);
     MessageConsumer<String> removed = vertx.eventBus().consumer(Bus.CHARGER_REMOVED,
         m -> closeSession(m.body(), (short) 1008, "charger removed from the back office"));
@@ -162,7 +162,8 @@ public final class OcppVerticle extends VerticleBase {
 
   private void opened(ServerWebSocket ws, Store.ChargerAuth charger) {
     long now = clock.millis();
-    OcppSession session = new OcppSession(vertx, UUID.randomUUID().toString(), charger.id(), charger.accountId(), ws, now);
+    OcppSession session = new OcppSession(vertx, UUID.randomUUID().toString(), charger.id(), charger.accountId(),
+        charger.secured(), ws, now);
     OcppSession previous = sessions.put(charger.id(), session);
     if (previous != null) {
       retire(previous, "replaced by a new connection");

@@ -116,7 +116,9 @@ public final class StatusVerticle extends VerticleBase {
     metrics.batchSize(batch.size());
     return commit(facts).onComplete(ar -> {
       if (ar.succeeded()) {
-        batch.forEach(m -> m.reply(null));
+        for (int i = 0; i < batch.size(); i++) {
+          batch.get(i).reply(ar.result()[i]);
+        }
       } else {
         LOG.warning("status batch of " + batch.size() + " facts failed: " + ar.cause());
         batch.forEach(m -> m.fail(500, "status not committed: " + ar.cause().getMessage()));
@@ -124,12 +126,18 @@ public final class StatusVerticle extends VerticleBase {
     });
   }
 
-  /** Applies the facts to a copy of the state, commits, and only then adopts the copy and publishes. */
-  private Future<List<Long>> commit(List<Fact> facts) {
+  /**
+   * Applies the facts to a copy of the state, commits, and only then adopts the copy and publishes.
+   * Completes with, for each fact, whether it changed a status (what the rules that react to a
+   * StatusNotification need to know).
+   */
+  private Future<boolean[]> commit(List<Fact> facts) {
     Map<String, ChargerState> next = new LinkedHashMap<>();
     Map<String, Store.ConnectorRow> connectors = new LinkedHashMap<>();
     List<Change> changes = new ArrayList<>();
-    for (Fact fact : facts) {
+    boolean[] changed = new boolean[facts.size()];
+    for (int f = 0; f < facts.size(); f++) {
+      Fact fact = facts.get(f);
       ChargerState state = next.getOrDefault(fact.chargerId(), chargers.get(fact.chargerId()));
       if (state == null) {
         continue; // removed from the back office while its session was closing
@@ -137,13 +145,14 @@ public final class StatusVerticle extends VerticleBase {
       StatusModel.Outcome outcome = StatusModel.apply(state, fact);
       next.put(state.id(), outcome.state());
       changes.addAll(outcome.changes());
+      changed[f] = outcome.changes().stream().anyMatch(Change::applied);
       for (int connectorId : outcome.connectorsTouched()) {
         ConnectorState c = outcome.state().connectors().get(connectorId);
         connectors.put(state.id() + "/" + connectorId, new Store.ConnectorRow(state.id(), c));
       }
     }
     if (next.isEmpty()) {
-      return Future.succeededFuture(List.of());
+      return Future.succeededFuture(changed);
     }
     return store.commitBatch(new ArrayList<>(next.values()), new ArrayList<>(connectors.values()), changes)
         .onSuccess(seqs -> {
@@ -158,7 +167,8 @@ public final class StatusVerticle extends VerticleBase {
               vertx.eventBus().publish(Bus.CHANGES, new Bus.Committed(seqs.get(i), change));
             }
           }
-        });
+        })
+        .map(seqs -> changed);
   }
 
   private Future<?> applyRegistry(Message<Object> message) {

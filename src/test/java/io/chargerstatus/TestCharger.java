@@ -79,11 +79,25 @@ final class TestCharger implements AutoCloseable {
     return o;
   }
 
+  /**
+   * How this charger answers the service's calls, by action: a payload for a CALLRESULT, {@link #SILENT}
+   * for no answer at all, or {@link #CALL_ERROR}. Unlisted actions get {@code {"status":"Accepted"}}
+   * (UpdateFirmware, whose confirmation is empty, gets {@code {}}).
+   */
+  final Map<String, JsonObject> answers = new ConcurrentHashMap<>(Map.of("UpdateFirmware", new JsonObject()));
+  static final JsonObject SILENT = new JsonObject().put("silent", true);
+  static final JsonObject CALL_ERROR = new JsonObject().put("callError", true);
+
   private void onText(String text) {
     JsonArray frame = new JsonArray(text);
     if (frame.getInteger(0) == 2) {
       callsFromService.add(frame);
-      ws.writeTextMessage(new JsonArray().add(3).add(frame.getString(1)).add(new JsonObject().put("status", "Accepted")).encode());
+      JsonObject answer = answers.getOrDefault(frame.getString(2), new JsonObject().put("status", "Accepted"));
+      if (answer == CALL_ERROR) {
+        ws.writeTextMessage(new JsonArray().add(4).add(frame.getString(1)).add("InternalError").add("broken").add(new JsonObject()).encode());
+      } else if (answer != SILENT) {
+        ws.writeTextMessage(new JsonArray().add(3).add(frame.getString(1)).add(answer).encode());
+      }
       return;
     }
     CompletableFuture<JsonArray> f = waiting.remove(frame.getString(1));
@@ -144,6 +158,18 @@ final class TestCharger implements AutoCloseable {
 
   JsonObject firmware(String status) {
     return ok("FirmwareStatusNotification", new JsonObject().put("status", status));
+  }
+
+  /** The next CALL of {@code action} the service sent (others are skipped), within {@code seconds}; null if none. */
+  JsonArray nextCallFromService(String action, int seconds) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + seconds * 1000L;
+    while (System.currentTimeMillis() < deadline) {
+      JsonArray call = callsFromService.poll(deadline - System.currentTimeMillis(), TimeUnit.MILLISECONDS);
+      if (call != null && call.getString(2).equals(action)) {
+        return call;
+      }
+    }
+    return null;
   }
 
   /** The next CALL the service sent, within {@code seconds}; null if none. */

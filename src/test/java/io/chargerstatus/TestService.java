@@ -29,6 +29,10 @@ final class TestService implements AutoCloseable {
   }
 
   static TestService start(String pgUrl, Map<String, String> overrides) {
+    return start(pgUrl, overrides, Clock.systemUTC());
+  }
+
+  static TestService start(String pgUrl, Map<String, String> overrides, Clock clock) {
     int http = freePort();
     int ocpp = freePort();
     Map<String, String> env = new HashMap<>();
@@ -40,7 +44,7 @@ final class TestService implements AutoCloseable {
     env.put("CALL_TIMEOUT_S", "3");
     env.putAll(overrides);
     try {
-      Service service = Service.start(Config.load(env), Clock.systemUTC()).toCompletionStage().toCompletableFuture()
+      Service service = Service.start(Config.load(env), clock).toCompletionStage().toCompletableFuture()
           .get(60, TimeUnit.SECONDS);
       return new TestService(service, http, ocpp, pgUrl);
     } catch (Exception e) {

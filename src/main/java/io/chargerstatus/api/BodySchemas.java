@@ -18,7 +18,10 @@ import java.util.List;
 
 /** Request bodies of the REST API, each described by a JSON Schema under {@code api/}. */
 public enum BodySchemas {
-  ACCOUNT("account"), SITE("site"), CHARGER("charger"), ID_TAG("id-tag");
+  ACCOUNT("account"), SITE("site"), CHARGER("charger"), ID_TAG("id-tag"),
+  REMOTE_START("command-remote-start"), REMOTE_STOP("command-remote-stop"),
+  CHANGE_AVAILABILITY("command-change-availability"), UPDATE_FIRMWARE("command-update-firmware"),
+  RESET("command-reset"), TRIGGER_STATUS("command-trigger-status");
 
   private final Validator validator;
 
@@ -36,7 +39,7 @@ public enum BodySchemas {
   public JsonObject read(RoutingContext ctx) {
     JsonObject body;
     try {
-      body = ctx.body().asJsonObject();
+      body = ctx.body().length() == 0 && this == TRIGGER_STATUS ? new JsonObject() : ctx.body().asJsonObject();
     } catch (DecodeException | ClassCastException e) {
       throw ApiError.badRequest("the body must be a JSON object");
     }

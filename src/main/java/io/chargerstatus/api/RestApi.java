@@ -1,6 +1,7 @@
 package io.chargerstatus.api;
 
 import io.chargerstatus.Bus;
+import io.chargerstatus.Commands;
 import io.chargerstatus.status.ChargerState;
 import io.chargerstatus.status.Status;
 import io.chargerstatus.store.Passwords;
@@ -8,6 +9,7 @@ import io.chargerstatus.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -35,12 +37,14 @@ public final class RestApi {
   private final Vertx vertx;
   private final Store store;
   private final SseHub sse;
+  private final Commands commands;
   private final byte[] adminToken;
 
-  public RestApi(Vertx vertx, Store store, SseHub sse, String adminToken) {
+  public RestApi(Vertx vertx, Store store, SseHub sse, Commands commands, String adminToken) {
     this.vertx = vertx;
     this.store = store;
     this.sse = sse;
+    this.commands = commands;
     this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
   }
 
@@ -58,6 +62,9 @@ public final class RestApi {
     api.get("/chargers/:id").handler(json(200, ctx -> visibleCharger(ctx)));
     api.delete("/chargers/:id").handler(json(204, this::removeCharger));
     api.get("/chargers/:id/history").handler(json(200, this::history));
+    api.post("/chargers/:id/commands/:name").handler(json(200, this::command));
+    api.get("/chargers/:id/commands").handler(json(200, ctx -> listOf(ctx, store::commands)));
+    api.get("/chargers/:id/transactions").handler(json(200, ctx -> listOf(ctx, store::transactions)));
     api.get("/status-summary").handler(json(200,
         ctx -> store.statusSummary(principal(ctx).scope(ctx.queryParams().get("accountId")))));
     api.post("/id-tags").handler(json(201, this::upsertIdTag));
@@ -191,6 +198,27 @@ public final class RestApi {
   private Future<Object> history(RoutingContext ctx) {
     int limit = intParam(ctx, "limit", 100, 1, 1000);
     return visibleCharger(ctx).compose(row -> store.history(row.getString("id"), limit)).map(a -> a);
+  }
+
+  private Future<Object> listOf(RoutingContext ctx, java.util.function.BiFunction<String, Integer, Future<JsonArray>> query) {
+    int limit = intParam(ctx, "limit", 100, 1, 1000);
+    return visibleCharger(ctx).compose(row -> query.apply(row.getString("id"), limit)).map(a -> a);
+  }
+
+  /** {@code POST /chargers/{id}/commands/{name}}: the body checked, the OCPP call built, the charger's answer returned. */
+  private Future<JsonObject> command(RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    CommandCatalog.Command command = CommandCatalog.find(name);
+    if (command == null) {
+      throw ApiError.notFound("no command " + name + "; commands are " + CommandCatalog.names());
+    }
+    JsonObject body = command.schema().read(ctx);
+    Principal who = principal(ctx);
+    String requestedBy = who.admin() ? "admin" : "account:" + who.accountId();
+    return visibleCharger(ctx)
+        .compose(row -> commands.send(row.getString("id"), name, command.action(), body, command.payload(body),
+            requestedBy))
+        .map(result -> result.json(name));
   }
 
   private Future<JsonObject> upsertIdTag(RoutingContext ctx) {

@@ -1,18 +1,26 @@
 package io.chargerstatus.ocpp;
 
 import io.chargerstatus.Bus;
+import io.chargerstatus.Commands;
 import io.chargerstatus.Config;
+import io.chargerstatus.rules.DelayedCharging;
 import io.chargerstatus.status.Fact;
 import io.chargerstatus.store.Store;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
@@ -23,15 +31,19 @@ import java.util.logging.Logger;
 public final class CentralSystem16 {
   private static final Logger LOG = Logger.getLogger(CentralSystem16.class.getName());
 
+  private final Vertx vertx;
   private final EventBus bus;
   private final Store store;
   private final Config config;
+  private final Commands commands;
   private final DeliveryOptions factDelivery;
 
-  public CentralSystem16(EventBus bus, Store store, Config config) {
-    this.bus = bus;
+  public CentralSystem16(Vertx vertx, Store store, Config config, Commands commands) {
+    this.vertx = vertx;
+    this.bus = vertx.eventBus();
     this.store = store;
     this.config = config;
+    this.commands = commands;
     this.factDelivery = new DeliveryOptions().setSendTimeout(config.callTimeoutS() * 1000L);
   }
 
@@ -56,9 +68,15 @@ public final class CentralSystem16 {
       }
       case "StatusNotification" -> {
         session.cancelTrigger();
-        yield commit(new Fact.StatusReported(charger, p.getInteger("connectorId"), p.getString("status"),
+        int connectorId = p.getInteger("connectorId");
+        yield commit(new Fact.StatusReported(charger, connectorId, p.getString("status"),
             p.getString("errorCode"), p.getString("vendorErrorCode"), p.getString("info"),
-            timestamp(p.getString("timestamp")), at)).map(v -> new JsonObject());
+            timestamp(p.getString("timestamp")), at)).map(changed -> {
+              if (changed && connectorId > 0 && "Preparing".equals(p.getString("status")) && !session.secured()) {
+                afterReply(() -> plugAndCharge(session, connectorId));
+              }
+              return new JsonObject();
+            });
       }
       case "FirmwareStatusNotification" -> commit(new Fact.FirmwareReported(charger, p.getString("status"), at))
           .map(v -> new JsonObject());
@@ -83,7 +101,64 @@ public final class CentralSystem16 {
         store.startTransaction(session.chargerId(), connectorId, idTag, p.getInteger("meterStart"),
                 timestampOr(p.getString("timestamp"), at))
             .compose(txId -> commit(new Fact.TransactionChanged(session.chargerId(), connectorId, txId, at))
-                .map(v -> new JsonObject().put("transactionId", txId).put("idTagInfo", info))));
+                .map(v -> {
+                  if ("Accepted".equals(info.getString("status"))) {
+                    afterReply(() -> delayedCharging(session, connectorId, txId, at));
+                  }
+                  return new JsonObject().put("transactionId", txId).put("idTagInfo", info);
+                })));
+  }
+
+  /** Runs {@code action} once the current reply has been written: our CALL follows the charger's CALLRESULT. */
+  private void afterReply(Runnable action) {
+    vertx.getOrCreateContext().runOnContext(v -> action.run());
+  }
+
+  /** A plug &amp; charge charger: the service starts the transaction itself as soon as a vehicle is plugged in. */
+  private void plugAndCharge(OcppSession session, int connectorId) {
+    JsonObject payload = new JsonObject().put("connectorId", connectorId).put("idTag", config.autoStartIdTag());
+    commands.send(session.chargerId(), "remote-start", "RemoteStartTransaction", payload, payload, "system:plug-and-charge")
+        .onFailure(e -> LOG.info(() -> "plug & charge start on " + session.chargerId() + " failed: " + e.getMessage()));
+  }
+
+  /**
+   * Delayed charging: a standard transaction that starts in a peak window of its site is held at zero
+   * power until the window ends. The charging profile carries the end itself (its {@code duration}), so
+   * the charger resumes at off-peak on its own; nothing is polled.
+   */
+  private void delayedCharging(OcppSession session, int connectorId, int transactionId, Instant at) {
+    String charger = session.chargerId();
+    store.siteRules(charger).<Object>compose(site -> {
+      if (site == null || site.delayedCharging() == null) {
+        return Future.succeededFuture();
+      }
+      Optional<Instant> peakEnd = DelayedCharging.peakEnd(at, ZoneId.of(site.timezone()), windows(site.delayedCharging()));
+      if (peakEnd.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      return store.boostRequested(charger, connectorId, at).<Object>compose(boost -> {
+        if (boost) {
+          return store.markTransaction(transactionId, true, null).map(v -> v);
+        }
+        JsonObject profile = ChargingProfiles.holdUntil(connectorId, transactionId, at, peakEnd.get());
+        return store.markTransaction(transactionId, false, peakEnd.get())
+            .compose(v -> commands.send(charger, "delayed-charging", "SetChargingProfile", new JsonObject()
+                .put("transactionId", transactionId).put("heldUntil", peakEnd.get().toString()), profile, "system:delayed-charging"))
+            .map(r -> r);
+      });
+    }).onFailure(e -> LOG.warning("delayed charging of transaction " + transactionId + " on " + charger + ": " + e.getMessage()));
+  }
+
+  private static List<DelayedCharging.Window> windows(JsonObject delayedCharging) {
+    List<DelayedCharging.Window> windows = new ArrayList<>();
+    JsonArray peak = delayedCharging.getJsonArray("peak", new JsonArray());
+    for (int i = 0; i < peak.size(); i++) {
+      JsonObject w = peak.getJsonObject(i);
+      List<String> days = new ArrayList<>();
+      w.getJsonArray("days").forEach(d -> days.add((String) d));
+      windows.add(DelayedCharging.Window.of(days, w.getString("from"), w.getString("to")));
+    }
+    return windows;
   }
 
   private Future<JsonObject> stopTransaction(OcppSession session, JsonObject p, Instant at) {
@@ -99,6 +174,9 @@ public final class CentralSystem16 {
 
   /** Authorize's answer from the account's id-tag store: unknown tags are Invalid, never a blanket Accepted. */
   private Future<JsonObject> idTagInfo(OcppSession session, String idTag, Instant at) {
+    if (!session.secured() && idTag.equals(config.autoStartIdTag())) {
+      return Future.succeededFuture(new JsonObject().put("status", "Accepted")); // our own plug & charge start
+    }
     return store.idTag(session.accountId(), idTag).map(tag -> {
       if (tag == null) {
         return new JsonObject().put("status", "Invalid");
@@ -114,8 +192,9 @@ public final class CentralSystem16 {
     });
   }
 
-  private Future<Void> commit(Fact fact) {
-    return bus.request(Bus.FACTS, fact, factDelivery).<Void>mapEmpty()
+  /** Sends a fact and completes once it is committed, with whether it changed a status. */
+  private Future<Boolean> commit(Fact fact) {
+    return bus.<Boolean>request(Bus.FACTS, fact, factDelivery).map(m -> Boolean.TRUE.equals(m.body()))
         .recover(e -> Future.failedFuture(new OcppError("InternalError", "not stored, please retry")));
   }
 

@@ -40,7 +40,8 @@ public final class Ocpp16Messages {
 
   private static final List<String> SCHEMAS = List.of(
       "Authorize", "BootNotification", "DataTransfer", "DiagnosticsStatusNotification", "FirmwareStatusNotification",
-      "Heartbeat", "MeterValues", "StartTransaction", "StatusNotification", "StopTransaction", "TriggerMessage");
+      "Heartbeat", "MeterValues", "StartTransaction", "StatusNotification", "StopTransaction", "TriggerMessage",
+      "RemoteStartTransaction", "RemoteStopTransaction", "ChangeAvailability", "UpdateFirmware", "Reset", "SetChargingProfile");
 
   private static final Map<String, Validator> VALIDATORS = new HashMap<>();
 

@@ -18,6 +18,7 @@ public final class OcppSession {
   private final String id;
   private final String chargerId;
   private final String accountId;
+  private final boolean secured;
   private final ServerWebSocket socket;
   private final Map<String, Pending> pending = new HashMap<>();
   private long nextCallId;
@@ -28,11 +29,13 @@ public final class OcppSession {
 
   private record Pending(String action, Promise<JsonObject> promise, long timer) { }
 
-  public OcppSession(Vertx vertx, String id, String chargerId, String accountId, ServerWebSocket socket, long nowMillis) {
+  public OcppSession(Vertx vertx, String id, String chargerId, String accountId, boolean secured, ServerWebSocket socket,
+                     long nowMillis) {
     this.vertx = vertx;
     this.id = id;
     this.chargerId = chargerId;
     this.accountId = accountId;
+    this.secured = secured;
     this.socket = socket;
     this.lastSeenMillis = nowMillis;
   }
@@ -47,6 +50,11 @@ public final class OcppSession {
 
   public String accountId() {
     return accountId;
+  }
+
+  /** A secured charger waits for Authorize or a remote start; an unsecured one is plug &amp; charge. */
+  public boolean secured() {
+    return secured;
   }
 
   public ServerWebSocket socket() {

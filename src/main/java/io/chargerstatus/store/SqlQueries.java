@@ -76,4 +76,13 @@ final class SqlQueries {
       ON CONFLICT (id_tag) DO UPDATE SET status = excluded.status, expiry_date = excluded.expiry_date
       WHERE id_tags.account_id = excluded.account_id
       RETURNING *""";
+
+  static final String INSERT_COMMAND = """
+      INSERT INTO commands (charger_id, name, action, request, payload, requested_by, requested_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id""";
+
+  static final String RECENT_REMOTE_START = """
+      SELECT (request->>'boost')::boolean FROM commands
+      WHERE charger_id = $1 AND name = 'remote-start' AND (request->>'connectorId')::int = $2 AND requested_at > $3
+      ORDER BY id DESC LIMIT 1""";
 }

@@ -189,15 +189,67 @@ public final class Store {
   // ---- OCPP side -----------------------------------------------------------------------------
 
   /** What the OCPP handshake needs to know of a registered charger. */
-  public record ChargerAuth(String id, String accountId, String passwordHash) { }
+  public record ChargerAuth(String id, String accountId, String passwordHash, boolean secured) { }
 
   public Future<ChargerAuth> chargerAuth(String id) {
-    return pool.preparedQuery("SELECT id, account_id, password_hash FROM chargers WHERE id = $1").execute(Tuple.of(id))
+    return pool.preparedQuery("SELECT id, account_id, password_hash, secured FROM chargers WHERE id = $1").execute(Tuple.of(id))
         .map(rows -> rows.size() == 0 ? null : toAuth(rows.iterator().next()));
   }
 
   private static ChargerAuth toAuth(Row r) {
-    return new ChargerAuth(r.getString("id"), r.getString("account_id"), r.getString("password_hash"));
+    return new ChargerAuth(r.getString("id"), r.getString("account_id"), r.getString("password_hash"), r.getBoolean("secured"));
+  }
+
+  /** A site's delayed-charging settings as seen from one of its chargers; null when the charger has no site. */
+  public record SiteRules(String timezone, JsonObject delayedCharging) { }
+
+  public Future<SiteRules> siteRules(String chargerId) {
+    return pool.preparedQuery("SELECT s.timezone, s.delayed_charging FROM chargers c JOIN sites s ON s.id = c.site_id WHERE c.id = $1")
+        .execute(Tuple.of(chargerId))
+        .map(rows -> {
+          if (rows.size() == 0) {
+            return null;
+          }
+          Row r = rows.iterator().next();
+          Object delayed = r.getValue("delayed_charging");
+          return new SiteRules(r.getString("timezone"), delayed instanceof JsonObject o ? o : null);
+        });
+  }
+
+  /** Whether the newest remote start for this connector, within the last ten minutes, asked for boost. */
+  public Future<Boolean> boostRequested(String chargerId, int connectorId, Instant now) {
+    return pool.preparedQuery(SqlQueries.RECENT_REMOTE_START)
+        .execute(Tuple.of(chargerId, connectorId, odt(now.minusSeconds(600))))
+        .map(rows -> rows.size() > 0 && Boolean.TRUE.equals(rows.iterator().next().getBoolean(0)));
+  }
+
+  public Future<Void> markTransaction(int transactionId, boolean boost, Instant heldUntil) {
+    return pool.preparedQuery("UPDATE transactions SET boost = $2, held_until = $3 WHERE id = $1")
+        .execute(Tuple.of(transactionId, boost, odt(heldUntil))).mapEmpty();
+  }
+
+  public Future<JsonArray> transactions(String chargerId, int limit) {
+    return pool.preparedQuery("SELECT * FROM transactions WHERE charger_id = $1 ORDER BY id DESC LIMIT $2")
+        .execute(Tuple.of(chargerId, limit)).map(rows -> collect(rows, Store::transaction));
+  }
+
+  // ---- commands ------------------------------------------------------------------------------
+
+  public Future<Long> insertCommand(String chargerId, String name, String action, JsonObject request, JsonObject payload,
+                                    String requestedBy, Instant at) {
+    return pool.preparedQuery(SqlQueries.INSERT_COMMAND)
+        .execute(Tuple.of(chargerId, name, action, request, payload, requestedBy).addValue(odt(at)))
+        .map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  public Future<Void> finishCommand(long id, String outcome, JsonObject response, Instant at) {
+    return pool.preparedQuery("UPDATE commands SET outcome = $2, response = $3, answered_at = $4 WHERE id = $1")
+        .execute(Tuple.of(id, outcome, response, odt(at))).mapEmpty();
+  }
+
+  public Future<JsonArray> commands(String chargerId, int limit) {
+    return pool.preparedQuery("SELECT * FROM commands WHERE charger_id = $1 ORDER BY id DESC LIMIT $2")
+        .execute(Tuple.of(chargerId, limit)).map(rows -> collect(rows, Store::command));
   }
 
   public Future<Void> recordBoot(String chargerId, String vendor, String model, String firmware, String ocppVersion) {
@@ -376,6 +428,37 @@ public final class Store {
   private static JsonObject idTag(Row r) {
     return new JsonObject().put("idTag", r.getString("id_tag")).put("accountId", r.getString("account_id"))
         .put("status", r.getString("status")).put("expiryDate", iso(r, "expiry_date"));
+  }
+
+  private static JsonObject transaction(Row r) {
+    Integer start = r.getInteger("meter_start");
+    Integer stop = r.getInteger("meter_stop");
+    return new JsonObject()
+        .put("id", r.getInteger("id"))
+        .put("connectorId", r.getInteger("connector_id"))
+        .put("idTag", r.getString("id_tag"))
+        .put("meterStart", start)
+        .put("meterStop", stop)
+        .put("energyWh", stop == null ? null : stop - start)
+        .put("startedAt", iso(r, "started_at"))
+        .put("stoppedAt", iso(r, "stopped_at"))
+        .put("stopReason", r.getString("stop_reason"))
+        .put("boost", r.getBoolean("boost"))
+        .put("heldUntil", iso(r, "held_until"));
+  }
+
+  private static JsonObject command(Row r) {
+    return new JsonObject()
+        .put("id", r.getLong("id"))
+        .put("name", r.getString("name"))
+        .put("action", r.getString("action"))
+        .put("request", r.getValue("request"))
+        .put("payload", r.getValue("payload"))
+        .put("requestedBy", r.getString("requested_by"))
+        .put("requestedAt", iso(r, "requested_at"))
+        .put("outcome", r.getString("outcome"))
+        .put("response", r.getValue("response"))
+        .put("answeredAt", iso(r, "answered_at"));
   }
 
   private static JsonObject chargerRow(Row r) {
