@@ -33,7 +33,10 @@ public final class Bus {
   /** Publish: a {@link Committed} change, after its commit, in sequence order. */
   public static final String CHANGES = "status.changes";
 
-  /** Request: {@link AddCharger} -> {@link ChargerState}; {@link RemoveCharger} -> Boolean. Serialised with the facts. */
+  /**
+   * Request: {@link AddCharger} -> {@link ChargerState}; {@link RemoveCharger} and {@link UpdateCharger}
+   * -> Boolean (false: no such charger). Serialised with the facts.
+   */
   public static final String REGISTRY = "status.registry";
 
   /** Publish: {@link SessionOpened}; the instance that held an older session of that charger closes it. */
@@ -64,6 +67,9 @@ public final class Bus {
 
   public record RemoveCharger(String chargerId) { }
 
+  /** New name, site, secured flag or password of a charger; {@code passwordHash} "" clears the password. */
+  public record UpdateCharger(String chargerId, JsonObject patch, String passwordHash) { }
+
   public record SessionOpened(String chargerId, String sessionId) { }
 
   public record OcppCall(String action, JsonObject payload) { }
@@ -71,7 +77,7 @@ public final class Bus {
   private static final List<Class<?>> MESSAGES = List.of(
       Fact.Connected.class, Fact.Disconnected.class, Fact.Booted.class, Fact.StatusReported.class,
       Fact.FirmwareReported.class, Fact.TransactionChanged.class, Fact.Seen.class,
-      Committed.class, AddCharger.class, RemoveCharger.class, SessionOpened.class, OcppCall.class, ChargerState.class);
+      Committed.class, AddCharger.class, RemoveCharger.class, UpdateCharger.class, SessionOpened.class, OcppCall.class, ChargerState.class);
 
   /** Registers a codec for every message type above; call once per Vert.x instance. */
   public static void registerCodecs(EventBus bus) {

@@ -39,7 +39,16 @@ public record Config(
     int maxFrameBytes,
     int shutdownDeadlineS,
     String logFormat,
-    String autoStartIdTag) {
+    String autoStartIdTag,
+    String tlsKeystorePath,
+    String tlsKeystorePassword,
+    String tlsCertPath,
+    String tlsKeyPath,
+    int maxSessions,
+    int maxMessagesPerSecond,
+    int messageBurst,
+    int handshakeTimeoutS,
+    String corsOrigins) {
 
   private static final String RESOURCE = "conf/charger-status.json";
 
@@ -59,7 +68,22 @@ public record Config(
   public Config with(int httpPort, int ocppPort, String pgUrl, String adminToken) {
     return new Config(httpPort, ocppPort, pgUrl, adminToken, dataDir, heartbeatIntervalS, offlineAfterS,
         wsPingIntervalS, triggerStatusAfterS, callTimeoutS, ssePingS, sseMaxQueueBytes, sseReplayBufferMax,
-        dbPoolSize, statusBatchMax, ocppInstances, maxFrameBytes, shutdownDeadlineS, logFormat, autoStartIdTag);
+        dbPoolSize, statusBatchMax, ocppInstances, maxFrameBytes, shutdownDeadlineS, logFormat, autoStartIdTag, tlsKeystorePath, tlsKeystorePassword, tlsCertPath,
+        tlsKeyPath, maxSessions, maxMessagesPerSecond, messageBurst, handshakeTimeoutS, corsOrigins);
+  }
+
+  /**
+   * TLS for both ports (OCPP security profile 2, HTTPS) when a PKCS#12 keystore or a PEM certificate
+   * and key are configured; null otherwise.
+   */
+  public io.vertx.core.net.KeyCertOptions tls() {
+    if (tlsKeystorePath != null) {
+      return new io.vertx.core.net.PfxOptions().setPath(tlsKeystorePath).setPassword(tlsKeystorePassword);
+    }
+    if (tlsCertPath != null && tlsKeyPath != null) {
+      return new io.vertx.core.net.PemKeyCertOptions().setCertPath(tlsCertPath).setKeyPath(tlsKeyPath);
+    }
+    return null;
   }
 
   /** Upper snake case of a camel-case key: {@code offlineAfterS} -> {@code OFFLINE_AFTER_S}. */
@@ -111,7 +135,16 @@ public record Config(
         integer(v, "maxFrameBytes"),
         integer(v, "shutdownDeadlineS"),
         string(v, "logFormat"),
-        string(v, "autoStartIdTag"));
+        string(v, "autoStartIdTag"),
+        string(v, "tlsKeystorePath"),
+        string(v, "tlsKeystorePassword"),
+        string(v, "tlsCertPath"),
+        string(v, "tlsKeyPath"),
+        integer(v, "maxSessions"),
+        integer(v, "maxMessagesPerSecond"),
+        integer(v, "messageBurst"),
+        integer(v, "handshakeTimeoutS"),
+        string(v, "corsOrigins"));
   }
 
   private static int integer(Map<String, Object> v, String key) {

@@ -10,10 +10,14 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /** The back-office HTTP side: REST API, SSE stream, health, metrics. */
@@ -45,6 +49,13 @@ public final class HttpVerticle extends VerticleBase {
     pingTimer = vertx.setPeriodic(config.ssePingS() * 1000L, t -> sse.ping());
 
     Router router = Router.router(vertx);
+    if (config.corsOrigins() != null) {
+      // Dashboards served from other origins; EventSource needs Last-Event-ID, the API Authorization.
+      router.route().handler(CorsHandler.create()
+          .addOrigins(Arrays.stream(config.corsOrigins().split(",")).map(String::trim).filter(o -> !o.isEmpty()).toList())
+          .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE))
+          .allowedHeaders(Set.of("Authorization", "Content-Type", "Last-Event-ID")));
+    }
     router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(ctx -> store.ping().onComplete(ar -> {
       boolean up = ar.succeeded() && ready.getAsBoolean();
@@ -56,7 +67,11 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
     new RestApi(vertx, store, sse, new Commands(vertx.eventBus(), store, clock, config), config.adminToken()).mount(router);
 
-    server = vertx.createHttpServer(new HttpServerOptions().setPort(config.httpPort())).requestHandler(router);
+    HttpServerOptions options = new HttpServerOptions().setPort(config.httpPort());
+    if (config.tls() != null) {
+      options.setSsl(true).setKeyCertOptions(config.tls());
+    }
+    server = vertx.createHttpServer(options).requestHandler(router);
     return changes.completion().compose(v -> server.listen());
   }
 

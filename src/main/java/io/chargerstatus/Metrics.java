@@ -99,6 +99,23 @@ public final class Metrics {
         .tag("code", code).register(registry).increment();
   }
 
+  /** Sessions open in this process, across all OCPP verticles (for the MAX_SESSIONS cap). */
+  public int connectedChargers() {
+    return connected.get();
+  }
+
+  public void upgradeRefused(String reason) {
+    Counter.builder("ocpp_upgrades_refused_total")
+        .description("Charger WebSocket upgrades refused, by reason (unknown_charger, auth, subprotocol, capacity, handshake_timeout, error)")
+        .tag("reason", reason).register(registry).increment();
+  }
+
+  public void throttled() {
+    Counter.builder("ocpp_throttled_total")
+        .description("Times a charger's socket was paused for exceeding MAX_MESSAGES_PER_SECOND")
+        .register(registry).increment();
+  }
+
   public void sessionOpened() {
     connected.incrementAndGet();
   }

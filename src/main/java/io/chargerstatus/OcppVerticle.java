@@ -15,6 +15,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
@@ -53,6 +54,7 @@ public final class OcppVerticle extends VerticleBase {
   private final Metrics metrics;
   private final Map<String, OcppSession> sessions = new HashMap<>();
   private final Map<String, MessageConsumer<Bus.OcppCall>> callConsumers = new HashMap<>();
+  private final Map<String, AwaitingUpgrade> awaitingUpgrade = new HashMap<>();
   private Store store;
   private CentralSystem16 centralSystem;
   private HttpServer server;
@@ -73,11 +75,16 @@ public final class OcppVerticle extends VerticleBase {
     MessageConsumer<String> removed = vertx.eventBus().consumer(Bus.CHARGER_REMOVED,
         m -> closeSession(m.body(), (short) 1008, "charger removed from the back office"));
     tick = vertx.setPeriodic(1000, t -> tick());
-    server = vertx.createHttpServer(new HttpServerOptions()
-            .setPort(config.ocppPort())
-            .setWebSocketSubProtocols(List.of(SUBPROTOCOL))
-            .setMaxWebSocketFrameSize(config.maxFrameBytes())
-            .setMaxWebSocketMessageSize(config.maxFrameBytes()))
+    HttpServerOptions options = new HttpServerOptions()
+        .setPort(config.ocppPort())
+        .setWebSocketSubProtocols(List.of(SUBPROTOCOL))
+        .setMaxWebSocketFrameSize(config.maxFrameBytes())
+        .setMaxWebSocketMessageSize(config.maxFrameBytes());
+    if (config.tls() != null) {
+      options.setSsl(true).setKeyCertOptions(config.tls()); // OCPP security profile 2: wss://
+    }
+    server = vertx.createHttpServer(options)
+        .connectionHandler(this::connection)
         .webSocketHandshakeHandler(this::handshake);
     return Future.all(opened.completion(), removed.completion()).compose(v -> server.listen());
   }
@@ -99,24 +106,44 @@ public final class OcppVerticle extends VerticleBase {
 
   // ---- upgrade ---------------------------------------------------------------------------------
 
+  /** A TCP connection that must upgrade within HANDSHAKE_TIMEOUT_S (the tick closes it otherwise). */
+  private void connection(HttpConnection connection) {
+    String key = String.valueOf(connection.remoteAddress());
+    awaitingUpgrade.put(key, new AwaitingUpgrade(connection, clock.millis()));
+    connection.closeHandler(v -> awaitingUpgrade.remove(key));
+  }
+
+  private record AwaitingUpgrade(HttpConnection connection, long sinceMillis) { }
+
+  private void refuse(ServerWebSocketHandshake hs, int status, String reason) {
+    metrics.upgradeRefused(reason);
+    hs.reject(status);
+  }
+
   private void handshake(ServerWebSocketHandshake hs) {
+    awaitingUpgrade.remove(String.valueOf(hs.remoteAddress()));
     String chargerId = chargerId(hs.path());
     if (chargerId == null) {
-      hs.reject(404);
+      refuse(hs, 404, "not_found");
       return;
     }
     String offered = hs.headers().get("Sec-WebSocket-Protocol");
     if (offered != null && !offersOcpp16(offered)) {
-      hs.reject(400);
+      refuse(hs, 400, "subprotocol");
+      return;
+    }
+    if (metrics.connectedChargers() >= config.maxSessions()) {
+      LOG.warning("refused charger " + chargerId + ": " + config.maxSessions() + " sessions already open");
+      refuse(hs, 503, "capacity");
       return;
     }
     store.chargerAuth(chargerId).onComplete(ar -> {
       if (ar.failed()) {
         LOG.warning("cannot look up charger " + chargerId + " at upgrade: " + ar.cause());
-        hs.reject(503);
+        refuse(hs, 503, "error");
       } else if (ar.result() == null) {
         LOG.info(() -> "refused unregistered charger " + chargerId + " from " + hs.remoteAddress());
-        hs.reject(404);
+        refuse(hs, 404, "unknown_charger");
       } else if (ar.result().passwordHash() == null) {
         hs.accept().onSuccess(ws -> opened(ws, ar.result()));
       } else {
@@ -126,8 +153,8 @@ public final class OcppVerticle extends VerticleBase {
               if (ok.succeeded() && ok.result()) {
                 hs.accept().onSuccess(ws -> opened(ws, ar.result()));
               } else {
-                LOG.info(() -> "refused charger " + chargerId + ": wrong or missing Basic auth");
-                hs.reject(401);
+                LOG.info(() -> "refused charger " + chargerId + " from " + hs.remoteAddress() + ": wrong or missing Basic auth");
+                refuse(hs, 401, "auth");
               }
             });
       }
@@ -228,7 +255,17 @@ public final class OcppVerticle extends VerticleBase {
     long now = clock.millis();
     long silence = config.offlineAfterS() * 1000L;
     long pingEvery = config.wsPingIntervalS() * 1000L;
+    long handshakeDeadline = now - config.handshakeTimeoutS() * 1000L;
+    for (AwaitingUpgrade a : new ArrayList<>(awaitingUpgrade.values())) {
+      if (a.sinceMillis() < handshakeDeadline) {
+        metrics.upgradeRefused("handshake_timeout");
+        a.connection().close();
+      }
+    }
     for (OcppSession s : new ArrayList<>(sessions.values())) {
+      if (s.refill(now, config.maxMessagesPerSecond(), config.messageBurst())) {
+        s.socket().resume();
+      }
       if (now - s.lastSeenMillis() > silence) {
         LOG.info(() -> "charger " + s.chargerId() + " silent for " + config.offlineAfterS() + " s: closing its session");
         s.socket().close(GOING_AWAY, "silent past the offline timeout");
@@ -257,6 +294,12 @@ public final class OcppVerticle extends VerticleBase {
   private void onText(OcppSession session, String text) {
     Instant at = clock.instant();
     session.seen(at.toEpochMilli());
+    if (!session.take(at.toEpochMilli(), config.maxMessagesPerSecond(), config.messageBurst())) {
+      // This message is handled; the next ones wait in the charger's TCP buffer until the bucket refills.
+      session.socket().pause();
+      metrics.throttled();
+      LOG.fine(() -> "charger " + session.chargerId() + " throttled above " + config.maxMessagesPerSecond() + " msg/s");
+    }
     Frame frame;
     try {
       frame = Frame.parse(text);

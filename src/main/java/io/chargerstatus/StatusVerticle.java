@@ -190,6 +190,13 @@ public final class StatusVerticle extends VerticleBase {
           vertx.eventBus().publish(Bus.CHARGER_REMOVED, remove.chargerId());
         }
       });
+    } else if (body instanceof Bus.UpdateCharger update) {
+      result = store.updateCharger(update.chargerId(), update.patch(), update.passwordHash()).onSuccess(updated -> {
+        ChargerState state = chargers.get(update.chargerId());
+        if (updated && state != null && update.patch().containsKey("siteId")) {
+          chargers.put(state.id(), state.withSite(update.patch().getString("siteId")));
+        }
+      });
     } else {
       result = Future.failedFuture("unexpected registry message " + body.getClass().getSimpleName());
     }

@@ -138,6 +138,16 @@ final class TestCharger implements AutoCloseable {
     }
   }
 
+  /** Sends text without waiting for anything (floods, fuzzing). */
+  void send(String text) {
+    ws.writeTextMessage(text);
+  }
+
+  /** A future of the frame answering {@code replyId}; register it before sending. */
+  CompletableFuture<JsonArray> replyTo(String replyId) {
+    return waiting.computeIfAbsent(replyId, k -> new CompletableFuture<>());
+  }
+
   JsonObject boot() {
     return ok("BootNotification", new JsonObject().put("chargePointVendor", "ACME").put("chargePointModel", "AC22")
         .put("firmwareVersion", "1.2.3"));

@@ -18,7 +18,7 @@ import java.util.List;
 
 /** Request bodies of the REST API, each described by a JSON Schema under {@code api/}. */
 public enum BodySchemas {
-  ACCOUNT("account"), SITE("site"), CHARGER("charger"), ID_TAG("id-tag"),
+  ACCOUNT("account"), SITE("site"), CHARGER("charger"), CHARGER_PATCH("charger-patch"), ID_TAG("id-tag"),
   REMOTE_START("command-remote-start"), REMOTE_STOP("command-remote-stop"),
   CHANGE_AVAILABILITY("command-change-availability"), UPDATE_FIRMWARE("command-update-firmware"),
   RESET("command-reset"), TRIGGER_STATUS("command-trigger-status");

@@ -55,20 +55,26 @@ public final class RestApi {
     api.post("/accounts").handler(json(201, this::createAccount));
     api.get("/accounts").handler(json(200, ctx -> store.accounts(principal(ctx).scope(null))));
     api.post("/accounts/:id/tokens").handler(json(201, this::issueToken));
+    api.get("/accounts/:id/tokens").handler(json(200, ctx -> {
+      principal(ctx).requireAdmin();
+      return store.tokens(pathId(ctx, "id")).map(a -> (Object) a);
+    }));
+    api.delete("/tokens/:id").handler(json(204, this::revokeToken));
     api.post("/sites").handler(json(201, this::upsertSite));
-    api.get("/sites").handler(json(200, ctx -> store.sites(principal(ctx).scope(ctx.queryParams().get("accountId")))));
+    api.get("/sites").handler(json(200, ctx -> store.sites(principal(ctx).scope(queryId(ctx, "accountId")))));
     api.post("/chargers").handler(json(201, this::addCharger));
     api.get("/chargers").handler(json(200, this::listChargers));
     api.get("/chargers/:id").handler(json(200, ctx -> visibleCharger(ctx)));
     api.delete("/chargers/:id").handler(json(204, this::removeCharger));
+    api.patch("/chargers/:id").handler(json(200, this::updateCharger));
     api.get("/chargers/:id/history").handler(json(200, this::history));
     api.post("/chargers/:id/commands/:name").handler(json(200, this::command));
     api.get("/chargers/:id/commands").handler(json(200, ctx -> listOf(ctx, store::commands)));
     api.get("/chargers/:id/transactions").handler(json(200, ctx -> listOf(ctx, store::transactions)));
     api.get("/status-summary").handler(json(200,
-        ctx -> store.statusSummary(principal(ctx).scope(ctx.queryParams().get("accountId")))));
+        ctx -> store.statusSummary(principal(ctx).scope(queryId(ctx, "accountId")))));
     api.post("/id-tags").handler(json(201, this::upsertIdTag));
-    api.get("/id-tags").handler(json(200, ctx -> store.idTags(principal(ctx).scope(ctx.queryParams().get("accountId")))));
+    api.get("/id-tags").handler(json(200, ctx -> store.idTags(principal(ctx).scope(queryId(ctx, "accountId")))));
     api.delete("/id-tags/:idTag").handler(json(204, this::deleteIdTag));
     api.get("/events").handler(this::events);
     api.route().handler(ctx -> ctx.fail(ApiError.notFound("no such route: " + ctx.request().method() + " " + ctx.request().path())));
@@ -125,7 +131,7 @@ public final class RestApi {
 
   private Future<JsonObject> issueToken(RoutingContext ctx) {
     principal(ctx).requireAdmin();
-    String accountId = ctx.pathParam("id");
+    String accountId = pathId(ctx, "id");
     String token = Passwords.newToken();
     String id = UUID.randomUUID().toString();
     return store.accountExists(accountId).compose(exists -> {
@@ -134,6 +140,37 @@ public final class RestApi {
       }
       return store.insertToken(id, accountId, Passwords.tokenHash(token));
     }).map(v -> new JsonObject().put("id", id).put("accountId", accountId).put("token", token));
+  }
+
+  private Future<Object> revokeToken(RoutingContext ctx) {
+    principal(ctx).requireAdmin();
+    String id = ctx.pathParam("id");
+    return store.deleteToken(id).map(deleted -> {
+      if (!deleted) {
+        throw ApiError.notFound("no token " + id);
+      }
+      return null;
+    });
+  }
+
+  /** {@code PATCH /chargers/{id}}: name, site, secured, password (null clears it). */
+  private Future<JsonObject> updateCharger(RoutingContext ctx) {
+    JsonObject patch = BodySchemas.CHARGER_PATCH.read(ctx);
+    return visibleCharger(ctx).compose(row -> {
+      String siteId = patch.getString("siteId");
+      Future<Void> siteOk = siteId == null ? Future.succeededFuture() : store.siteAccount(siteId).map(owner -> {
+        if (!row.getString("accountId").equals(owner)) {
+          throw ApiError.notFound("no site " + siteId + " in account " + row.getString("accountId"));
+        }
+        return null;
+      });
+      Future<String> hash = !patch.containsKey("password") ? Future.succeededFuture(null)
+          : patch.getString("password") == null ? Future.succeededFuture("")
+          : vertx.executeBlocking(() -> Passwords.hash(patch.getString("password")), false);
+      return siteOk.compose(v -> hash)
+          .compose(h -> vertx.eventBus().request(Bus.REGISTRY, new Bus.UpdateCharger(row.getString("id"), patch, h)))
+          .compose(v -> store.charger(row.getString("id"), null));
+    });
   }
 
   private Future<JsonObject> upsertSite(RoutingContext ctx) {
@@ -171,16 +208,36 @@ public final class RestApi {
   }
 
   private Future<Object> listChargers(RoutingContext ctx) {
-    String accountId = principal(ctx).scope(ctx.queryParams().get("accountId"));
+    String accountId = principal(ctx).scope(queryId(ctx, "accountId"));
     String status = ctx.queryParams().get("status");
     if (status != null && Status.parse(status) == null) {
       throw ApiError.badRequest("status must be one of " + java.util.Arrays.toString(Status.values()));
     }
-    return store.chargers(accountId, ctx.queryParams().get("siteId"), status).map(a -> a);
+    return store.chargers(accountId, queryId(ctx, "siteId"), status).map(a -> a);
+  }
+
+  private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("^[A-Za-z0-9._:-]{1,64}$");
+
+  /** A path parameter that must be an id: 400 for anything else (before any query runs). */
+  private static String pathId(RoutingContext ctx, String name) {
+    String value = ctx.pathParam(name);
+    if (value == null || !ID.matcher(value).matches()) {
+      throw ApiError.badRequest(name + " must be 1 to 64 letters, digits or . _ : -");
+    }
+    return value;
+  }
+
+  /** An optional query parameter that must be an id when present. */
+  private static String queryId(RoutingContext ctx, String name) {
+    String value = ctx.queryParams().get(name);
+    if (value != null && !ID.matcher(value).matches()) {
+      throw ApiError.badRequest(name + " must be 1 to 64 letters, digits or . _ : -");
+    }
+    return value;
   }
 
   private Future<JsonObject> visibleCharger(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
+    String id = pathId(ctx, "id");
     return store.charger(id, principal(ctx).accountId()).map(row -> {
       if (row == null) {
         throw ApiError.notFound("no charger " + id);
@@ -243,7 +300,7 @@ public final class RestApi {
   }
 
   private void events(RoutingContext ctx) {
-    String accountId = principal(ctx).scope(ctx.queryParams().get("accountId"));
+    String accountId = principal(ctx).scope(queryId(ctx, "accountId"));
     String last = ctx.request().getHeader("Last-Event-ID");
     if (last == null) {
       last = ctx.queryParams().get("lastEventId");

@@ -26,6 +26,9 @@ public final class OcppSession {
   private long nextPingMillis;
   private long triggerAtMillis;
   private boolean closed;
+  private double tokens = -1;
+  private long refilledAtMillis;
+  private boolean throttled;
 
   private record Pending(String action, Promise<JsonObject> promise, long timer) { }
 
@@ -76,6 +79,36 @@ public final class OcppSession {
     }
     nextPingMillis = nowMillis + intervalMillis;
     return true;
+  }
+
+  /**
+   * Token bucket of incoming messages: {@code perSecond} sustained, {@code burst} at once. Returns false
+   * when the charger has used its allowance; the caller then pauses reading its socket until
+   * {@link #refill} finds tokens again, so a flood slows only the flooder (TCP pushes back on it).
+   */
+  public boolean take(long nowMillis, int perSecond, int burst) {
+    refill(nowMillis, perSecond, burst);
+    if (tokens >= 1) {
+      tokens -= 1;
+      return true;
+    }
+    throttled = true;
+    return false;
+  }
+
+  /** Adds the tokens earned since the last refill; true when a throttled session may read again. */
+  public boolean refill(long nowMillis, int perSecond, int burst) {
+    if (tokens < 0) {
+      tokens = burst;
+      refilledAtMillis = nowMillis;
+    }
+    tokens = Math.min(burst, tokens + (nowMillis - refilledAtMillis) * perSecond / 1000.0);
+    refilledAtMillis = nowMillis;
+    if (throttled && tokens >= 1) {
+      throttled = false;
+      return true;
+    }
+    return false;
   }
 
   /** Asks for fresh statuses at {@code atMillis} unless a StatusNotification or a boot comes first. */

@@ -50,6 +50,12 @@ public record ChargerState(
         firmwareUpdating, connectors);
   }
 
+  /** The same charger moved to another site (or none). */
+  public ChargerState withSite(String newSiteId) {
+    return new ChargerState(id, accountId, newSiteId, status, statusSince, faultCode, online, sessionId, lastSeenAt, bootedAt,
+        firmwareUpdating, connectors);
+  }
+
   ChargerState seen(Instant at) {
     return with(online, sessionId, at, bootedAt, firmwareUpdating, connectors);
   }

@@ -85,4 +85,12 @@ final class SqlQueries {
       SELECT (request->>'boost')::boolean FROM commands
       WHERE charger_id = $1 AND name = 'remote-start' AND (request->>'connectorId')::int = $2 AND requested_at > $3
       ORDER BY id DESC LIMIT 1""";
+
+  static final String UPDATE_CHARGER = """
+      UPDATE chargers SET
+        name = CASE WHEN $2 THEN $3 ELSE name END,
+        site_id = CASE WHEN $4 THEN $5 ELSE site_id END,
+        secured = COALESCE($6, secured),
+        password_hash = CASE WHEN $7 THEN $8 ELSE password_hash END
+      WHERE id = $1""";
 }

@@ -182,6 +182,27 @@ public final class Store {
         .map(rows -> ChargerState.added(body.getString("id"), body.getString("accountId"), body.getString("siteId"), now));
   }
 
+  /**
+   * Applies a PATCH of a charger: only the keys present change; {@code passwordHash} null keeps the
+   * password, "" clears it. False when there is no such charger.
+   */
+  public Future<Boolean> updateCharger(String id, JsonObject patch, String passwordHash) {
+    Tuple t = Tuple.of(id, patch.containsKey("name"), patch.getString("name"), patch.containsKey("siteId"),
+        patch.getString("siteId"), patch.getBoolean("secured"))
+        .addValue(passwordHash != null).addValue(passwordHash == null || passwordHash.isEmpty() ? null : passwordHash);
+    return pool.preparedQuery(SqlQueries.UPDATE_CHARGER).execute(t).map(r -> r.rowCount() > 0);
+  }
+
+  public Future<Boolean> deleteToken(String id) {
+    return pool.preparedQuery("DELETE FROM api_tokens WHERE id = $1").execute(Tuple.of(id)).map(r -> r.rowCount() > 0);
+  }
+
+  public Future<JsonArray> tokens(String accountId) {
+    return pool.preparedQuery("SELECT id, account_id, created_at FROM api_tokens WHERE account_id = $1 ORDER BY created_at")
+        .execute(Tuple.of(accountId)).map(rows -> collect(rows, r -> new JsonObject().put("id", r.getString("id"))
+            .put("accountId", r.getString("account_id")).put("createdAt", iso(r, "created_at"))));
+  }
+
   public Future<Boolean> deleteCharger(String id) {
     return pool.preparedQuery("DELETE FROM chargers WHERE id = $1").execute(Tuple.of(id)).map(r -> r.rowCount() > 0);
   }
