@@ -15,7 +15,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
@@ -31,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
@@ -54,7 +54,6 @@ public final class OcppVerticle extends VerticleBase {
   private final Metrics metrics;
   private final Map<String, OcppSession> sessions = new HashMap<>();
   private final Map<String, MessageConsumer<Bus.OcppCall>> callConsumers = new HashMap<>();
-  private final Map<String, AwaitingUpgrade> awaitingUpgrade = new HashMap<>();
   private Store store;
   private CentralSystem16 centralSystem;
   private HttpServer server;
@@ -79,12 +78,16 @@ public final class OcppVerticle extends VerticleBase {
         .setPort(config.ocppPort())
         .setWebSocketSubProtocols(List.of(SUBPROTOCOL))
         .setMaxWebSocketFrameSize(config.maxFrameBytes())
-        .setMaxWebSocketMessageSize(config.maxFrameBytes());
+        .setMaxWebSocketMessageSize(config.maxFrameBytes())
+        // A connection with no traffic either way for this long is dead. Sessions are pinged every
+        // WS_PING_INTERVAL_S, so only connections that never upgrade (or stopped answering at the TCP
+        // level) reach it: the handshake timeout.
+        .setIdleTimeout(config.wsPingIntervalS() + config.handshakeTimeoutS())
+        .setIdleTimeoutUnit(TimeUnit.SECONDS);
     if (config.tls() != null) {
       options.setSsl(true).setKeyCertOptions(config.tls()); // OCPP security profile 2: wss://
     }
     server = vertx.createHttpServer(options)
-        .connectionHandler(this::connection)
         .webSocketHandshakeHandler(this::handshake);
     return Future.all(opened.completion(), removed.completion()).compose(v -> server.listen());
   }
@@ -106,22 +109,12 @@ public final class OcppVerticle extends VerticleBase {
 
   // ---- upgrade ---------------------------------------------------------------------------------
 
-  /** A TCP connection that must upgrade within HANDSHAKE_TIMEOUT_S (the tick closes it otherwise). */
-  private void connection(HttpConnection connection) {
-    String key = String.valueOf(connection.remoteAddress());
-    awaitingUpgrade.put(key, new AwaitingUpgrade(connection, clock.millis()));
-    connection.closeHandler(v -> awaitingUpgrade.remove(key));
-  }
-
-  private record AwaitingUpgrade(HttpConnection connection, long sinceMillis) { }
-
   private void refuse(ServerWebSocketHandshake hs, int status, String reason) {
     metrics.upgradeRefused(reason);
     hs.reject(status);
   }
 
   private void handshake(ServerWebSocketHandshake hs) {
-    awaitingUpgrade.remove(String.valueOf(hs.remoteAddress()));
     String chargerId = chargerId(hs.path());
     if (chargerId == null) {
       refuse(hs, 404, "not_found");
@@ -255,13 +248,6 @@ public final class OcppVerticle extends VerticleBase {
     long now = clock.millis();
     long silence = config.offlineAfterS() * 1000L;
     long pingEvery = config.wsPingIntervalS() * 1000L;
-    long handshakeDeadline = now - config.handshakeTimeoutS() * 1000L;
-    for (AwaitingUpgrade a : new ArrayList<>(awaitingUpgrade.values())) {
-      if (a.sinceMillis() < handshakeDeadline) {
-        metrics.upgradeRefused("handshake_timeout");
-        a.connection().close();
-      }
-    }
     for (OcppSession s : new ArrayList<>(sessions.values())) {
       if (s.refill(now, config.maxMessagesPerSecond(), config.messageBurst())) {
         s.socket().resume();
