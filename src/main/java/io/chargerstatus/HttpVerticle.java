@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
 import java.time.Clock;
@@ -66,6 +67,8 @@ public final class HttpVerticle extends VerticleBase {
     }));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
     new RestApi(vertx, store, sse, new Commands(vertx.eventBus(), store, clock, config), config.adminToken()).mount(router);
+    // The dashboard: static files from the jar, after the API so that API calls never look for a file.
+    router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false).setIndexPage("index.html"));
 
     HttpServerOptions options = new HttpServerOptions().setPort(config.httpPort());
     if (config.tls() != null) {

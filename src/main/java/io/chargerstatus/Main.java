@@ -23,6 +23,10 @@ public final class Main {
     Map<String, String> env = new HashMap<>(System.getenv());
     Config config = Config.load(env);
     Logging.install(config.logFormat());
+    if (args.length > 0 && args[0].equals("demo")) {
+      Demo.run(config);
+      return;
+    }
     if (config.adminToken() == null) {
       // Printed on the console once, never logged: logs are shipped and kept, a console is not.
       String token = Passwords.newToken();

@@ -77,6 +77,7 @@ public final class RestApi {
     api.get("/id-tags").handler(json(200, ctx -> store.idTags(principal(ctx).scope(queryId(ctx, "accountId")))));
     api.delete("/id-tags/:idTag").handler(json(204, this::deleteIdTag));
     api.get("/events").handler(this::events);
+    api.get("/statuses").handler(json(200, ctx -> Future.succeededFuture(statuses())));
     api.route().handler(ctx -> ctx.fail(ApiError.notFound("no such route: " + ctx.request().method() + " " + ctx.request().path())));
     api.route().failureHandler(RestApi::failure);
     router.route("/api/v1/*").subRouter(api);
@@ -321,6 +322,15 @@ public final class RestApi {
         sse.attach(ctx, accountId, lastEventId);
       }
     });
+  }
+
+  /** The ten statuses with the help article's wording, for tooltips and legends. */
+  private static JsonArray statuses() {
+    JsonArray out = new JsonArray();
+    for (Status s : Status.values()) {
+      out.add(new JsonObject().put("status", s.name()).put("description", s.description()));
+    }
+    return out;
   }
 
   // ---- plumbing ------------------------------------------------------------------------------

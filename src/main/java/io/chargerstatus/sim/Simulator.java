@@ -81,6 +81,14 @@ public final class Simulator {
     return register().compose(v -> ramp()).onSuccess(v -> drive());
   }
 
+  /** Closes one charger's session (it stays away): how the demo shows Offline. */
+  public void disconnect(String chargerId) {
+    chargers.stream().filter(c -> c.id.equals(chargerId)).forEach(c -> {
+      c.reconnectWith(null, null);
+      c.close();
+    });
+  }
+
   public Future<Void> stop() {
     vertx.cancelTimer(tick);
     vertx.cancelTimer(driver);

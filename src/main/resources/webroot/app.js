@@ -1,0 +1,344 @@
+// The chargers tab of the back office: a live table fed by the REST API and the SSE stream.
+// Plain JavaScript, no build step. Every value from the server is written with textContent.
+"use strict";
+
+const STATUSES = ["Available", "Preparing", "Charging", "Finishing", "Completed", "Paused", "Faulted", "Offline", "Unknown", "Unavailable"];
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  token: sessionStorage.getItem("cs-token"),
+  descriptions: {},
+  accounts: [],
+  account: "",
+  chargers: new Map(),   // id -> charger row
+  rows: new Map(),       // id -> <tr>
+  filter: null,
+  search: "",
+  sort: { key: "id", dir: 1 },
+  events: null,
+  lastEventId: null,
+  detail: null,
+};
+
+async function api(path, options = {}) {
+  const response = await fetch(path, {
+    ...options,
+    headers: { "Authorization": "Bearer " + state.token, "Content-Type": "application/json", ...(options.headers || {}) },
+  });
+  const text = await response.text();
+  const body = text ? JSON.parse(text) : null;
+  if (!response.ok) {
+    const error = new Error((body && body.message) || response.statusText);
+    error.status = response.status;
+    throw error;
+  }
+  return body;
+}
+
+function time(iso) {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  return d.toLocaleString(undefined, { dateStyle: "short", timeStyle: "medium" });
+}
+
+// ---- sign in -------------------------------------------------------------------------------
+
+$("sign-in").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  state.token = $("token").value.trim();
+  await start();
+});
+
+$("sign-out").addEventListener("click", () => {
+  sessionStorage.removeItem("cs-token");
+  location.reload();
+});
+
+async function start() {
+  $("sign-in-error").textContent = "";
+  try {
+    const [accounts, statuses] = await Promise.all([api("/api/v1/accounts"), api("/api/v1/statuses")]);
+    sessionStorage.setItem("cs-token", state.token);
+    state.accounts = accounts;
+    statuses.forEach((s) => (state.descriptions[s.status] = s.description));
+    fillAccounts();
+    $("sign-in").hidden = true;
+    $("board").hidden = false;
+    $("sign-out").hidden = false;
+    await load();
+  } catch (err) {
+    $("sign-in").hidden = false;
+    $("sign-in-error").textContent = err.status === 401 ? "This token is not valid." : "Cannot reach the service: " + err.message;
+  }
+}
+
+function fillAccounts() {
+  const select = $("account");
+  select.replaceChildren();
+  if (state.accounts.length !== 1) {
+    select.append(new Option("All accounts", ""));
+  }
+  state.accounts.forEach((a) => select.append(new Option(a.name + " (" + a.id + ")", a.id)));
+  state.account = state.accounts.length === 1 ? state.accounts[0].id : "";
+  select.value = state.account;
+  $("account-box").hidden = false;
+}
+
+$("account").addEventListener("change", async (e) => {
+  state.account = e.target.value;
+  await load();
+});
+
+// ---- table ---------------------------------------------------------------------------------
+
+async function load() {
+  const query = state.account ? "?accountId=" + encodeURIComponent(state.account) : "";
+  const rows = await api("/api/v1/chargers" + query);
+  state.chargers = new Map(rows.map((r) => [r.id, r]));
+  state.rows = new Map();
+  render();
+  connect();
+}
+
+function counts() {
+  const n = Object.fromEntries(STATUSES.map((s) => [s, 0]));
+  state.chargers.forEach((c) => n[c.status]++);
+  return n;
+}
+
+function renderCounters() {
+  const n = counts();
+  const box = $("counters");
+  if (box.children.length === 0) {
+    STATUSES.forEach((s) => {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "counter s-" + s;
+      b.dataset.status = s;
+      b.title = state.descriptions[s] || s;
+      b.setAttribute("aria-pressed", "false");
+      const count = document.createElement("span");
+      count.className = "n";
+      b.append(count, document.createTextNode(s));
+      b.addEventListener("click", () => {
+        state.filter = state.filter === s ? null : s;
+        render();
+      });
+      box.append(b);
+    });
+  }
+  for (const b of box.children) {
+    b.querySelector(".n").textContent = n[b.dataset.status];
+    b.setAttribute("aria-pressed", String(state.filter === b.dataset.status));
+    b.setAttribute("aria-label", b.dataset.status + ": " + n[b.dataset.status] + " chargers" + (state.filter === b.dataset.status ? ", filtering" : ""));
+  }
+}
+
+function visible(c) {
+  if (state.filter && c.status !== state.filter) return false;
+  if (!state.search) return true;
+  const q = state.search.toLowerCase();
+  return [c.id, c.name, c.siteId].some((v) => v && v.toLowerCase().includes(q));
+}
+
+function compare(a, b) {
+  const k = state.sort.key;
+  const x = a[k] == null ? "" : String(a[k]);
+  const y = b[k] == null ? "" : String(b[k]);
+  return x.localeCompare(y, undefined, { numeric: true }) * state.sort.dir;
+}
+
+function rowFor(c) {
+  let tr = state.rows.get(c.id);
+  if (!tr) {
+    tr = document.createElement("tr");
+    tr.tabIndex = 0;
+    tr.dataset.id = c.id;
+    for (let i = 0; i < 7; i++) tr.append(document.createElement("td"));
+    tr.children[6].className = "fault-col";
+    tr.addEventListener("click", () => openDetail(c.id));
+    tr.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); openDetail(c.id); } });
+    state.rows.set(c.id, tr);
+  }
+  fillRow(tr, c);
+  return tr;
+}
+
+function fillRow(tr, c) {
+  const cells = tr.children;
+  cells[0].textContent = c.id;
+  cells[1].textContent = c.name || "";
+  cells[2].textContent = c.siteId || "";
+  const badge = document.createElement("span");
+  badge.className = "badge s-" + c.status;
+  badge.textContent = c.status;
+  badge.title = state.descriptions[c.status] || "";
+  cells[3].replaceChildren(badge);
+  cells[4].textContent = time(c.statusSince);
+  cells[5].textContent = time(c.lastSeenAt);
+  cells[6].textContent = c.faultCode || "";
+  tr.dataset.status = c.status;
+}
+
+function render() {
+  renderCounters();
+  const list = [...state.chargers.values()].filter(visible).sort(compare);
+  const body = document.querySelector("#chargers tbody");
+  const fragment = document.createDocumentFragment();
+  list.forEach((c) => fragment.append(rowFor(c)));
+  body.replaceChildren(fragment);
+  $("count").textContent = list.length + " of " + state.chargers.size + " chargers";
+}
+
+document.querySelectorAll("#chargers th").forEach((th) => {
+  th.querySelector("button").addEventListener("click", () => {
+    const key = th.dataset.key;
+    state.sort = { key, dir: state.sort.key === key ? -state.sort.dir : 1 };
+    document.querySelectorAll("#chargers th").forEach((h) => h.removeAttribute("aria-sort"));
+    th.setAttribute("aria-sort", state.sort.dir === 1 ? "ascending" : "descending");
+    render();
+  });
+});
+
+$("search").addEventListener("input", (e) => {
+  state.search = e.target.value.trim();
+  render();
+});
+
+$("show-fault").addEventListener("change", (e) => {
+  $("chargers").classList.toggle("show-fault", e.target.checked);
+});
+
+// ---- live updates --------------------------------------------------------------------------
+
+function setLive(live) {
+  $("live").textContent = live ? "live" : "not live";
+  $("live").classList.toggle("on", live);
+  $("banner").hidden = live;
+}
+
+function connect() {
+  if (state.events) state.events.close();
+  let url = "/api/v1/events?access_token=" + encodeURIComponent(state.token);
+  if (state.account) url += "&accountId=" + encodeURIComponent(state.account);
+  if (state.lastEventId) url += "&lastEventId=" + encodeURIComponent(state.lastEventId);
+  const es = new EventSource(url);
+  state.events = es;
+  es.onopen = () => setLive(true);
+  es.onerror = () => {
+    setLive(false);
+    // The browser reconnects by itself (sending Last-Event-ID); a refused stream is retried here.
+    if (es.readyState === EventSource.CLOSED) setTimeout(() => { if (state.events === es) connect(); }, 3000);
+  };
+  es.addEventListener("status", (e) => {
+    state.lastEventId = e.lastEventId;
+    apply(JSON.parse(e.data));
+  });
+}
+
+async function apply(event) {
+  let c = state.chargers.get(event.chargerId);
+  if (!c) {
+    try {
+      c = await api("/api/v1/chargers/" + encodeURIComponent(event.chargerId));
+    } catch (err) {
+      return;
+    }
+    state.chargers.set(c.id, c);
+    render();
+    return;
+  }
+  if (c.status !== event.status) c.statusSince = event.timestamp;
+  c.status = event.status;
+  c.faultCode = event.faultCode;
+  c.lastSeenAt = event.receivedAt;
+  c.online = event.status !== "Offline" && event.status !== "Unknown";
+  if (event.connector) {
+    const k = c.connectors.find((x) => x.connectorId === event.connector.connectorId);
+    if (k) Object.assign(k, event.connector);
+    else if (event.connector.connectorId > 0) c.connectors.push({ ...event.connector });
+  }
+  const tr = state.rows.get(c.id);
+  if (tr) fillRow(tr, c);
+  if (state.filter || state.sort.key === "status" || state.sort.key === "statusSince" || state.sort.key === "lastSeenAt") {
+    render();
+  } else {
+    renderCounters();
+  }
+  if (state.detail === c.id) openDetail(c.id);
+}
+
+// ---- detail --------------------------------------------------------------------------------
+
+async function openDetail(id) {
+  state.detail = id;
+  const panel = $("detail");
+  const wasHidden = panel.hidden;
+  panel.hidden = false;
+  const [c, history] = await Promise.all([
+    api("/api/v1/chargers/" + encodeURIComponent(id)),
+    api("/api/v1/chargers/" + encodeURIComponent(id) + "/history?limit=20"),
+  ]);
+  $("detail-title").textContent = c.name ? c.name + " (" + c.id + ")" : c.id;
+  const facts = $("detail-facts");
+  facts.replaceChildren();
+  [["Status", c.status], ["Fault code", c.faultCode || "—"], ["Online", c.online ? "yes" : "no"], ["Site", c.siteId || "—"],
+   ["Vendor / model", [c.vendor, c.model].filter(Boolean).join(" ") || "—"], ["Firmware", c.firmwareVersion || "—"],
+   ["Secured", c.secured ? "yes (app or RFID)" : "no (plug & charge)"], ["Last seen", time(c.lastSeenAt)]].forEach(([k, v]) => {
+    const dt = document.createElement("dt");
+    dt.textContent = k;
+    const dd = document.createElement("dd");
+    dd.textContent = v;
+    facts.append(dt, dd);
+  });
+  const body = document.querySelector("#detail-connectors tbody");
+  body.replaceChildren(...c.connectors.map((k) => {
+    const tr = document.createElement("tr");
+    [k.connectorId, k.status, k.ocppStatus, [k.errorCode, k.vendorErrorCode].filter(Boolean).join("/"), time(k.since),
+     k.transactionId == null ? "—" : k.transactionId].forEach((v) => {
+      const td = document.createElement("td");
+      td.textContent = v;
+      tr.append(td);
+    });
+    return tr;
+  }));
+  $("detail-history").replaceChildren(...history.map((e) => {
+    const li = document.createElement("li");
+    const what = e.connector ? "connector " + e.connector.connectorId + " " + e.connector.ocppStatus : "charger";
+    li.textContent = time(e.timestamp) + " — " + e.status + " (" + what + ")" + (e.applied === false ? " — late, not applied" : "");
+    return li;
+  }));
+  if (wasHidden) $("detail-close").focus();
+}
+
+$("detail-close").addEventListener("click", closeDetail);
+document.addEventListener("keydown", (e) => { if (e.key === "Escape" && !$("detail").hidden) closeDetail(); });
+
+function closeDetail() {
+  const id = state.detail;
+  state.detail = null;
+  $("detail").hidden = true;
+  const tr = state.rows.get(id);
+  if (tr) tr.focus();
+}
+
+document.querySelectorAll("[data-command]").forEach((b) => {
+  b.addEventListener("click", async () => {
+    let body = b.dataset.body ? JSON.parse(b.dataset.body) : {};
+    if (b.dataset.command === "update-firmware") {
+      const location = prompt("Firmware location (URL)");
+      if (!location) return;
+      body = { location };
+    }
+    $("command-result").textContent = b.textContent + "…";
+    try {
+      const r = await api("/api/v1/chargers/" + encodeURIComponent(state.detail) + "/commands/" + b.dataset.command,
+        { method: "POST", body: JSON.stringify(body) });
+      $("command-result").textContent = b.textContent + ": " + r.status;
+    } catch (err) {
+      $("command-result").textContent = b.textContent + " failed: " + err.message;
+    }
+  });
+});
+
+if (state.token) start();
