@@ -16,6 +16,10 @@ public final class Main {
   }
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("bench")) {
+      io.chargerstatus.bench.Bench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     if (args.length > 0 && args[0].equals("simulate")) {
       io.chargerstatus.sim.Simulator.main(java.util.Arrays.copyOfRange(args, 1, args.length));
       return;

@@ -22,13 +22,13 @@ import java.util.List;
  */
 public record SimOptions(String url, int chargers, int connectors, double ramp, double statusRate, int durationS,
                          int heartbeatS, String prefix, String api, String token, String account, List<String> sourceIps,
-                         int faultEvery, boolean quiet) {
+                         int faultEvery, boolean quiet, boolean registerOnly) {
 
   static final String USAGE = """
       usage: java -jar charger-status.jar simulate --url ws://HOST:PORT/ocpp --chargers N [--connectors K]
              [--ramp R/s] [--status-rate X/s] [--duration D] [--heartbeat S] [--prefix SIM]
              [--api http://HOST:PORT --token T --account ACCOUNT] [--source-ips 127.0.0.2,127.0.0.3]
-             [--fault-every N] [--quiet]""";
+             [--fault-every N] [--quiet] [--register-only]""";
 
   public static SimOptions parse(String[] args) {
     String url = null;
@@ -45,10 +45,15 @@ public record SimOptions(String url, int chargers, int connectors, double ramp, 
     List<String> sourceIps = new ArrayList<>();
     int faultEvery = 50;
     boolean quiet = false;
+    boolean registerOnly = false;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--quiet")) {
         quiet = true;
+        continue;
+      }
+      if (a.equals("--register-only")) {
+        registerOnly = true;
         continue;
       }
       if (i + 1 >= args.length) {
@@ -76,7 +81,7 @@ public record SimOptions(String url, int chargers, int connectors, double ramp, 
       throw new IllegalArgumentException("--url is required\n" + USAGE);
     }
     return new SimOptions(url, chargers, connectors, ramp, statusRate, duration, heartbeat, prefix, api, token, account,
-        sourceIps, faultEvery, quiet);
+        sourceIps, faultEvery, quiet, registerOnly);
   }
 
   /** The id of the n-th simulated charger (1-based). */

@@ -36,6 +36,9 @@ public final class Simulator {
   public Simulator(Vertx vertx, SimOptions options) {
     this.vertx = vertx;
     this.options = options;
+    for (int n = 1; n <= options.chargers(); n++) {
+      chargers.add(new SimCharger(vertx, options.chargerId(n), options.connectors(), stats));
+    }
   }
 
   public SimStats stats() {
@@ -47,9 +50,17 @@ public final class Simulator {
     SimOptions options = SimOptions.parse(args);
     Vertx vertx = Vertx.vertx();
     Simulator sim = new Simulator(vertx, options);
+    if (options.registerOnly()) {
+      sim.register().toCompletionStage().toCompletableFuture().join();
+      System.out.println("registered " + options.chargers() + " chargers");
+      vertx.close();
+      return;
+    }
     long started = System.currentTimeMillis();
     sim.start().toCompletionStage().toCompletableFuture().join();
     System.out.printf("ramp done in %d ms: %s%n", System.currentTimeMillis() - started, sim.stats());
+    long drivingFrom = System.currentTimeMillis();
+    long ackedFrom = sim.stats().statusAcked();
     long end = options.durationS() > 0 ? System.currentTimeMillis() + options.durationS() * 1000L : Long.MAX_VALUE;
     while (System.currentTimeMillis() < end) {
       Thread.sleep(Math.min(5000, Math.max(1, end - System.currentTimeMillis())));
@@ -57,7 +68,8 @@ public final class Simulator {
         System.out.println(sim.stats());
       }
     }
-    System.out.println("final: " + sim.stats());
+    double seconds = (System.currentTimeMillis() - drivingFrom) / 1000.0;
+    System.out.printf("final: %s rate=%.1f/s%n", sim.stats(), (sim.stats().statusAcked() - ackedFrom) / seconds);
     sim.stop().toCompletionStage().toCompletableFuture().join();
     vertx.close().toCompletionStage().toCompletableFuture().join();
   }
@@ -73,10 +85,8 @@ public final class Simulator {
       }
       clients.add(vertx.createWebSocketClient(o));
     }
-    for (int n = 1; n <= options.chargers(); n++) {
-      SimCharger c = new SimCharger(vertx, options.chargerId(n), options.connectors(), stats);
-      c.reconnectWith(clients.get(n % clients.size()), options.url());
-      chargers.add(c);
+    for (int n = 0; n < chargers.size(); n++) {
+      chargers.get(n).reconnectWith(clients.get(n % clients.size()), options.url());
     }
     return register().compose(v -> ramp()).onSuccess(v -> drive());
   }
@@ -96,7 +106,8 @@ public final class Simulator {
     return Future.succeededFuture();
   }
 
-  private Future<Void> register() {
+  /** Registers the chargers through the back-office API (needs --api and --token); existing ones are kept. */
+  public Future<Void> register() {
     if (options.api() == null || options.token() == null) {
       return Future.succeededFuture();
     }
