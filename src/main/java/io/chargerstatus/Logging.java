@@ -5,7 +5,6 @@ import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
-import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -27,11 +26,74 @@ public final class Logging {
     for (Handler h : root.getHandlers()) {
       root.removeHandler(h);
     }
-    ConsoleHandler console = new ConsoleHandler();
-    console.setLevel(Level.ALL);
-    console.setFormatter("json".equalsIgnoreCase(format) ? new JsonFormatter() : new TextFormatter());
-    root.addHandler(console);
+    AsyncHandler handler = new AsyncHandler("json".equalsIgnoreCase(format) ? new JsonFormatter() : new TextFormatter());
+    root.addHandler(handler);
     root.setLevel(Level.INFO);
+  }
+
+  /**
+   * Formats on the caller's thread, writes on a daemon thread: an event loop never waits for stderr.
+   * The queue is bounded; when a storm outruns the console, lines are dropped and the drop is reported
+   * once the queue has room again, rather than blocking a session.
+   */
+  static final class AsyncHandler extends Handler {
+    private static final int CAPACITY = 65_536;
+    private final java.util.concurrent.BlockingQueue<String> queue = new java.util.concurrent.ArrayBlockingQueue<>(CAPACITY);
+    private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+
+    AsyncHandler(Formatter formatter) {
+      setFormatter(formatter);
+      setLevel(Level.ALL);
+      Thread writer = new Thread(this::drain, "log-writer");
+      writer.setDaemon(true);
+      writer.start();
+    }
+
+    @Override
+    public void publish(LogRecord record) {
+      if (!isLoggable(record)) {
+        return;
+      }
+      if (!queue.offer(getFormatter().format(record))) {
+        dropped.incrementAndGet();
+      }
+    }
+
+    private void drain() {
+      java.io.PrintStream err = System.err;
+      java.util.List<String> batch = new java.util.ArrayList<>();
+      while (true) {
+        try {
+          batch.add(queue.take());
+        } catch (InterruptedException e) {
+          return;
+        }
+        queue.drainTo(batch, 1024);
+        long lost = dropped.getAndSet(0);
+        StringBuilder out = new StringBuilder();
+        batch.forEach(out::append);
+        if (lost > 0) {
+          out.append(Instant.now()).append(" WARNING Logging - ").append(lost)
+              .append(" log lines dropped: the console could not keep up").append(System.lineSeparator());
+        }
+        err.print(out);
+        err.flush();
+        batch.clear();
+      }
+    }
+
+    @Override
+    public void flush() {
+      long deadline = System.currentTimeMillis() + 2000;
+      while (!queue.isEmpty() && System.currentTimeMillis() < deadline) {
+        Thread.onSpinWait();
+      }
+    }
+
+    @Override
+    public void close() {
+      flush();
+    }
   }
 
   /** {@code 2026-11-24T10:00:00.123Z INFO OcppVerticle - session opened: charger CP-1 ...}. */

@@ -136,11 +136,15 @@ public final class StatusVerticle extends VerticleBase {
     Map<String, Store.ConnectorRow> connectors = new LinkedHashMap<>();
     List<Change> changes = new ArrayList<>();
     boolean[] changed = new boolean[facts.size()];
+    Map<String, Fact.Booted> boots = new HashMap<>();
     for (int f = 0; f < facts.size(); f++) {
       Fact fact = facts.get(f);
       ChargerState state = next.getOrDefault(fact.chargerId(), chargers.get(fact.chargerId()));
       if (state == null) {
         continue; // removed from the back office while its session was closing
+      }
+      if (fact instanceof Fact.Booted boot) {
+        boots.put(boot.chargerId(), boot);
       }
       StatusModel.Outcome outcome = StatusModel.apply(state, fact);
       next.put(state.id(), outcome.state());
@@ -154,7 +158,7 @@ public final class StatusVerticle extends VerticleBase {
     if (next.isEmpty()) {
       return Future.succeededFuture(changed);
     }
-    return store.commitBatch(new ArrayList<>(next.values()), new ArrayList<>(connectors.values()), changes)
+    return store.commitBatch(new ArrayList<>(next.values()), new ArrayList<>(connectors.values()), changes, boots)
         .onSuccess(seqs -> {
           next.forEach((id, state) -> metrics.statusMoved(chargers.put(id, state).status(), state.status()));
           for (int i = 0; i < changes.size(); i++) {

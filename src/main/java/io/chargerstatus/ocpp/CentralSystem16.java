@@ -51,10 +51,8 @@ public final class CentralSystem16 {
   public Future<JsonObject> handle(OcppSession session, String action, JsonObject p, Instant at) {
     String charger = session.chargerId();
     return switch (action) {
-      case "BootNotification" -> store.recordBoot(charger, p.getString("chargePointVendor"), p.getString("chargePointModel"),
-              p.getString("firmwareVersion"), "1.6")
-          .compose(v -> commit(new Fact.Booted(charger, p.getString("chargePointVendor"), p.getString("chargePointModel"),
-              p.getString("firmwareVersion"), at)))
+      case "BootNotification" -> commit(new Fact.Booted(charger, p.getString("chargePointVendor"), p.getString("chargePointModel"),
+              p.getString("firmwareVersion"), at))
           .map(v -> {
             session.cancelTrigger();
             LOG.info(() -> "charger " + charger + " booted: " + p.getString("chargePointVendor") + " "

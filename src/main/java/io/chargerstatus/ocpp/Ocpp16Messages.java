@@ -43,25 +43,30 @@ public final class Ocpp16Messages {
       "Heartbeat", "MeterValues", "StartTransaction", "StatusNotification", "StopTransaction", "TriggerMessage",
       "RemoteStartTransaction", "RemoteStopTransaction", "ChangeAvailability", "UpdateFirmware", "Reset", "SetChargingProfile");
 
+  /** Yes/no validators: what every message pays. */
   private static final Map<String, Validator> VALIDATORS = new HashMap<>();
+  /** The same schemas with error details: run only for a message that failed, to name the problem. */
+  private static final Map<String, Validator> EXPLAINERS = new HashMap<>();
 
   static {
     for (String action : SCHEMAS) {
-      VALIDATORS.put(action + ".req", load(action + ".req"));
-      VALIDATORS.put(action + ".conf", load(action + ".conf"));
+      for (String name : List.of(action + ".req", action + ".conf")) {
+        VALIDATORS.put(name, load(name, OutputFormat.Flag));
+        EXPLAINERS.put(name, load(name, OutputFormat.Basic));
+      }
     }
   }
 
   private Ocpp16Messages() {
   }
 
-  private static Validator load(String name) {
+  private static Validator load(String name, OutputFormat format) {
     try (InputStream in = Ocpp16Messages.class.getClassLoader().getResourceAsStream("ocpp16/" + name + ".json")) {
       JsonObject schema = new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
       return Validator.create(JsonSchema.of(schema), new JsonSchemaOptions()
           .setDraft(Draft.DRAFT4)
           .setBaseUri("urn:charger-status:ocpp16:" + name)
-          .setOutputFormat(OutputFormat.Basic));
+          .setOutputFormat(format));
     } catch (IOException e) {
       throw new UncheckedIOException("missing OCPP schema " + name, e);
     }
@@ -87,11 +92,10 @@ public final class Ocpp16Messages {
     if (validator == null) {
       return;
     }
-    OutputUnit result = validator.validate(payload);
-    if (Boolean.TRUE.equals(result.getValid())) {
+    if (Boolean.TRUE.equals(validator.validate(payload).getValid())) {
       return;
     }
-    OutputUnit cause = mostSpecific(result);
+    OutputUnit cause = mostSpecific(EXPLAINERS.get(name).validate(payload));
     throw new OcppError(codeFor(cause.getKeywordLocation()), describe(cause));
   }
 

@@ -5,42 +5,9 @@ final class SqlQueries {
   private SqlQueries() {
   }
 
-  // One statement per batch whatever its size: a reconnect storm is a few round trips, not one per message.
-  static final String INSERT_EVENTS = """
-      INSERT INTO status_events (charger_id, account_id, site_id, status, previous_status, fault_code, connector_id,
-        connector_status, ocpp_status, error_code, vendor_error_code, info, ts, received_at, applied)
-      SELECT charger_id, account_id, site_id, status, previous_status, fault_code, connector_id, connector_status,
-        ocpp_status, error_code, vendor_error_code, info, ts, received_at, applied
-      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[],
-        $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[], $15::boolean[])
-        WITH ORDINALITY AS u(charger_id, account_id, site_id, status, previous_status, fault_code, connector_id,
-        connector_status, ocpp_status, error_code, vendor_error_code, info, ts, received_at, applied, ord)
-      ORDER BY ord
-      RETURNING seq""";
-
-  static final String UPDATE_CHARGERS = """
-      UPDATE chargers c SET status = u.status, status_since = u.status_since, fault_code = u.fault_code,
-        online = u.online, last_seen_at = u.last_seen_at, booted_at = u.booted_at, firmware_updating = u.firmware_updating
-      FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::boolean[], $6::timestamptz[],
-        $7::timestamptz[], $8::boolean[])
-        AS u(id, status, status_since, fault_code, online, last_seen_at, booted_at, firmware_updating)
-      WHERE c.id = u.id""";
-
-  static final String UPSERT_CONNECTORS = """
-      INSERT INTO connectors (charger_id, connector_id, status, ocpp_status, error_code, vendor_error_code, info, since,
-        reported_at, transaction_id)
-      SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-        $8::timestamptz[], $9::timestamptz[], $10::int[])
-      ON CONFLICT (charger_id, connector_id) DO UPDATE SET status = excluded.status, ocpp_status = excluded.ocpp_status,
-        error_code = excluded.error_code, vendor_error_code = excluded.vendor_error_code, info = excluded.info,
-        since = excluded.since, reported_at = excluded.reported_at, transaction_id = excluded.transaction_id""";
-
   static final String INSERT_CHARGER = """
       INSERT INTO chargers (id, account_id, site_id, name, secured, password_hash, status_since)
       VALUES ($1, $2, $3, $4, $5, $6, $7)""";
-
-  static final String RECORD_BOOT = """
-      UPDATE chargers SET vendor = $2, model = $3, firmware_version = $4, ocpp_version = $5 WHERE id = $1""";
 
   static final String START_TRANSACTION = """
       INSERT INTO transactions (charger_id, connector_id, id_tag, meter_start, started_at)
@@ -93,4 +60,46 @@ final class SqlQueries {
         secured = COALESCE($6, secured),
         password_hash = CASE WHEN $7 THEN $8 ELSE password_hash END
       WHERE id = $1""";
+
+  /**
+   * A whole status-engine batch as one statement: history rows, chargers and connectors. One statement
+   * is one implicit transaction, so the batch is atomic without BEGIN/COMMIT round trips. Parameters:
+   * $1-$15 events (as INSERT_EVENTS), $16-$27 chargers (as UPDATE_CHARGERS), $28-$37 connectors (as
+   * UPSERT_CONNECTORS). Returns the events' sequence numbers.
+   */
+  static final String COMMIT_BATCH = """
+      WITH ev AS (
+        INSERT INTO status_events (charger_id, account_id, site_id, status, previous_status, fault_code, connector_id,
+          connector_status, ocpp_status, error_code, vendor_error_code, info, ts, received_at, applied)
+        SELECT charger_id, account_id, site_id, status, previous_status, fault_code, connector_id, connector_status,
+          ocpp_status, error_code, vendor_error_code, info, ts, received_at, applied
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[],
+          $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[], $15::boolean[])
+          WITH ORDINALITY AS u(charger_id, account_id, site_id, status, previous_status, fault_code, connector_id,
+          connector_status, ocpp_status, error_code, vendor_error_code, info, ts, received_at, applied, ord)
+        ORDER BY ord
+        RETURNING seq
+      ), ch AS (
+        UPDATE chargers c SET status = u.status, status_since = u.status_since, fault_code = u.fault_code,
+          online = u.online, last_seen_at = u.last_seen_at, booted_at = u.booted_at, firmware_updating = u.firmware_updating,
+          vendor = COALESCE(u.vendor, c.vendor), model = COALESCE(u.model, c.model),
+          firmware_version = CASE WHEN u.vendor IS NULL THEN c.firmware_version ELSE u.firmware_version END,
+          ocpp_version = COALESCE(u.ocpp_version, c.ocpp_version)
+        FROM unnest($16::text[], $17::text[], $18::timestamptz[], $19::text[], $20::boolean[], $21::timestamptz[],
+          $22::timestamptz[], $23::boolean[], $24::text[], $25::text[], $26::text[], $27::text[])
+          AS u(id, status, status_since, fault_code, online, last_seen_at, booted_at, firmware_updating, vendor, model,
+          firmware_version, ocpp_version)
+        WHERE c.id = u.id
+        RETURNING 1
+      ), co AS (
+        INSERT INTO connectors (charger_id, connector_id, status, ocpp_status, error_code, vendor_error_code, info, since,
+          reported_at, transaction_id)
+        SELECT * FROM unnest($28::text[], $29::int[], $30::text[], $31::text[], $32::text[], $33::text[], $34::text[],
+          $35::timestamptz[], $36::timestamptz[], $37::int[])
+        ON CONFLICT (charger_id, connector_id) DO UPDATE SET status = excluded.status, ocpp_status = excluded.ocpp_status,
+          error_code = excluded.error_code, vendor_error_code = excluded.vendor_error_code, info = excluded.info,
+          since = excluded.since, reported_at = excluded.reported_at, transaction_id = excluded.transaction_id
+        RETURNING 1
+      )
+      SELECT seq FROM ev ORDER BY seq""";
 }

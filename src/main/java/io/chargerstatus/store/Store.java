@@ -1,6 +1,7 @@
 package io.chargerstatus.store;
 
 import io.chargerstatus.status.Change;
+import io.chargerstatus.status.Fact;
 import io.chargerstatus.status.ChargerState;
 import io.chargerstatus.status.ConnectorState;
 import io.chargerstatus.status.Status;
@@ -74,24 +75,26 @@ public final class Store {
   }
 
   /**
-   * Commits one batch of the status engine in a single transaction: the history rows, the chargers'
-   * state and the touched connectors. Returns the sequence numbers of {@code changes}, in order.
+   * Commits one batch of the status engine atomically, in one statement and one round trip: the history
+   * rows, the chargers' state and the touched connectors. Returns the sequence numbers of
+   * {@code changes}, in order.
    */
-  public Future<List<Long>> commitBatch(List<ChargerState> chargers, List<ConnectorRow> connectors, List<Change> changes) {
-    return pool.withTransaction(conn -> {
-      Future<List<Long>> seqs = changes.isEmpty()
-          ? Future.succeededFuture(List.of())
-          : conn.preparedQuery(SqlQueries.INSERT_EVENTS).execute(eventArrays(changes)).map(rows -> {
-            List<Long> out = new ArrayList<>(rows.size());
-            rows.forEach(r -> out.add(r.getLong(0)));
-            out.sort(null); // nextval follows the ORDER BY ord of the insert; sorting restores that order
-            return out;
-          });
-      return seqs
-          .compose(s -> chargers.isEmpty() ? Future.succeededFuture(s)
-              : conn.preparedQuery(SqlQueries.UPDATE_CHARGERS).execute(chargerArrays(chargers)).map(s))
-          .compose(s -> connectors.isEmpty() ? Future.succeededFuture(s)
-              : conn.preparedQuery(SqlQueries.UPSERT_CONNECTORS).execute(connectorArrays(connectors)).map(s));
+  public Future<List<Long>> commitBatch(List<ChargerState> chargers, List<ConnectorRow> connectors, List<Change> changes,
+                                        Map<String, Fact.Booted> boots) {
+    Tuple events = eventArrays(changes);
+    Tuple states = chargerArrays(chargers, boots);
+    Tuple rows = connectorArrays(connectors);
+    Object[] all = new Object[events.size() + states.size() + rows.size()];
+    int i = 0;
+    for (Tuple t : List.of(events, states, rows)) {
+      for (int j = 0; j < t.size(); j++) {
+        all[i++] = t.getValue(j);
+      }
+    }
+    return pool.preparedQuery(SqlQueries.COMMIT_BATCH).execute(Tuple.from(all)).map(result -> {
+      List<Long> seqs = new ArrayList<>(result.size());
+      result.forEach(r -> seqs.add(r.getLong(0)));
+      return seqs; // ascending: nextval follows the ORDER BY ord of the insert
     });
   }
 
@@ -131,11 +134,12 @@ public final class Store {
         vendorError, info, ts, received, applied});
   }
 
-  private static Tuple chargerArrays(List<ChargerState> chargers) {
+  private static Tuple chargerArrays(List<ChargerState> chargers, Map<String, Fact.Booted> boots) {
     int n = chargers.size();
-    String[] id = new String[n], status = new String[n], fault = new String[n];
+    String[] id = new String[n], status = new String[n], fault = new String[n], vendor = new String[n], model = new String[n],
+        firmware = new String[n], ocpp = new String[n];
     OffsetDateTime[] since = new OffsetDateTime[n], seen = new OffsetDateTime[n], booted = new OffsetDateTime[n];
-    Boolean[] online = new Boolean[n], firmware = new Boolean[n];
+    Boolean[] online = new Boolean[n], updating = new Boolean[n];
     for (int i = 0; i < n; i++) {
       ChargerState c = chargers.get(i);
       id[i] = c.id();
@@ -145,9 +149,16 @@ public final class Store {
       seen[i] = odt(c.lastSeenAt());
       booted[i] = odt(c.bootedAt());
       online[i] = c.online();
-      firmware[i] = c.firmwareUpdating();
+      updating[i] = c.firmwareUpdating();
+      Fact.Booted boot = boots.get(c.id());
+      if (boot != null) {
+        vendor[i] = boot.vendor();
+        model[i] = boot.model();
+        firmware[i] = boot.firmwareVersion();
+        ocpp[i] = "1.6";
+      }
     }
-    return Tuple.from(new Object[] {id, status, since, fault, online, seen, booted, firmware});
+    return Tuple.from(new Object[] {id, status, since, fault, online, seen, booted, updating, vendor, model, firmware, ocpp});
   }
 
   private static Tuple connectorArrays(List<ConnectorRow> rows) {
@@ -271,11 +282,6 @@ public final class Store {
   public Future<JsonArray> commands(String chargerId, int limit) {
     return pool.preparedQuery("SELECT * FROM commands WHERE charger_id = $1 ORDER BY id DESC LIMIT $2")
         .execute(Tuple.of(chargerId, limit)).map(rows -> collect(rows, Store::command));
-  }
-
-  public Future<Void> recordBoot(String chargerId, String vendor, String model, String firmware, String ocppVersion) {
-    return pool.preparedQuery(SqlQueries.RECORD_BOOT).execute(Tuple.of(chargerId, vendor, model, firmware, ocppVersion))
-        .mapEmpty();
   }
 
   /** The id tag as this account knows it: status and expiry, or null when the account has no such tag. */
