@@ -318,7 +318,7 @@ public final class OcppVerticle extends VerticleBase {
     }
     Future<JsonObject> reply;
     try {
-      Ocpp16Messages.checkRequest(action, call.payload());
+      Ocpp16Messages.checkRequest(action, call.payloadTree());
       reply = centralSystem.handle(session, action, call.payload(), at);
     } catch (OcppError e) {
       reply = Future.failedFuture(e);

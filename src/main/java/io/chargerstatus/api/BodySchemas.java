@@ -1,20 +1,13 @@
 package io.chargerstatus.api;
 
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.ValidationMessage;
+import io.chargerstatus.Schemas;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.json.schema.Draft;
-import io.vertx.json.schema.JsonSchema;
-import io.vertx.json.schema.JsonSchemaOptions;
-import io.vertx.json.schema.OutputFormat;
-import io.vertx.json.schema.OutputUnit;
-import io.vertx.json.schema.Validator;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.util.Set;
 
 /** Request bodies of the REST API, each described by a JSON Schema under {@code api/}. */
 public enum BodySchemas {
@@ -23,16 +16,10 @@ public enum BodySchemas {
   CHANGE_AVAILABILITY("command-change-availability"), UPDATE_FIRMWARE("command-update-firmware"),
   RESET("command-reset"), TRIGGER_STATUS("command-trigger-status");
 
-  private final Validator validator;
+  private final JsonSchema schema;
 
   BodySchemas(String name) {
-    try (InputStream in = BodySchemas.class.getClassLoader().getResourceAsStream("api/" + name + ".json")) {
-      JsonObject schema = new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-      validator = Validator.create(JsonSchema.of(schema), new JsonSchemaOptions()
-          .setDraft(Draft.DRAFT202012).setBaseUri("urn:charger-status:api:" + name).setOutputFormat(OutputFormat.Basic));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    schema = Schemas.load("api/" + name + ".json");
   }
 
   /** The request's JSON body, checked; a 400 {@link ApiError} naming the first problem otherwise. */
@@ -46,13 +33,9 @@ public enum BodySchemas {
     if (body == null) {
       throw ApiError.badRequest("a JSON body is required");
     }
-    OutputUnit result = validator.validate(body);
-    if (!Boolean.TRUE.equals(result.getValid())) {
-      List<OutputUnit> errors = result.getErrors();
-      OutputUnit first = errors == null || errors.isEmpty() ? result : errors.get(errors.size() - 1);
-      String where = first.getInstanceLocation() == null || first.getInstanceLocation().isEmpty()
-          ? "body" : first.getInstanceLocation();
-      throw ApiError.badRequest(where + ": " + first.getError());
+    Set<ValidationMessage> errors = Schemas.check(schema, body);
+    if (!errors.isEmpty()) {
+      throw ApiError.badRequest(Schemas.mostSpecific(errors).getMessage());
     }
     return body;
   }

@@ -1,6 +1,9 @@
 package io.chargerstatus.ocpp;
 
-import io.vertx.core.json.DecodeException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chargerstatus.Schemas;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -15,7 +18,13 @@ public sealed interface Frame {
   /** OCPP-J limits message ids to 36 characters. */
   int MAX_ID_LENGTH = 36;
 
-  record Call(String id, String action, JsonObject payload) implements Frame { }
+  /** A CALL; the payload stays a JSON tree until it has passed its schema. */
+  record Call(String id, String action, ObjectNode payloadTree) implements Frame {
+    /** The payload as the handlers read it. */
+    public JsonObject payload() {
+      return new JsonObject(tree(payloadTree));
+    }
+  }
 
   record Result(String id, JsonObject payload) implements Frame { }
 
@@ -43,42 +52,51 @@ public sealed interface Frame {
 
   /** Parses one text message; throws {@link Malformed} for anything that is not an OCPP-J frame. */
   static Frame parse(String text) {
-    JsonArray a;
+    JsonNode root;
     try {
-      a = new JsonArray(text);
-    } catch (DecodeException | ClassCastException e) {
+      root = Schemas.MAPPER.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new Malformed("-1", "FormationViolation", "not JSON");
+    }
+    if (root == null || !root.isArray()) {
       throw new Malformed("-1", "FormationViolation", "not a JSON array");
     }
-    Object type = a.size() > 0 ? a.getValue(0) : null;
-    Object rawId = a.size() > 1 ? a.getValue(1) : null;
-    String id = rawId instanceof String s && !s.isEmpty() && s.length() <= MAX_ID_LENGTH ? s : null;
+    JsonNode type = root.get(0);
+    JsonNode rawId = root.get(1);
+    String id = rawId != null && rawId.isTextual() && !rawId.asText().isEmpty() && rawId.asText().length() <= MAX_ID_LENGTH
+        ? rawId.asText() : null;
     if (id == null) {
       throw new Malformed("-1", "FormationViolation", "the message id must be a string of 1 to 36 characters");
     }
-    if (!(type instanceof Integer t)) {
+    if (type == null || !type.isInt()) {
       throw new Malformed(id, "FormationViolation", "the message type id must be 2, 3 or 4");
     }
-    switch (t) {
+    switch (type.asInt()) {
       case CALL -> {
-        if (a.size() != 4 || !(a.getValue(2) instanceof String action) || !(a.getValue(3) instanceof JsonObject payload)) {
+        if (root.size() != 4 || !root.get(2).isTextual() || !root.get(3).isObject()) {
           throw new Malformed(id, "FormationViolation", "a CALL is [2, id, action, {payload}]");
         }
-        return new Call(id, action, payload);
+        return new Call(id, root.get(2).asText(), (ObjectNode) root.get(3));
       }
       case CALL_RESULT -> {
-        if (a.size() != 3 || !(a.getValue(2) instanceof JsonObject payload)) {
+        if (root.size() != 3 || !root.get(2).isObject()) {
           throw new Malformed(id, "FormationViolation", "a CALLRESULT is [3, id, {payload}]");
         }
-        return new Result(id, payload);
+        return new Result(id, new JsonObject(tree(root.get(2))));
       }
       case CALL_ERROR -> {
-        if (a.size() < 4 || !(a.getValue(2) instanceof String code)) {
+        if (root.size() < 4 || !root.get(2).isTextual()) {
           throw new Malformed(id, "FormationViolation", "a CALLERROR is [4, id, code, description, {details}]");
         }
-        return new Error(id, code, String.valueOf(a.getValue(3)));
+        return new Error(id, root.get(2).asText(), root.get(3).asText());
       }
-      default -> throw new Malformed(id, "ProtocolError", "unknown message type id " + t);
+      default -> throw new Malformed(id, "ProtocolError", "unknown message type id " + type.asInt());
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static java.util.Map<String, Object> tree(JsonNode node) {
+    return Schemas.MAPPER.convertValue(node, java.util.Map.class);
   }
 
   static String call(String id, String action, JsonObject payload) {
