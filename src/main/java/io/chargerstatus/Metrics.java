@@ -30,6 +30,7 @@ public final class Metrics {
   private final Map<String, Counter> callErrors = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, Counter> transitions = new java.util.concurrent.ConcurrentHashMap<>();
   private final Timer eventLatency;
+  private final Timer commitTime;
 
   public Metrics() {
     // Names promtool's lint refuses: an abbreviated unit (its seconds twin process_cpu_usage stays) and
@@ -53,6 +54,12 @@ public final class Metrics {
         .description("Server-Sent Events subscribers attached").register(registry);
     batchSize = DistributionSummary.builder("status_batch_facts")
         .description("Facts committed per status-engine transaction").register(registry);
+    commitTime = Timer.builder("status_commit")
+        .description("Time to commit one status-engine batch to PostgreSQL")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
     eventLatency = Timer.builder("status_event_latency")
         .description("Time from a charger's message arriving to its status event being written to SSE subscribers")
         .publishPercentileHistogram()
@@ -84,6 +91,10 @@ public final class Metrics {
         .description("Charger-level status changes by previous and new status")
         .tag("from", from).tag("to", change.status().name())
         .register(registry)).increment();
+  }
+
+  void commitTime(long nanos) {
+    commitTime.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   void batchSize(int facts) {

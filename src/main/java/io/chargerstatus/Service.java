@@ -62,7 +62,7 @@ public final class Service {
         .setJvmMetricsEnabled(false)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(metricsOptions))
+        .with(new VertxOptions().setMetricsOptions(metricsOptions).setPreferNativeTransport(true))
         .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
         .build();
     Bus.registerCodecs(vertx.eventBus());
@@ -82,7 +82,7 @@ public final class Service {
           service.httpDeployment = id;
           service.ready.set(true);
           LOG.info("charger-status ready: HTTP on " + config.httpPort() + ", OCPP on " + config.ocppPort()
-              + " (" + ocppInstances + " OCPP verticles)");
+              + " (" + ocppInstances + " OCPP verticles, " + (vertx.isNativeTransportEnabled() ? "epoll" : "NIO") + " transport)");
           return service;
         })
         .recover(e -> vertx.close().transform(v -> {

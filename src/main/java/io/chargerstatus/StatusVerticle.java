@@ -158,8 +158,10 @@ public final class StatusVerticle extends VerticleBase {
     if (next.isEmpty()) {
       return Future.succeededFuture(changed);
     }
+    long started = System.nanoTime();
     return store.commitBatch(new ArrayList<>(next.values()), new ArrayList<>(connectors.values()), changes, boots)
         .onSuccess(seqs -> {
+          metrics.commitTime(System.nanoTime() - started);
           next.forEach((id, state) -> metrics.statusMoved(chargers.put(id, state).status(), state.status()));
           for (int i = 0; i < changes.size(); i++) {
             Change change = changes.get(i);

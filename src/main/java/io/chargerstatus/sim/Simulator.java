@@ -48,7 +48,7 @@ public final class Simulator {
   /** {@code java -jar charger-status.jar simulate ...}: runs until --duration has passed (or forever). */
   public static void main(String[] args) throws Exception {
     SimOptions options = SimOptions.parse(args);
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
     Simulator sim = new Simulator(vertx, options);
     if (options.registerOnly()) {
       sim.register().toCompletionStage().toCompletableFuture().join();
