@@ -2,7 +2,6 @@ package io.chargerstatus;
 
 import io.chargerstatus.api.RestApi;
 import io.chargerstatus.api.SseHub;
-import io.chargerstatus.store.Database;
 import io.chargerstatus.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -16,17 +15,13 @@ import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
-import java.time.Clock;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
-/** The back-office HTTP side: REST API, SSE stream, health, metrics. */
+/** The back-office HTTP side: REST API, SSE stream, health, wiring.metrics(). */
 public final class HttpVerticle extends VerticleBase {
-  private final Database database;
-  private final Config config;
-  private final Clock clock;
-  private final Metrics metrics;
+  private final Wiring wiring;
   private final BooleanSupplier ready;
   private HttpServer server;
   private SseHub sse;
@@ -34,26 +29,23 @@ public final class HttpVerticle extends VerticleBase {
   private long pingTimer;
 
   /** {@code ready} tells whether every verticle is deployed and the service is not draining. */
-  public HttpVerticle(Database database, Config config, Clock clock, Metrics metrics, BooleanSupplier ready) {
-    this.database = database;
-    this.config = config;
-    this.clock = clock;
-    this.metrics = metrics;
+  public HttpVerticle(Wiring wiring, BooleanSupplier ready) {
+    this.wiring = wiring;
     this.ready = ready;
   }
 
   @Override
   public Future<?> start() {
-    store = new Store(database.pool(vertx, Math.max(2, config.dbPoolSize() / 2)));
-    sse = new SseHub(vertx, store, metrics, clock, config.sseMaxQueueBytes(), config.sseReplayBufferMax());
+    store = new Store(wiring.pool(vertx));
+    sse = new SseHub(vertx, store, wiring.metrics(), wiring.clock(), wiring.config().sseMaxQueueBytes(), wiring.config().sseReplayBufferMax());
     MessageConsumer<Bus.Committed> changes = vertx.eventBus().consumer(Bus.CHANGES, m -> sse.publish(m.body()));
-    pingTimer = vertx.setPeriodic(config.ssePingS() * 1000L, t -> sse.ping());
+    pingTimer = vertx.setPeriodic(wiring.config().ssePingS() * 1000L, t -> sse.ping());
 
     Router router = Router.router(vertx);
-    if (config.corsOrigins() != null) {
+    if (wiring.config().corsOrigins() != null) {
       // Dashboards served from other origins; EventSource needs Last-Event-ID, the API Authorization.
       router.route().handler(CorsHandler.create()
-          .addOrigins(Arrays.stream(config.corsOrigins().split(",")).map(String::trim).filter(o -> !o.isEmpty()).toList())
+          .addOrigins(Arrays.stream(wiring.config().corsOrigins().split(",")).map(String::trim).filter(o -> !o.isEmpty()).toList())
           .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE))
           .allowedHeaders(Set.of("Authorization", "Content-Type", "Last-Event-ID")));
     }
@@ -65,14 +57,14 @@ public final class HttpVerticle extends VerticleBase {
           .put("database", ar.succeeded() ? "UP" : "DOWN")
           .put("verticles", ready.getAsBoolean() ? "UP" : "DOWN"));
     }));
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
-    new RestApi(vertx, store, sse, new Commands(vertx.eventBus(), store, clock, config), config.adminToken()).mount(router);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(wiring.metrics().registry()));
+    new RestApi(vertx, store, sse, new Commands(vertx.eventBus(), store, wiring.clock(), wiring.config()), wiring.config().adminToken()).mount(router);
     // The dashboard: static files from the jar, after the API so that API calls never look for a file.
     router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false).setIndexPage("index.html"));
 
-    HttpServerOptions options = new HttpServerOptions().setPort(config.httpPort());
-    if (config.tls() != null) {
-      options.setSsl(true).setKeyCertOptions(config.tls());
+    HttpServerOptions options = new HttpServerOptions().setPort(wiring.config().httpPort());
+    if (wiring.config().tls() != null) {
+      options.setSsl(true).setKeyCertOptions(wiring.config().tls());
     }
     server = vertx.createHttpServer(options).requestHandler(router);
     return changes.completion().compose(v -> server.listen());

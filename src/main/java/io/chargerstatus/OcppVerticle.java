@@ -6,7 +6,6 @@ import io.chargerstatus.ocpp.Ocpp16Messages;
 import io.chargerstatus.ocpp.OcppError;
 import io.chargerstatus.ocpp.OcppSession;
 import io.chargerstatus.status.Fact;
-import io.chargerstatus.store.Database;
 import io.chargerstatus.store.Passwords;
 import io.chargerstatus.store.Store;
 import io.vertx.core.Future;
@@ -23,7 +22,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,10 +46,7 @@ public final class OcppVerticle extends VerticleBase {
   /** WebSocket close code 1001 "going away": chargers reconnect. */
   private static final short GOING_AWAY = 1001;
 
-  private final Database database;
-  private final Config config;
-  private final Clock clock;
-  private final Metrics metrics;
+  private final Wiring wiring;
   private final Map<String, OcppSession> sessions = new HashMap<>();
   private final Map<String, MessageConsumer<Bus.OcppCall>> callConsumers = new HashMap<>();
   private Store store;
@@ -59,33 +54,30 @@ public final class OcppVerticle extends VerticleBase {
   private HttpServer server;
   private long tick;
 
-  public OcppVerticle(Database database, Config config, Clock clock, Metrics metrics) {
-    this.database = database;
-    this.config = config;
-    this.clock = clock;
-    this.metrics = metrics;
+  public OcppVerticle(Wiring wiring) {
+    this.wiring = wiring;
   }
 
   @Override
   public Future<?> start() {
-    store = new Store(database.pool(vertx, Math.max(2, config.dbPoolSize() / 2)));
-    centralSystem = new CentralSystem16(vertx, store, config, new Commands(vertx.eventBus(), store, clock, config));
+    store = new Store(wiring.pool(vertx));
+    centralSystem = new CentralSystem16(vertx, store, wiring.config(), new Commands(vertx.eventBus(), store, wiring.clock(), wiring.config()));
     MessageConsumer<Bus.SessionOpened> opened = vertx.eventBus().consumer(Bus.SESSION_OPENED, this::onSessionOpenedElsewhere);
     MessageConsumer<String> removed = vertx.eventBus().consumer(Bus.CHARGER_REMOVED,
         m -> closeSession(m.body(), (short) 1008, "charger removed from the back office"));
     tick = vertx.setPeriodic(1000, t -> tick());
     HttpServerOptions options = new HttpServerOptions()
-        .setPort(config.ocppPort())
+        .setPort(wiring.config().ocppPort())
         .setWebSocketSubProtocols(List.of(SUBPROTOCOL))
-        .setMaxWebSocketFrameSize(config.maxFrameBytes())
-        .setMaxWebSocketMessageSize(config.maxFrameBytes())
+        .setMaxWebSocketFrameSize(wiring.config().maxFrameBytes())
+        .setMaxWebSocketMessageSize(wiring.config().maxFrameBytes())
         // A connection with no traffic either way for this long is dead. Sessions are pinged every
         // WS_PING_INTERVAL_S, so only connections that never upgrade (or stopped answering at the TCP
         // level) reach it: the handshake timeout.
-        .setIdleTimeout(config.wsPingIntervalS() + config.handshakeTimeoutS())
+        .setIdleTimeout(wiring.config().wsPingIntervalS() + wiring.config().handshakeTimeoutS())
         .setIdleTimeoutUnit(TimeUnit.SECONDS);
-    if (config.tls() != null) {
-      options.setSsl(true).setKeyCertOptions(config.tls()); // OCPP security profile 2: wss://
+    if (wiring.config().tls() != null) {
+      options.setSsl(true).setKeyCertOptions(wiring.config().tls()); // OCPP security profile 2: wss://
     }
     server = vertx.createHttpServer(options)
         .webSocketHandshakeHandler(this::handshake);
@@ -110,7 +102,7 @@ public final class OcppVerticle extends VerticleBase {
   // ---- upgrade ---------------------------------------------------------------------------------
 
   private void refuse(ServerWebSocketHandshake hs, int status, String reason) {
-    metrics.upgradeRefused(reason);
+    wiring.metrics().upgradeRefused(reason);
     hs.reject(status);
   }
 
@@ -125,8 +117,8 @@ public final class OcppVerticle extends VerticleBase {
       refuse(hs, 400, "subprotocol");
       return;
     }
-    if (metrics.connectedChargers() >= config.maxSessions()) {
-      LOG.warning("refused charger " + chargerId + ": " + config.maxSessions() + " sessions already open");
+    if (wiring.metrics().connectedChargers() >= wiring.config().maxSessions()) {
+      LOG.warning("refused charger " + chargerId + ": " + wiring.config().maxSessions() + " sessions already open");
       refuse(hs, 503, "capacity");
       return;
     }
@@ -181,30 +173,30 @@ public final class OcppVerticle extends VerticleBase {
   // ---- session life ----------------------------------------------------------------------------
 
   private void opened(ServerWebSocket ws, Store.ChargerAuth charger) {
-    long now = clock.millis();
+    long now = wiring.clock().millis();
     OcppSession session = new OcppSession(vertx, UUID.randomUUID().toString(), charger.id(), charger.accountId(),
         charger.secured(), ws, now);
     OcppSession previous = sessions.put(charger.id(), session);
     if (previous != null) {
       retire(previous, "replaced by a new connection");
     }
-    metrics.sessionOpened();
+    wiring.metrics().sessionOpened();
     LOG.info(() -> "session opened: charger " + charger.id() + " from " + ws.remoteAddress());
     MessageConsumer<Bus.OcppCall> calls = vertx.eventBus().consumer(Bus.chargerCalls(charger.id()),
         m -> callFromService(session, m));
     callConsumers.put(session.id(), calls);
     vertx.eventBus().publish(Bus.SESSION_OPENED, new Bus.SessionOpened(charger.id(), session.id()));
-    vertx.eventBus().send(Bus.FACTS, new Fact.Connected(charger.id(), session.id(), "1.6", clock.instant()));
-    session.triggerStatusAt(now + config.triggerStatusAfterS() * 1000L);
-    session.pingDue(now, config.wsPingIntervalS() * 1000L);
+    vertx.eventBus().send(Bus.FACTS, new Fact.Connected(charger.id(), session.id(), "1.6", wiring.clock().instant()));
+    session.triggerStatusAt(now + wiring.config().triggerStatusAfterS() * 1000L);
+    session.pingDue(now, wiring.config().wsPingIntervalS() * 1000L);
 
     ws.textMessageHandler(text -> onText(session, text));
     ws.binaryMessageHandler(b -> {
-      session.seen(clock.millis());
+      session.seen(wiring.clock().millis());
       session.send(Frame.error("-1", "FormationViolation", "OCPP-J frames are text messages"));
-      metrics.callError("FormationViolation");
+      wiring.metrics().callError("FormationViolation");
     });
-    ws.pongHandler(b -> session.seen(clock.millis()));
+    ws.pongHandler(b -> session.seen(wiring.clock().millis()));
     ws.exceptionHandler(e -> LOG.fine(() -> "session of " + charger.id() + ": " + e));
     ws.closeHandler(v -> closed(session, ws.closeReason() == null ? "socket closed" : ws.closeReason()));
   }
@@ -234,26 +226,26 @@ public final class OcppVerticle extends VerticleBase {
     if (!session.markClosed()) {
       return;
     }
-    metrics.sessionClosed();
+    wiring.metrics().sessionClosed();
     sessions.remove(session.chargerId(), session);
     MessageConsumer<Bus.OcppCall> calls = callConsumers.remove(session.id());
     if (calls != null) {
       calls.unregister();
     }
     LOG.info(() -> "session closed: charger " + session.chargerId() + " (" + reason + ")");
-    vertx.eventBus().send(Bus.FACTS, new Fact.Disconnected(session.chargerId(), session.id(), reason, clock.instant()));
+    vertx.eventBus().send(Bus.FACTS, new Fact.Disconnected(session.chargerId(), session.id(), reason, wiring.clock().instant()));
   }
 
   private void tick() {
-    long now = clock.millis();
-    long silence = config.offlineAfterS() * 1000L;
-    long pingEvery = config.wsPingIntervalS() * 1000L;
+    long now = wiring.clock().millis();
+    long silence = wiring.config().offlineAfterS() * 1000L;
+    long pingEvery = wiring.config().wsPingIntervalS() * 1000L;
     for (OcppSession s : new ArrayList<>(sessions.values())) {
-      if (s.refill(now, config.maxMessagesPerSecond(), config.messageBurst())) {
+      if (s.refill(now, wiring.config().maxMessagesPerSecond(), wiring.config().messageBurst())) {
         s.socket().resume();
       }
       if (now - s.lastSeenMillis() > silence) {
-        LOG.info(() -> "charger " + s.chargerId() + " silent for " + config.offlineAfterS() + " s: closing its session");
+        LOG.info(() -> "charger " + s.chargerId() + " silent for " + wiring.config().offlineAfterS() + " s: closing its session");
         s.socket().close(GOING_AWAY, "silent past the offline timeout");
         closed(s, "silent past the offline timeout");
         continue;
@@ -269,8 +261,8 @@ public final class OcppVerticle extends VerticleBase {
 
   /** A charger back without booting: its last statuses stand, and it is asked for fresh ones. */
   private void triggerStatus(OcppSession s) {
-    metrics.ocppMessage("TriggerMessage", "out", "sent");
-    s.call("TriggerMessage", new JsonObject().put("requestedMessage", "StatusNotification"), config.callTimeoutS() * 1000L)
+    wiring.metrics().ocppMessage("TriggerMessage", "out", "sent");
+    s.call("TriggerMessage", new JsonObject().put("requestedMessage", "StatusNotification"), wiring.config().callTimeoutS() * 1000L)
         .onComplete(ar -> LOG.fine(() -> "TriggerMessage StatusNotification to " + s.chargerId() + ": "
             + (ar.succeeded() ? ar.result().encode() : ar.cause().getMessage())));
   }
@@ -278,13 +270,13 @@ public final class OcppVerticle extends VerticleBase {
   // ---- frames ----------------------------------------------------------------------------------
 
   private void onText(OcppSession session, String text) {
-    Instant at = clock.instant();
+    Instant at = wiring.clock().instant();
     session.seen(at.toEpochMilli());
-    if (!session.take(at.toEpochMilli(), config.maxMessagesPerSecond(), config.messageBurst())) {
+    if (!session.take(at.toEpochMilli(), wiring.config().maxMessagesPerSecond(), wiring.config().messageBurst())) {
       // This message is handled; the next ones wait in the charger's TCP buffer until the bucket refills.
       session.socket().pause();
-      metrics.throttled();
-      LOG.fine(() -> "charger " + session.chargerId() + " throttled above " + config.maxMessagesPerSecond() + " msg/s");
+      wiring.metrics().throttled();
+      LOG.fine(() -> "charger " + session.chargerId() + " throttled above " + wiring.config().maxMessagesPerSecond() + " msg/s");
     }
     Frame frame;
     try {
@@ -298,12 +290,12 @@ public final class OcppVerticle extends VerticleBase {
     } else if (frame instanceof Frame.Result result) {
       String action = session.pendingAction(result.id());
       if (session.answered(result)) {
-        metrics.ocppMessage(action, "out", "ok");
+        wiring.metrics().ocppMessage(action, "out", "ok");
       }
     } else if (frame instanceof Frame.Error error) {
       String action = session.pendingAction(error.id());
       if (session.answered(error)) {
-        metrics.ocppMessage(action, "out", "CallError");
+        wiring.metrics().ocppMessage(action, "out", "CallError");
       }
     }
   }
@@ -325,7 +317,7 @@ public final class OcppVerticle extends VerticleBase {
     }
     reply.onComplete(ar -> {
       if (ar.succeeded()) {
-        metrics.ocppMessage(action, "in", "ok");
+        wiring.metrics().ocppMessage(action, "in", "ok");
         session.send(Frame.result(call.id(), ar.result()));
       } else if (ar.cause() instanceof OcppError e) {
         reject(session, call.id(), action, e.code(), e.getMessage());
@@ -337,16 +329,16 @@ public final class OcppVerticle extends VerticleBase {
   }
 
   private void reject(OcppSession session, String id, String action, String code, String description) {
-    metrics.ocppMessage(action, "in", code);
-    metrics.callError(code);
+    wiring.metrics().ocppMessage(action, "in", code);
+    wiring.metrics().callError(code);
     session.send(Frame.error(id, code, description));
   }
 
   /** A CALL that the service (command API, another instance) wants this charger to answer. */
   private void callFromService(OcppSession session, Message<Bus.OcppCall> m) {
     Bus.OcppCall call = m.body();
-    metrics.ocppMessage(call.action(), "out", "sent");
-    session.call(call.action(), call.payload(), config.callTimeoutS() * 1000L).onComplete(ar -> {
+    wiring.metrics().ocppMessage(call.action(), "out", "sent");
+    session.call(call.action(), call.payload(), wiring.config().callTimeoutS() * 1000L).onComplete(ar -> {
       if (ar.succeeded()) {
         m.reply(ar.result());
       } else if (ar.cause() instanceof OcppError e) {

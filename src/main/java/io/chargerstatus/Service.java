@@ -68,15 +68,16 @@ public final class Service {
     Bus.registerCodecs(vertx.eventBus());
     Service service = new Service(config, vertx, database, metrics);
     int ocppInstances = config.ocppInstances() > 0 ? config.ocppInstances() : Runtime.getRuntime().availableProcessors();
-    return vertx.deployVerticle(new StatusVerticle(database, config, clock, metrics))
+    Wiring wiring = new Wiring(database, config, clock, metrics);
+    return vertx.deployVerticle(new StatusVerticle(wiring))
         .compose(id -> {
           service.statusDeployment = id;
-          return vertx.deployVerticle(() -> new OcppVerticle(database, config, clock, metrics),
+          return vertx.deployVerticle(() -> new OcppVerticle(wiring),
               new DeploymentOptions().setInstances(ocppInstances));
         })
         .compose(id -> {
           service.ocppDeployment = id;
-          return vertx.deployVerticle(new HttpVerticle(database, config, clock, metrics, service.ready::get));
+          return vertx.deployVerticle(new HttpVerticle(wiring, service.ready::get));
         })
         .map(id -> {
           service.httpDeployment = id;

@@ -6,7 +6,6 @@ import io.chargerstatus.status.ConnectorState;
 import io.chargerstatus.status.Fact;
 import io.chargerstatus.status.Status;
 import io.chargerstatus.status.StatusModel;
-import io.chargerstatus.store.Database;
 import io.chargerstatus.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -14,7 +13,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.pgclient.PgException;
 
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -38,29 +36,23 @@ import java.util.logging.Logger;
 public final class StatusVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(StatusVerticle.class.getName());
 
-  private final Database database;
-  private final Config config;
-  private final Clock clock;
-  private final Metrics metrics;
+  private final Wiring wiring;
   private final Map<String, ChargerState> chargers = new HashMap<>();
   private final ArrayDeque<Message<Object>> queue = new ArrayDeque<>();
   private Store store;
   private boolean busy;
 
-  public StatusVerticle(Database database, Config config, Clock clock, Metrics metrics) {
-    this.database = database;
-    this.config = config;
-    this.clock = clock;
-    this.metrics = metrics;
+  public StatusVerticle(Wiring wiring) {
+    this.wiring = wiring;
   }
 
   @Override
   public Future<?> start() {
-    store = new Store(database.pool(vertx, Math.max(2, config.dbPoolSize() / 2)));
+    store = new Store(wiring.pool(vertx));
     return store.loadChargerStates().compose(states -> {
       states.forEach(s -> {
         chargers.put(s.id(), s);
-        metrics.statusMoved(null, s.status());
+        wiring.metrics().statusMoved(null, s.status());
       });
       MessageConsumer<Object> facts = vertx.eventBus().consumer(Bus.FACTS, this::enqueue);
       MessageConsumer<Object> registry = vertx.eventBus().consumer(Bus.REGISTRY, this::enqueue);
@@ -73,7 +65,7 @@ public final class StatusVerticle extends VerticleBase {
    * them Offline (or Unknown) before any charger reconnects, so that the history says so.
    */
   private Future<?> closeStaleSessions() {
-    Instant now = clock.instant();
+    Instant now = wiring.clock().instant();
     List<Fact> stale = new ArrayList<>();
     for (ChargerState s : chargers.values()) {
       if (s.online()) {
@@ -109,11 +101,11 @@ public final class StatusVerticle extends VerticleBase {
   private Future<?> applyBatch() {
     List<Message<Object>> batch = new ArrayList<>();
     List<Fact> facts = new ArrayList<>();
-    while (!queue.isEmpty() && queue.peek().body() instanceof Fact f && batch.size() < config.statusBatchMax()) {
+    while (!queue.isEmpty() && queue.peek().body() instanceof Fact f && batch.size() < wiring.config().statusBatchMax()) {
       batch.add(queue.poll());
       facts.add(f);
     }
-    metrics.batchSize(batch.size());
+    wiring.metrics().batchSize(batch.size());
     return commit(facts).onComplete(ar -> {
       if (ar.succeeded()) {
         for (int i = 0; i < batch.size(); i++) {
@@ -161,12 +153,12 @@ public final class StatusVerticle extends VerticleBase {
     long started = System.nanoTime();
     return store.commitBatch(new ArrayList<>(next.values()), new ArrayList<>(connectors.values()), changes, boots)
         .onSuccess(seqs -> {
-          metrics.commitTime(System.nanoTime() - started);
-          next.forEach((id, state) -> metrics.statusMoved(chargers.put(id, state).status(), state.status()));
+          wiring.metrics().commitTime(System.nanoTime() - started);
+          next.forEach((id, state) -> wiring.metrics().statusMoved(chargers.put(id, state).status(), state.status()));
           for (int i = 0; i < changes.size(); i++) {
             Change change = changes.get(i);
             if (change.applied()) {
-              metrics.transition(change);
+              wiring.metrics().transition(change);
               if (change.status() == Status.Faulted && change.previousStatus() != Status.Faulted) {
                 LOG.info(() -> "charger " + change.chargerId() + " faulted: " + change.faultCode());
               }
@@ -181,16 +173,16 @@ public final class StatusVerticle extends VerticleBase {
     Object body = message.body();
     Future<?> result;
     if (body instanceof Bus.AddCharger add) {
-      result = store.insertCharger(add.body(), add.passwordHash(), clock.instant())
+      result = store.insertCharger(add.body(), add.passwordHash(), wiring.clock().instant())
           .onSuccess(state -> {
             chargers.put(state.id(), state);
-            metrics.statusMoved(null, state.status());
+            wiring.metrics().statusMoved(null, state.status());
           });
     } else if (body instanceof Bus.RemoveCharger remove) {
       result = store.deleteCharger(remove.chargerId()).onSuccess(removed -> {
         ChargerState gone = chargers.remove(remove.chargerId());
         if (gone != null) {
-          metrics.statusMoved(gone.status(), null);
+          wiring.metrics().statusMoved(gone.status(), null);
         }
         if (removed) {
           vertx.eventBus().publish(Bus.CHARGER_REMOVED, remove.chargerId());

@@ -88,7 +88,7 @@ public final class CentralSystem16 {
       }
       // No vendor extension is known to this central system: the answer OCPP 1.6 gives for that.
       case "DataTransfer" -> Future.succeededFuture(new JsonObject().put("status", "UnknownVendorId"));
-      default -> Future.failedFuture(new OcppError("NotImplemented", action + " is not implemented"));
+      default -> Future.failedFuture(new OcppError("NotImplemented", "no handler for " + action));
     };
   }
 
