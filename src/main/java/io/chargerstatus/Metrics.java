@@ -123,7 +123,7 @@ public final class Metrics {
 
   public void upgradeRefused(String reason) {
     Counter.builder("ocpp_upgrades_refused_total")
-        .description("Charger WebSocket upgrades refused, by reason (unknown_charger, auth, subprotocol, capacity, handshake_timeout, error)")
+        .description("Charger WebSocket upgrades refused, by reason (unknown_charger, auth, subprotocol, capacity, error)")
         .tag("reason", reason).register(registry).increment();
   }
 

@@ -158,7 +158,9 @@ public final class StatusVerticle extends VerticleBase {
           for (int i = 0; i < changes.size(); i++) {
             Change change = changes.get(i);
             if (change.applied()) {
-              wiring.metrics().transition(change);
+              if (change.status() != change.previousStatus()) {
+                wiring.metrics().transition(change);
+              }
               if (change.status() == Status.Faulted && change.previousStatus() != Status.Faulted) {
                 LOG.info(() -> "charger " + change.chargerId() + " faulted: " + change.faultCode());
               }
