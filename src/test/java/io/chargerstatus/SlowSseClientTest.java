@@ -2,10 +2,15 @@ package io.chargerstatus;
 
 import io.chargerstatus.sim.SimOptions;
 import io.chargerstatus.sim.Simulator;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,26 +26,30 @@ class SlowSseClientTest {
   @Test
   @DisplayName("is disconnected instead of buffered without bound, and resumes with Last-Event-ID without a gap")
   void slowClientIsCutAndResumes() throws Exception {
+    Vertx simVertx = Vertx.vertx();
     try (TestService service = TestService.start(TestDatabase.fresh(),
-        Map.of("SSE_MAX_QUEUE_BYTES", "4096", "MAX_MESSAGES_PER_SECOND", "1000", "MESSAGE_BURST", "1000"))) {
-      SseClient slow = SseClient.open(service, TestService.ADMIN, null, null);
+        Map.of("SSE_MAX_QUEUE_BYTES", "4096", "MAX_MESSAGES_PER_SECOND", "1000", "MESSAGE_BURST", "1000"));
+         Socket slow = new Socket()) {
+      // A subscriber that sends its request and never reads: a small receive window, nothing consumed.
+      slow.setReceiveBufferSize(4096);
+      slow.connect(new InetSocketAddress("127.0.0.1", service.httpPort), 5000);
+      OutputStream out = slow.getOutputStream();
+      out.write(("GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + TestService.ADMIN
+          + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
       SseClient fast = SseClient.open(service, TestService.ADMIN, null, null);
-      slow.pause();
-      Simulator sim = new Simulator(TestCharger.VERTX, SimOptions.parse(new String[] {
-          "--url", "ws://127.0.0.1:" + service.ocppPort + "/ocpp", "--chargers", "100", "--prefix", "SLOW",
+      awaitMetric(service, "sse_clients 2.0");
+
+      Simulator sim = new Simulator(simVertx, SimOptions.parse(new String[] {
+          "--url", "ws://127.0.0.1:" + service.ocppPort + "/ocpp", "--chargers", "60", "--prefix", "SLOW",
           "--api", "http://127.0.0.1:" + service.httpPort, "--token", TestService.ADMIN, "--account", "slow",
-          "--status-rate", "3000", "--ramp", "1000", "--quiet"}));
+          "--status-rate", "2000", "--ramp", "1000", "--quiet"}));
       sim.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       // The server cuts it once the socket buffers and then its write queue (4 KiB here) are full.
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (!expect(200, service.api(null).get("/metrics")).body().contains("sse_clients 1.0")) {
-        assertTrue(System.currentTimeMillis() < deadline, "the slow client was never disconnected");
-        Thread.sleep(200);
-      }
-      sim.stop();
+      awaitMetric(service, "sse_clients 1.0");
+      sim.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       Thread.sleep(1500);
-      assertTrue(slow.ids.isEmpty(), "the slow client never read anything");
-      assertTrue(fast.ids.size() > 5000, "the fast client kept up: " + fast.ids.size());
+      assertTrue(fast.ids.size() > 2000, "the fast client kept up: " + fast.ids.size());
 
       // The slow one comes back from the last id it processed (none: 0) and gets exactly what the fast one got.
       List<Long> all = new ArrayList<>(fast.ids);
@@ -53,7 +62,16 @@ class SlowSseClientTest {
       }
       assertEquals(all, resumed, "nothing lost, nothing twice");
       fast.close();
-      slow.close();
+    } finally {
+      simVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void awaitMetric(TestService service, String sample) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (!expect(200, service.api(null).get("/metrics")).body().contains(sample)) {
+      assertTrue(System.currentTimeMillis() < deadline, "never saw " + sample);
+      Thread.sleep(200);
     }
   }
 }

@@ -37,11 +37,6 @@ final class SseClient implements AutoCloseable {
     response.request().connection().closeHandler(v -> ended.complete(null));
   }
 
-  /** Stops reading the stream (TCP pushes back on the server), as a client that cannot keep up. */
-  void pause() {
-    response.pause();
-  }
-
   /** Opens {@code /api/v1/events} + query with the given token and optional Last-Event-ID. */
   static SseClient open(TestService s, String token, String query, Long lastEventId) {
     RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(s.httpPort)
