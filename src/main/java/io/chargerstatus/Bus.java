@@ -95,6 +95,11 @@ public final class Bus {
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+  /** The codec of a message type (for tests of the wire form). */
+  static <T> MessageCodec<T, T> codec(Class<T> type) {
+    return new RecordCodec<>(type);
+  }
+
   /** Same object locally; JSON across a cluster. */
   static final class RecordCodec<T> implements MessageCodec<T, T> {
     private final Class<T> type;
