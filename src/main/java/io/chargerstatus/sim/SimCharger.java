@@ -106,10 +106,13 @@ final class SimCharger {
     }
   }
 
-  /** Moves one connector one step along its life, unless a previous step is still waiting for its answer. */
-  void step(int faultEvery) {
+  /**
+   * Moves one connector one step along its life; false (and nothing sent) when the charger is offline
+   * or a previous step is still waiting for its answer.
+   */
+  boolean step(int faultEvery) {
     if (!online() || busy) {
-      return;
+      return false;
     }
     ThreadLocalRandom r = ThreadLocalRandom.current();
     int c = 1 + r.nextInt(connectors);
@@ -131,6 +134,7 @@ final class SimCharger {
       default -> report(c, "Available", "NoError", null);
     };
     done.onComplete(ar -> busy = false);
+    return true;
   }
 
   private Future<JsonObject> report(int connector, String ocppStatus, String errorCode, String vendorErrorCode) {

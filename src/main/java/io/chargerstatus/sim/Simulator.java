@@ -191,7 +191,11 @@ public final class Simulator {
       int guard = 0;
       while (credit[0] >= 1 && guard++ < 100_000) {
         credit[0] -= 1;
-        chargers.get(r.nextInt(chargers.size())).step(options.faultEvery());
+        // A charger still waiting for its last answer is skipped for another, so that the rate asked
+        // for is the rate sent as long as some charger is free.
+        for (int attempt = 0; attempt < 16 && !chargers.get(r.nextInt(chargers.size())).step(options.faultEvery()); attempt++) {
+          // try another
+        }
       }
     });
   }
