@@ -108,6 +108,24 @@ class ChargerSessionTest {
   }
 
   @Test
+  @DisplayName("connector 0 is not listed in the row's connectors, but its Unavailable makes the charger Unavailable")
+  void connectorZero() {
+    String id = uniqueId("CP");
+    api.charger(uniqueId("acct"), id);
+    TestCharger cp = TestCharger.connect(service, id);
+    cp.boot();
+    cp.status(1, "Charging");
+    cp.status(0, "Unavailable");
+    JsonObject row = api.chargerRow(id);
+    assertEquals("Unavailable", row.getString("status"));
+    assertEquals(1, row.getJsonArray("connectors").size());
+    assertEquals(1, row.getJsonArray("connectors").getJsonObject(0).getInteger("connectorId"));
+    cp.status(0, "Available");
+    assertEquals("Charging", api.chargerRow(id).getString("status"));
+    cp.close();
+  }
+
+  @Test
   @DisplayName("an unregistered charger is refused at the upgrade with 404")
   void unregistered() {
     assertEquals(404, TestCharger.upgradeStatus(service, "no-such-charger", null));
