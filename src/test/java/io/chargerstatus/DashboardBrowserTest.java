@@ -140,6 +140,16 @@ class DashboardBrowserTest {
 
     Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
     Files.copy(shot, Path.of("target", "dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
+
+    // Escape closes the detail; at tablet width the page itself does not scroll sideways (the table may, inside its box).
+    browser.findElement(By.tagName("body")).sendKeys(org.openqa.selenium.Keys.ESCAPE);
+    wait.until(d -> !d.findElement(By.id("detail")).isDisplayed());
+    browser.manage().window().setSize(new org.openqa.selenium.Dimension(820, 1180));
+    Object overflow = ((org.openqa.selenium.JavascriptExecutor) browser)
+        .executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
+    assertTrue(((Number) overflow).longValue() <= 0, "no sideways scrolling of the page at 820 px: " + overflow);
+    Path tablet = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+    Files.copy(tablet, Path.of("target", "dashboard-tablet.png"), StandardCopyOption.REPLACE_EXISTING);
     cp.close();
     other.close();
   }
