@@ -36,6 +36,15 @@ class ChargerSessionTest {
     service.close();
   }
 
+  /** A charger registered in an account of its own, connected and booted. */
+  private static TestCharger bootedCharger() {
+    String id = uniqueId("CP");
+    api.charger(uniqueId("acct"), id);
+    TestCharger cp = TestCharger.connect(service, id);
+    cp.boot();
+    return cp;
+  }
+
   private static String uniqueId(String prefix) {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
@@ -110,10 +119,8 @@ class ChargerSessionTest {
   @Test
   @DisplayName("connector 0 is not listed in the row's connectors, but its Unavailable makes the charger Unavailable")
   void connectorZero() {
-    String id = uniqueId("CP");
-    api.charger(uniqueId("acct"), id);
-    TestCharger cp = TestCharger.connect(service, id);
-    cp.boot();
+    TestCharger cp = bootedCharger();
+    String id = cp.id;
     cp.status(1, "Charging");
     cp.status(0, "Unavailable");
     JsonObject row = api.chargerRow(id);
@@ -171,10 +178,8 @@ class ChargerSessionTest {
   @Test
   @DisplayName("a late StatusNotification goes to the history but does not change the status")
   void lateMessage() {
-    String id = uniqueId("CP");
-    api.charger(uniqueId("acct"), id);
-    TestCharger cp = TestCharger.connect(service, id);
-    cp.boot();
+    TestCharger cp = bootedCharger();
+    String id = cp.id;
     Instant now = Instant.now();
     cp.status(1, "Charging", "NoError", null, now);
     cp.status(1, "Faulted", "GroundFailure", null, now.minusSeconds(2 * 24 * 3600));
@@ -189,10 +194,8 @@ class ChargerSessionTest {
   @Test
   @DisplayName("a reconnect without boot restores the last statuses and triggers fresh ones")
   void reconnectWithoutBoot() throws Exception {
-    String id = uniqueId("CP");
-    api.charger(uniqueId("acct"), id);
-    TestCharger cp = TestCharger.connect(service, id);
-    cp.boot();
+    TestCharger cp = bootedCharger();
+    String id = cp.id;
     cp.status(1, "Charging");
     cp.status(2, "Preparing");
     cp.close();
@@ -261,10 +264,8 @@ class ChargerSessionTest {
   @Test
   @DisplayName("every other charger-initiated message gets a schema-valid reply")
   void otherMessages() {
-    String id = uniqueId("CP");
-    api.charger(uniqueId("acct"), id);
-    TestCharger cp = TestCharger.connect(service, id);
-    cp.boot();
+    TestCharger cp = bootedCharger();
+    String id = cp.id;
     assertNotNull(cp.ok("Heartbeat", new JsonObject()).getString("currentTime"));
     cp.ok("MeterValues", new JsonObject().put("connectorId", 1).put("meterValue", new JsonArray().add(new JsonObject()
         .put("timestamp", Instant.now().toString())
@@ -278,10 +279,8 @@ class ChargerSessionTest {
   @Test
   @DisplayName("malformed frames, invalid payloads and unknown actions get the right CALLERROR; the session goes on")
   void badInput() {
-    String id = uniqueId("CP");
-    api.charger(uniqueId("acct"), id);
-    TestCharger cp = TestCharger.connect(service, id);
-    cp.boot();
+    TestCharger cp = bootedCharger();
+    String id = cp.id;
     assertError("FormationViolation", cp.raw("this is not json", "-1"));
     assertError("FormationViolation", cp.raw("{\"an\":\"object\"}", "-1"));
     assertError("FormationViolation", cp.raw("[2,\"x1\",\"Heartbeat\"]", "x1"));
@@ -311,10 +310,8 @@ class ChargerSessionTest {
   @Test
   @DisplayName("deleting a charger closes its session and removes it")
   void delete() throws Exception {
-    String id = uniqueId("CP");
-    api.charger(uniqueId("acct"), id);
-    TestCharger cp = TestCharger.connect(service, id);
-    cp.boot();
+    TestCharger cp = bootedCharger();
+    String id = cp.id;
     expect(204, api.delete("/api/v1/chargers/" + id));
     cp.closed.get(5, TimeUnit.SECONDS);
     expect(404, api.get("/api/v1/chargers/" + id));
