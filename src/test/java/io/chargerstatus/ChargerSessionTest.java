@@ -265,7 +265,6 @@ class ChargerSessionTest {
   @DisplayName("every other charger-initiated message gets a schema-valid reply")
   void otherMessages() {
     TestCharger cp = bootedCharger();
-    String id = cp.id;
     assertNotNull(cp.ok("Heartbeat", new JsonObject()).getString("currentTime"));
     cp.ok("MeterValues", new JsonObject().put("connectorId", 1).put("meterValue", new JsonArray().add(new JsonObject()
         .put("timestamp", Instant.now().toString())
