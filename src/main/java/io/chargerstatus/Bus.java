@@ -42,6 +42,9 @@ public final class Bus {
   /** Publish: {@link SessionOpened}; the instance that held an older session of that charger closes it. */
   public static final String SESSION_OPENED = "ocpp.session.opened";
 
+  /** Publish: the id (String) of a revoked API token; the SSE streams it opened end. */
+  public static final String TOKEN_REVOKED = "api.token.revoked";
+
   /** Publish: the id (String) of a charger removed from the back office; its session is closed. */
   public static final String CHARGER_REMOVED = "ocpp.charger.removed";
 

@@ -48,7 +48,10 @@ public record Config(
     int maxMessagesPerSecond,
     int messageBurst,
     int handshakeTimeoutS,
-    String corsOrigins) {
+    String corsOrigins,
+    int dbTimeoutS,
+    String tlsClientCaPath,
+    int passwordIterations) {
 
   private static final String RESOURCE = "conf/charger-status.json";
 
@@ -69,7 +72,8 @@ public record Config(
     return new Config(httpPort, ocppPort, pgUrl, adminToken, dataDir, heartbeatIntervalS, offlineAfterS,
         wsPingIntervalS, triggerStatusAfterS, callTimeoutS, ssePingS, sseMaxQueueBytes, sseReplayBufferMax,
         dbPoolSize, statusBatchMax, ocppInstances, maxFrameBytes, shutdownDeadlineS, logFormat, autoStartIdTag, tlsKeystorePath, tlsKeystorePassword, tlsCertPath,
-        tlsKeyPath, maxSessions, maxMessagesPerSecond, messageBurst, handshakeTimeoutS, corsOrigins);
+        tlsKeyPath, maxSessions, maxMessagesPerSecond, messageBurst, handshakeTimeoutS, corsOrigins, dbTimeoutS,
+        tlsClientCaPath, passwordIterations);
   }
 
   /**
@@ -144,7 +148,10 @@ public record Config(
         integer(v, "maxMessagesPerSecond"),
         integer(v, "messageBurst"),
         integer(v, "handshakeTimeoutS"),
-        string(v, "corsOrigins"));
+        string(v, "corsOrigins"),
+        integer(v, "dbTimeoutS"),
+        string(v, "tlsClientCaPath"),
+        integer(v, "passwordIterations"));
   }
 
   private static int integer(Map<String, Object> v, String key) {

@@ -11,16 +11,19 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
 import java.util.Arrays;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /** The back-office HTTP side: REST API, SSE stream, health, wiring.metrics(). */
 public final class HttpVerticle extends VerticleBase {
+  private static final long READY_DEADLINE_MS = 900;
   private final Wiring wiring;
   private final BooleanSupplier ready;
   private HttpServer server;
@@ -36,21 +39,34 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    store = new Store(wiring.pool(vertx));
-    sse = new SseHub(vertx, store, wiring.metrics(), wiring.clock(), wiring.config().sseMaxQueueBytes(), wiring.config().sseReplayBufferMax());
+    store = wiring.store(vertx);
+    sse = new SseHub(vertx, wiring.store(vertx, 2), wiring.metrics(), wiring.clock(), wiring.config().sseMaxQueueBytes(), wiring.config().sseReplayBufferMax());
     MessageConsumer<Bus.Committed> changes = vertx.eventBus().consumer(Bus.CHANGES, m -> sse.publish(m.body()));
+    MessageConsumer<String> revoked = vertx.eventBus().consumer(Bus.TOKEN_REVOKED, m -> sse.revoked(m.body()));
     pingTimer = vertx.setPeriodic(wiring.config().ssePingS() * 1000L, t -> sse.ping());
 
     Router router = Router.router(vertx);
+    router.route().handler(HttpVerticle::securityHeaders);
     if (wiring.config().corsOrigins() != null) {
       // Dashboards served from other origins; EventSource needs Last-Event-ID, the API Authorization.
-      router.route().handler(CorsHandler.create()
+      CorsHandler cors = CorsHandler.create()
           .addOrigins(Arrays.stream(wiring.config().corsOrigins().split(",")).map(String::trim).filter(o -> !o.isEmpty()).toList())
           .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE))
-          .allowedHeaders(Set.of("Authorization", "Content-Type", "Last-Event-ID")));
+          .allowedHeaders(Set.of("Authorization", "Content-Type", "Last-Event-ID"));
+      // The built-in dashboard's own requests carry an Origin too (POSTs do): its own origin is always allowed.
+      router.route().handler(ctx -> {
+        if (sameOrigin(ctx)) {
+          ctx.next();
+        } else {
+          cors.handle(ctx);
+        }
+      });
     }
+    // Failures outside /api/v1 (a refused CORS origin, a bad static path) get the same JSON errors.
+    router.route().failureHandler(RestApi::failure);
     router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
-    router.get("/health/ready").handler(ctx -> store.ping().onComplete(ar -> {
+    // A probe's default timeout is 1 s: a hung database must turn readiness to 503 in about that, not in 30 s.
+    router.get("/health/ready").handler(ctx -> store.ping().timeout(READY_DEADLINE_MS, TimeUnit.MILLISECONDS).onComplete(ar -> {
       boolean up = ar.succeeded() && ready.getAsBoolean();
       ctx.response().setStatusCode(up ? 200 : 503);
       ctx.json(new JsonObject().put("status", up ? "UP" : "DOWN")
@@ -58,16 +74,39 @@ public final class HttpVerticle extends VerticleBase {
           .put("verticles", ready.getAsBoolean() ? "UP" : "DOWN"));
     }));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(wiring.metrics().registry()));
-    new RestApi(vertx, store, sse, new Commands(vertx.eventBus(), store, wiring.clock(), wiring.config()), wiring.config().adminToken()).mount(router);
+    new RestApi(vertx, store, sse, new Commands(vertx.eventBus(), store, wiring.clock(), wiring.config()), wiring.config().adminToken(),
+        wiring.config().passwordIterations()).mount(router);
     // The dashboard: static files from the jar, after the API so that API calls never look for a file.
-    router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false).setIndexPage("index.html"));
+    router.route("/*").method(HttpMethod.GET).method(HttpMethod.HEAD)
+        .handler(StaticHandler.create("webroot").setCachingEnabled(false).setIndexPage("index.html"));
 
     HttpServerOptions options = new HttpServerOptions().setPort(wiring.config().httpPort());
     if (wiring.config().tls() != null) {
       options.setSsl(true).setKeyCertOptions(wiring.config().tls());
     }
     server = vertx.createHttpServer(options).requestHandler(router);
-    return changes.completion().compose(v -> server.listen());
+    return Future.all(changes.completion(), revoked.completion()).compose(v -> server.listen());
+  }
+
+  /**
+   * Headers for every response: the dashboard loads only its own files (no inline script, no framing), and
+   * browsers never guess a content type.
+   */
+  private static void securityHeaders(RoutingContext ctx) {
+    ctx.response().headers()
+        .set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+            + "form-action 'self'; frame-ancestors 'none'")
+        .set("X-Frame-Options", "DENY")
+        .set("X-Content-Type-Options", "nosniff")
+        .set("Referrer-Policy", "no-referrer");
+    ctx.next();
+  }
+
+  /** Whether the request's Origin is this server itself (the page it served calling back). */
+  private static boolean sameOrigin(RoutingContext ctx) {
+    String origin = ctx.request().getHeader("Origin");
+    String host = ctx.request().getHeader("Host");
+    return origin == null || host != null && origin.equalsIgnoreCase(ctx.request().scheme() + "://" + host);
   }
 
   @Override

@@ -101,7 +101,7 @@ public final class Logging {
     @Override
     public String format(LogRecord r) {
       String line = Instant.ofEpochMilli(r.getMillis()) + " " + r.getLevel().getName() + " " + shortName(r.getLoggerName())
-          + " - " + formatMessage(r) + System.lineSeparator();
+          + " - " + escapeControls(formatMessage(r)) + System.lineSeparator();
       return r.getThrown() == null ? line : line + stackTrace(r.getThrown());
     }
   }
@@ -121,6 +121,25 @@ public final class Logging {
       }
       return line.encode() + System.lineSeparator();
     }
+  }
+
+  /**
+   * One record, one line: control characters (a CR/LF in a charger id taken from a URL, say) are written as
+   * {@code \\uXXXX}, so no input can forge a log line of its own.
+   */
+  static String escapeControls(String message) {
+    if (message == null || message.chars().noneMatch(Character::isISOControl)) {
+      return message;
+    }
+    StringBuilder out = new StringBuilder(message.length() + 16);
+    for (char c : message.toCharArray()) {
+      if (Character.isISOControl(c)) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   private static String shortName(String logger) {

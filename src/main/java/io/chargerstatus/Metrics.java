@@ -127,6 +127,27 @@ public final class Metrics {
         .tag("reason", reason).register(registry).increment();
   }
 
+  /** A session closed with 1009 because a message, whole or fragmented, exceeded MAX_FRAME_BYTES. */
+  public void messageTooBig() {
+    Counter.builder("ocpp_messages_too_big_total")
+        .description("Charger messages over MAX_FRAME_BYTES, answered by closing the session with 1009")
+        .register(registry).increment();
+  }
+
+  /** A charger password check refused without running the hash, because of earlier failures. */
+  public void authLockedOut() {
+    Counter.builder("ocpp_auth_lockouts_total")
+        .description("Charger upgrades refused with 429 after repeated wrong passwords (per charger id or address)")
+        .register(registry).increment();
+  }
+
+  /** A charger report refused while the database was unavailable; the charger is asked again once it is back. */
+  public void reportRefused() {
+    Counter.builder("status_reports_refused_total")
+        .description("Status reports refused (InternalError) because the database was unavailable; re-asked later")
+        .register(registry).increment();
+  }
+
   public void throttled() {
     Counter.builder("ocpp_throttled_total")
         .description("Times a charger's socket was paused for exceeding MAX_MESSAGES_PER_SECOND")

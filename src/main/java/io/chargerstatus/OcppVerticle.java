@@ -6,10 +6,14 @@ import io.chargerstatus.ocpp.Ocpp16Messages;
 import io.chargerstatus.ocpp.OcppError;
 import io.chargerstatus.ocpp.OcppSession;
 import io.chargerstatus.status.Fact;
-import io.chargerstatus.store.Passwords;
+import io.chargerstatus.ocpp.ChargerLogins;
+import io.chargerstatus.store.DatabaseHealth;
 import io.chargerstatus.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
@@ -18,9 +22,15 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import java.net.URLDecoder;
+import java.security.cert.X509Certificate;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,9 +52,14 @@ import java.util.logging.Logger;
 public final class OcppVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(OcppVerticle.class.getName());
   private static final String SUBPROTOCOL = "ocpp1.6";
-  private static final int MAX_CHARGER_ID = 48;
   /** WebSocket close code 1001 "going away": chargers reconnect. */
   private static final short GOING_AWAY = 1001;
+  /** WebSocket close code 1009 "message too big". */
+  private static final short TOO_BIG = 1009;
+  /** Largest single frame read before it is refused; frames are refused above MAX_FRAME_BYTES anyway. */
+  private static final int FRAME_READ_LIMIT = 256 * 1024;
+  /** What a charger id may be: the same rule as the REST API's registration, so nothing else can be registered. */
+  private static final java.util.regex.Pattern CHARGER_ID = java.util.regex.Pattern.compile("^[A-Za-z0-9._:-]{1,48}$");
 
   private final Wiring wiring;
   private final Map<String, OcppSession> sessions = new HashMap<>();
@@ -52,6 +67,7 @@ public final class OcppVerticle extends VerticleBase {
   private Store store;
   private CentralSystem16 centralSystem;
   private HttpServer server;
+  private WorkerExecutor hasher;
   private long tick;
 
   public OcppVerticle(Wiring wiring) {
@@ -60,7 +76,10 @@ public final class OcppVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    store = new Store(wiring.pool(vertx));
+    store = wiring.store(vertx);
+    // One thread for password hashes, shared by name with the other OCPP verticles: guesses can never
+    // take an event loop or the worker pool that everything else uses.
+    hasher = vertx.createSharedWorkerExecutor("charger-password-checks", 1);
     centralSystem = new CentralSystem16(vertx, store, wiring.config(), new Commands(vertx.eventBus(), store, wiring.clock(), wiring.config()));
     MessageConsumer<Bus.SessionOpened> opened = vertx.eventBus().consumer(Bus.SESSION_OPENED, this::onSessionOpenedElsewhere);
     MessageConsumer<String> removed = vertx.eventBus().consumer(Bus.CHARGER_REMOVED,
@@ -69,8 +88,14 @@ public final class OcppVerticle extends VerticleBase {
     HttpServerOptions options = new HttpServerOptions()
         .setPort(wiring.config().ocppPort())
         .setWebSocketSubProtocols(List.of(SUBPROTOCOL))
-        .setMaxWebSocketFrameSize(wiring.config().maxFrameBytes())
-        .setMaxWebSocketMessageSize(wiring.config().maxFrameBytes())
+        // No permessage-deflate / per-frame compression: the size cap must hold for what the event loop
+        // actually holds, and a 61 KB compressed frame can inflate to 60 MiB (a decompression bomb).
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
+        // Frames above the cap still have to be read to answer them with close code 1009; a frame up to
+        // FRAME_READ_LIMIT is read and refused by us, a larger one is refused by Netty's decoder (also 1009).
+        .setMaxWebSocketFrameSize(Math.max(FRAME_READ_LIMIT, wiring.config().maxFrameBytes()))
+        .setMaxWebSocketMessageSize(Math.max(FRAME_READ_LIMIT, wiring.config().maxFrameBytes()))
         // A connection with no traffic either way for this long is dead. Sessions are pinged every
         // WS_PING_INTERVAL_S, so only connections that never upgrade (or stopped answering at the TCP
         // level) reach it: the handshake timeout.
@@ -78,6 +103,10 @@ public final class OcppVerticle extends VerticleBase {
         .setIdleTimeoutUnit(TimeUnit.SECONDS);
     if (wiring.config().tls() != null) {
       options.setSsl(true).setKeyCertOptions(wiring.config().tls()); // OCPP security profile 2: wss://
+      if (wiring.config().tlsClientCaPath() != null) {
+        // Profile 3: a charger may present a certificate signed by this CA instead of a password.
+        options.setClientAuth(ClientAuth.REQUEST).setTrustOptions(new PemTrustOptions().addCertPath(wiring.config().tlsClientCaPath()));
+      }
     }
     server = vertx.createHttpServer(options)
         .webSocketHandshakeHandler(this::handshake);
@@ -91,7 +120,7 @@ public final class OcppVerticle extends VerticleBase {
     for (OcppSession s : new ArrayList<>(sessions.values())) {
       closing.add(s.socket().close(GOING_AWAY, "service stopping"));
     }
-    return Future.join(closing).compose(v -> server.close());
+    return Future.join(closing).compose(v -> server.close()).andThen(v -> hasher.close());
   }
 
   /** Port the server listens on (useful when configured as 0). */
@@ -124,26 +153,90 @@ public final class OcppVerticle extends VerticleBase {
     }
     store.chargerAuth(chargerId).onComplete(ar -> {
       if (ar.failed()) {
-        LOG.warning("cannot look up charger " + chargerId + " at upgrade: " + ar.cause());
+        // Logged once per outage by the database health, not once per charger.
         refuse(hs, 503, "error");
       } else if (ar.result() == null) {
-        LOG.info(() -> "refused unregistered charger " + chargerId + " from " + hs.remoteAddress());
+        LOG.fine(() -> "refused unregistered charger " + chargerId + " from " + hs.remoteAddress());
         refuse(hs, 404, "unknown_charger");
-      } else if (ar.result().passwordHash() == null) {
-        hs.accept().onSuccess(ws -> opened(ws, ar.result()));
       } else {
-        String authorization = hs.headers().get("Authorization");
-        vertx.executeBlocking(() -> Passwords.basicAuthMatches(authorization, chargerId, ar.result().passwordHash()), false)
-            .onComplete(ok -> {
-              if (ok.succeeded() && ok.result()) {
-                hs.accept().onSuccess(ws -> opened(ws, ar.result()));
-              } else {
-                LOG.info(() -> "refused charger " + chargerId + " from " + hs.remoteAddress() + ": wrong or missing Basic auth");
-                refuse(hs, 401, "auth");
-              }
-            });
+        authenticate(hs, ar.result());
       }
     });
+  }
+
+  /**
+   * Security profile 3 first (a client certificate, already verified against TLS_CLIENT_CA_PATH by the TLS
+   * handshake, whose CN must be this charger), then profiles 1 and 2 (a password, when one is set).
+   */
+  private void authenticate(ServerWebSocketHandshake hs, Store.ChargerAuth charger) {
+    String certified = certifiedChargerId(hs);
+    if (certified != null) {
+      if (certified.equals(charger.id())) {
+        hs.accept().onSuccess(ws -> opened(ws, charger));
+      } else {
+        LOG.info(() -> "refused charger " + charger.id() + " from " + hs.remoteAddress() + ": its certificate is for " + certified);
+        refuse(hs, 403, "certificate");
+      }
+      return;
+    }
+    if (charger.passwordHash() == null) {
+      hs.accept().onSuccess(ws -> opened(ws, charger));
+      return;
+    }
+    String address = hs.remoteAddress() == null ? "?" : hs.remoteAddress().hostAddress();
+    String authorization = hs.headers().get("Authorization");
+    wiring.logins().check(hasher, charger.id(), address, authorization, charger.passwordHash(), wiring.clock().millis())
+        .onComplete(ar -> {
+          ChargerLogins.Verdict verdict = ar.succeeded() ? ar.result() : ChargerLogins.Verdict.BUSY;
+          switch (verdict) {
+            case ACCEPTED -> {
+              hs.accept().onSuccess(ws -> opened(ws, charger));
+              rehashIfCheap(charger, authorization);
+            }
+            case REJECTED -> {
+              if (wiring.logins().blockedFor(charger.id(), address, wiring.clock().millis()) > 0) {
+                LOG.info("charger " + charger.id() + " from " + address + ": repeated wrong passwords, further attempts refused for a while");
+              }
+              refuse(hs, 401, "auth");
+            }
+            case LOCKED_OUT -> {
+              wiring.metrics().authLockedOut();
+              refuse(hs, 429, "auth_backoff");
+            }
+            case BUSY -> refuse(hs, 503, "auth_busy");
+          }
+        });
+  }
+
+  /** A password stored with fewer iterations than configured gets a new hash now that it is known. */
+  private void rehashIfCheap(Store.ChargerAuth charger, String authorization) {
+    if (wiring.logins().needsRehash(charger.passwordHash())) {
+      hasher.executeBlocking(() -> wiring.logins().rehash(charger.id(), authorization), false)
+          .compose(newHash -> store.rehashPassword(charger.id(), charger.passwordHash(), newHash)
+              .onSuccess(v -> wiring.logins().rehashed(charger.id(), newHash)))
+          .onFailure(e -> LOG.fine(() -> "rehash of " + charger.id() + "'s password: " + e));
+    }
+  }
+
+  /** The CN of a verified client certificate (security profile 3); null when the charger presented none. */
+  private static String certifiedChargerId(ServerWebSocketHandshake hs) {
+    if (!hs.isSsl()) {
+      return null;
+    }
+    try {
+      List<java.security.cert.Certificate> chain = hs.peerCertificates();
+      if (chain == null || chain.isEmpty() || !(chain.get(0) instanceof X509Certificate cert)) {
+        return null;
+      }
+      for (Rdn rdn : new LdapName(cert.getSubjectX500Principal().getName()).getRdns()) {
+        if (rdn.getType().equalsIgnoreCase("CN")) {
+          return String.valueOf(rdn.getValue());
+        }
+      }
+      return "";
+    } catch (SSLPeerUnverifiedException | InvalidNameException e) {
+      return null;
+    }
   }
 
   /** The charger id of {@code /ocpp/{id}}, URL-decoded; null when the path is not of that shape. */
@@ -158,7 +251,7 @@ public final class OcppVerticle extends VerticleBase {
     } catch (IllegalArgumentException e) {
       return null;
     }
-    return id.isEmpty() || id.length() > MAX_CHARGER_ID || id.contains("/") ? null : id;
+    return CHARGER_ID.matcher(id).matches() ? id : null;
   }
 
   private static boolean offersOcpp16(String header) {
@@ -190,12 +283,7 @@ public final class OcppVerticle extends VerticleBase {
     session.triggerStatusAt(now + wiring.config().triggerStatusAfterS() * 1000L);
     session.pingDue(now, wiring.config().wsPingIntervalS() * 1000L);
 
-    ws.textMessageHandler(text -> onText(session, text));
-    ws.binaryMessageHandler(b -> {
-      session.seen(wiring.clock().millis());
-      session.send(Frame.error("-1", "FormationViolation", "OCPP-J frames are text messages"));
-      wiring.metrics().callError("FormationViolation");
-    });
+    ws.frameHandler(frame -> onFrame(session, frame));
     ws.pongHandler(b -> session.seen(wiring.clock().millis()));
     ws.exceptionHandler(e -> LOG.fine(() -> "session of " + charger.id() + ": " + e));
     ws.closeHandler(v -> closed(session, ws.closeReason() == null ? "socket closed" : ws.closeReason()));
@@ -269,6 +357,34 @@ public final class OcppVerticle extends VerticleBase {
 
   // ---- frames ----------------------------------------------------------------------------------
 
+  /**
+   * Reassembles a message from its frames, counting the bytes of every fragment against MAX_FRAME_BYTES
+   * before anything is parsed: a message over the cap, whole or fragmented, closes the session with 1009.
+   */
+  private void onFrame(OcppSession session, WebSocketFrame frame) {
+    if (!frame.isText() && !frame.isBinary() && !frame.isContinuation()) {
+      return; // ping, pong and close are handled by Vert.x
+    }
+    session.seen(wiring.clock().millis());
+    OcppSession.Assembly assembled = session.assemble(frame.isContinuation(), frame.isText(), frame.binaryData(),
+        frame.isFinal(), wiring.config().maxFrameBytes());
+    switch (assembled) {
+      case PARTIAL, DISCARDED -> { }
+      case TOO_BIG -> {
+        LOG.warning("charger " + session.chargerId() + " sent a message over " + wiring.config().maxFrameBytes()
+            + " bytes: closing its session with 1009");
+        wiring.metrics().messageTooBig();
+        session.socket().close(TOO_BIG, "message larger than " + wiring.config().maxFrameBytes() + " bytes");
+      }
+      case TEXT -> onText(session, session.takeMessage().toString(StandardCharsets.UTF_8));
+      case BINARY -> {
+        session.takeMessage();
+        session.send(Frame.error("-1", "FormationViolation", "OCPP-J frames are text messages"));
+        wiring.metrics().callError("FormationViolation");
+      }
+    }
+  }
+
   private void onText(OcppSession session, String text) {
     Instant at = wiring.clock().instant();
     session.seen(at.toEpochMilli());
@@ -322,7 +438,9 @@ public final class OcppVerticle extends VerticleBase {
       } else if (ar.cause() instanceof OcppError e) {
         reject(session, call.id(), action, e.code(), e.getMessage());
       } else {
-        LOG.warning("handling " + action + " of " + session.chargerId() + " failed: " + ar.cause());
+        if (!DatabaseHealth.unavailable(ar.cause())) { // an outage is logged once, by the database health
+          LOG.warning("handling " + action + " of " + session.chargerId() + " failed: " + ar.cause());
+        }
         reject(session, call.id(), action, "InternalError", "the central system could not process the message");
       }
     });

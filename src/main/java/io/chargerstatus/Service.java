@@ -1,5 +1,6 @@
 package io.chargerstatus;
 
+import io.chargerstatus.ocpp.ChargerLogins;
 import io.chargerstatus.status.Fact;
 import io.chargerstatus.store.Database;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -49,7 +50,7 @@ public final class Service {
 
   /** Opens the database (blocking: call from a plain thread) and deploys the verticles. */
   public static Future<Service> start(Config config, Clock clock) {
-    Database database = Database.open(config.pgUrl(), config.dataDir());
+    Database database = Database.open(config.pgUrl(), config.dataDir(), config.dbTimeoutS());
     Metrics metrics = new Metrics();
     new ClassLoaderMetrics().bindTo(metrics.registry());
     new JvmMemoryMetrics().bindTo(metrics.registry());
@@ -68,7 +69,7 @@ public final class Service {
     Bus.registerCodecs(vertx.eventBus());
     Service service = new Service(config, vertx, database, metrics);
     int ocppInstances = config.ocppInstances() > 0 ? config.ocppInstances() : Runtime.getRuntime().availableProcessors();
-    Wiring wiring = new Wiring(database, config, clock, metrics);
+    Wiring wiring = new Wiring(database, config, clock, metrics, new ChargerLogins(config.passwordIterations()));
     return vertx.deployVerticle(new StatusVerticle(wiring))
         .compose(id -> {
           service.statusDeployment = id;

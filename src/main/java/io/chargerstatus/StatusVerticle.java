@@ -6,7 +6,9 @@ import io.chargerstatus.status.ConnectorState;
 import io.chargerstatus.status.Fact;
 import io.chargerstatus.status.Status;
 import io.chargerstatus.status.StatusModel;
+import io.chargerstatus.store.DatabaseHealth;
 import io.chargerstatus.store.Store;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -31,7 +33,15 @@ import java.util.logging.Logger;
  *
  * <p><b>Durability</b>: a fact is answered (and so the charger gets its {@code .conf}) only after the
  * batch holding it committed; changes are published only after that commit, in sequence order. If the
- * commit fails, the in-memory state is left as it was and every fact of the batch is failed.
+ * commit fails, the in-memory state is left as it was.
+ *
+ * <p><b>Failures</b>: a batch that fails because the database is gone fails the facts a charger is
+ * waiting for (it gets InternalError and is asked for its statuses again once the database is back),
+ * while session facts (connected, disconnected), which nobody waits for, go back to the head of the
+ * queue and are retried with backoff until committed: an online flag is never lost. A batch that fails
+ * because of one fact's data is retried fact by fact, so only that fact fails. While a commit hangs
+ * (a database that stopped answering), whatever queues behind it is refused after {@code DB_TIMEOUT_S}
+ * instead of waiting without bound.
  */
 public final class StatusVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(StatusVerticle.class.getName());
@@ -39,8 +49,14 @@ public final class StatusVerticle extends VerticleBase {
   private final Wiring wiring;
   private final Map<String, ChargerState> chargers = new HashMap<>();
   private final ArrayDeque<Message<Object>> queue = new ArrayDeque<>();
+  private final java.util.Set<String> refused = new java.util.LinkedHashSet<>();
   private Store store;
   private boolean busy;
+  private boolean waitingToRetry;
+  private int consecutiveFailures;
+  private long commitStartedMillis;
+  private List<Message<Object>> inFlight = List.of();
+  private long sweeper;
 
   public StatusVerticle(Wiring wiring) {
     this.wiring = wiring;
@@ -48,12 +64,13 @@ public final class StatusVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    store = new Store(wiring.pool(vertx));
+    store = wiring.store(vertx);
     return store.loadChargerStates().compose(states -> {
       states.forEach(s -> {
         chargers.put(s.id(), s);
         wiring.metrics().statusMoved(null, s.status());
       });
+      sweeper = vertx.setPeriodic(1000, t -> refuseBehindHungCommit());
       MessageConsumer<Object> facts = vertx.eventBus().consumer(Bus.FACTS, this::enqueue);
       MessageConsumer<Object> registry = vertx.eventBus().consumer(Bus.REGISTRY, this::enqueue);
       return Future.all(facts.completion(), registry.completion());
@@ -81,9 +98,55 @@ public final class StatusVerticle extends VerticleBase {
     return commit(stale).mapEmpty();
   }
 
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(sweeper);
+    return Future.succeededFuture();
+  }
+
   private void enqueue(Message<Object> message) {
+    if (hung() && message.replyAddress() != null) {
+      refuse(message);
+      return;
+    }
     queue.add(message);
     drain();
+  }
+
+  /** Whether the commit in flight has been waiting for the database longer than DB_TIMEOUT_S. */
+  private boolean hung() {
+    return busy && !waitingToRetry && System.nanoTime() / 1_000_000 - commitStartedMillis > wiring.config().dbTimeoutS() * 1000L;
+  }
+
+  /**
+   * Refuses every request queued behind a hung commit (their chargers are asked again later), and marks the
+   * chargers of the hung batch for a fresh report too: their answer, if any, comes too late to trust.
+   */
+  private void refuseBehindHungCommit() {
+    if (!hung()) {
+      return;
+    }
+    inFlight.forEach(m -> {
+      if (m.body() instanceof Fact f && m.replyAddress() != null) {
+        refused.add(f.chargerId());
+      }
+    });
+    queue.removeIf(m -> {
+      if (m.replyAddress() == null) {
+        return false;
+      }
+      refuse(m);
+      return true;
+    });
+  }
+
+  /** Fails a request because the database is unavailable; a charger's report is asked for again later. */
+  private void refuse(Message<Object> message) {
+    if (message.body() instanceof Fact f) {
+      refused.add(f.chargerId());
+      wiring.metrics().reportRefused();
+    }
+    message.fail(503, "the database is unavailable");
   }
 
   private void drain() {
@@ -91,6 +154,7 @@ public final class StatusVerticle extends VerticleBase {
       return;
     }
     busy = true;
+    commitStartedMillis = System.nanoTime() / 1_000_000;
     Future<?> work = queue.peek().body() instanceof Fact ? applyBatch() : applyRegistry(queue.poll());
     work.onComplete(ar -> {
       busy = false;
@@ -106,16 +170,92 @@ public final class StatusVerticle extends VerticleBase {
       facts.add(f);
     }
     wiring.metrics().batchSize(batch.size());
-    return commit(facts).onComplete(ar -> {
+    inFlight = batch;
+    return commit(facts).<Object>transform(ar -> {
+      inFlight = List.of();
       if (ar.succeeded()) {
+        consecutiveFailures = 0;
         for (int i = 0; i < batch.size(); i++) {
           batch.get(i).reply(ar.result()[i]);
         }
-      } else {
-        LOG.warning("status batch of " + batch.size() + " facts failed: " + ar.cause());
-        batch.forEach(m -> m.fail(500, "status not committed: " + ar.cause().getMessage()));
+        askRefusedAgain();
+        return Future.succeededFuture();
       }
+      if (DatabaseHealth.unavailable(ar.cause())) {
+        return retryLater(batch).mapEmpty();
+      }
+      if (batch.size() > 1) {
+        LOG.warning("status batch of " + batch.size() + " facts failed (" + ar.cause().getMessage() + "): committing them one by one");
+        return commitOneByOne(batch).mapEmpty();
+      }
+      Message<Object> m = batch.get(0);
+      LOG.warning("fact " + m.body().getClass().getSimpleName() + " of charger " + ((Fact) m.body()).chargerId()
+          + " cannot be stored: " + ar.cause().getMessage());
+      m.fail(500, "status not committed: " + ar.cause().getMessage());
+      return Future.succeededFuture();
     });
+  }
+
+  /**
+   * The database is gone: requests fail (chargers get InternalError and are asked again later); session
+   * facts, which no one waits for, go back to the head of the queue in their order, and the next attempt
+   * waits a backoff so that an outage is not a busy loop.
+   */
+  private Future<Void> retryLater(List<Message<Object>> batch) {
+    List<Message<Object>> keep = new ArrayList<>();
+    for (Message<Object> m : batch) {
+      if (m.replyAddress() != null) {
+        refuse(m);
+      } else if (!(m.body() instanceof Fact.Seen)) { // a heartbeat's "last seen" is refreshed by the next one
+        keep.add(m);
+      }
+    }
+    for (int i = keep.size() - 1; i >= 0; i--) {
+      queue.addFirst(keep.get(i));
+    }
+    consecutiveFailures++;
+    long delay = Math.min(5000, 250L << Math.min(consecutiveFailures, 5));
+    waitingToRetry = true;
+    io.vertx.core.Promise<Void> wait = io.vertx.core.Promise.promise();
+    vertx.setTimer(delay, t -> {
+      waitingToRetry = false;
+      wait.complete();
+    });
+    return wait.future();
+  }
+
+  /** Commits each fact of a failed batch alone, so that one fact the database refuses fails nobody else's. */
+  private Future<Void> commitOneByOne(List<Message<Object>> batch) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Message<Object> m : batch) {
+      chain = chain.transform(ignored -> commit(List.of((Fact) m.body())).<Void>transform(ar -> {
+        if (ar.succeeded()) {
+          m.reply(ar.result()[0]);
+        } else if (DatabaseHealth.unavailable(ar.cause())) {
+          refuse(m);
+        } else {
+          LOG.warning("fact " + m.body().getClass().getSimpleName() + " of charger " + ((Fact) m.body()).chargerId()
+              + " cannot be stored: " + ar.cause().getMessage());
+          m.fail(500, "status not committed: " + ar.cause().getMessage());
+        }
+        return Future.succeededFuture();
+      }));
+    }
+    return chain;
+  }
+
+  /** Once commits work again, every charger whose report was refused is asked for its statuses again. */
+  private void askRefusedAgain() {
+    if (refused.isEmpty()) {
+      return;
+    }
+    LOG.info("the database is back: asking " + refused.size() + " chargers whose reports were refused for their statuses again");
+    JsonObject payload = new JsonObject().put("requestedMessage", "StatusNotification");
+    for (String chargerId : refused) {
+      vertx.eventBus().request(Bus.chargerCalls(chargerId), new Bus.OcppCall("TriggerMessage", payload))
+          .onFailure(e -> LOG.fine(() -> "TriggerMessage to " + chargerId + " after the outage: " + e.getMessage()));
+    }
+    refused.clear();
   }
 
   /**

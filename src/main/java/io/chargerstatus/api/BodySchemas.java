@@ -33,6 +33,10 @@ public enum BodySchemas {
     if (body == null) {
       throw ApiError.badRequest("a JSON body is required");
     }
+    // PostgreSQL cannot store NUL in text: refused here rather than failing the statement with a 500.
+    if (ctx.body().asString().contains("\\u0000")) {
+      throw ApiError.badRequest("text may not contain NUL (\\u0000) characters");
+    }
     Set<ValidationMessage> errors = Schemas.check(schema, body);
     if (!errors.isEmpty()) {
       throw ApiError.badRequest(Schemas.mostSpecific(errors).getMessage());

@@ -1,13 +1,14 @@
 package io.chargerstatus.api;
 
 /**
- * Who is calling: an admin (all accounts, {@code accountId == null}) or one account.
+ * Who is calling: an admin (all accounts, {@code accountId == null}) or one account, through the API
+ * token {@code tokenId} (null for the admin token).
  *
  * <p>Scoping rule: an account principal asking about another account's data gets 404, never the data
  * and never a hint that it exists.
  */
-public record Principal(String accountId) {
-  public static final Principal ADMIN = new Principal(null);
+public record Principal(String accountId, String tokenId) {
+  public static final Principal ADMIN = new Principal(null, null);
 
   public boolean admin() {
     return accountId == null;

@@ -4,6 +4,7 @@ import io.chargerstatus.Bus;
 import io.chargerstatus.Commands;
 import io.chargerstatus.status.ChargerState;
 import io.chargerstatus.status.Status;
+import io.chargerstatus.store.DatabaseHealth;
 import io.chargerstatus.store.Passwords;
 import io.chargerstatus.store.Store;
 import io.vertx.core.Future;
@@ -39,8 +40,10 @@ public final class RestApi {
   private final SseHub sse;
   private final Commands commands;
   private final byte[] adminToken;
+  private final int passwordIterations;
 
-  public RestApi(Vertx vertx, Store store, SseHub sse, Commands commands, String adminToken) {
+  public RestApi(Vertx vertx, Store store, SseHub sse, Commands commands, String adminToken, int passwordIterations) {
+    this.passwordIterations = passwordIterations;
     this.vertx = vertx;
     this.store = store;
     this.sse = sse;
@@ -50,8 +53,9 @@ public final class RestApi {
 
   public void mount(Router router) {
     Router api = Router.router(vertx);
-    api.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
+    // Who is calling comes first: nothing of an unauthenticated request's body is read, let alone stored.
     api.route().handler(this::authenticate);
+    api.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)); // false: no file uploads, ever
     api.post("/accounts").handler(json(201, this::createAccount));
     api.get("/accounts").handler(json(200, ctx -> store.accounts(principal(ctx).scope(null))));
     api.post("/accounts/:id/tokens").handler(json(201, this::issueToken));
@@ -71,8 +75,7 @@ public final class RestApi {
     api.post("/chargers/:id/commands/:name").handler(json(200, this::command));
     api.get("/chargers/:id/commands").handler(json(200, ctx -> listOf(ctx, store::commands)));
     api.get("/chargers/:id/transactions").handler(json(200, ctx -> listOf(ctx, store::transactions)));
-    api.get("/status-summary").handler(json(200,
-        ctx -> store.statusSummary(principal(ctx).scope(queryId(ctx, "accountId")))));
+    api.get("/status-summary").handler(json(200, this::statusSummary));
     api.post("/id-tags").handler(json(201, this::upsertIdTag));
     api.get("/id-tags").handler(json(200, ctx -> store.idTags(principal(ctx).scope(queryId(ctx, "accountId")))));
     api.delete("/id-tags/:idTag").handler(json(204, this::deleteIdTag));
@@ -96,11 +99,15 @@ public final class RestApi {
       ctx.next();
       return;
     }
-    store.accountOfToken(Passwords.tokenHash(token)).onComplete(ar -> {
+    // The body must wait while the token is looked up, or it would be gone when the body handler runs.
+    ctx.request().pause();
+    store.token(Passwords.tokenHash(token)).onComplete(ar -> {
       if (ar.succeeded() && ar.result() != null) {
-        ctx.put(PRINCIPAL, new Principal(ar.result()));
+        ctx.put(PRINCIPAL, new Principal(ar.result().accountId(), ar.result().id()));
+        ctx.request().resume();
         ctx.next();
       } else {
+        ctx.request().resume(); // the body of a refused request is read and dropped, never kept
         ctx.fail(ar.failed() ? ar.cause() : ApiError.unauthorized());
       }
     });
@@ -145,11 +152,12 @@ public final class RestApi {
 
   private Future<Object> revokeToken(RoutingContext ctx) {
     principal(ctx).requireAdmin();
-    String id = ctx.pathParam("id");
+    String id = pathId(ctx, "id");
     return store.deleteToken(id).map(deleted -> {
       if (!deleted) {
         throw ApiError.notFound("no token " + id);
       }
+      vertx.eventBus().publish(Bus.TOKEN_REVOKED, id); // its open SSE streams end, on every instance
       return null;
     });
   }
@@ -159,15 +167,15 @@ public final class RestApi {
     JsonObject patch = BodySchemas.CHARGER_PATCH.read(ctx);
     return visibleCharger(ctx).compose(row -> {
       String siteId = patch.getString("siteId");
-      Future<Void> siteOk = siteId == null ? Future.succeededFuture() : store.siteAccount(siteId).map(owner -> {
-        if (!row.getString("accountId").equals(owner)) {
+      Future<Void> siteOk = siteId == null ? Future.succeededFuture() : store.siteExists(siteId, row.getString("accountId")).map(exists -> {
+        if (!exists) {
           throw ApiError.notFound("no site " + siteId + " in account " + row.getString("accountId"));
         }
         return null;
       });
       Future<String> hash = !patch.containsKey("password") ? Future.succeededFuture(null)
           : patch.getString("password") == null ? Future.succeededFuture("")
-          : vertx.executeBlocking(() -> Passwords.hash(patch.getString("password")), false);
+          : vertx.executeBlocking(() -> Passwords.hash(patch.getString("password"), passwordIterations), false);
       return siteOk.compose(v -> hash)
           .compose(h -> vertx.eventBus().request(Bus.REGISTRY, new Bus.UpdateCharger(row.getString("id"), patch, h)))
           .compose(v -> store.charger(row.getString("id"), null));
@@ -182,20 +190,15 @@ public final class RestApi {
     } catch (DateTimeException e) {
       throw ApiError.badRequest("timezone: not an IANA time zone: " + body.getString("timezone"));
     }
-    return store.upsertSite(body).map(site -> {
-      if (site == null) {
-        throw ApiError.conflict("site " + body.getString("id") + " belongs to another account");
-      }
-      return site;
-    });
+    return store.upsertSite(body);
   }
 
   private Future<JsonObject> addCharger(RoutingContext ctx) {
     JsonObject body = BodySchemas.CHARGER.read(ctx);
     String accountId = principal(ctx).scope(body.getString("accountId"));
     String siteId = body.getString("siteId");
-    Future<Void> siteOk = siteId == null ? Future.succeededFuture() : store.siteAccount(siteId).map(owner -> {
-      if (!accountId.equals(owner)) {
+    Future<Void> siteOk = siteId == null ? Future.succeededFuture() : store.siteExists(siteId, accountId).map(exists -> {
+      if (!exists) {
         throw ApiError.notFound("no site " + siteId + " in account " + accountId);
       }
       return null;
@@ -203,7 +206,7 @@ public final class RestApi {
     String password = body.getString("password");
     return siteOk
         .compose(v -> password == null ? Future.<String>succeededFuture(null)
-            : vertx.executeBlocking(() -> Passwords.hash(password), false))
+            : vertx.executeBlocking(() -> Passwords.hash(password, passwordIterations), false))
         .compose(hash -> vertx.eventBus().<ChargerState>request(Bus.REGISTRY, new Bus.AddCharger(body, hash)))
         .compose(reply -> store.charger(body.getString("id"), null));
   }
@@ -282,16 +285,14 @@ public final class RestApi {
   private Future<JsonObject> upsertIdTag(RoutingContext ctx) {
     JsonObject body = BodySchemas.ID_TAG.read(ctx);
     principal(ctx).scope(body.getString("accountId"));
-    return store.upsertIdTag(body).map(tag -> {
-      if (tag == null) {
-        throw ApiError.conflict("id tag " + body.getString("idTag") + " belongs to another account");
-      }
-      return tag;
-    });
+    return store.upsertIdTag(body);
   }
 
   private Future<Object> deleteIdTag(RoutingContext ctx) {
     String idTag = ctx.pathParam("idTag");
+    if (idTag == null || idTag.isEmpty() || idTag.length() > 20 || idTag.chars().anyMatch(Character::isISOControl)) {
+      throw ApiError.badRequest("idTag must be 1 to 20 printable characters");
+    }
     return store.deleteIdTag(idTag, principal(ctx).accountId()).map(deleted -> {
       if (!deleted) {
         throw ApiError.notFound("no id tag " + idTag);
@@ -319,8 +320,20 @@ public final class RestApi {
       } else if (!ar.result()) {
         ctx.fail(ApiError.notFound("no account " + accountId));
       } else {
-        sse.attach(ctx, accountId, lastEventId);
+        sse.attach(ctx, accountId, principal(ctx).tokenId(), lastEventId);
       }
+    });
+  }
+
+  /** Counts per status of one account (404 for an account the caller cannot see or that does not exist) or of all. */
+  private Future<JsonObject> statusSummary(RoutingContext ctx) {
+    String accountId = principal(ctx).scope(queryId(ctx, "accountId"));
+    Future<Boolean> known = accountId == null ? Future.succeededFuture(true) : store.accountExists(accountId);
+    return known.compose(exists -> {
+      if (!exists) {
+        throw ApiError.notFound("no account " + accountId);
+      }
+      return store.statusSummary(accountId);
     });
   }
 
@@ -374,21 +387,29 @@ public final class RestApi {
   }
 
   /** The one place where failures become HTTP responses. */
-  static void failure(RoutingContext ctx) {
+  public static void failure(RoutingContext ctx) {
     Throwable cause = ctx.failure();
     ApiError error;
     if (cause instanceof ApiError e) {
       error = e;
     } else if (cause instanceof ReplyException r && r.failureCode() >= 400 && r.failureCode() < 500) {
       error = new ApiError(r.failureCode(), r.failureCode() == 409 ? "conflict" : "not_found", r.getMessage());
+    } else if (DatabaseHealth.unavailable(cause) || cause instanceof ReplyException r && r.failureCode() == 503) {
+      // Logged once per outage by the database health; the client may retry.
+      error = new ApiError(503, "unavailable", "the database is unavailable, try again shortly");
     } else if (cause instanceof PgException pg && Store.UNIQUE_VIOLATION.equals(pg.getSqlState())) {
       error = ApiError.conflict("already exists");
     } else if (cause instanceof PgException pg && Store.FOREIGN_KEY_VIOLATION.equals(pg.getSqlState())) {
       error = ApiError.notFound("unknown account or site");
     } else if (cause == null && ctx.statusCode() == 413) {
       error = new ApiError(413, "payload_too_large", "the body is larger than " + MAX_BODY_BYTES + " bytes");
-    } else if (cause == null && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
-      error = new ApiError(ctx.statusCode(), "bad_request", "the request was refused");
+    } else if (ctx.statusCode() == 403 && ctx.request().getHeader("Origin") != null) {
+      LOG.info(() -> "refused " + ctx.request().method() + " " + ctx.request().path() + " from origin "
+          + ctx.request().getHeader("Origin") + ": not in CORS_ORIGINS");
+      error = ApiError.forbidden("origin not allowed");
+    } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      // A Vert.x handler's own refusal (CORS, body handler): its status, not a 500.
+      error = new ApiError(ctx.statusCode(), ctx.statusCode() == 403 ? "forbidden" : "bad_request", "the request was refused");
     } else {
       LOG.warning("request " + ctx.request().method() + " " + ctx.request().path() + " failed: " + cause);
       error = new ApiError(500, "internal", "the request could not be completed");

@@ -30,6 +30,10 @@ import java.util.Set;
  * skipped). Changes are published only after their commit, so the replay query sees every change that
  * the subscription missed.
  *
+ * <p><b>Replays cannot starve the API</b>: the history is read through a store of its own (a small pool
+ * that REST and health never wait behind), a page at a time, each page only once the client has taken
+ * the previous one.
+ *
  * <p><b>Bounded memory</b>: a live client whose write queue is full, or whose replay buffer grows past
  * its cap, is disconnected; it resumes with {@code Last-Event-ID}.
  */
@@ -47,13 +51,15 @@ public final class SseHub {
   private static final class Client {
     final HttpServerResponse response;
     final String accountId;
+    final String tokenId;
     long lastSeq;
     boolean live;
     final ArrayDeque<Frame> pending = new ArrayDeque<>();
 
-    Client(HttpServerResponse response, String accountId, long lastSeq, boolean live) {
+    Client(HttpServerResponse response, String accountId, String tokenId, long lastSeq, boolean live) {
       this.response = response;
       this.accountId = accountId;
+      this.tokenId = tokenId;
       this.lastSeq = lastSeq;
       this.live = live;
     }
@@ -71,8 +77,11 @@ public final class SseHub {
     this.maxReplayBuffer = maxReplayBuffer;
   }
 
-  /** Serves {@code GET /api/v1/events} for a principal already scoped to {@code accountId} (null: all). */
-  public void attach(RoutingContext ctx, String accountId, Long lastEventId) {
+  /**
+   * Serves {@code GET /api/v1/events} for a principal already scoped to {@code accountId} (null: all),
+   * authenticated by the API token {@code tokenId} (null: the admin token).
+   */
+  public void attach(RoutingContext ctx, String accountId, String tokenId, Long lastEventId) {
     HttpServerResponse response = ctx.response();
     response.setChunked(true)
         .putHeader("Content-Type", "text/event-stream; charset=utf-8")
@@ -80,7 +89,7 @@ public final class SseHub {
         .putHeader("Connection", "keep-alive")
         .putHeader("X-Accel-Buffering", "no")
         .setWriteQueueMaxSize(maxQueueBytes);
-    Client client = new Client(response, accountId, lastEventId == null ? 0 : lastEventId, lastEventId == null);
+    Client client = new Client(response, accountId, tokenId, lastEventId == null ? 0 : lastEventId, lastEventId == null);
     clients.add(client);
     metrics.sseClientAttached();
     response.closeHandler(v -> detach(client));
@@ -179,8 +188,14 @@ public final class SseHub {
     return Future.join(ends);
   }
 
-  public int size() {
-    return clients.size();
+  /** Ends the streams opened with a token that was just revoked: access ends with the token, not at the next reconnect. */
+  public void revoked(String tokenId) {
+    for (Client client : new ArrayList<>(clients)) {
+      if (tokenId.equals(client.tokenId)) {
+        detach(client);
+        client.response.end();
+      }
+    }
   }
 
   private void disconnect(Client client) {

@@ -66,7 +66,7 @@ public final class CentralSystem16 {
       }
       case "StatusNotification" -> {
         session.cancelTrigger();
-        int connectorId = p.getInteger("connectorId");
+        int connectorId = connectorId(p, 0);
         yield commit(new Fact.StatusReported(charger, connectorId, p.getString("status"),
             p.getString("errorCode"), p.getString("vendorErrorCode"), p.getString("info"),
             timestamp(p.getString("timestamp")), at)).map(changed -> {
@@ -93,7 +93,7 @@ public final class CentralSystem16 {
   }
 
   private Future<JsonObject> startTransaction(OcppSession session, JsonObject p, Instant at) {
-    int connectorId = p.getInteger("connectorId");
+    int connectorId = connectorId(p, 1);
     String idTag = p.getString("idTag");
     return idTagInfo(session, idTag, at).compose(info ->
         store.startTransaction(session.chargerId(), connectorId, idTag, p.getInteger("meterStart"),
@@ -199,6 +199,23 @@ public final class CentralSystem16 {
   private void notice(Fact fact) {
     bus.send(Bus.FACTS, fact);
   }
+
+  /**
+   * The connector a message is about: an integer from {@code min} to {@link #MAX_CONNECTOR_ID}. The schema
+   * only says "integer", which lets -1, 99999 (a connector row each) and 1e12 (an int overflow) through.
+   */
+  static int connectorId(JsonObject p, int min) {
+    Object value = p.getValue("connectorId");
+    if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())
+        || n.doubleValue() < min || n.doubleValue() > MAX_CONNECTOR_ID) {
+      throw new OcppError("PropertyConstraintViolation",
+          "connectorId must be an integer from " + min + " to " + MAX_CONNECTOR_ID + ", got " + value);
+    }
+    return n.intValue();
+  }
+
+  /** The highest connector id accepted: far above any real charger, low enough to bound the rows one can create. */
+  public static final int MAX_CONNECTOR_ID = 100;
 
   private static String now(Instant at) {
     return at.truncatedTo(ChronoUnit.MILLIS).toString();

@@ -68,6 +68,11 @@ public sealed interface Frame {
     if (id == null) {
       throw new Malformed("-1", "FormationViolation", "the message id must be a string of 1 to 36 characters");
     }
+    // PostgreSQL cannot store NUL in text: refused here, at the edge, so that it can never fail a batch
+    // that holds other chargers' facts. Only the escape can carry one (raw control characters are not JSON).
+    if (text.contains("\\u0000") && hasNul(root)) {
+      throw new Malformed(id, "PropertyConstraintViolation", "text may not contain NUL (\\u0000) characters");
+    }
     if (type == null || !type.isInt()) {
       throw new Malformed(id, "FormationViolation", "the message type id must be 2, 3 or 4");
     }
@@ -92,6 +97,31 @@ public sealed interface Frame {
       }
       default -> throw new Malformed(id, "ProtocolError", "unknown message type id " + type.asInt());
     }
+  }
+
+  /** Whether any string or field name in the tree holds a NUL character. */
+  static boolean hasNul(JsonNode node) {
+    if (node.isTextual()) {
+      return node.textValue().indexOf('\0') >= 0;
+    }
+    if (node.isObject()) {
+      var fields = node.fields();
+      while (fields.hasNext()) {
+        var field = fields.next();
+        if (field.getKey().indexOf('\0') >= 0 || hasNul(field.getValue())) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (node.isArray()) {
+      for (JsonNode element : node) {
+        if (hasNul(element)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   @SuppressWarnings("unchecked")

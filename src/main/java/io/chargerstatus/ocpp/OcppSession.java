@@ -3,6 +3,7 @@ package io.chargerstatus.ocpp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 
@@ -29,6 +30,9 @@ public final class OcppSession {
   private double tokens = -1;
   private long refilledAtMillis;
   private boolean throttled;
+  private Buffer message;
+  private boolean messageIsText;
+  private boolean discarding;
 
   private record Pending(String action, Promise<JsonObject> promise, long timer) { }
 
@@ -109,6 +113,51 @@ public final class OcppSession {
       return true;
     }
     return false;
+  }
+
+  /** What {@link #assemble} made of a frame. */
+  public enum Assembly {
+    /** More fragments to come. */
+    PARTIAL,
+    /** A whole text message is ready: {@link #takeMessage}. */
+    TEXT,
+    /** A whole binary message is ready: {@link #takeMessage}. */
+    BINARY,
+    /** The message went over the cap: the session must be closed (1009); later frames are discarded. */
+    TOO_BIG,
+    /** A frame after the session was found oversized, or a continuation with no message started. */
+    DISCARDED
+  }
+
+  /**
+   * Adds one data frame to the message being received. Bytes are counted before anything is decoded, so a
+   * message over {@code maxBytes} costs at most one frame of memory whatever its fragments add up to.
+   */
+  public Assembly assemble(boolean continuation, boolean text, Buffer data, boolean last, int maxBytes) {
+    if (discarding || (continuation && message == null)) {
+      return Assembly.DISCARDED;
+    }
+    if (!continuation) {
+      message = Buffer.buffer(Math.min(data.length(), maxBytes));
+      messageIsText = text;
+    }
+    if (message.length() + data.length() > maxBytes) {
+      message = null;
+      discarding = true;
+      return Assembly.TOO_BIG;
+    }
+    message.appendBuffer(data);
+    if (!last) {
+      return Assembly.PARTIAL;
+    }
+    return messageIsText ? Assembly.TEXT : Assembly.BINARY;
+  }
+
+  /** The message {@link #assemble} completed. */
+  public Buffer takeMessage() {
+    Buffer whole = message;
+    message = null;
+    return whole;
   }
 
   /** Asks for fresh statuses at {@code atMillis} unless a StatusNotification or a boot comes first. */

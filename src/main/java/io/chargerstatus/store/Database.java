@@ -1,6 +1,7 @@
 package io.chargerstatus.store;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
@@ -24,14 +26,21 @@ public final class Database implements AutoCloseable {
 
   private final PgConnectOptions connectOptions;
   private final EmbeddedPostgres embedded;
+  private final DatabaseHealth health = new DatabaseHealth();
+  private final int timeoutS;
 
-  private Database(PgConnectOptions connectOptions, EmbeddedPostgres embedded) {
+  private Database(PgConnectOptions connectOptions, EmbeddedPostgres embedded, int timeoutS) {
     this.connectOptions = connectOptions;
     this.embedded = embedded;
+    this.timeoutS = timeoutS;
   }
 
-  /** Connects to {@code pgUrl} (or starts the embedded server) and migrates the schema. Blocking. */
-  public static Database open(String pgUrl, String dataDir) {
+  /**
+   * Connects to {@code pgUrl} (or starts the embedded server) and migrates the schema. Blocking.
+   * {@code timeoutS} bounds connecting, waiting for a pooled connection and every query but the status
+   * engine's commit.
+   */
+  public static Database open(String pgUrl, String dataDir, int timeoutS) {
     EmbeddedPostgres embedded = null;
     String url = pgUrl;
     if (url == null) {
@@ -45,23 +54,45 @@ public final class Database implements AutoCloseable {
         .locations("classpath:db/migration")
         .load()
         .migrate();
-    return new Database(options, embedded);
+    return new Database(options, embedded, timeoutS);
   }
 
   private static EmbeddedPostgres startEmbedded(Path dir) {
     try {
       Files.createDirectories(dir);
       LOG.info("PG_URL is not set: starting an embedded PostgreSQL with its data under " + dir.toAbsolutePath());
-      return EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false).start();
+      // zonky's defaults are made for throw-away test databases (fsync, synchronous_commit and
+      // full_page_writes off): a power cut could lose statuses that chargers were told were stored.
+      return EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false)
+          .setServerConfig("fsync", "on")
+          .setServerConfig("synchronous_commit", "on")
+          .setServerConfig("full_page_writes", "on")
+          .start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the embedded PostgreSQL under " + dir, e);
     }
   }
 
-  /** A reactive pool for one verticle; each verticle has its own so that its connections stay on its event loop. */
+  /** What every verticle's queries report to: whether the database is there. */
+  public DatabaseHealth health() {
+    return health;
+  }
+
+  /** The deadline of a query, in seconds. */
+  public int timeoutS() {
+    return timeoutS;
+  }
+
+  /**
+   * A reactive pool for one verticle; each verticle has its own so that its connections stay on its event
+   * loop. Waiting for a connection is bounded in time and in number of waiters: with a hung database,
+   * callers get a failure (503) in seconds instead of queueing without bound.
+   */
   public Pool pool(Vertx vertx, int size) {
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(size))
+        .with(new PoolOptions().setMaxSize(size).setMaxWaitQueueSize(512)
+            .setConnectionTimeout(timeoutS).setConnectionTimeoutUnit(TimeUnit.SECONDS))
+        .with(new NetClientOptions().setConnectTimeout(timeoutS * 1000).setTcpKeepAlive(true))
         .connectingTo(new PgConnectOptions(connectOptions).setPipeliningLimit(256).setCachePreparedStatements(true))
         .using(vertx)
         .build();

@@ -15,16 +15,40 @@ import java.util.Base64;
  */
 public final class Passwords {
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final int ITERATIONS = 20_000;
 
   private Passwords() {
   }
 
   /** {@code pbkdf2$iterations$salt$hash}, all Base64. Blocking (CPU). */
-  public static String hash(String password) {
+  public static String hash(String password, int iterations) {
     byte[] salt = new byte[16];
     RANDOM.nextBytes(salt);
-    return "pbkdf2$" + ITERATIONS + "$" + b64(salt) + "$" + b64(pbkdf2(password, salt, ITERATIONS));
+    return "pbkdf2$" + iterations + "$" + b64(salt) + "$" + b64(pbkdf2(password, salt, iterations));
+  }
+
+  /** The iteration count a stored hash was made with (0 when it is not one of ours). */
+  public static int iterations(String stored) {
+    String[] parts = stored.split("\\$");
+    try {
+      return parts.length == 4 ? Integer.parseInt(parts[1]) : 0;
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /** The password of HTTP Basic credentials for {@code user}; null when the header carries none for that user. */
+  public static String basicPassword(String header, String user) {
+    if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+      return null;
+    }
+    String decoded;
+    try {
+      decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    int colon = decoded.indexOf(':');
+    return colon > 0 && decoded.substring(0, colon).equals(user) ? decoded.substring(colon + 1) : null;
   }
 
   /** Whether {@code password} matches a {@link #hash}. Blocking (CPU). */
@@ -36,27 +60,6 @@ public final class Passwords {
     byte[] salt = Base64.getDecoder().decode(parts[2]);
     byte[] expected = Base64.getDecoder().decode(parts[3]);
     return MessageDigest.isEqual(expected, pbkdf2(password, salt, Integer.parseInt(parts[1])));
-  }
-
-  /**
-   * Whether an HTTP {@code Authorization} header carries Basic credentials for {@code user} that match
-   * {@code stored}. No stored password means the charger needs none. Blocking (CPU) when one is stored.
-   */
-  public static boolean basicAuthMatches(String header, String user, String stored) {
-    if (stored == null) {
-      return true;
-    }
-    if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-      return false;
-    }
-    String decoded;
-    try {
-      decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-    int colon = decoded.indexOf(':');
-    return colon > 0 && decoded.substring(0, colon).equals(user) && matches(decoded.substring(colon + 1), stored);
   }
 
   /** A new random API token (256 bits, URL-safe). */

@@ -19,9 +19,8 @@ final class SqlQueries {
 
   static final String UPSERT_SITE = """
       INSERT INTO sites (id, account_id, name, timezone, delayed_charging) VALUES ($1, $2, $3, $4, $5)
-      ON CONFLICT (id) DO UPDATE SET name = excluded.name, timezone = excluded.timezone,
+      ON CONFLICT (account_id, id) DO UPDATE SET name = excluded.name, timezone = excluded.timezone,
         delayed_charging = excluded.delayed_charging
-      WHERE sites.account_id = excluded.account_id
       RETURNING *""";
 
   static final String LIST_CHARGERS = """
@@ -40,8 +39,7 @@ final class SqlQueries {
 
   static final String UPSERT_ID_TAG = """
       INSERT INTO id_tags (id_tag, account_id, status, expiry_date) VALUES ($1, $2, $3, $4)
-      ON CONFLICT (id_tag) DO UPDATE SET status = excluded.status, expiry_date = excluded.expiry_date
-      WHERE id_tags.account_id = excluded.account_id
+      ON CONFLICT (account_id, id_tag) DO UPDATE SET status = excluded.status, expiry_date = excluded.expiry_date
       RETURNING *""";
 
   static final String INSERT_COMMAND = """

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -40,26 +41,52 @@ public final class Store {
           + "firmware_updating, vendor, model, firmware_version, ocpp_version";
 
   private final Pool pool;
+  private final DatabaseHealth health;
+  private final long timeoutMillis;
 
-  public Store(Pool pool) {
+  /**
+   * Queries over {@code pool}; each one fails after {@code timeoutMillis} (a hung database must give a 503
+   * in seconds, not hold every caller) and reports to {@code health}.
+   */
+  public Store(Pool pool, DatabaseHealth health, long timeoutMillis) {
     this.pool = pool;
+    this.health = health;
+    this.timeoutMillis = timeoutMillis;
   }
 
-  public Pool pool() {
-    return pool;
+  private Future<RowSet<Row>> exec(String sql, Tuple args) {
+    return guard(pool.preparedQuery(sql).execute(args));
+  }
+
+  private Future<RowSet<Row>> exec(String sql) {
+    return guard(pool.query(sql).execute());
+  }
+
+  private <T> Future<T> guard(Future<T> query) {
+    return report(query.timeout(timeoutMillis, TimeUnit.MILLISECONDS));
+  }
+
+  private <T> Future<T> report(Future<T> query) {
+    return query.andThen(ar -> {
+          if (ar.succeeded()) {
+            health.reached();
+          } else {
+            health.failed(ar.cause());
+          }
+        });
   }
 
   /** Whether the database answers. */
   public Future<Void> ping() {
-    return pool.query("SELECT 1").execute().mapEmpty();
+    return exec("SELECT 1").mapEmpty();
   }
 
   // ---- status engine -------------------------------------------------------------------------
 
   /** The state of every charger, for the status engine to start from. */
   public Future<List<ChargerState>> loadChargerStates() {
-    Future<RowSet<Row>> chargers = pool.query("SELECT " + CHARGER_COLUMNS + " FROM chargers").execute();
-    Future<RowSet<Row>> connectors = pool.query("SELECT * FROM connectors").execute();
+    Future<RowSet<Row>> chargers = exec("SELECT " + CHARGER_COLUMNS + " FROM chargers");
+    Future<RowSet<Row>> connectors = exec("SELECT * FROM connectors");
     return Future.all(chargers, connectors).map(v -> {
       Map<String, TreeMap<Integer, ConnectorState>> byCharger = new HashMap<>();
       for (Row r : connectors.result()) {
@@ -91,7 +118,9 @@ public final class Store {
         all[i++] = t.getValue(j);
       }
     }
-    return pool.preparedQuery(SqlQueries.COMMIT_BATCH).execute(Tuple.from(all)).map(result -> {
+    // No deadline here, unlike every other query: a commit given up on could still land later, and its events
+    // would then never be published. A hung database holds this batch; the engine refuses what queues behind it.
+    return report(pool.preparedQuery(SqlQueries.COMMIT_BATCH).execute(Tuple.from(all))).map(result -> {
       List<Long> seqs = new ArrayList<>(result.size());
       result.forEach(r -> seqs.add(r.getLong(0)));
       return seqs; // ascending: nextval follows the ORDER BY ord of the insert
@@ -189,7 +218,7 @@ public final class Store {
     Tuple t = Tuple.of(body.getString("id"), body.getString("accountId"), body.getString("siteId"), body.getString("name"),
             body.getBoolean("secured", true), passwordHash)
         .addValue(odt(now));
-    return pool.preparedQuery(SqlQueries.INSERT_CHARGER).execute(t)
+    return exec(SqlQueries.INSERT_CHARGER, t)
         .map(rows -> ChargerState.added(body.getString("id"), body.getString("accountId"), body.getString("siteId"), now));
   }
 
@@ -201,21 +230,20 @@ public final class Store {
     Tuple t = Tuple.of(id, patch.containsKey("name"), patch.getString("name"), patch.containsKey("siteId"),
         patch.getString("siteId"), patch.getBoolean("secured"))
         .addValue(passwordHash != null).addValue(passwordHash == null || passwordHash.isEmpty() ? null : passwordHash);
-    return pool.preparedQuery(SqlQueries.UPDATE_CHARGER).execute(t).map(r -> r.rowCount() > 0);
+    return exec(SqlQueries.UPDATE_CHARGER, t).map(r -> r.rowCount() > 0);
   }
 
   public Future<Boolean> deleteToken(String id) {
-    return pool.preparedQuery("DELETE FROM api_tokens WHERE id = $1").execute(Tuple.of(id)).map(r -> r.rowCount() > 0);
+    return exec("DELETE FROM api_tokens WHERE id = $1", Tuple.of(id)).map(r -> r.rowCount() > 0);
   }
 
   public Future<JsonArray> tokens(String accountId) {
-    return pool.preparedQuery("SELECT id, account_id, created_at FROM api_tokens WHERE account_id = $1 ORDER BY created_at")
-        .execute(Tuple.of(accountId)).map(rows -> collect(rows, r -> new JsonObject().put("id", r.getString("id"))
+    return exec("SELECT id, account_id, created_at FROM api_tokens WHERE account_id = $1 ORDER BY created_at", Tuple.of(accountId)).map(rows -> collect(rows, r -> new JsonObject().put("id", r.getString("id"))
             .put("accountId", r.getString("account_id")).put("createdAt", iso(r, "created_at"))));
   }
 
   public Future<Boolean> deleteCharger(String id) {
-    return pool.preparedQuery("DELETE FROM chargers WHERE id = $1").execute(Tuple.of(id)).map(r -> r.rowCount() > 0);
+    return exec("DELETE FROM chargers WHERE id = $1", Tuple.of(id)).map(r -> r.rowCount() > 0);
   }
 
   // ---- OCPP side -----------------------------------------------------------------------------
@@ -224,8 +252,14 @@ public final class Store {
   public record ChargerAuth(String id, String accountId, String passwordHash, boolean secured) { }
 
   public Future<ChargerAuth> chargerAuth(String id) {
-    return pool.preparedQuery("SELECT id, account_id, password_hash, secured FROM chargers WHERE id = $1").execute(Tuple.of(id))
+    return exec("SELECT id, account_id, password_hash, secured FROM chargers WHERE id = $1", Tuple.of(id))
         .map(rows -> rows.size() == 0 ? null : toAuth(rows.iterator().next()));
+  }
+
+  /** Replaces a charger's password hash with a costlier one of the same password, unless it changed meanwhile. */
+  public Future<Void> rehashPassword(String id, String oldHash, String newHash) {
+    return exec("UPDATE chargers SET password_hash = $3 WHERE id = $1 AND password_hash = $2", Tuple.of(id, oldHash, newHash))
+        .mapEmpty();
   }
 
   private static ChargerAuth toAuth(Row r) {
@@ -236,8 +270,7 @@ public final class Store {
   public record SiteRules(String timezone, JsonObject delayedCharging) { }
 
   public Future<SiteRules> siteRules(String chargerId) {
-    return pool.preparedQuery("SELECT s.timezone, s.delayed_charging FROM chargers c JOIN sites s ON s.id = c.site_id WHERE c.id = $1")
-        .execute(Tuple.of(chargerId))
+    return exec("SELECT s.timezone, s.delayed_charging FROM chargers c JOIN sites s ON s.account_id = c.account_id AND s.id = c.site_id WHERE c.id = $1", Tuple.of(chargerId))
         .map(rows -> {
           if (rows.size() == 0) {
             return null;
@@ -250,120 +283,109 @@ public final class Store {
 
   /** Whether the newest remote start for this connector, within the last ten minutes, asked for boost. */
   public Future<Boolean> boostRequested(String chargerId, int connectorId, Instant now) {
-    return pool.preparedQuery(SqlQueries.RECENT_REMOTE_START)
-        .execute(Tuple.of(chargerId, connectorId, odt(now.minusSeconds(600))))
+    return exec(SqlQueries.RECENT_REMOTE_START, Tuple.of(chargerId, connectorId, odt(now.minusSeconds(600))))
         .map(rows -> rows.size() > 0 && Boolean.TRUE.equals(rows.iterator().next().getBoolean(0)));
   }
 
   public Future<Void> markTransaction(int transactionId, boolean boost, Instant heldUntil) {
-    return pool.preparedQuery("UPDATE transactions SET boost = $2, held_until = $3 WHERE id = $1")
-        .execute(Tuple.of(transactionId, boost, odt(heldUntil))).mapEmpty();
+    return exec("UPDATE transactions SET boost = $2, held_until = $3 WHERE id = $1", Tuple.of(transactionId, boost, odt(heldUntil))).mapEmpty();
   }
 
   public Future<JsonArray> transactions(String chargerId, int limit) {
-    return pool.preparedQuery("SELECT * FROM transactions WHERE charger_id = $1 ORDER BY id DESC LIMIT $2")
-        .execute(Tuple.of(chargerId, limit)).map(rows -> collect(rows, Store::transaction));
+    return exec("SELECT * FROM transactions WHERE charger_id = $1 ORDER BY id DESC LIMIT $2", Tuple.of(chargerId, limit)).map(rows -> collect(rows, Store::transaction));
   }
 
   // ---- commands ------------------------------------------------------------------------------
 
   public Future<Long> insertCommand(String chargerId, String name, String action, JsonObject request, JsonObject payload,
                                     String requestedBy, Instant at) {
-    return pool.preparedQuery(SqlQueries.INSERT_COMMAND)
-        .execute(Tuple.of(chargerId, name, action, request, payload, requestedBy).addValue(odt(at)))
+    return exec(SqlQueries.INSERT_COMMAND, Tuple.of(chargerId, name, action, request, payload, requestedBy).addValue(odt(at)))
         .map(rows -> rows.iterator().next().getLong(0));
   }
 
   public Future<Void> finishCommand(long id, String outcome, JsonObject response, Instant at) {
-    return pool.preparedQuery("UPDATE commands SET outcome = $2, response = $3, answered_at = $4 WHERE id = $1")
-        .execute(Tuple.of(id, outcome, response, odt(at))).mapEmpty();
+    return exec("UPDATE commands SET outcome = $2, response = $3, answered_at = $4 WHERE id = $1", Tuple.of(id, outcome, response, odt(at))).mapEmpty();
   }
 
   public Future<JsonArray> commands(String chargerId, int limit) {
-    return pool.preparedQuery("SELECT * FROM commands WHERE charger_id = $1 ORDER BY id DESC LIMIT $2")
-        .execute(Tuple.of(chargerId, limit)).map(rows -> collect(rows, Store::command));
+    return exec("SELECT * FROM commands WHERE charger_id = $1 ORDER BY id DESC LIMIT $2", Tuple.of(chargerId, limit)).map(rows -> collect(rows, Store::command));
   }
 
   /** The id tag as this account knows it: status and expiry, or null when the account has no such tag. */
   public record IdTag(String status, Instant expiryDate) { }
 
   public Future<IdTag> idTag(String accountId, String idTag) {
-    return pool.preparedQuery("SELECT status, expiry_date FROM id_tags WHERE id_tag = $1 AND account_id = $2")
-        .execute(Tuple.of(idTag, accountId))
+    return exec("SELECT status, expiry_date FROM id_tags WHERE id_tag = $1 AND account_id = $2", Tuple.of(idTag, accountId))
         .map(rows -> rows.size() == 0 ? null
             : new IdTag(rows.iterator().next().getString(0), instant(rows.iterator().next(), "expiry_date")));
   }
 
   public Future<Integer> startTransaction(String chargerId, int connectorId, String idTag, int meterStart, Instant at) {
-    return pool.preparedQuery(SqlQueries.START_TRANSACTION)
-        .execute(Tuple.of(chargerId, connectorId, idTag, meterStart, odt(at)))
+    return exec(SqlQueries.START_TRANSACTION, Tuple.of(chargerId, connectorId, idTag, meterStart, odt(at)))
         .map(rows -> rows.iterator().next().getInteger(0));
   }
 
   /** Closes a transaction of this charger; returns its connector id, or null if there is no such transaction. */
   public Future<Integer> stopTransaction(String chargerId, int transactionId, int meterStop, Instant at, String reason) {
-    return pool.preparedQuery(SqlQueries.STOP_TRANSACTION)
-        .execute(Tuple.of(transactionId, chargerId, meterStop, odt(at), reason))
+    return exec(SqlQueries.STOP_TRANSACTION, Tuple.of(transactionId, chargerId, meterStop, odt(at), reason))
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getInteger(0));
   }
 
   // ---- back-office API -----------------------------------------------------------------------
 
   public Future<JsonObject> createAccount(String id, String name) {
-    return pool.preparedQuery("INSERT INTO accounts (id, name) VALUES ($1, $2) RETURNING id, name, created_at")
-        .execute(Tuple.of(id, name)).map(rows -> account(rows.iterator().next()));
+    return exec("INSERT INTO accounts (id, name) VALUES ($1, $2) RETURNING id, name, created_at", Tuple.of(id, name)).map(rows -> account(rows.iterator().next()));
   }
 
   /** Accounts; all of them when {@code accountId} is null. */
   public Future<JsonArray> accounts(String accountId) {
-    return pool.preparedQuery("SELECT id, name, created_at FROM accounts WHERE $1::text IS NULL OR id = $1 ORDER BY id")
-        .execute(Tuple.of(accountId)).map(rows -> collect(rows, Store::account));
+    return exec("SELECT id, name, created_at FROM accounts WHERE $1::text IS NULL OR id = $1 ORDER BY id", Tuple.of(accountId)).map(rows -> collect(rows, Store::account));
   }
 
   public Future<Boolean> accountExists(String id) {
-    return pool.preparedQuery("SELECT 1 FROM accounts WHERE id = $1").execute(Tuple.of(id)).map(r -> r.size() > 0);
+    return exec("SELECT 1 FROM accounts WHERE id = $1", Tuple.of(id)).map(r -> r.size() > 0);
   }
 
   public Future<Void> insertToken(String id, String accountId, String tokenHash) {
-    return pool.preparedQuery("INSERT INTO api_tokens (id, account_id, token_hash) VALUES ($1, $2, $3)")
-        .execute(Tuple.of(id, accountId, tokenHash)).mapEmpty();
+    return exec("INSERT INTO api_tokens (id, account_id, token_hash) VALUES ($1, $2, $3)", Tuple.of(id, accountId, tokenHash)).mapEmpty();
   }
 
-  /** The account an API token belongs to, or null. */
-  public Future<String> accountOfToken(String tokenHash) {
-    return pool.preparedQuery("SELECT account_id FROM api_tokens WHERE token_hash = $1").execute(Tuple.of(tokenHash))
-        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+  /** An API token as authentication needs it: its id and account. */
+  public record Token(String id, String accountId) { }
+
+  /** The token with this hash, or null. */
+  public Future<Token> token(String tokenHash) {
+    return exec("SELECT id, account_id FROM api_tokens WHERE token_hash = $1", Tuple.of(tokenHash))
+        .map(rows -> rows.size() == 0 ? null : new Token(rows.iterator().next().getString(0), rows.iterator().next().getString(1)));
   }
 
-  /** Creates or replaces a site; null when the id belongs to another account's site. */
+  /** Creates or replaces a site of its account (site ids are unique per account). */
   public Future<JsonObject> upsertSite(JsonObject site) {
     JsonObject delayed = site.getJsonObject("delayedCharging");
-    return pool.preparedQuery(SqlQueries.UPSERT_SITE)
-        .execute(Tuple.of(site.getString("id"), site.getString("accountId"), site.getString("name"),
+    return exec(SqlQueries.UPSERT_SITE, Tuple.of(site.getString("id"), site.getString("accountId"), site.getString("name"),
             site.getString("timezone"), delayed))
         .map(rows -> rows.size() == 0 ? null : site(rows.iterator().next()));
   }
 
-  /** The site's account, or null when there is no such site. */
-  public Future<String> siteAccount(String siteId) {
-    return pool.preparedQuery("SELECT account_id FROM sites WHERE id = $1").execute(Tuple.of(siteId))
-        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString(0));
+  /** Whether {@code accountId} has a site of that id. */
+  public Future<Boolean> siteExists(String siteId, String accountId) {
+    return exec("SELECT 1 FROM sites WHERE id = $1 AND account_id = $2", Tuple.of(siteId, accountId))
+        .map(rows -> rows.size() > 0);
   }
 
   public Future<JsonArray> sites(String accountId) {
-    return pool.preparedQuery("SELECT * FROM sites WHERE $1::text IS NULL OR account_id = $1 ORDER BY id")
-        .execute(Tuple.of(accountId)).map(rows -> collect(rows, Store::site));
+    return exec("SELECT * FROM sites WHERE $1::text IS NULL OR account_id = $1 ORDER BY id", Tuple.of(accountId)).map(rows -> collect(rows, Store::site));
   }
 
   /** The chargers table: rows matching the filters (each may be null), with their connectors 1..n. */
   public Future<JsonArray> chargers(String accountId, String siteId, String status) {
-    return pool.preparedQuery(SqlQueries.LIST_CHARGERS).execute(Tuple.of(accountId, siteId, status))
+    return exec(SqlQueries.LIST_CHARGERS, Tuple.of(accountId, siteId, status))
         .compose(this::withConnectors);
   }
 
   /** One charger row, or null if it does not exist or belongs to another account than {@code accountId}. */
   public Future<JsonObject> charger(String id, String accountId) {
-    return pool.preparedQuery(SqlQueries.GET_CHARGER).execute(Tuple.of(id, accountId))
+    return exec(SqlQueries.GET_CHARGER, Tuple.of(id, accountId))
         .compose(this::withConnectors)
         .map(rows -> rows.isEmpty() ? null : rows.getJsonObject(0));
   }
@@ -376,8 +398,7 @@ public final class Store {
     if (rows.isEmpty()) {
       return Future.succeededFuture(new JsonArray());
     }
-    return pool.preparedQuery(SqlQueries.CONNECTORS_OF)
-        .execute(Tuple.of(rows.keySet().toArray(new String[0])))
+    return exec(SqlQueries.CONNECTORS_OF, Tuple.of(rows.keySet().toArray(new String[0])))
         .map(connectors -> {
           for (Row r : connectors) {
             rows.get(r.getString("charger_id")).getJsonArray("connectors").add(connectorRow(r));
@@ -387,13 +408,12 @@ public final class Store {
   }
 
   public Future<JsonArray> history(String chargerId, int limit) {
-    return pool.preparedQuery("SELECT * FROM status_events WHERE charger_id = $1 ORDER BY seq DESC LIMIT $2")
-        .execute(Tuple.of(chargerId, limit)).map(rows -> collect(rows, Store::event));
+    return exec("SELECT * FROM status_events WHERE charger_id = $1 ORDER BY seq DESC LIMIT $2", Tuple.of(chargerId, limit)).map(rows -> collect(rows, Store::event));
   }
 
   /** Streamed events after {@code seq}, oldest first, optionally of one account. */
   public Future<List<JsonObject>> eventsAfter(long seq, String accountId, int limit) {
-    return pool.preparedQuery(SqlQueries.EVENTS_AFTER).execute(Tuple.of(seq, accountId, limit))
+    return exec(SqlQueries.EVENTS_AFTER, Tuple.of(seq, accountId, limit))
         .map(rows -> {
           List<JsonObject> out = new ArrayList<>(rows.size());
           rows.forEach(r -> out.add(event(r)));
@@ -403,8 +423,7 @@ public final class Store {
 
   /** Number of chargers per status, all ten statuses present. */
   public Future<JsonObject> statusSummary(String accountId) {
-    return pool.preparedQuery("SELECT status, count(*) FROM chargers WHERE $1::text IS NULL OR account_id = $1 GROUP BY status")
-        .execute(Tuple.of(accountId)).map(rows -> {
+    return exec("SELECT status, count(*) FROM chargers WHERE $1::text IS NULL OR account_id = $1 GROUP BY status", Tuple.of(accountId)).map(rows -> {
           JsonObject summary = new JsonObject();
           for (Status s : Status.values()) {
             summary.put(s.name(), 0);
@@ -416,20 +435,17 @@ public final class Store {
 
   public Future<JsonObject> upsertIdTag(JsonObject tag) {
     Instant expiry = tag.getString("expiryDate") == null ? null : Instant.parse(tag.getString("expiryDate"));
-    return pool.preparedQuery(SqlQueries.UPSERT_ID_TAG)
-        .execute(Tuple.of(tag.getString("idTag"), tag.getString("accountId"), tag.getString("status", "Accepted"), odt(expiry)))
+    return exec(SqlQueries.UPSERT_ID_TAG, Tuple.of(tag.getString("idTag"), tag.getString("accountId"), tag.getString("status", "Accepted"), odt(expiry)))
         .map(rows -> rows.size() == 0 ? null : idTag(rows.iterator().next()));
   }
 
   public Future<JsonArray> idTags(String accountId) {
-    return pool.preparedQuery("SELECT * FROM id_tags WHERE $1::text IS NULL OR account_id = $1 ORDER BY id_tag")
-        .execute(Tuple.of(accountId)).map(rows -> collect(rows, Store::idTag));
+    return exec("SELECT * FROM id_tags WHERE $1::text IS NULL OR account_id = $1 ORDER BY id_tag", Tuple.of(accountId)).map(rows -> collect(rows, Store::idTag));
   }
 
   /** Deletes a tag if it belongs to {@code accountId} (any account when null). */
   public Future<Boolean> deleteIdTag(String idTag, String accountId) {
-    return pool.preparedQuery("DELETE FROM id_tags WHERE id_tag = $1 AND ($2::text IS NULL OR account_id = $2)")
-        .execute(Tuple.of(idTag, accountId)).map(r -> r.rowCount() > 0);
+    return exec("DELETE FROM id_tags WHERE id_tag = $1 AND ($2::text IS NULL OR account_id = $2)", Tuple.of(idTag, accountId)).map(r -> r.rowCount() > 0);
   }
 
   // ---- row mapping ---------------------------------------------------------------------------

@@ -1,0 +1,58 @@
+package io.chargerstatus.store;
+
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
+
+import java.io.IOException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * Whether the database answers, as every verticle sees it. Thread-safe: the OCPP, status and HTTP
+ * verticles report into one instance from their own event loops.
+ *
+ * <p>An outage is logged twice, once when the first query fails for want of a database and once when one
+ * succeeds again, however many queries fail in between (a stopped database used to log 2,000 lines in 20
+ * seconds and nothing on recovery).
+ */
+public final class DatabaseHealth {
+  private static final Logger LOG = Logger.getLogger(DatabaseHealth.class.getName());
+
+  private final AtomicLong downSinceMillis = new AtomicLong();
+
+  /** Whether the last query that finished reached the database. */
+  public boolean up() {
+    return downSinceMillis.get() == 0;
+  }
+
+  /** A query succeeded: the database is there. */
+  public void reached() {
+    long since = downSinceMillis.getAndSet(0);
+    if (since != 0) {
+      LOG.info("database reachable again after " + (System.currentTimeMillis() - since) / 1000.0 + " s");
+    }
+  }
+
+  /** A query failed; counts as an outage only when {@link #unavailable} says the database was not there. */
+  public void failed(Throwable cause) {
+    if (unavailable(cause) && downSinceMillis.compareAndSet(0, System.currentTimeMillis())) {
+      LOG.warning("database unavailable: " + cause);
+    }
+  }
+
+  /**
+   * Whether a failure means "no database" (connection refused or lost, no answer in time, the server
+   * shutting down) rather than "this statement is wrong" (a constraint, a bad value).
+   */
+  public static boolean unavailable(Throwable cause) {
+    if (cause instanceof PgException pg) {
+      String state = pg.getSqlState() == null ? "" : pg.getSqlState();
+      // 08: connection exception; 57P0x: admin/crash shutdown, cannot connect now; 53: insufficient resources.
+      return state.startsWith("08") || state.startsWith("57P") || state.startsWith("53");
+    }
+    return cause instanceof TimeoutException || cause instanceof ClosedConnectionException
+        || cause instanceof IOException || cause instanceof io.netty.channel.ConnectTimeoutException
+        || (cause != null && cause.getCause() instanceof IOException);
+  }
+}
