@@ -124,9 +124,12 @@ class RestApiTest {
     JsonArray tags = expect(200, admin.get("/api/v1/id-tags?accountId=south")).array();
     assertEquals("RFID-1", tags.getJsonObject(0).getString("idTag"));
     assertEquals("Accepted", tags.getJsonObject(0).getString("status"));
-    assertEquals(409, admin.post("/api/v1/id-tags", new JsonObject().put("idTag", "RFID-1").put("accountId", "north")).status());
+    // Id tags are per account: another account may hold the same tag, and learns nothing from creating it.
+    expect(201, admin.post("/api/v1/id-tags", new JsonObject().put("idTag", "RFID-1").put("accountId", "north")));
+    assertEquals(1, expect(200, admin.get("/api/v1/id-tags?accountId=north")).array().size());
     expect(204, admin.delete("/api/v1/id-tags/RFID-1"));
     assertEquals(0, expect(200, admin.get("/api/v1/id-tags?accountId=south")).array().size());
+    assertEquals(0, expect(200, admin.get("/api/v1/id-tags?accountId=north")).array().size());
   }
 
   @Test

@@ -138,6 +138,20 @@ final class TestCharger implements AutoCloseable {
     }
   }
 
+  /** Writes one WebSocket frame as it is (fragments, oversized frames). */
+  void frame(io.vertx.core.http.WebSocketFrame frame) {
+    ws.writeFrame(frame);
+  }
+
+  /** The close code the service closed this session with, waiting up to {@code seconds}. */
+  short closeCode(int seconds) {
+    try {
+      return closed.get(seconds, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("the session was not closed within " + seconds + " s", e);
+    }
+  }
+
   /** Sends text without waiting for anything (floods, fuzzing). */
   void send(String text) {
     ws.writeTextMessage(text);
