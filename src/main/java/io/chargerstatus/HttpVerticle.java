@@ -9,6 +9,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -105,8 +106,15 @@ public final class HttpVerticle extends VerticleBase {
   /** Whether the request's Origin is this server itself (the page it served calling back). */
   private static boolean sameOrigin(RoutingContext ctx) {
     String origin = ctx.request().getHeader("Origin");
-    String host = ctx.request().getHeader("Host");
-    return origin == null || host != null && origin.equalsIgnoreCase(ctx.request().scheme() + "://" + host);
+    HostAndPort authority = ctx.request().authority();
+    if (origin == null) {
+      return true;
+    }
+    if (authority == null) {
+      return false;
+    }
+    String self = ctx.request().scheme() + "://" + authority.host() + (authority.port() >= 0 ? ":" + authority.port() : "");
+    return origin.equalsIgnoreCase(self);
   }
 
   @Override
