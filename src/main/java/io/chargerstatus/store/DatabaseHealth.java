@@ -1,5 +1,6 @@
 package io.chargerstatus.store;
 
+import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
 
@@ -50,6 +51,9 @@ public final class DatabaseHealth {
       String state = pg.getSqlState() == null ? "" : pg.getSqlState();
       // 08: connection exception; 57P0x: admin/crash shutdown, cannot connect now; 53: insufficient resources.
       return state.startsWith("08") || state.startsWith("57P") || state.startsWith("53");
+    }
+    if (cause instanceof VertxException && String.valueOf(cause.getMessage()).startsWith("Timeout waiting for connection")) {
+      return true; // the pool's own deadline: every connection is held by queries the database does not answer
     }
     return cause instanceof TimeoutException || cause instanceof ClosedConnectionException
         || cause instanceof IOException || cause instanceof io.netty.channel.ConnectTimeoutException
