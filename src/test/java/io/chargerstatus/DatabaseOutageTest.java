@@ -55,7 +55,7 @@ class DatabaseOutageTest {
   }
 
   /** A charger reporting statuses in a loop, remembering which were acknowledged and which refused. */
-  private static final class Reporter extends Thread {
+  static final class Reporter extends Thread {
     final TestCharger charger;
     final AtomicBoolean running = new AtomicBoolean(true);
     final Set<String> acknowledged = ConcurrentHashMap.newKeySet();

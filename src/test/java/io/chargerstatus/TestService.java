@@ -52,6 +52,11 @@ final class TestService implements AutoCloseable {
     }
   }
 
+  /** A view of a service running in another process: its ports, for test chargers and API calls. */
+  static TestService remote(int httpPort, int ocppPort) {
+    return new TestService(null, httpPort, ocppPort, null);
+  }
+
   String ocppUrl(String chargerId) {
     return "ws://127.0.0.1:" + ocppPort + "/ocpp/" + chargerId;
   }
@@ -66,7 +71,9 @@ final class TestService implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    service.stop(java.time.Duration.ofSeconds(20));
+    if (service != null) {
+      service.stop(java.time.Duration.ofSeconds(20));
+    }
   }
 
   static int freePort() {
