@@ -56,6 +56,8 @@ public final class StatusVerticle extends VerticleBase {
   private int consecutiveFailures;
   private long commitStartedMillis;
   private List<Message<Object>> inFlight = List.of();
+  /** Requests of the batch in flight that were already refused because its commit hung. */
+  private final java.util.Set<Message<Object>> answeredEarly = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
   private long sweeper;
 
   public StatusVerticle(Wiring wiring) {
@@ -119,16 +121,18 @@ public final class StatusVerticle extends VerticleBase {
   }
 
   /**
-   * Refuses every request queued behind a hung commit (their chargers are asked again later), and marks the
-   * chargers of the hung batch for a fresh report too: their answer, if any, comes too late to trust.
+   * Refuses every request of the hung batch and queued behind it: their chargers get InternalError now
+   * rather than at their own timeout, and are asked again once the database is back. A refused fact of the
+   * hung batch may still be committed when the database wakes up; the charger then reports it again, and
+   * the repeat changes nothing (idempotence).
    */
   private void refuseBehindHungCommit() {
     if (!hung()) {
       return;
     }
     inFlight.forEach(m -> {
-      if (m.body() instanceof Fact f && m.replyAddress() != null) {
-        refused.add(f.chargerId());
+      if (m.replyAddress() != null && answeredEarly.add(m)) {
+        refuse(m);
       }
     });
     queue.removeIf(m -> {
@@ -173,10 +177,18 @@ public final class StatusVerticle extends VerticleBase {
     inFlight = batch;
     return commit(facts).<Object>transform(ar -> {
       inFlight = List.of();
+      if (ar.failed()) {
+        batch.removeIf(answeredEarly::remove); // already refused while the commit hung
+        if (batch.isEmpty()) {
+          return Future.succeededFuture();
+        }
+      }
       if (ar.succeeded()) {
         consecutiveFailures = 0;
         for (int i = 0; i < batch.size(); i++) {
-          batch.get(i).reply(ar.result()[i]);
+          if (!answeredEarly.remove(batch.get(i))) {
+            batch.get(i).reply(ar.result()[i]);
+          }
         }
         askRefusedAgain();
         return Future.succeededFuture();

@@ -39,7 +39,7 @@ class DatabaseOutageTest {
   @BeforeAll
   static void start() throws Exception {
     pg = PgInstance.start();
-    service = TestService.start(pg.url(), Map.of("DB_TIMEOUT_S", "2", "MAX_MESSAGES_PER_SECOND", "1000",
+    service = TestService.start(pg.url(), Map.of("DB_TIMEOUT_S", "2", "CALL_TIMEOUT_S", "30", "MAX_MESSAGES_PER_SECOND", "1000",
         "MESSAGE_BURST", "1000"));
     api = service.api();
   }
@@ -106,14 +106,18 @@ class DatabaseOutageTest {
     reporters.forEach(Thread::start);
     eventually(() -> assertTrue(reporters.stream().allMatch(r -> r.acknowledged.size() >= 3)), 60);
 
+    long stopped = System.nanoTime();
     pg.stop();
     eventually(() -> assertEquals(503, api.get("/health/ready").status()), 30);
+    double notReady = (System.nanoTime() - stopped) / 1e9;
     eventually(() -> assertTrue(reporters.stream().mapToInt(r -> r.refused.get()).sum() >= 8, "reports refused"), 60);
     assertEquals(503, api.get("/api/v1/chargers/S-0").status(), "REST says unavailable, not 500");
     leaving.forEach(TestCharger::close); // their Disconnected facts meet a database that is not there
 
+    long restarted = System.nanoTime();
     pg.startServer();
     eventually(() -> assertEquals(200, api.get("/health/ready").status()), 60);
+    double readyAgain = (System.nanoTime() - restarted) / 1e9;
     int before = reporters.stream().mapToInt(r -> r.acknowledged.size()).sum();
     eventually(() -> assertTrue(reporters.stream().mapToInt(r -> r.acknowledged.size()).sum() >= before + 8), 60);
     reporters.forEach(r -> r.running.set(false));
@@ -121,6 +125,9 @@ class DatabaseOutageTest {
       r.join(30_000);
     }
 
+    System.out.printf("DatabaseOutageTest stopped: readiness 503 after %.1f s, 200 again %.1f s after the restart; "
+            + "%d reports acknowledged, %d refused (InternalError)%n", notReady, readyAgain,
+        reporters.stream().mapToInt(r -> r.acknowledged.size()).sum(), reporters.stream().mapToInt(r -> r.refused.get()).sum());
     for (Reporter r : reporters) {
       String id = r.charger.id;
       Set<String> kept = api.get("/api/v1/chargers/" + id + "/history?limit=1000").array().stream()
@@ -150,15 +157,22 @@ class DatabaseOutageTest {
     cp.boot();
     api.charger("outage", "H-2");
     pg.pause();
+    long paused = System.nanoTime();
     try {
       JsonArray reply = cp.call("StatusNotification", new JsonObject().put("connectorId", 1).put("status", "Charging")
           .put("errorCode", "NoError").put("timestamp", Instant.now().toString()));
       assertEquals(4, reply.getInteger(0), "a report with a hung database is answered, with a CALLERROR");
       assertEquals("InternalError", reply.getString(2));
+      double firstAnswer = (System.nanoTime() - paused) / 1e9;
+      long t1 = System.nanoTime();
       JsonArray queued = cp.call("StatusNotification", new JsonObject().put("connectorId", 1).put("status", "Charging")
           .put("errorCode", "NoError").put("timestamp", Instant.now().toString()));
       assertEquals("InternalError", queued.getString(2));
+      double nextAnswer = (System.nanoTime() - t1) / 1e9;
+      long t2 = System.nanoTime();
       eventually(() -> assertEquals(503, api.get("/health/ready").status()), 30);
+      System.out.printf("DatabaseOutageTest hung: first report answered InternalError after %.1f s (DB_TIMEOUT_S=2), "
+          + "the next after %.1f s, readiness 503 after %.1f s%n", firstAnswer, nextAnswer, (System.nanoTime() - t2) / 1e9);
       assertEquals(503, api.get("/api/v1/chargers/H-1").status());
       assertEquals(503, TestCharger.upgradeStatus(service, "H-2", null));
     } finally {
