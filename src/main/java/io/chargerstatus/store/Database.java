@@ -73,6 +73,16 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /** The database server's host name. */
+  public String host() {
+    return connectOptions.getHost();
+  }
+
+  /** The database server's port. */
+  public int port() {
+    return connectOptions.getPort();
+  }
+
   /** What every verticle's queries report to: whether the database is there. */
   public DatabaseHealth health() {
     return health;
