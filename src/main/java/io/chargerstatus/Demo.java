@@ -1,8 +1,9 @@
 package io.chargerstatus;
 
+import io.chargerstatus.infra.Config;
 import io.chargerstatus.sim.SimOptions;
 import io.chargerstatus.sim.Simulator;
-import io.chargerstatus.store.Passwords;
+import io.chargerstatus.infra.Passwords;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

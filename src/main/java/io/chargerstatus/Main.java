@@ -1,6 +1,8 @@
 package io.chargerstatus;
 
-import io.chargerstatus.store.Passwords;
+import io.chargerstatus.infra.Config;
+import io.chargerstatus.infra.Logging;
+import io.chargerstatus.infra.Passwords;
 
 import java.time.Clock;
 import java.time.Duration;

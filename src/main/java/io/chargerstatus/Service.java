@@ -1,5 +1,12 @@
 package io.chargerstatus;
 
+import io.chargerstatus.api.HttpVerticle;
+import io.chargerstatus.bus.Bus;
+import io.chargerstatus.engine.StatusVerticle;
+import io.chargerstatus.infra.Config;
+import io.chargerstatus.infra.Metrics;
+import io.chargerstatus.ocpp.OcppVerticle;
+import io.chargerstatus.store.Wiring;
 import io.chargerstatus.ocpp.ChargerLogins;
 import io.chargerstatus.status.Fact;
 import io.chargerstatus.store.Database;

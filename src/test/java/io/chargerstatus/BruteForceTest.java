@@ -1,6 +1,6 @@
 package io.chargerstatus;
 
-import io.chargerstatus.store.Passwords;
+import io.chargerstatus.infra.Passwords;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import org.junit.jupiter.api.AfterAll;

@@ -1,5 +1,7 @@
 package io.chargerstatus;
 
+import io.chargerstatus.bus.Bus;
+import io.chargerstatus.infra.Logging;
 import io.chargerstatus.status.Fact;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;

@@ -1,5 +1,6 @@
 package io.chargerstatus;
 
+import io.chargerstatus.infra.Config;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Clock;

@@ -2,7 +2,7 @@ package io.chargerstatus.api;
 
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.ValidationMessage;
-import io.chargerstatus.Schemas;
+import io.chargerstatus.infra.Schemas;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

@@ -1,11 +1,11 @@
 package io.chargerstatus.api;
 
-import io.chargerstatus.Bus;
-import io.chargerstatus.Commands;
+import io.chargerstatus.bus.Bus;
+import io.chargerstatus.bus.Commands;
 import io.chargerstatus.status.ChargerState;
 import io.chargerstatus.status.Status;
 import io.chargerstatus.store.DatabaseHealth;
-import io.chargerstatus.store.Passwords;
+import io.chargerstatus.infra.Passwords;
 import io.chargerstatus.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

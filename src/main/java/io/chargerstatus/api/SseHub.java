@@ -1,10 +1,9 @@
 package io.chargerstatus.api;
 
-import io.chargerstatus.Bus;
-import io.chargerstatus.Metrics;
+import io.chargerstatus.bus.Bus;
+import io.chargerstatus.infra.Metrics;
 import io.chargerstatus.status.Change;
 import io.chargerstatus.status.ConnectorState;
-import io.chargerstatus.store.Events;
 import io.chargerstatus.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,8 +1,8 @@
 package io.chargerstatus.ocpp;
 
-import io.chargerstatus.Bus;
-import io.chargerstatus.Commands;
-import io.chargerstatus.Config;
+import io.chargerstatus.bus.Bus;
+import io.chargerstatus.bus.Commands;
+import io.chargerstatus.infra.Config;
 import io.chargerstatus.rules.DelayedCharging;
 import io.chargerstatus.status.Fact;
 import io.chargerstatus.store.Store;

@@ -1,6 +1,6 @@
 package io.chargerstatus.ocpp;
 
-import io.chargerstatus.store.Passwords;
+import io.chargerstatus.infra.Passwords;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 

@@ -3,7 +3,7 @@ package io.chargerstatus.ocpp;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.chargerstatus.Schemas;
+import io.chargerstatus.infra.Schemas;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

@@ -3,7 +3,7 @@ package io.chargerstatus.ocpp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.ValidationMessage;
-import io.chargerstatus.Schemas;
+import io.chargerstatus.infra.Schemas;
 import io.vertx.core.json.JsonObject;
 
 import java.util.HashMap;

@@ -1,5 +1,6 @@
 package io.chargerstatus.store;
 
+import io.chargerstatus.api.Events;
 import io.chargerstatus.status.Change;
 import io.chargerstatus.status.Fact;
 import io.chargerstatus.status.ChargerState;

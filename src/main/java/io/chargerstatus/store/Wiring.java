@@ -1,8 +1,8 @@
-package io.chargerstatus;
+package io.chargerstatus.store;
 
+import io.chargerstatus.infra.Config;
+import io.chargerstatus.infra.Metrics;
 import io.chargerstatus.ocpp.ChargerLogins;
-import io.chargerstatus.store.Database;
-import io.chargerstatus.store.Store;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 

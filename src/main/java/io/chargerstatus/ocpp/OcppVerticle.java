@@ -1,12 +1,9 @@
-package io.chargerstatus;
+package io.chargerstatus.ocpp;
 
-import io.chargerstatus.ocpp.CentralSystem16;
-import io.chargerstatus.ocpp.Frame;
-import io.chargerstatus.ocpp.Ocpp16Messages;
-import io.chargerstatus.ocpp.OcppError;
-import io.chargerstatus.ocpp.OcppSession;
+import io.chargerstatus.bus.Commands;
+import io.chargerstatus.bus.Bus;
+import io.chargerstatus.store.Wiring;
 import io.chargerstatus.status.Fact;
-import io.chargerstatus.ocpp.ChargerLogins;
 import io.chargerstatus.store.DatabaseHealth;
 import io.chargerstatus.store.Store;
 import io.vertx.core.Future;

@@ -1,4 +1,4 @@
-package io.chargerstatus;
+package io.chargerstatus.infra;
 
 import io.chargerstatus.status.Change;
 import io.chargerstatus.status.Status;
@@ -73,7 +73,7 @@ public final class Metrics {
   }
 
   /** A charger moved from one status to another; null on either side when it was added or removed. */
-  void statusMoved(Status from, Status to) {
+  public void statusMoved(Status from, Status to) {
     if (from == to) {
       return;
     }
@@ -85,7 +85,7 @@ public final class Metrics {
     }
   }
 
-  void transition(Change change) {
+  public void transition(Change change) {
     String from = String.valueOf(change.previousStatus());
     transitions.computeIfAbsent(from + '|' + change.status(), k -> Counter.builder("status_transitions_total")
         .description("Charger-level status changes by previous and new status")
@@ -93,11 +93,11 @@ public final class Metrics {
         .register(registry)).increment();
   }
 
-  void commitTime(long nanos) {
+  public void commitTime(long nanos) {
     commitTime.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
-  void batchSize(int facts) {
+  public void batchSize(int facts) {
     batchSize.record(facts);
   }
 

@@ -1,4 +1,4 @@
-package io.chargerstatus;
+package io.chargerstatus.bus;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,7 @@
-package io.chargerstatus;
+package io.chargerstatus.engine;
 
+import io.chargerstatus.bus.Bus;
+import io.chargerstatus.store.Wiring;
 import io.chargerstatus.status.Change;
 import io.chargerstatus.status.ChargerState;
 import io.chargerstatus.status.ConnectorState;

@@ -1,7 +1,8 @@
-package io.chargerstatus;
+package io.chargerstatus.api;
 
-import io.chargerstatus.api.RestApi;
-import io.chargerstatus.api.SseHub;
+import io.chargerstatus.bus.Commands;
+import io.chargerstatus.bus.Bus;
+import io.chargerstatus.store.Wiring;
 import io.chargerstatus.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

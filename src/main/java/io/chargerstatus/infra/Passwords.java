@@ -1,4 +1,4 @@
-package io.chargerstatus.store;
+package io.chargerstatus.infra;
 
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;

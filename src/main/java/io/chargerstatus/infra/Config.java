@@ -1,4 +1,4 @@
-package io.chargerstatus;
+package io.chargerstatus.infra;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;

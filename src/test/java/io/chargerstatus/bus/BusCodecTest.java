@@ -1,4 +1,4 @@
-package io.chargerstatus;
+package io.chargerstatus.bus;
 
 import io.chargerstatus.status.Change;
 import io.chargerstatus.status.ChargerState;

@@ -1,4 +1,4 @@
-package io.chargerstatus;
+package io.chargerstatus.infra;
 
 import io.vertx.core.json.JsonObject;
 
@@ -127,7 +127,7 @@ public final class Logging {
    * One record, one line: control characters (a CR/LF in a charger id taken from a URL, say) are written as
    * {@code \\uXXXX}, so no input can forge a log line of its own.
    */
-  static String escapeControls(String message) {
+  public static String escapeControls(String message) {
     if (message == null || message.chars().noneMatch(Character::isISOControl)) {
       return message;
     }

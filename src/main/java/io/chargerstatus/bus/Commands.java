@@ -1,5 +1,6 @@
-package io.chargerstatus;
+package io.chargerstatus.bus;
 
+import io.chargerstatus.infra.Config;
 import io.chargerstatus.api.ApiError;
 import io.chargerstatus.store.Store;
 import io.vertx.core.Future;

@@ -1,4 +1,4 @@
-package io.chargerstatus.store;
+package io.chargerstatus.api;
 
 import io.vertx.core.json.JsonObject;
 
