@@ -76,11 +76,12 @@ public final class Service {
     Bus.registerCodecs(vertx.eventBus());
     Service service = new Service(config, vertx, database, metrics);
     int ocppInstances = config.ocppInstances() > 0 ? config.ocppInstances() : Runtime.getRuntime().availableProcessors();
-    Wiring wiring = new Wiring(database, config, clock, metrics, new ChargerLogins(config.passwordIterations()));
+    Wiring wiring = new Wiring(database, config, clock, metrics);
+    ChargerLogins logins = new ChargerLogins(config.passwordIterations());
     return vertx.deployVerticle(new StatusVerticle(wiring))
         .compose(id -> {
           service.statusDeployment = id;
-          return vertx.deployVerticle(() -> new OcppVerticle(wiring),
+          return vertx.deployVerticle(() -> new OcppVerticle(wiring, logins),
               new DeploymentOptions().setInstances(ocppInstances));
         })
         .compose(id -> {

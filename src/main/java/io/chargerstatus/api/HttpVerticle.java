@@ -3,7 +3,7 @@ package io.chargerstatus.api;
 import io.chargerstatus.bus.Commands;
 import io.chargerstatus.bus.Bus;
 import io.chargerstatus.store.Wiring;
-import io.chargerstatus.store.Store;
+import io.chargerstatus.bus.CommandLog;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -30,7 +30,7 @@ public final class HttpVerticle extends VerticleBase {
   private final BooleanSupplier ready;
   private HttpServer server;
   private SseHub sse;
-  private Store store;
+  private BackOfficeStore store;
   private long pingTimer;
 
   /** {@code ready} tells whether every verticle is deployed and the service is not draining. */
@@ -41,8 +41,8 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    store = wiring.store(vertx);
-    sse = new SseHub(vertx, wiring.store(vertx, 2), wiring.metrics(), wiring.clock(), wiring.config().sseMaxQueueBytes(), wiring.config().sseReplayBufferMax());
+    store = new BackOfficeStore(wiring.sql(vertx));
+    sse = new SseHub(vertx, new BackOfficeStore(wiring.sql(vertx, 2)), wiring.metrics(), wiring.clock(), wiring.config().sseMaxQueueBytes(), wiring.config().sseReplayBufferMax());
     MessageConsumer<Bus.Committed> changes = vertx.eventBus().consumer(Bus.CHANGES, m -> sse.publish(m.body()));
     MessageConsumer<String> revoked = vertx.eventBus().consumer(Bus.TOKEN_REVOKED, m -> sse.revoked(m.body()));
     pingTimer = vertx.setPeriodic(wiring.config().ssePingS() * 1000L, t -> sse.ping());
@@ -76,7 +76,7 @@ public final class HttpVerticle extends VerticleBase {
           .put("verticles", ready.getAsBoolean() ? "UP" : "DOWN"));
     }));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(wiring.metrics().registry()));
-    new RestApi(vertx, store, sse, new Commands(vertx.eventBus(), store, wiring.clock(), wiring.config()), wiring.config().adminToken(),
+    new RestApi(vertx, store, sse, new Commands(vertx.eventBus(), new CommandLog(wiring.sql(vertx)), wiring.clock(), wiring.config()), wiring.config().adminToken(),
         wiring.config().passwordIterations()).mount(router);
     // The dashboard: static files from the jar, after the API so that API calls never look for a file.
     router.route("/*").method(HttpMethod.GET).method(HttpMethod.HEAD)

@@ -6,7 +6,7 @@ import io.chargerstatus.status.ChargerState;
 import io.chargerstatus.status.Status;
 import io.chargerstatus.store.DatabaseHealth;
 import io.chargerstatus.infra.Passwords;
-import io.chargerstatus.store.Store;
+import io.chargerstatus.store.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
@@ -36,13 +36,13 @@ public final class RestApi {
   private static final int MAX_BODY_BYTES = 64 * 1024;
 
   private final Vertx vertx;
-  private final Store store;
+  private final BackOfficeStore store;
   private final SseHub sse;
   private final Commands commands;
   private final byte[] adminToken;
   private final int passwordIterations;
 
-  public RestApi(Vertx vertx, Store store, SseHub sse, Commands commands, String adminToken, int passwordIterations) {
+  public RestApi(Vertx vertx, BackOfficeStore store, SseHub sse, Commands commands, String adminToken, int passwordIterations) {
     this.passwordIterations = passwordIterations;
     this.vertx = vertx;
     this.store = store;
@@ -397,9 +397,9 @@ public final class RestApi {
     } else if (DatabaseHealth.unavailable(cause) || cause instanceof ReplyException r && r.failureCode() == 503) {
       // Logged once per outage by the database health; the client may retry.
       error = new ApiError(503, "unavailable", "the database is unavailable, try again shortly");
-    } else if (cause instanceof PgException pg && Store.UNIQUE_VIOLATION.equals(pg.getSqlState())) {
+    } else if (cause instanceof PgException pg && Sql.UNIQUE_VIOLATION.equals(pg.getSqlState())) {
       error = ApiError.conflict("already exists");
-    } else if (cause instanceof PgException pg && Store.FOREIGN_KEY_VIOLATION.equals(pg.getSqlState())) {
+    } else if (cause instanceof PgException pg && Sql.FOREIGN_KEY_VIOLATION.equals(pg.getSqlState())) {
       error = ApiError.notFound("unknown account or site");
     } else if (cause == null && ctx.statusCode() == 413) {
       error = new ApiError(413, "payload_too_large", "the body is larger than " + MAX_BODY_BYTES + " bytes");

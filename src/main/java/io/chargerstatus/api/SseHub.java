@@ -4,7 +4,6 @@ import io.chargerstatus.bus.Bus;
 import io.chargerstatus.infra.Metrics;
 import io.chargerstatus.status.Change;
 import io.chargerstatus.status.ConnectorState;
-import io.chargerstatus.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -40,7 +39,7 @@ public final class SseHub {
   private static final int REPLAY_PAGE = 500;
 
   private final Vertx vertx;
-  private final Store store;
+  private final BackOfficeStore store;
   private final Metrics metrics;
   private final Clock clock;
   private final int maxQueueBytes;
@@ -67,7 +66,7 @@ public final class SseHub {
   /** One serialised event, shared by every client it goes to. */
   private record Frame(long seq, String accountId, String text) { }
 
-  public SseHub(Vertx vertx, Store store, Metrics metrics, Clock clock, int maxQueueBytes, int maxReplayBuffer) {
+  public SseHub(Vertx vertx, BackOfficeStore store, Metrics metrics, Clock clock, int maxQueueBytes, int maxReplayBuffer) {
     this.vertx = vertx;
     this.store = store;
     this.metrics = metrics;

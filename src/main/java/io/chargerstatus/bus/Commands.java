@@ -2,7 +2,6 @@ package io.chargerstatus.bus;
 
 import io.chargerstatus.infra.Config;
 import io.chargerstatus.api.ApiError;
-import io.chargerstatus.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -33,13 +32,13 @@ public final class Commands {
   }
 
   private final EventBus bus;
-  private final Store store;
+  private final CommandLog log;
   private final Clock clock;
   private final DeliveryOptions delivery;
 
-  public Commands(EventBus bus, Store store, Clock clock, Config config) {
+  public Commands(EventBus bus, CommandLog log, Clock clock, Config config) {
     this.bus = bus;
-    this.store = store;
+    this.log = log;
     this.clock = clock;
     // A little longer than the session's own timeout, so that the session reports it first.
     this.delivery = new DeliveryOptions().setSendTimeout(config.callTimeoutS() * 1000L + 2000);
@@ -47,7 +46,7 @@ public final class Commands {
 
   public Future<Result> send(String chargerId, String name, String action, JsonObject request, JsonObject payload,
                              String requestedBy) {
-    return store.insertCommand(chargerId, name, action, request, payload, requestedBy, clock.instant())
+    return log.insertCommand(chargerId, name, action, request, payload, requestedBy, clock.instant())
         .compose(id -> {
           LOG.info(() -> "command " + id + " " + name + " (" + action + ") to charger " + chargerId + " by " + requestedBy);
           return bus.<JsonObject>request(Bus.chargerCalls(chargerId), new Bus.OcppCall(action, payload), delivery)
@@ -79,7 +78,7 @@ public final class Commands {
     String logged = outcome;
     LOG.info(() -> "command " + id + " to charger " + chargerId + " answered: " + logged);
     ApiError failed = error;
-    return store.finishCommand(id, outcome, response, clock.instant())
+    return log.finishCommand(id, outcome, response, clock.instant())
         .compose(v -> failed == null ? Future.succeededFuture(new Result(id, logged, reply.body())) : Future.failedFuture(failed));
   }
 }

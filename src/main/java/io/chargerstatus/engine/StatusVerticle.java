@@ -9,7 +9,7 @@ import io.chargerstatus.status.Fact;
 import io.chargerstatus.status.Status;
 import io.chargerstatus.status.StatusModel;
 import io.chargerstatus.store.DatabaseHealth;
-import io.chargerstatus.store.Store;
+import io.chargerstatus.store.Sql;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -52,7 +52,7 @@ public final class StatusVerticle extends VerticleBase {
   private final Map<String, ChargerState> chargers = new HashMap<>();
   private final ArrayDeque<Message<Object>> queue = new ArrayDeque<>();
   private final java.util.Set<String> refused = new java.util.LinkedHashSet<>();
-  private Store store;
+  private EngineStore store;
   private boolean busy;
   private boolean waitingToRetry;
   private int consecutiveFailures;
@@ -68,7 +68,7 @@ public final class StatusVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    store = wiring.store(vertx);
+    store = new EngineStore(wiring.sql(vertx));
     return store.loadChargerStates().compose(states -> {
       states.forEach(s -> {
         chargers.put(s.id(), s);
@@ -279,7 +279,7 @@ public final class StatusVerticle extends VerticleBase {
    */
   private Future<boolean[]> commit(List<Fact> facts) {
     Map<String, ChargerState> next = new LinkedHashMap<>();
-    Map<String, Store.ConnectorRow> connectors = new LinkedHashMap<>();
+    Map<String, EngineStore.ConnectorRow> connectors = new LinkedHashMap<>();
     List<Change> changes = new ArrayList<>();
     boolean[] changed = new boolean[facts.size()];
     Map<String, Fact.Booted> boots = new HashMap<>();
@@ -298,7 +298,7 @@ public final class StatusVerticle extends VerticleBase {
       changed[f] = outcome.changes().stream().anyMatch(Change::applied);
       for (int connectorId : outcome.connectorsTouched()) {
         ConnectorState c = outcome.state().connectors().get(connectorId);
-        connectors.put(state.id() + "/" + connectorId, new Store.ConnectorRow(state.id(), c));
+        connectors.put(state.id() + "/" + connectorId, new EngineStore.ConnectorRow(state.id(), c));
       }
     }
     if (next.isEmpty()) {
@@ -357,9 +357,9 @@ public final class StatusVerticle extends VerticleBase {
     return result.onComplete(ar -> {
       if (ar.succeeded()) {
         message.reply(ar.result());
-      } else if (ar.cause() instanceof PgException pg && Store.UNIQUE_VIOLATION.equals(pg.getSqlState())) {
+      } else if (ar.cause() instanceof PgException pg && Sql.UNIQUE_VIOLATION.equals(pg.getSqlState())) {
         message.fail(409, "already exists");
-      } else if (ar.cause() instanceof PgException pg && Store.FOREIGN_KEY_VIOLATION.equals(pg.getSqlState())) {
+      } else if (ar.cause() instanceof PgException pg && Sql.FOREIGN_KEY_VIOLATION.equals(pg.getSqlState())) {
         message.fail(404, "unknown account or site");
       } else {
         message.fail(500, ar.cause().getMessage());

@@ -5,7 +5,7 @@ import io.chargerstatus.bus.Commands;
 import io.chargerstatus.infra.Config;
 import io.chargerstatus.rules.DelayedCharging;
 import io.chargerstatus.status.Fact;
-import io.chargerstatus.store.Store;
+import io.chargerstatus.rules.RuleStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -33,15 +33,17 @@ public final class CentralSystem16 {
 
   private final Vertx vertx;
   private final EventBus bus;
-  private final Store store;
+  private final ChargerStore store;
+  private final RuleStore rules;
   private final Config config;
   private final Commands commands;
   private final DeliveryOptions factDelivery;
 
-  public CentralSystem16(Vertx vertx, Store store, Config config, Commands commands) {
+  public CentralSystem16(Vertx vertx, ChargerStore store, RuleStore rules, Config config, Commands commands) {
     this.vertx = vertx;
     this.bus = vertx.eventBus();
     this.store = store;
+    this.rules = rules;
     this.config = config;
     this.commands = commands;
     this.factDelivery = new DeliveryOptions().setSendTimeout(config.callTimeoutS() * 1000L);
@@ -126,7 +128,7 @@ public final class CentralSystem16 {
    */
   private void delayedCharging(OcppSession session, int connectorId, int transactionId, Instant at) {
     String charger = session.chargerId();
-    store.siteRules(charger).<Object>compose(site -> {
+    rules.siteRules(charger).<Object>compose(site -> {
       if (site == null || site.delayedCharging() == null) {
         return Future.succeededFuture();
       }
@@ -134,12 +136,12 @@ public final class CentralSystem16 {
       if (peakEnd.isEmpty()) {
         return Future.succeededFuture();
       }
-      return store.boostRequested(charger, connectorId, at).<Object>compose(boost -> {
+      return rules.boostRequested(charger, connectorId, at).<Object>compose(boost -> {
         if (boost) {
-          return store.markTransaction(transactionId, true, null).map(v -> v);
+          return rules.markTransaction(transactionId, true, null).map(v -> v);
         }
         JsonObject profile = ChargingProfiles.holdUntil(connectorId, transactionId, at, peakEnd.get());
-        return store.markTransaction(transactionId, false, peakEnd.get())
+        return rules.markTransaction(transactionId, false, peakEnd.get())
             .compose(v -> commands.send(charger, "delayed-charging", "SetChargingProfile", new JsonObject()
                 .put("transactionId", transactionId).put("heldUntil", peakEnd.get().toString()), profile, "system:delayed-charging"))
             .map(r -> r);

@@ -1,11 +1,12 @@
 package io.chargerstatus.ocpp;
 
+import io.chargerstatus.bus.CommandLog;
 import io.chargerstatus.bus.Commands;
 import io.chargerstatus.bus.Bus;
 import io.chargerstatus.store.Wiring;
 import io.chargerstatus.status.Fact;
 import io.chargerstatus.store.DatabaseHealth;
-import io.chargerstatus.store.Store;
+import io.chargerstatus.rules.RuleStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -61,23 +62,27 @@ public final class OcppVerticle extends VerticleBase {
   private final Wiring wiring;
   private final Map<String, OcppSession> sessions = new HashMap<>();
   private final Map<String, MessageConsumer<Bus.OcppCall>> callConsumers = new HashMap<>();
-  private Store store;
+  private final ChargerLogins logins;
+  private ChargerStore store;
   private CentralSystem16 centralSystem;
   private HttpServer server;
   private WorkerExecutor hasher;
   private long tick;
 
-  public OcppVerticle(Wiring wiring) {
+  /** {@code logins}: the password checks every OCPP verticle of the process shares. */
+  public OcppVerticle(Wiring wiring, ChargerLogins logins) {
     this.wiring = wiring;
+    this.logins = logins;
   }
 
   @Override
   public Future<?> start() {
-    store = wiring.store(vertx);
+    store = new ChargerStore(wiring.sql(vertx));
     // One thread for password hashes, shared by name with the other OCPP verticles: guesses can never
     // take an event loop or the worker pool that everything else uses.
     hasher = vertx.createSharedWorkerExecutor("charger-password-checks", 1);
-    centralSystem = new CentralSystem16(vertx, store, wiring.config(), new Commands(vertx.eventBus(), store, wiring.clock(), wiring.config()));
+    centralSystem = new CentralSystem16(vertx, store, new RuleStore(wiring.sql(vertx)), wiring.config(),
+        new Commands(vertx.eventBus(), new CommandLog(wiring.sql(vertx)), wiring.clock(), wiring.config()));
     MessageConsumer<Bus.SessionOpened> opened = vertx.eventBus().consumer(Bus.SESSION_OPENED, this::onSessionOpenedElsewhere);
     MessageConsumer<String> removed = vertx.eventBus().consumer(Bus.CHARGER_REMOVED,
         m -> closeSession(m.body(), (short) 1008, "charger removed from the back office"));
@@ -165,7 +170,7 @@ public final class OcppVerticle extends VerticleBase {
    * Security profile 3 first (a client certificate, already verified against TLS_CLIENT_CA_PATH by the TLS
    * handshake, whose CN must be this charger), then profiles 1 and 2 (a password, when one is set).
    */
-  private void authenticate(ServerWebSocketHandshake hs, Store.ChargerAuth charger) {
+  private void authenticate(ServerWebSocketHandshake hs, ChargerStore.ChargerAuth charger) {
     String certified = certifiedChargerId(hs);
     if (certified != null) {
       if (certified.equals(charger.id())) {
@@ -182,7 +187,7 @@ public final class OcppVerticle extends VerticleBase {
     }
     String address = hs.remoteAddress() == null ? "?" : hs.remoteAddress().hostAddress();
     String authorization = hs.headers().get("Authorization");
-    wiring.logins().check(hasher, charger.id(), address, authorization, charger.passwordHash(), wiring.clock().millis())
+    logins.check(hasher, charger.id(), address, authorization, charger.passwordHash(), wiring.clock().millis())
         .onComplete(ar -> {
           ChargerLogins.Verdict verdict = ar.succeeded() ? ar.result() : ChargerLogins.Verdict.BUSY;
           switch (verdict) {
@@ -191,7 +196,7 @@ public final class OcppVerticle extends VerticleBase {
               rehashIfCheap(charger, authorization);
             }
             case REJECTED -> {
-              if (wiring.logins().blockedFor(charger.id(), address, wiring.clock().millis()) > 0) {
+              if (logins.blockedFor(charger.id(), address, wiring.clock().millis()) > 0) {
                 LOG.info("charger " + charger.id() + " from " + address + ": repeated wrong passwords, further attempts refused for a while");
               }
               refuse(hs, 401, "auth");
@@ -206,11 +211,11 @@ public final class OcppVerticle extends VerticleBase {
   }
 
   /** A password stored with fewer iterations than configured gets a new hash now that it is known. */
-  private void rehashIfCheap(Store.ChargerAuth charger, String authorization) {
-    if (wiring.logins().needsRehash(charger.passwordHash())) {
-      hasher.executeBlocking(() -> wiring.logins().rehash(charger.id(), authorization), false)
+  private void rehashIfCheap(ChargerStore.ChargerAuth charger, String authorization) {
+    if (logins.needsRehash(charger.passwordHash())) {
+      hasher.executeBlocking(() -> logins.rehash(charger.id(), authorization), false)
           .compose(newHash -> store.rehashPassword(charger.id(), charger.passwordHash(), newHash)
-              .onSuccess(v -> wiring.logins().rehashed(charger.id(), newHash)))
+              .onSuccess(v -> logins.rehashed(charger.id(), newHash)))
           .onFailure(e -> LOG.fine(() -> "rehash of " + charger.id() + "'s password: " + e));
     }
   }
@@ -262,7 +267,7 @@ public final class OcppVerticle extends VerticleBase {
 
   // ---- session life ----------------------------------------------------------------------------
 
-  private void opened(ServerWebSocket ws, Store.ChargerAuth charger) {
+  private void opened(ServerWebSocket ws, ChargerStore.ChargerAuth charger) {
     long now = wiring.clock().millis();
     OcppSession session = new OcppSession(vertx, UUID.randomUUID().toString(), charger.id(), charger.accountId(),
         charger.secured(), ws, now);

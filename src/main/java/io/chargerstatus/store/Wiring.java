@@ -2,7 +2,6 @@ package io.chargerstatus.store;
 
 import io.chargerstatus.infra.Config;
 import io.chargerstatus.infra.Metrics;
-import io.chargerstatus.ocpp.ChargerLogins;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 
@@ -10,9 +9,9 @@ import java.time.Clock;
 
 /**
  * What every verticle is built with: where the data lives, the configuration, the clock (settable in
- * tests), the service's meters, and the charger password checks that all OCPP verticles share.
+ * tests) and the service's meters.
  */
-public record Wiring(Database database, Config config, Clock clock, Metrics metrics, ChargerLogins logins) {
+public record Wiring(Database database, Config config, Clock clock, Metrics metrics) {
 
   /**
    * A connection pool for one verticle, on that verticle's event loop. The three verticles each get
@@ -22,16 +21,16 @@ public record Wiring(Database database, Config config, Clock clock, Metrics metr
     return database.pool(vertx, Math.max(2, config.dbPoolSize() / 2));
   }
 
-  /** The queries of one verticle, on a pool of its own (see {@link #pool}). */
-  public Store store(Vertx vertx) {
-    return new Store(pool(vertx), database.health(), database.timeoutS() * 1000L);
+  /** The database access of one verticle, on a pool of its own (see {@link #pool}). */
+  public Sql.Access sql(Vertx vertx) {
+    return new Sql.Access(pool(vertx), database.health(), database.timeoutS() * 1000L);
   }
 
   /**
    * A store on a small pool of its own, for work that must not take connections from the rest of its
    * verticle (SSE replays, which would otherwise starve REST and health).
    */
-  public Store store(Vertx vertx, int poolSize) {
-    return new Store(database.pool(vertx, poolSize), database.health(), database.timeoutS() * 1000L);
+  public Sql.Access sql(Vertx vertx, int poolSize) {
+    return new Sql.Access(database.pool(vertx, poolSize), database.health(), database.timeoutS() * 1000L);
   }
 }
