@@ -8,7 +8,6 @@ import io.chargerstatus.infra.Metrics;
 import io.chargerstatus.ocpp.OcppVerticle;
 import io.chargerstatus.store.Wiring;
 import io.chargerstatus.ocpp.ChargerLogins;
-import io.chargerstatus.status.Fact;
 import io.chargerstatus.store.Database;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -26,7 +25,6 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
@@ -140,11 +138,11 @@ public final class Service {
   }
 
   /**
-   * Completes once every fact sent before it is committed: the engine answers facts in arrival order,
-   * and a fact about no charger changes nothing.
+   * Completes once every fact sent before it is committed: the engine answers a {@link Bus.Flush} when it
+   * reaches the head of its queue.
    */
   private Future<Void> flushFacts() {
-    return vertx.eventBus().request(Bus.FACTS, new Fact.Seen("", Instant.now())).<Void>mapEmpty()
+    return vertx.eventBus().request(Bus.FACTS, new Bus.Flush()).<Void>mapEmpty()
         .recover(e -> Future.succeededFuture());
   }
 

@@ -1,6 +1,6 @@
 package io.chargerstatus.api;
 
-import io.chargerstatus.bus.Commands;
+import io.chargerstatus.bus.ChargerCalls;
 import io.chargerstatus.bus.Bus;
 import io.chargerstatus.store.Wiring;
 import io.chargerstatus.bus.CommandLog;
@@ -76,7 +76,7 @@ public final class HttpVerticle extends VerticleBase {
           .put("verticles", ready.getAsBoolean() ? "UP" : "DOWN"));
     }));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(wiring.metrics().registry()));
-    new RestApi(vertx, store, sse, new Commands(vertx.eventBus(), new CommandLog(wiring.sql(vertx)), wiring.clock(), wiring.config()), wiring.config().adminToken(),
+    new RestApi(vertx, store, sse, new ChargerCalls(vertx.eventBus(), new CommandLog(wiring.sql(vertx)), wiring.clock(), wiring.config()), wiring.config().adminToken(),
         wiring.config().passwordIterations()).mount(router);
     // The dashboard: static files from the jar, after the API so that API calls never look for a file.
     router.route("/*").method(HttpMethod.GET).method(HttpMethod.HEAD)

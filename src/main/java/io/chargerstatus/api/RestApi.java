@@ -1,7 +1,7 @@
 package io.chargerstatus.api;
 
 import io.chargerstatus.bus.Bus;
-import io.chargerstatus.bus.Commands;
+import io.chargerstatus.bus.ChargerCalls;
 import io.chargerstatus.status.ChargerState;
 import io.chargerstatus.status.Status;
 import io.chargerstatus.store.DatabaseHealth;
@@ -38,11 +38,11 @@ public final class RestApi {
   private final Vertx vertx;
   private final BackOfficeStore store;
   private final SseHub sse;
-  private final Commands commands;
+  private final ChargerCalls commands;
   private final byte[] adminToken;
   private final int passwordIterations;
 
-  public RestApi(Vertx vertx, BackOfficeStore store, SseHub sse, Commands commands, String adminToken, int passwordIterations) {
+  public RestApi(Vertx vertx, BackOfficeStore store, SseHub sse, ChargerCalls commands, String adminToken, int passwordIterations) {
     this.passwordIterations = passwordIterations;
     this.vertx = vertx;
     this.store = store;
@@ -177,7 +177,8 @@ public final class RestApi {
           : patch.getString("password") == null ? Future.succeededFuture("")
           : vertx.executeBlocking(() -> Passwords.hash(patch.getString("password"), passwordIterations), false);
       return siteOk.compose(v -> hash)
-          .compose(h -> vertx.eventBus().request(Bus.REGISTRY, new Bus.UpdateCharger(row.getString("id"), patch, h)))
+          .compose(h -> vertx.eventBus().request(Bus.REGISTRY, new Bus.UpdateCharger(row.getString("id"), patch.containsKey("name"),
+              patch.getString("name"), patch.containsKey("siteId"), patch.getString("siteId"), patch.getBoolean("secured"), h)))
           .compose(v -> store.charger(row.getString("id"), null));
     });
   }
@@ -207,7 +208,8 @@ public final class RestApi {
     return siteOk
         .compose(v -> password == null ? Future.<String>succeededFuture(null)
             : vertx.executeBlocking(() -> Passwords.hash(password, passwordIterations), false))
-        .compose(hash -> vertx.eventBus().<ChargerState>request(Bus.REGISTRY, new Bus.AddCharger(body, hash)))
+        .compose(hash -> vertx.eventBus().<ChargerState>request(Bus.REGISTRY, new Bus.AddCharger(body.getString("id"), body.getString("accountId"),
+            body.getString("siteId"), body.getString("name"), body.getBoolean("secured", true), hash)))
         .compose(reply -> store.charger(body.getString("id"), null));
   }
 
@@ -279,7 +281,14 @@ public final class RestApi {
     return visibleCharger(ctx)
         .compose(row -> commands.send(row.getString("id"), name, command.action(), body, command.payload(body),
             requestedBy))
-        .map(result -> result.json(name));
+        .map(result -> switch (result.outcome()) {
+          case ANSWERED -> result.json(name);
+          case OFFLINE -> throw new ApiError(409, "offline", "charger " + ctx.pathParam("id")
+              + " has no open session");
+          case TIMEOUT -> throw new ApiError(504, "timeout", "charger " + ctx.pathParam("id") + " did not answer in time");
+          case CALL_ERROR -> throw new ApiError(502, "call_error", "charger " + ctx.pathParam("id")
+              + " answered with a CALLERROR: " + result.response().getString("error"));
+        });
   }
 
   private Future<JsonObject> upsertIdTag(RoutingContext ctx) {
@@ -392,9 +401,11 @@ public final class RestApi {
     ApiError error;
     if (cause instanceof ApiError e) {
       error = e;
-    } else if (cause instanceof ReplyException r && r.failureCode() >= 400 && r.failureCode() < 500) {
-      error = new ApiError(r.failureCode(), r.failureCode() == 409 ? "conflict" : "not_found", r.getMessage());
-    } else if (DatabaseHealth.unavailable(cause) || cause instanceof ReplyException r && r.failureCode() == 503) {
+    } else if (cause instanceof ReplyException r && Bus.Failure.of(r) == Bus.Failure.CONFLICT) {
+      error = ApiError.conflict(r.getMessage());
+    } else if (cause instanceof ReplyException r && Bus.Failure.of(r) == Bus.Failure.UNKNOWN_REFERENCE) {
+      error = ApiError.notFound(r.getMessage());
+    } else if (DatabaseHealth.unavailable(cause) || cause instanceof ReplyException r && Bus.Failure.of(r) == Bus.Failure.UNAVAILABLE) {
       // Logged once per outage by the database health; the client may retry.
       error = new ApiError(503, "unavailable", "the database is unavailable, try again shortly");
     } else if (cause instanceof PgException pg && Sql.UNIQUE_VIOLATION.equals(pg.getSqlState())) {

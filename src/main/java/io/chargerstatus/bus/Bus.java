@@ -10,6 +10,8 @@ import io.chargerstatus.status.Fact;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageCodec;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -27,7 +29,10 @@ public final class Bus {
   private Bus() {
   }
 
-  /** Request: a {@link Fact}. Reply (empty) once the fact and its changes are committed to PostgreSQL. */
+  /**
+   * Request: a {@link Fact}. Reply (whether it changed a status) once the fact and its changes are
+   * committed to PostgreSQL. Also {@link Flush}: answered once every fact sent before it is committed.
+   */
   public static final String FACTS = "status.facts";
 
   /** Publish: a {@link Committed} change, after its commit, in sequence order. */
@@ -50,28 +55,74 @@ public final class Bus {
 
   /**
    * Request to the instance holding a charger's session: an {@link OcppCall}; reply: the CALLRESULT
-   * payload, or a failure whose message is the CALLERROR code (or {@link #OFFLINE} / {@link #TIMEOUT}).
+   * payload, or a failure coded by {@link Failure} (OFFLINE, TIMEOUT, CALL_ERROR with the CALLERROR code
+   * as its message).
    */
   public static String chargerCalls(String chargerId) {
     return "ocpp.charger." + chargerId;
   }
 
-  /** Failure code of a call to a charger that has no session. */
-  public static final int OFFLINE = 409;
-  /** Failure code of a call the charger did not answer in time. */
-  public static final int TIMEOUT = 504;
-  /** Failure code of a call the charger answered with a CALLERROR. */
-  public static final int CALL_ERROR = 502;
+  /**
+   * Why a request on the bus failed: the failure code of its {@link ReplyException}. Codes are the
+   * bus's own, never HTTP numbers; the API and the OCPP side each map them at their edge.
+   */
+  public enum Failure {
+    /** The charger has no open session. */
+    OFFLINE,
+    /** The charger did not answer in time. */
+    TIMEOUT,
+    /** The charger answered with a CALLERROR. */
+    CALL_ERROR,
+    /** The id exists already. */
+    CONFLICT,
+    /** A referenced account or site does not exist. */
+    UNKNOWN_REFERENCE,
+    /** The database is unavailable; the request may be retried. */
+    UNAVAILABLE,
+    /** Anything else. */
+    INTERNAL;
+
+    /** The failure code on the bus. */
+    public int code() {
+      return 1000 + ordinal();
+    }
+
+    /** The failure a request ended with: its code, or what Vert.x itself reports (no handler, timeout). */
+    public static Failure of(Throwable failure) {
+      if (failure instanceof ReplyException r) {
+        if (r.failureType() == ReplyFailure.NO_HANDLERS) {
+          return OFFLINE;
+        }
+        if (r.failureType() == ReplyFailure.TIMEOUT) {
+          return TIMEOUT;
+        }
+        int index = r.failureCode() - 1000;
+        if (index >= 0 && index < values().length) {
+          return values()[index];
+        }
+      }
+      return INTERNAL;
+    }
+  }
+
+  /** Answered by the status engine once every fact sent before it is committed (the shutdown drain). */
+  public record Flush() { }
 
   /** A change of a charger or connector status, with the sequence number the database gave it. */
   public record Committed(long seq, Change change) { }
 
-  public record AddCharger(JsonObject body, String passwordHash) { }
+  /** A charger added by the back office (status Unknown); {@code passwordHash} null: no password. */
+  public record AddCharger(String id, String accountId, String siteId, String name, boolean secured, String passwordHash) { }
 
   public record RemoveCharger(String chargerId) { }
 
-  /** New name, site, secured flag or password of a charger; {@code passwordHash} "" clears the password. */
-  public record UpdateCharger(String chargerId, JsonObject patch, String passwordHash) { }
+  /**
+   * A change of a charger's name, site, secured flag or password: a field changes only when its
+   * {@code ...Set} flag (or, for {@code secured}, a non-null value) says so; {@code passwordHash} null
+   * keeps the password, "" clears it.
+   */
+  public record UpdateCharger(String chargerId, boolean nameSet, String name, boolean siteSet, String siteId, Boolean secured,
+                              String passwordHash) { }
 
   public record SessionOpened(String chargerId, String sessionId) { }
 
@@ -80,7 +131,7 @@ public final class Bus {
   private static final List<Class<?>> MESSAGES = List.of(
       Fact.Connected.class, Fact.Disconnected.class, Fact.Booted.class, Fact.StatusReported.class,
       Fact.FirmwareReported.class, Fact.TransactionChanged.class, Fact.Seen.class,
-      Committed.class, AddCharger.class, RemoveCharger.class, UpdateCharger.class, SessionOpened.class, OcppCall.class, ChargerState.class);
+      Committed.class, Flush.class, AddCharger.class, RemoveCharger.class, UpdateCharger.class, SessionOpened.class, OcppCall.class, ChargerState.class);
 
   /** Registers a codec for every message type above; call once per Vert.x instance. */
   public static void registerCodecs(EventBus bus) {

@@ -1,5 +1,6 @@
 package io.chargerstatus.engine;
 
+import io.chargerstatus.bus.Bus;
 import io.chargerstatus.status.Change;
 import io.chargerstatus.status.ChargerState;
 import io.chargerstatus.status.ConnectorState;
@@ -7,7 +8,6 @@ import io.chargerstatus.status.Fact;
 import io.chargerstatus.status.Status;
 import io.chargerstatus.store.Sql;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
@@ -219,22 +219,17 @@ public final class EngineStore extends Sql {
   }
 
   /** Inserts a charger (status Unknown) and returns its state; fails with SQLSTATE 23505 on a duplicate id. */
-  public Future<ChargerState> insertCharger(JsonObject body, String passwordHash, Instant now) {
-    Tuple t = Tuple.of(body.getString("id"), body.getString("accountId"), body.getString("siteId"), body.getString("name"),
-            body.getBoolean("secured", true), passwordHash)
+  public Future<ChargerState> insertCharger(Bus.AddCharger add, Instant now) {
+    Tuple t = Tuple.of(add.id(), add.accountId(), add.siteId(), add.name(), add.secured(), add.passwordHash())
         .addValue(odt(now));
-    return exec(INSERT_CHARGER, t)
-        .map(rows -> ChargerState.added(body.getString("id"), body.getString("accountId"), body.getString("siteId"), now));
+    return exec(INSERT_CHARGER, t).map(rows -> ChargerState.added(add.id(), add.accountId(), add.siteId(), now));
   }
 
-  /**
-   * Applies a PATCH of a charger: only the keys present change; {@code passwordHash} null keeps the
-   * password, "" clears it. False when there is no such charger.
-   */
-  public Future<Boolean> updateCharger(String id, JsonObject patch, String passwordHash) {
-    Tuple t = Tuple.of(id, patch.containsKey("name"), patch.getString("name"), patch.containsKey("siteId"),
-        patch.getString("siteId"), patch.getBoolean("secured"))
-        .addValue(passwordHash != null).addValue(passwordHash == null || passwordHash.isEmpty() ? null : passwordHash);
+  /** Applies a change of a charger (see {@link Bus.UpdateCharger}); false when there is no such charger. */
+  public Future<Boolean> updateCharger(Bus.UpdateCharger u) {
+    String hash = u.passwordHash();
+    Tuple t = Tuple.of(u.chargerId(), u.nameSet(), u.name(), u.siteSet(), u.siteId(), u.secured())
+        .addValue(hash != null).addValue(hash == null || hash.isEmpty() ? null : hash);
     return exec(UPDATE_CHARGER, t).map(r -> r.rowCount() > 0);
   }
 

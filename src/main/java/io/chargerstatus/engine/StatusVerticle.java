@@ -152,10 +152,15 @@ public final class StatusVerticle extends VerticleBase {
       refused.add(f.chargerId());
       wiring.metrics().reportRefused();
     }
-    message.fail(503, "the database is unavailable");
+    message.fail(Bus.Failure.UNAVAILABLE.code(), "the database is unavailable");
   }
 
   private void drain() {
+    // Work is done in arrival order, one piece at a time: a flush that reaches the head of the queue has
+    // every fact sent before it committed.
+    while (!busy && !queue.isEmpty() && queue.peek().body() instanceof Bus.Flush) {
+      queue.poll().reply(true);
+    }
     if (busy || queue.isEmpty()) {
       return;
     }
@@ -205,7 +210,7 @@ public final class StatusVerticle extends VerticleBase {
       Message<Object> m = batch.get(0);
       LOG.warning("fact " + m.body().getClass().getSimpleName() + " of charger " + ((Fact) m.body()).chargerId()
           + " cannot be stored: " + ar.cause().getMessage());
-      m.fail(500, "status not committed: " + ar.cause().getMessage());
+      m.fail(Bus.Failure.INTERNAL.code(), "status not committed: " + ar.cause().getMessage());
       return Future.succeededFuture();
     });
   }
@@ -250,7 +255,7 @@ public final class StatusVerticle extends VerticleBase {
         } else {
           LOG.warning("fact " + m.body().getClass().getSimpleName() + " of charger " + ((Fact) m.body()).chargerId()
               + " cannot be stored: " + ar.cause().getMessage());
-          m.fail(500, "status not committed: " + ar.cause().getMessage());
+          m.fail(Bus.Failure.INTERNAL.code(), "status not committed: " + ar.cause().getMessage());
         }
         return Future.succeededFuture();
       }));
@@ -329,7 +334,7 @@ public final class StatusVerticle extends VerticleBase {
     Object body = message.body();
     Future<?> result;
     if (body instanceof Bus.AddCharger add) {
-      result = store.insertCharger(add.body(), add.passwordHash(), wiring.clock().instant())
+      result = store.insertCharger(add, wiring.clock().instant())
           .onSuccess(state -> {
             chargers.put(state.id(), state);
             wiring.metrics().statusMoved(null, state.status());
@@ -345,10 +350,10 @@ public final class StatusVerticle extends VerticleBase {
         }
       });
     } else if (body instanceof Bus.UpdateCharger update) {
-      result = store.updateCharger(update.chargerId(), update.patch(), update.passwordHash()).onSuccess(updated -> {
+      result = store.updateCharger(update).onSuccess(updated -> {
         ChargerState state = chargers.get(update.chargerId());
-        if (updated && state != null && update.patch().containsKey("siteId")) {
-          chargers.put(state.id(), state.withSite(update.patch().getString("siteId")));
+        if (updated && state != null && update.siteSet()) {
+          chargers.put(state.id(), state.withSite(update.siteId()));
         }
       });
     } else {
@@ -358,11 +363,12 @@ public final class StatusVerticle extends VerticleBase {
       if (ar.succeeded()) {
         message.reply(ar.result());
       } else if (ar.cause() instanceof PgException pg && Sql.UNIQUE_VIOLATION.equals(pg.getSqlState())) {
-        message.fail(409, "already exists");
+        message.fail(Bus.Failure.CONFLICT.code(), "already exists");
       } else if (ar.cause() instanceof PgException pg && Sql.FOREIGN_KEY_VIOLATION.equals(pg.getSqlState())) {
-        message.fail(404, "unknown account or site");
+        message.fail(Bus.Failure.UNKNOWN_REFERENCE.code(), "unknown account or site");
       } else {
-        message.fail(500, ar.cause().getMessage());
+        message.fail((DatabaseHealth.unavailable(ar.cause()) ? Bus.Failure.UNAVAILABLE : Bus.Failure.INTERNAL).code(),
+            String.valueOf(ar.cause().getMessage()));
       }
     });
   }

@@ -1,11 +1,10 @@
 package io.chargerstatus.ocpp;
 
 import io.chargerstatus.bus.Bus;
-import io.chargerstatus.bus.Commands;
 import io.chargerstatus.infra.Config;
 import io.chargerstatus.rules.DelayedCharging;
 import io.chargerstatus.status.Fact;
-import io.chargerstatus.rules.RuleStore;
+import io.chargerstatus.rules.ChargerRules;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -34,18 +33,16 @@ public final class CentralSystem16 {
   private final Vertx vertx;
   private final EventBus bus;
   private final ChargerStore store;
-  private final RuleStore rules;
+  private final ChargerRules rules;
   private final Config config;
-  private final Commands commands;
   private final DeliveryOptions factDelivery;
 
-  public CentralSystem16(Vertx vertx, ChargerStore store, RuleStore rules, Config config, Commands commands) {
+  public CentralSystem16(Vertx vertx, ChargerStore store, ChargerRules rules, Config config) {
     this.vertx = vertx;
     this.bus = vertx.eventBus();
     this.store = store;
     this.rules = rules;
     this.config = config;
-    this.commands = commands;
     this.factDelivery = new DeliveryOptions().setSendTimeout(config.callTimeoutS() * 1000L);
   }
 
@@ -73,7 +70,7 @@ public final class CentralSystem16 {
             p.getString("errorCode"), p.getString("vendorErrorCode"), p.getString("info"),
             timestamp(p.getString("timestamp")), at)).map(changed -> {
               if (changed && connectorId > 0 && "Preparing".equals(p.getString("status")) && !session.secured()) {
-                afterReply(() -> plugAndCharge(session, connectorId));
+                afterReply(() -> rules.vehiclePlugged(session.chargerId(), connectorId));
               }
               return new JsonObject();
             });
@@ -103,7 +100,7 @@ public final class CentralSystem16 {
             .compose(txId -> commit(new Fact.TransactionChanged(session.chargerId(), connectorId, txId, at))
                 .map(v -> {
                   if ("Accepted".equals(info.getString("status"))) {
-                    afterReply(() -> delayedCharging(session, connectorId, txId, at));
+                    afterReply(() -> rules.transactionStarted(session.chargerId(), connectorId, txId, at));
                   }
                   return new JsonObject().put("transactionId", txId).put("idTagInfo", info);
                 })));
@@ -112,53 +109,6 @@ public final class CentralSystem16 {
   /** Runs {@code action} once the current reply has been written: our CALL follows the charger's CALLRESULT. */
   private void afterReply(Runnable action) {
     vertx.getOrCreateContext().runOnContext(v -> action.run());
-  }
-
-  /** A plug &amp; charge charger: the service starts the transaction itself as soon as a vehicle is plugged in. */
-  private void plugAndCharge(OcppSession session, int connectorId) {
-    JsonObject payload = new JsonObject().put("connectorId", connectorId).put("idTag", config.autoStartIdTag());
-    commands.send(session.chargerId(), "remote-start", "RemoteStartTransaction", payload, payload, "system:plug-and-charge")
-        .onFailure(e -> LOG.info(() -> "plug & charge start on " + session.chargerId() + " failed: " + e.getMessage()));
-  }
-
-  /**
-   * Delayed charging: a standard transaction that starts in a peak window of its site is held at zero
-   * power until the window ends. The charging profile carries the end itself (its {@code duration}), so
-   * the charger resumes at off-peak on its own; nothing is polled.
-   */
-  private void delayedCharging(OcppSession session, int connectorId, int transactionId, Instant at) {
-    String charger = session.chargerId();
-    rules.siteRules(charger).<Object>compose(site -> {
-      if (site == null || site.delayedCharging() == null) {
-        return Future.succeededFuture();
-      }
-      Optional<Instant> peakEnd = DelayedCharging.peakEnd(at, ZoneId.of(site.timezone()), windows(site.delayedCharging()));
-      if (peakEnd.isEmpty()) {
-        return Future.succeededFuture();
-      }
-      return rules.boostRequested(charger, connectorId, at).<Object>compose(boost -> {
-        if (boost) {
-          return rules.markTransaction(transactionId, true, null).map(v -> v);
-        }
-        JsonObject profile = ChargingProfiles.holdUntil(connectorId, transactionId, at, peakEnd.get());
-        return rules.markTransaction(transactionId, false, peakEnd.get())
-            .compose(v -> commands.send(charger, "delayed-charging", "SetChargingProfile", new JsonObject()
-                .put("transactionId", transactionId).put("heldUntil", peakEnd.get().toString()), profile, "system:delayed-charging"))
-            .map(r -> r);
-      });
-    }).onFailure(e -> LOG.warning("delayed charging of transaction " + transactionId + " on " + charger + ": " + e.getMessage()));
-  }
-
-  private static List<DelayedCharging.Window> windows(JsonObject delayedCharging) {
-    List<DelayedCharging.Window> windows = new ArrayList<>();
-    JsonArray peak = delayedCharging.getJsonArray("peak", new JsonArray());
-    for (int i = 0; i < peak.size(); i++) {
-      JsonObject w = peak.getJsonObject(i);
-      List<String> days = new ArrayList<>();
-      w.getJsonArray("days").forEach(d -> days.add((String) d));
-      windows.add(DelayedCharging.Window.of(days, w.getString("from"), w.getString("to")));
-    }
-    return windows;
   }
 
   private Future<JsonObject> stopTransaction(OcppSession session, JsonObject p, Instant at) {

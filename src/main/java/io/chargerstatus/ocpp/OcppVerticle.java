@@ -1,11 +1,12 @@
 package io.chargerstatus.ocpp;
 
 import io.chargerstatus.bus.CommandLog;
-import io.chargerstatus.bus.Commands;
+import io.chargerstatus.bus.ChargerCalls;
 import io.chargerstatus.bus.Bus;
 import io.chargerstatus.store.Wiring;
 import io.chargerstatus.status.Fact;
 import io.chargerstatus.store.DatabaseHealth;
+import io.chargerstatus.rules.ChargerRules;
 import io.chargerstatus.rules.RuleStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -49,15 +50,12 @@ import java.util.logging.Logger;
  */
 public final class OcppVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(OcppVerticle.class.getName());
-  private static final String SUBPROTOCOL = "ocpp1.6";
   /** WebSocket close code 1001 "going away": chargers reconnect. */
   private static final short GOING_AWAY = 1001;
   /** WebSocket close code 1009 "message too big". */
   private static final short TOO_BIG = 1009;
   /** Largest single frame read before it is refused; frames are refused above MAX_FRAME_BYTES anyway. */
   private static final int FRAME_READ_LIMIT = 256 * 1024;
-  /** What a charger id may be: the same rule as the REST API's registration, so nothing else can be registered. */
-  private static final java.util.regex.Pattern CHARGER_ID = java.util.regex.Pattern.compile("^[A-Za-z0-9._:-]{1,48}$");
 
   private final Wiring wiring;
   private final Map<String, OcppSession> sessions = new HashMap<>();
@@ -81,15 +79,16 @@ public final class OcppVerticle extends VerticleBase {
     // One thread for password hashes, shared by name with the other OCPP verticles: guesses can never
     // take an event loop or the worker pool that everything else uses.
     hasher = vertx.createSharedWorkerExecutor("charger-password-checks", 1);
-    centralSystem = new CentralSystem16(vertx, store, new RuleStore(wiring.sql(vertx)), wiring.config(),
-        new Commands(vertx.eventBus(), new CommandLog(wiring.sql(vertx)), wiring.clock(), wiring.config()));
+    ChargerCalls calls = new ChargerCalls(vertx.eventBus(), new CommandLog(wiring.sql(vertx)), wiring.clock(), wiring.config());
+    centralSystem = new CentralSystem16(vertx, store,
+        new ChargerRules(calls, new RuleStore(wiring.sql(vertx)), wiring.config().autoStartIdTag()), wiring.config());
     MessageConsumer<Bus.SessionOpened> opened = vertx.eventBus().consumer(Bus.SESSION_OPENED, this::onSessionOpenedElsewhere);
     MessageConsumer<String> removed = vertx.eventBus().consumer(Bus.CHARGER_REMOVED,
         m -> closeSession(m.body(), (short) 1008, "charger removed from the back office"));
     tick = vertx.setPeriodic(1000, t -> tick());
     HttpServerOptions options = new HttpServerOptions()
         .setPort(wiring.config().ocppPort())
-        .setWebSocketSubProtocols(List.of(SUBPROTOCOL))
+        .setWebSocketSubProtocols(List.of(Handshake.SUBPROTOCOL))
         // No permessage-deflate / per-frame compression: the size cap must hold for what the event loop
         // actually holds, and a 61 KB compressed frame can inflate to 60 MiB (a decompression bomb).
         .setPerMessageWebSocketCompressionSupported(false)
@@ -110,8 +109,10 @@ public final class OcppVerticle extends VerticleBase {
         options.setClientAuth(ClientAuth.REQUEST).setTrustOptions(new PemTrustOptions().addCertPath(wiring.config().tlsClientCaPath()));
       }
     }
+    Handshake handshake = new Handshake(store, logins, hasher, wiring.config().maxSessions(), wiring.metrics(), wiring.clock(),
+        this::opened);
     server = vertx.createHttpServer(options)
-        .webSocketHandshakeHandler(this::handshake);
+        .webSocketHandshakeHandler(handshake::handle);
     return Future.all(opened.completion(), removed.completion()).compose(v -> server.listen());
   }
 
@@ -123,146 +124,6 @@ public final class OcppVerticle extends VerticleBase {
       closing.add(s.socket().close(GOING_AWAY, "service stopping"));
     }
     return Future.join(closing).compose(v -> server.close()).andThen(v -> hasher.close());
-  }
-
-  /** Port the server listens on (useful when configured as 0). */
-  public int actualPort() {
-    return server.actualPort();
-  }
-
-  // ---- upgrade ---------------------------------------------------------------------------------
-
-  private void refuse(ServerWebSocketHandshake hs, int status, String reason) {
-    wiring.metrics().upgradeRefused(reason);
-    hs.reject(status);
-  }
-
-  private void handshake(ServerWebSocketHandshake hs) {
-    String chargerId = chargerId(hs.path());
-    if (chargerId == null) {
-      refuse(hs, 404, "not_found");
-      return;
-    }
-    String offered = hs.headers().get("Sec-WebSocket-Protocol");
-    if (offered != null && !offersOcpp16(offered)) {
-      refuse(hs, 400, "subprotocol");
-      return;
-    }
-    if (wiring.metrics().connectedChargers() >= wiring.config().maxSessions()) {
-      LOG.warning("refused charger " + chargerId + ": " + wiring.config().maxSessions() + " sessions already open");
-      refuse(hs, 503, "capacity");
-      return;
-    }
-    store.chargerAuth(chargerId).onComplete(ar -> {
-      if (ar.failed()) {
-        // Logged once per outage by the database health, not once per charger.
-        refuse(hs, 503, "error");
-      } else if (ar.result() == null) {
-        LOG.fine(() -> "refused unregistered charger " + chargerId + " from " + hs.remoteAddress());
-        refuse(hs, 404, "unknown_charger");
-      } else {
-        authenticate(hs, ar.result());
-      }
-    });
-  }
-
-  /**
-   * Security profile 3 first (a client certificate, already verified against TLS_CLIENT_CA_PATH by the TLS
-   * handshake, whose CN must be this charger), then profiles 1 and 2 (a password, when one is set).
-   */
-  private void authenticate(ServerWebSocketHandshake hs, ChargerStore.ChargerAuth charger) {
-    String certified = certifiedChargerId(hs);
-    if (certified != null) {
-      if (certified.equals(charger.id())) {
-        hs.accept().onSuccess(ws -> opened(ws, charger));
-      } else {
-        LOG.info(() -> "refused charger " + charger.id() + " from " + hs.remoteAddress() + ": its certificate is for " + certified);
-        refuse(hs, 403, "certificate");
-      }
-      return;
-    }
-    if (charger.passwordHash() == null) {
-      hs.accept().onSuccess(ws -> opened(ws, charger));
-      return;
-    }
-    String address = hs.remoteAddress() == null ? "?" : hs.remoteAddress().hostAddress();
-    String authorization = hs.headers().get("Authorization");
-    logins.check(hasher, charger.id(), address, authorization, charger.passwordHash(), wiring.clock().millis())
-        .onComplete(ar -> {
-          ChargerLogins.Verdict verdict = ar.succeeded() ? ar.result() : ChargerLogins.Verdict.BUSY;
-          switch (verdict) {
-            case ACCEPTED -> {
-              hs.accept().onSuccess(ws -> opened(ws, charger));
-              rehashIfCheap(charger, authorization);
-            }
-            case REJECTED -> {
-              if (logins.blockedFor(charger.id(), address, wiring.clock().millis()) > 0) {
-                LOG.info("charger " + charger.id() + " from " + address + ": repeated wrong passwords, further attempts refused for a while");
-              }
-              refuse(hs, 401, "auth");
-            }
-            case LOCKED_OUT -> {
-              wiring.metrics().authLockedOut();
-              refuse(hs, 429, "auth_backoff");
-            }
-            case BUSY -> refuse(hs, 503, "auth_busy");
-          }
-        });
-  }
-
-  /** A password stored with fewer iterations than configured gets a new hash now that it is known. */
-  private void rehashIfCheap(ChargerStore.ChargerAuth charger, String authorization) {
-    if (logins.needsRehash(charger.passwordHash())) {
-      hasher.executeBlocking(() -> logins.rehash(charger.id(), authorization), false)
-          .compose(newHash -> store.rehashPassword(charger.id(), charger.passwordHash(), newHash)
-              .onSuccess(v -> logins.rehashed(charger.id(), newHash)))
-          .onFailure(e -> LOG.fine(() -> "rehash of " + charger.id() + "'s password: " + e));
-    }
-  }
-
-  /** The CN of a verified client certificate (security profile 3); null when the charger presented none. */
-  private static String certifiedChargerId(ServerWebSocketHandshake hs) {
-    if (!hs.isSsl()) {
-      return null;
-    }
-    try {
-      List<java.security.cert.Certificate> chain = hs.peerCertificates();
-      if (chain == null || chain.isEmpty() || !(chain.get(0) instanceof X509Certificate cert)) {
-        return null;
-      }
-      for (Rdn rdn : new LdapName(cert.getSubjectX500Principal().getName()).getRdns()) {
-        if (rdn.getType().equalsIgnoreCase("CN")) {
-          return String.valueOf(rdn.getValue());
-        }
-      }
-      return "";
-    } catch (SSLPeerUnverifiedException | InvalidNameException e) {
-      return null;
-    }
-  }
-
-  /** The charger id of {@code /ocpp/{id}}, URL-decoded; null when the path is not of that shape. */
-  static String chargerId(String path) {
-    if (path == null || !path.startsWith("/ocpp/")) {
-      return null;
-    }
-    String raw = path.substring("/ocpp/".length());
-    String id;
-    try {
-      id = URLDecoder.decode(raw, StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-    return CHARGER_ID.matcher(id).matches() ? id : null;
-  }
-
-  private static boolean offersOcpp16(String header) {
-    for (String p : header.split(",")) {
-      if (p.trim().equals(SUBPROTOCOL)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   // ---- session life ----------------------------------------------------------------------------
@@ -462,20 +323,16 @@ public final class OcppVerticle extends VerticleBase {
       if (ar.succeeded()) {
         m.reply(ar.result());
       } else if (ar.cause() instanceof OcppError e) {
-        int code = switch (e.code()) {
-          case "Timeout" -> Bus.TIMEOUT;
-          case "Offline" -> Bus.OFFLINE;
-          default -> Bus.CALL_ERROR;
+        Bus.Failure failure = switch (e.code()) {
+          case "Timeout" -> Bus.Failure.TIMEOUT;
+          case "Offline" -> Bus.Failure.OFFLINE;
+          default -> Bus.Failure.CALL_ERROR;
         };
-        m.fail(code, e.code() + ": " + e.getMessage());
+        m.fail(failure.code(), e.code() + ": " + e.getMessage());
       } else {
-        m.fail(500, String.valueOf(ar.cause()));
+        m.fail(Bus.Failure.INTERNAL.code(), String.valueOf(ar.cause()));
       }
     });
   }
 
-  /** Whether a failed request to {@link Bus#chargerCalls} means no session holds the charger. */
-  public static boolean noSession(Throwable failure) {
-    return failure instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS;
-  }
 }

@@ -38,12 +38,17 @@ class BusCodecTest {
         new Fact.Seen("CP-1", T),
         new Bus.Committed(7, new Change("CP-1", "acme", "hq", Status.Faulted, Status.Charging, "GroundFailure/E-105",
             connector, T, T, true)),
-        new Bus.AddCharger(new JsonObject().put("id", "CP-1").put("accountId", "acme"), null),
+        new Bus.AddCharger("CP-1", "acme", "hq", "Lobby", true, null),
+        new Bus.Flush(),
         new Bus.RemoveCharger("CP-1"),
-        new Bus.UpdateCharger("CP-1", new JsonObject().put("name", "Lobby"), ""),
+        new Bus.UpdateCharger("CP-1", true, "Lobby", false, null, null, ""),
         new Bus.SessionOpened("CP-1", "s1"),
         new Bus.OcppCall("Reset", new JsonObject().put("type", "Soft")),
         new ChargerState("CP-1", "acme", "hq", Status.Faulted, T, "GroundFailure/E-105", true, "s1", T, T, false, connectors));
+    for (Bus.Failure failure : Bus.Failure.values()) {
+      assertEquals(failure, Bus.Failure.of(new io.vertx.core.eventbus.ReplyException(
+          io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, failure.code(), "x")), "failure codes round-trip");
+    }
     for (Object message : messages) {
       assertEquals(message, wire(message), message.getClass().getSimpleName());
       assertSame(message, local(message));

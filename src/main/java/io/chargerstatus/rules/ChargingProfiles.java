@@ -1,4 +1,4 @@
-package io.chargerstatus.ocpp;
+package io.chargerstatus.rules;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
