@@ -1,5 +1,6 @@
 package io.chargerstatus;
 
+import java.io.IOException;
 import io.chargerstatus.infra.Config;
 import io.chargerstatus.sim.SimOptions;
 import io.chargerstatus.sim.Simulator;
@@ -94,7 +95,7 @@ final class Demo {
           throw new IllegalStateException(path + " answered " + r.statusCode() + ": " + r.body());
         }
         return r.body();
-      } catch (java.io.IOException | InterruptedException e) {
+      } catch (IOException | InterruptedException e) {
         throw new IllegalStateException(path + ": " + e, e);
       }
     }

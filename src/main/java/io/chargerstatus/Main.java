@@ -1,5 +1,8 @@
 package io.chargerstatus;
 
+import io.chargerstatus.bench.Bench;
+import io.chargerstatus.sim.Simulator;
+import java.util.Arrays;
 import io.chargerstatus.infra.Config;
 import io.chargerstatus.infra.Logging;
 import io.chargerstatus.infra.Passwords;
@@ -19,11 +22,11 @@ public final class Main {
 
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("bench")) {
-      io.chargerstatus.bench.Bench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      Bench.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
     if (args.length > 0 && args[0].equals("simulate")) {
-      io.chargerstatus.sim.Simulator.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      Simulator.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
     Map<String, String> env = new HashMap<>(System.getenv());

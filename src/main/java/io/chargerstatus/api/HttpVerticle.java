@@ -65,7 +65,7 @@ public final class HttpVerticle extends VerticleBase {
       });
     }
     // Failures outside /api/v1 (a refused CORS origin, a bad static path) get the same JSON errors.
-    router.route().failureHandler(RestApi::failure);
+    router.route().failureHandler(Responses::failure);
     router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     // A probe's default timeout is 1 s: a hung database must turn readiness to 503 in about that, not in 30 s.
     router.get("/health/ready").handler(ctx -> store.ping().timeout(READY_DEADLINE_MS, TimeUnit.MILLISECONDS).onComplete(ar -> {

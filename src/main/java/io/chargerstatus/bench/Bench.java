@@ -1,5 +1,9 @@
 package io.chargerstatus.bench;
 
+import io.vertx.core.Future;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
@@ -75,7 +79,7 @@ public final class Bench {
   }
 
   private static Map<String, String> options(String[] args) {
-    Map<String, String> m = new java.util.HashMap<>();
+    Map<String, String> m = new HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       m.put(args[i], args[i + 1]);
     }
@@ -279,7 +283,7 @@ public final class Bench {
 
   // ---- processes -------------------------------------------------------------------------------
 
-  private final Map<Process, ConcurrentLinkedQueue<String>> output = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Process, ConcurrentLinkedQueue<String>> output = new ConcurrentHashMap<>();
 
   private Process start(String name, List<String> command, Map<String, String> env) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
@@ -479,7 +483,7 @@ public final class Bench {
     }
   }
 
-  private static <T> T await(io.vertx.core.Future<T> f) throws Exception {
+  private static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
@@ -595,7 +599,7 @@ public final class Bench {
     }
 
     void startWindow() {
-      window = java.util.Collections.synchronizedList(new ArrayList<>());
+      window = Collections.synchronizedList(new ArrayList<>());
       windowStartCount = count.get();
       windowStartNanos = System.nanoTime();
     }

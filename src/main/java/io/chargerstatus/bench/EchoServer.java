@@ -1,5 +1,6 @@
 package io.chargerstatus.bench;
 
+import io.vertx.core.VertxOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
@@ -37,7 +38,7 @@ public final class EchoServer extends VerticleBase {
   /** {@code java -cp charger-status.jar io.chargerstatus.bench.EchoServer PORT}. */
   public static void main(String[] args) {
     int port = Integer.parseInt(args[0]);
-    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     vertx.deployVerticle(() -> new EchoServer(port), new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()))
         .onSuccess(id -> System.out.println("echo server on " + port))
         .onFailure(e -> {

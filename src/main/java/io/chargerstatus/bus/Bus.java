@@ -1,5 +1,6 @@
 package io.chargerstatus.bus;
 
+import io.vertx.core.json.jackson.DatabindCodec;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -144,7 +145,7 @@ public final class Bus {
     bus.registerDefaultCodec(type, new RecordCodec<>(type));
   }
 
-  private static final ObjectMapper WIRE = io.vertx.core.json.jackson.DatabindCodec.mapper().copy()
+  private static final ObjectMapper WIRE = DatabindCodec.mapper().copy()
       .registerModule(new JavaTimeModule())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);

@@ -1,5 +1,10 @@
 package io.chargerstatus.engine;
 
+import io.vertx.core.Promise;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import io.chargerstatus.bus.Bus;
 import io.chargerstatus.store.Wiring;
 import io.chargerstatus.status.Change;
@@ -51,7 +56,7 @@ public final class StatusVerticle extends VerticleBase {
   private final Wiring wiring;
   private final Map<String, ChargerState> chargers = new HashMap<>();
   private final ArrayDeque<Message<Object>> queue = new ArrayDeque<>();
-  private final java.util.Set<String> refused = new java.util.LinkedHashSet<>();
+  private final Set<String> refused = new LinkedHashSet<>();
   private EngineStore store;
   private boolean busy;
   private boolean waitingToRetry;
@@ -59,7 +64,7 @@ public final class StatusVerticle extends VerticleBase {
   private long commitStartedMillis;
   private List<Message<Object>> inFlight = List.of();
   /** Requests of the batch in flight that were already refused because its commit hung. */
-  private final java.util.Set<Message<Object>> answeredEarly = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+  private final Set<Message<Object>> answeredEarly = Collections.newSetFromMap(new IdentityHashMap<>());
   private long sweeper;
 
   public StatusVerticle(Wiring wiring) {
@@ -235,7 +240,7 @@ public final class StatusVerticle extends VerticleBase {
     consecutiveFailures++;
     long delay = Math.min(5000, 250L << Math.min(consecutiveFailures, 5));
     waitingToRetry = true;
-    io.vertx.core.Promise<Void> wait = io.vertx.core.Promise.promise();
+    Promise<Void> wait = Promise.promise();
     vertx.setTimer(delay, t -> {
       waitingToRetry = false;
       wait.complete();

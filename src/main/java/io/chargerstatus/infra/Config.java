@@ -1,5 +1,8 @@
 package io.chargerstatus.infra;
 
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PfxOptions;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -80,12 +83,12 @@ public record Config(
    * TLS for both ports (OCPP security profile 2, HTTPS) when a PKCS#12 keystore or a PEM certificate
    * and key are configured; null otherwise.
    */
-  public io.vertx.core.net.KeyCertOptions tls() {
+  public KeyCertOptions tls() {
     if (tlsKeystorePath != null) {
-      return new io.vertx.core.net.PfxOptions().setPath(tlsKeystorePath).setPassword(tlsKeystorePassword);
+      return new PfxOptions().setPath(tlsKeystorePath).setPassword(tlsKeystorePassword);
     }
     if (tlsCertPath != null && tlsKeyPath != null) {
-      return new io.vertx.core.net.PemKeyCertOptions().setCertPath(tlsCertPath).setKeyPath(tlsKeyPath);
+      return new PemKeyCertOptions().setCertPath(tlsCertPath).setKeyPath(tlsKeyPath);
     }
     return null;
   }

@@ -1,5 +1,11 @@
 package io.chargerstatus.infra;
 
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import io.vertx.core.json.JsonObject;
 
 import java.io.PrintWriter;
@@ -38,8 +44,8 @@ public final class Logging {
    */
   static final class AsyncHandler extends Handler {
     private static final int CAPACITY = 65_536;
-    private final java.util.concurrent.BlockingQueue<String> queue = new java.util.concurrent.ArrayBlockingQueue<>(CAPACITY);
-    private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+    private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final AtomicLong dropped = new AtomicLong();
 
     AsyncHandler(Formatter formatter) {
       setFormatter(formatter);
@@ -60,8 +66,8 @@ public final class Logging {
     }
 
     private void drain() {
-      java.io.PrintStream err = System.err;
-      java.util.List<String> batch = new java.util.ArrayList<>();
+      PrintStream err = System.err;
+      List<String> batch = new ArrayList<>();
       while (true) {
         try {
           batch.add(queue.take());

@@ -1,5 +1,7 @@
 package io.chargerstatus.infra;
 
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import io.chargerstatus.status.Change;
 import io.chargerstatus.status.Status;
 import io.micrometer.core.instrument.Counter;
@@ -26,9 +28,9 @@ public final class Metrics {
   private final AtomicInteger connected = new AtomicInteger();
   private final AtomicInteger sseClients = new AtomicInteger();
   private final DistributionSummary batchSize;
-  private final Map<String, Counter> messages = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<String, Counter> callErrors = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<String, Counter> transitions = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Counter> messages = new ConcurrentHashMap<>();
+  private final Map<String, Counter> callErrors = new ConcurrentHashMap<>();
+  private final Map<String, Counter> transitions = new ConcurrentHashMap<>();
   private final Timer eventLatency;
   private final Timer commitTime;
 
@@ -94,7 +96,7 @@ public final class Metrics {
   }
 
   public void commitTime(long nanos) {
-    commitTime.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    commitTime.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   public void batchSize(int facts) {

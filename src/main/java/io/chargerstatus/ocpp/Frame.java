@@ -1,5 +1,6 @@
 package io.chargerstatus.ocpp;
 
+import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -125,8 +126,8 @@ public sealed interface Frame {
   }
 
   @SuppressWarnings("unchecked")
-  private static java.util.Map<String, Object> tree(JsonNode node) {
-    return Schemas.MAPPER.convertValue(node, java.util.Map.class);
+  private static Map<String, Object> tree(JsonNode node) {
+    return Schemas.MAPPER.convertValue(node, Map.class);
   }
 
   static String call(String id, String action, JsonObject payload) {

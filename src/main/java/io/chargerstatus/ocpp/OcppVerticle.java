@@ -1,5 +1,6 @@
 package io.chargerstatus.ocpp;
 
+import io.vertx.core.buffer.Buffer;
 import io.chargerstatus.bus.CommandLog;
 import io.chargerstatus.bus.ChargerCalls;
 import io.chargerstatus.bus.Bus;
@@ -202,7 +203,7 @@ public final class OcppVerticle extends VerticleBase {
         continue;
       }
       if (s.pingDue(now, pingEvery)) {
-        s.socket().writePing(io.vertx.core.buffer.Buffer.buffer("p"));
+        s.socket().writePing(Buffer.buffer("p"));
       }
       if (s.triggerDue(now)) {
         triggerStatus(s);

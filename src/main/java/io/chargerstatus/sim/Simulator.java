@@ -1,5 +1,6 @@
 package io.chargerstatus.sim;
 
+import io.vertx.core.VertxOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -48,7 +49,7 @@ public final class Simulator {
   /** {@code java -jar charger-status.jar simulate ...}: runs until --duration has passed (or forever). */
   public static void main(String[] args) throws Exception {
     SimOptions options = SimOptions.parse(args);
-    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     Simulator sim = new Simulator(vertx, options);
     if (options.registerOnly()) {
       sim.register().toCompletionStage().toCompletableFuture().join();

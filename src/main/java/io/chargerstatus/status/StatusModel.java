@@ -1,5 +1,6 @@
 package io.chargerstatus.status;
 
+import java.util.Objects;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,10 +126,10 @@ public final class StatusModel {
     Status status = aggregate(after);
     String faultCode = status == Status.Faulted ? faultCode(after) : null;
     boolean statusChanged = status != before.status();
-    ChargerState next = statusChanged || !java.util.Objects.equals(faultCode, before.faultCode())
+    ChargerState next = statusChanged || !Objects.equals(faultCode, before.faultCode())
         ? after.withStatus(status, statusChanged ? at : before.statusSince(), faultCode)
         : after;
-    if (!statusChanged && connector == null && java.util.Objects.equals(faultCode, before.faultCode())) {
+    if (!statusChanged && connector == null && Objects.equals(faultCode, before.faultCode())) {
       return new Outcome(next, List.of(), touched);
     }
     Change change = new Change(next.id(), next.accountId(), next.siteId(), status, before.status(), faultCode, connector,
@@ -177,8 +178,8 @@ public final class StatusModel {
   private static boolean sameReport(ConnectorState a, ConnectorState b) {
     return a.status() == b.status()
         && a.ocppStatus().equals(b.ocppStatus())
-        && java.util.Objects.equals(a.errorCode(), b.errorCode())
-        && java.util.Objects.equals(a.vendorErrorCode(), b.vendorErrorCode());
+        && Objects.equals(a.errorCode(), b.errorCode())
+        && Objects.equals(a.vendorErrorCode(), b.vendorErrorCode());
   }
 
   private static String emptyToNull(String s) {

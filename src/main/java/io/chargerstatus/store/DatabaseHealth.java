@@ -1,5 +1,6 @@
 package io.chargerstatus.store;
 
+import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
@@ -56,7 +57,7 @@ public final class DatabaseHealth {
       return true; // the pool's own deadline: every connection is held by queries the database does not answer
     }
     return cause instanceof TimeoutException || cause instanceof ClosedConnectionException
-        || cause instanceof IOException || cause instanceof io.netty.channel.ConnectTimeoutException
+        || cause instanceof IOException || cause instanceof ConnectTimeoutException
         || (cause != null && cause.getCause() instanceof IOException);
   }
 }

@@ -1,5 +1,7 @@
 package io.chargerstatus.bus;
 
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.chargerstatus.status.Change;
 import io.chargerstatus.status.ChargerState;
 import io.chargerstatus.status.ConnectorState;
@@ -46,8 +48,8 @@ class BusCodecTest {
         new Bus.OcppCall("Reset", new JsonObject().put("type", "Soft")),
         new ChargerState("CP-1", "acme", "hq", Status.Faulted, T, "GroundFailure/E-105", true, "s1", T, T, false, connectors));
     for (Bus.Failure failure : Bus.Failure.values()) {
-      assertEquals(failure, Bus.Failure.of(new io.vertx.core.eventbus.ReplyException(
-          io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, failure.code(), "x")), "failure codes round-trip");
+      assertEquals(failure, Bus.Failure.of(new ReplyException(
+          ReplyFailure.RECIPIENT_FAILURE, failure.code(), "x")), "failure codes round-trip");
     }
     for (Object message : messages) {
       assertEquals(message, wire(message), message.getClass().getSimpleName());

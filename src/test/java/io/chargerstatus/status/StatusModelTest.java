@@ -1,5 +1,6 @@
 package io.chargerstatus.status;
 
+import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -135,7 +136,7 @@ class StatusModelTest {
   @DisplayName("a timestamp in the future counts as the arrival time and cannot freeze the connector")
   void futureTimestamp() {
     Instant arrival = T0.plusSeconds(10);
-    Instant future = T0.plus(java.time.Duration.ofDays(365));
+    Instant future = T0.plus(Duration.ofDays(365));
     ChargerState s = StatusModel.apply(online(),
         new Fact.StatusReported("CP", 1, "Charging", "NoError", null, null, future, arrival)).state();
     assertEquals(arrival, s.connectors().get(1).reportedAt());
