@@ -35,12 +35,12 @@ final class Demo {
   }
 
   static void run(Config loaded) throws Exception {
-    Config config = loaded.adminToken() != null ? loaded
-        : loaded.with(loaded.httpPort(), loaded.ocppPort(), loaded.pgUrl(), Passwords.newToken());
+    Config config = loaded.http().adminToken() != null ? loaded
+        : loaded.withAdminToken(Passwords.newToken());
     Service service = Service.start(config, Clock.systemUTC()).toCompletionStage().toCompletableFuture().join();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> service.stop(Duration.ofSeconds(config.shutdownDeadlineS()))));
-    String base = "http://localhost:" + config.httpPort();
-    Setup api = new Setup(base, config.adminToken());
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> service.stop(Duration.ofSeconds(config.operations().shutdownDeadlineS()))));
+    String base = "http://localhost:" + config.http().port();
+    Setup api = new Setup(base, config.http().adminToken());
     api.post("/api/v1/accounts", new JsonObject().put("id", "demo").put("name", "Demo network"));
     api.post("/api/v1/sites", new JsonObject().put("id", "demo-hq").put("accountId", "demo").put("name", "Head office")
         .put("timezone", "Europe/Paris"));
@@ -54,7 +54,7 @@ final class Demo {
     api.post("/api/v1/id-tags", new JsonObject().put("idTag", "SIM-TAG").put("accountId", "demo"));
     String[] names = {"Lobby left", "Lobby right", "Visitor bay", "Fleet bay", "Garage", "Loading dock"};
     int total = SIMULATED + NEVER_CONNECTED;
-    SimOptions options = SimOptions.parse(new String[] {"--url", "ws://localhost:" + config.ocppPort() + "/ocpp",
+    SimOptions options = SimOptions.parse(new String[] {"--url", "ws://localhost:" + config.ocpp().port() + "/ocpp",
         "--chargers", String.valueOf(SIMULATED), "--prefix", "DEMO", "--status-rate", "3", "--fault-every", "6",
         "--heartbeat", "60", "--ramp", "20", "--quiet"});
     for (int n = 1; n <= total; n++) {
@@ -78,7 +78,7 @@ final class Demo {
     System.out.println();
     System.out.println("charger-status demo is running.");
     System.out.println("  Dashboard:     " + base + "/");
-    System.out.println("  Admin token:   " + config.adminToken());
+    System.out.println("  Admin token:   " + config.http().adminToken());
     System.out.println("  Demo account token (sees only the demo account): " + accountToken);
     System.out.println("  " + SIMULATED + " simulated chargers (" + GOING_OFFLINE + " go offline), " + NEVER_CONNECTED
         + " never configured; a firmware update starts in 15 s. Ctrl-C stops.");

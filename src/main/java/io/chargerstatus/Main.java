@@ -30,23 +30,30 @@ public final class Main {
       return;
     }
     Map<String, String> env = new HashMap<>(System.getenv());
-    Config config = Config.load(env);
-    Logging.install(config.logFormat());
+    Config config;
+    try {
+      config = Config.load(env);
+    } catch (Config.Invalid e) {
+      System.err.println("charger-status: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Logging.install(config.operations().logFormat());
     if (args.length > 0 && args[0].equals("demo")) {
       Demo.run(config);
       return;
     }
-    if (config.adminToken() == null) {
+    if (config.http().adminToken() == null) {
       // Printed on the console once, never logged: logs are shipped and kept, a console is not.
       String token = Passwords.newToken();
-      config = config.with(config.httpPort(), config.ocppPort(), config.pgUrl(), token);
+      config = config.withAdminToken(token);
       System.out.println("ADMIN_TOKEN is not set; this run's admin token is: " + token);
     }
     Config settings = config;
     Service service = Service.start(config, Clock.systemUTC()).toCompletionStage().toCompletableFuture().join();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping: closing charger sessions and SSE streams");
-      service.stop(Duration.ofSeconds(settings.shutdownDeadlineS()));
+      service.stop(Duration.ofSeconds(settings.operations().shutdownDeadlineS()));
       LOG.info("stopped");
     }, "shutdown"));
   }

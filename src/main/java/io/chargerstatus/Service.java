@@ -55,7 +55,7 @@ public final class Service {
 
   /** Opens the database (blocking: call from a plain thread) and deploys the verticles. */
   public static Future<Service> start(Config config, Clock clock) {
-    Database database = Database.open(config.pgUrl(), config.dataDir(), config.dbTimeoutS());
+    Database database = Database.open(config.database().pgUrl(), config.database().dataDir(), config.database().timeoutS());
     Metrics metrics = new Metrics();
     new ClassLoaderMetrics().bindTo(metrics.registry());
     new JvmMemoryMetrics().bindTo(metrics.registry());
@@ -73,9 +73,9 @@ public final class Service {
         .build();
     Bus.registerCodecs(vertx.eventBus());
     Service service = new Service(config, vertx, database, metrics);
-    int ocppInstances = config.ocppInstances() > 0 ? config.ocppInstances() : Runtime.getRuntime().availableProcessors();
+    int ocppInstances = config.ocpp().instances() > 0 ? config.ocpp().instances() : Runtime.getRuntime().availableProcessors();
     Wiring wiring = new Wiring(database, config, clock, metrics);
-    ChargerLogins logins = new ChargerLogins(config.passwordIterations());
+    ChargerLogins logins = new ChargerLogins(config.ocpp().passwordIterations());
     return vertx.deployVerticle(new StatusVerticle(wiring))
         .compose(id -> {
           service.statusDeployment = id;
@@ -89,8 +89,12 @@ public final class Service {
         .map(id -> {
           service.httpDeployment = id;
           service.ready.set(true);
-          LOG.info("charger-status ready: HTTP on " + config.httpPort() + ", OCPP on " + config.ocppPort()
-              + " (" + ocppInstances + " OCPP verticles, " + (vertx.isNativeTransportEnabled() ? "epoll" : "NIO") + " transport)");
+          // DB_POOL_SIZE/2 (at least 2) per verticle instance, plus the SSE replays' own 2: said once, in full.
+          int perVerticle = Math.max(2, config.database().poolSize() / 2);
+          LOG.info("charger-status ready: HTTP on " + config.http().port() + ", OCPP on " + config.ocpp().port()
+              + " (" + ocppInstances + " OCPP verticles, " + (vertx.isNativeTransportEnabled() ? "epoll" : "NIO") + " transport; "
+              + "up to " + ((ocppInstances + 2) * perVerticle + 2) + " PostgreSQL connections: " + perVerticle
+              + " per verticle instance and 2 for SSE replays)");
           return service;
         })
         .recover(e -> vertx.close().transform(v -> {

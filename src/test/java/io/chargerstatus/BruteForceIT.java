@@ -78,7 +78,7 @@ class BruteForceIT {
     api.charger("guarded", "legacy");
     sql("UPDATE chargers SET password_hash = '" + old + "' WHERE id = 'legacy'");
     assertEquals(101, TestCharger.upgradeStatus(service, "legacy", basic("legacy", "legacy-password")));
-    eventually(() -> assertEquals(service.service.config().passwordIterations(),
+    eventually(() -> assertEquals(service.service.config().ocpp().passwordIterations(),
         Passwords.iterations(sql("SELECT password_hash FROM chargers WHERE id = 'legacy'"))));
     assertEquals(101, TestCharger.upgradeStatus(service, "legacy", basic("legacy", "legacy-password")));
   }

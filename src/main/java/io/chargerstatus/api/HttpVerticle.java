@@ -4,6 +4,7 @@ import io.chargerstatus.bus.ChargerCalls;
 import io.chargerstatus.bus.Bus;
 import io.chargerstatus.store.Wiring;
 import io.chargerstatus.bus.CommandLog;
+import io.chargerstatus.store.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -41,18 +42,19 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    store = new BackOfficeStore(wiring.sql(vertx));
-    sse = new SseHub(vertx, new BackOfficeStore(wiring.sql(vertx, 2)), wiring.metrics(), wiring.clock(), wiring.config().sseMaxQueueBytes(), wiring.config().sseReplayBufferMax());
+    Sql.Access db = wiring.sql(vertx); // one pool for this verticle, shared by its stores
+    store = new BackOfficeStore(db);
+    sse = new SseHub(vertx, new BackOfficeStore(wiring.sql(vertx, 2)), wiring.metrics(), wiring.clock(), wiring.config().sse().maxQueueBytes(), wiring.config().sse().replayBufferMax());
     MessageConsumer<Bus.Committed> changes = vertx.eventBus().consumer(Bus.CHANGES, m -> sse.publish(m.body()));
     MessageConsumer<String> revoked = vertx.eventBus().consumer(Bus.TOKEN_REVOKED, m -> sse.revoked(m.body()));
-    pingTimer = vertx.setPeriodic(wiring.config().ssePingS() * 1000L, t -> sse.ping());
+    pingTimer = vertx.setPeriodic(wiring.config().sse().pingS() * 1000L, t -> sse.ping());
 
     Router router = Router.router(vertx);
     router.route().handler(HttpVerticle::securityHeaders);
-    if (wiring.config().corsOrigins() != null) {
+    if (wiring.config().http().corsOrigins() != null) {
       // Dashboards served from other origins; EventSource needs Last-Event-ID, the API Authorization.
       CorsHandler cors = CorsHandler.create()
-          .addOrigins(Arrays.stream(wiring.config().corsOrigins().split(",")).map(String::trim).filter(o -> !o.isEmpty()).toList())
+          .addOrigins(Arrays.stream(wiring.config().http().corsOrigins().split(",")).map(String::trim).filter(o -> !o.isEmpty()).toList())
           .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE))
           .allowedHeaders(Set.of("Authorization", "Content-Type", "Last-Event-ID"));
       // The built-in dashboard's own requests carry an Origin too (POSTs do): its own origin is always allowed.
@@ -76,15 +78,15 @@ public final class HttpVerticle extends VerticleBase {
           .put("verticles", ready.getAsBoolean() ? "UP" : "DOWN"));
     }));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(wiring.metrics().registry()));
-    new RestApi(vertx, store, sse, new ChargerCalls(vertx.eventBus(), new CommandLog(wiring.sql(vertx)), wiring.clock(), wiring.config()), wiring.config().adminToken(),
-        wiring.config().passwordIterations()).mount(router);
+    new RestApi(vertx, store, sse, new ChargerCalls(vertx.eventBus(), new CommandLog(db), wiring.clock(), wiring.config().ocpp().callTimeoutS()), wiring.config().http().adminToken(),
+        wiring.config().ocpp().passwordIterations()).mount(router);
     // The dashboard: static files from the jar, after the API so that API calls never look for a file.
     router.route("/*").method(HttpMethod.GET).method(HttpMethod.HEAD)
         .handler(StaticHandler.create("webroot").setCachingEnabled(false).setIndexPage("index.html"));
 
-    HttpServerOptions options = new HttpServerOptions().setPort(wiring.config().httpPort());
-    if (wiring.config().tls() != null) {
-      options.setSsl(true).setKeyCertOptions(wiring.config().tls());
+    HttpServerOptions options = new HttpServerOptions().setPort(wiring.config().http().port());
+    if (wiring.config().tls().keyCertOptions() != null) {
+      options.setSsl(true).setKeyCertOptions(wiring.config().tls().keyCertOptions());
     }
     server = vertx.createHttpServer(options).requestHandler(router);
     return Future.all(changes.completion(), revoked.completion()).compose(v -> server.listen());

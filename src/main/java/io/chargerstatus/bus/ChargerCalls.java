@@ -1,6 +1,5 @@
 package io.chargerstatus.bus;
 
-import io.chargerstatus.infra.Config;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -54,12 +53,13 @@ public final class ChargerCalls {
   private final Clock clock;
   private final DeliveryOptions delivery;
 
-  public ChargerCalls(EventBus bus, CommandLog log, Clock clock, Config config) {
+  /** {@code callTimeoutS}: how long a session waits for a charger's answer (CALL_TIMEOUT_S). */
+  public ChargerCalls(EventBus bus, CommandLog log, Clock clock, int callTimeoutS) {
     this.bus = bus;
     this.log = log;
     this.clock = clock;
     // A little longer than the session's own timeout, so that the session reports it first.
-    this.delivery = new DeliveryOptions().setSendTimeout(config.callTimeoutS() * 1000L + 2000);
+    this.delivery = new DeliveryOptions().setSendTimeout(callTimeoutS * 1000L + 2000);
   }
 
   /** Sends {@code action} with {@code payload}, logged as command {@code name} asked by {@code requestedBy}. */

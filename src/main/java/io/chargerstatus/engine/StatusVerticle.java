@@ -124,7 +124,7 @@ public final class StatusVerticle extends VerticleBase {
 
   /** Whether the commit in flight has been waiting for the database longer than DB_TIMEOUT_S. */
   private boolean hung() {
-    return busy && !waitingToRetry && System.nanoTime() / 1_000_000 - commitStartedMillis > wiring.config().dbTimeoutS() * 1000L;
+    return busy && !waitingToRetry && System.nanoTime() / 1_000_000 - commitStartedMillis > wiring.config().database().timeoutS() * 1000L;
   }
 
   /**
@@ -181,7 +181,7 @@ public final class StatusVerticle extends VerticleBase {
   private Future<?> applyBatch() {
     List<Message<Object>> batch = new ArrayList<>();
     List<Fact> facts = new ArrayList<>();
-    while (!queue.isEmpty() && queue.peek().body() instanceof Fact f && batch.size() < wiring.config().statusBatchMax()) {
+    while (!queue.isEmpty() && queue.peek().body() instanceof Fact f && batch.size() < wiring.config().engine().statusBatchMax()) {
       batch.add(queue.poll());
       facts.add(f);
     }

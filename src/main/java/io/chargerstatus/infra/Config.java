@@ -1,10 +1,10 @@
 package io.chargerstatus.infra;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PfxOptions;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,52 +13,73 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The whole configuration, read once at start-up and passed down.
+ * The whole configuration, read once at start-up, checked, and passed down in groups: each class gets the
+ * group it needs.
  *
  * <p>Defaults come from {@code conf/charger-status.json} (packed into the jar; a copy in the working
  * directory's {@code conf/} or the file named by {@code CONFIG_FILE} wins over it). Every key can then
  * be overridden by an environment variable named after it in upper snake case
- * ({@code heartbeatIntervalS} -> {@code HEARTBEAT_INTERVAL_S}).
+ * ({@code heartbeatIntervalS} -> {@code HEARTBEAT_INTERVAL_S}). A bad value is an {@link Invalid} naming
+ * the variable, before anything starts.
  */
-public record Config(
-    int httpPort,
-    int ocppPort,
-    String pgUrl,
-    String adminToken,
-    String dataDir,
-    int heartbeatIntervalS,
-    int offlineAfterS,
-    int wsPingIntervalS,
-    int triggerStatusAfterS,
-    int callTimeoutS,
-    int ssePingS,
-    int sseMaxQueueBytes,
-    int sseReplayBufferMax,
-    int dbPoolSize,
-    int statusBatchMax,
-    int ocppInstances,
-    int maxFrameBytes,
-    int shutdownDeadlineS,
-    String logFormat,
-    String autoStartIdTag,
-    String tlsKeystorePath,
-    String tlsKeystorePassword,
-    String tlsCertPath,
-    String tlsKeyPath,
-    int maxSessions,
-    int maxMessagesPerSecond,
-    int messageBurst,
-    int handshakeTimeoutS,
-    String corsOrigins,
-    int dbTimeoutS,
-    String tlsClientCaPath,
-    int passwordIterations) {
+public record Config(Http http, Ocpp ocpp, Database database, Sse sse, Engine engine, Tls tls, Operations operations) {
+
+  /** The back-office HTTP side. */
+  public record Http(int port, String adminToken, String corsOrigins) { }
+
+  /** The charger side: sessions, timers, limits and the rules' own id tag. */
+  public record Ocpp(int port, int heartbeatIntervalS, int offlineAfterS, int wsPingIntervalS, int triggerStatusAfterS,
+                     int callTimeoutS, int instances, int maxFrameBytes, int maxSessions, int maxMessagesPerSecond,
+                     int messageBurst, int handshakeTimeoutS, String autoStartIdTag, int passwordIterations) { }
+
+  /**
+   * PostgreSQL: {@code pgUrl} null starts an embedded one under {@code dataDir}; {@code poolSize} is
+   * DB_POOL_SIZE (each verticle instance opens half of it, at least 2); {@code timeoutS} the query deadline.
+   */
+  public record Database(String pgUrl, String dataDir, int poolSize, int timeoutS) { }
+
+  /** The SSE stream's pings and the bounds of a client's memory. */
+  public record Sse(int pingS, int maxQueueBytes, int replayBufferMax) { }
+
+  /** The status engine's batch size. */
+  public record Engine(int statusBatchMax) { }
+
+  /** TLS for both ports (a PKCS#12 keystore or PEM files) and the CA of chargers' client certificates. */
+  public record Tls(String keystorePath, String keystorePassword, String certPath, String keyPath, String clientCaPath) {
+    /** The service's own key and certificate (security profile 2, HTTPS); null when TLS is off. */
+    public KeyCertOptions keyCertOptions() {
+      if (keystorePath != null) {
+        return new PfxOptions().setPath(keystorePath).setPassword(keystorePassword);
+      }
+      if (certPath != null && keyPath != null) {
+        return new PemKeyCertOptions().setCertPath(certPath).setKeyPath(keyPath);
+      }
+      return null;
+    }
+  }
+
+  /** Shutdown and logging. */
+  public record Operations(int shutdownDeadlineS, String logFormat) { }
+
+  /** A setting that cannot be used; the message names the environment variable. No stack trace. */
+  public static final class Invalid extends IllegalArgumentException {
+    Invalid(String message) {
+      super(message, null);
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this;
+    }
+  }
 
   private static final String RESOURCE = "conf/charger-status.json";
+  private static final Set<String> LOG_FORMATS = Set.of("text", "json");
 
-  /** Loads defaults from the configuration file and applies overrides from {@code env}. */
+  /** Loads defaults from the configuration file, applies overrides from {@code env}, and checks the result. */
   public static Config load(Map<String, String> env) {
     Map<String, Object> values = new HashMap<>(readDefaults(env));
     for (String key : new HashMap<>(values).keySet()) {
@@ -70,31 +91,13 @@ public record Config(
     return fromMap(values);
   }
 
-  /** Same configuration with other ports, database and token: what tests and the benchmark vary. */
-  public Config with(int httpPort, int ocppPort, String pgUrl, String adminToken) {
-    return new Config(httpPort, ocppPort, pgUrl, adminToken, dataDir, heartbeatIntervalS, offlineAfterS,
-        wsPingIntervalS, triggerStatusAfterS, callTimeoutS, ssePingS, sseMaxQueueBytes, sseReplayBufferMax,
-        dbPoolSize, statusBatchMax, ocppInstances, maxFrameBytes, shutdownDeadlineS, logFormat, autoStartIdTag, tlsKeystorePath, tlsKeystorePassword, tlsCertPath,
-        tlsKeyPath, maxSessions, maxMessagesPerSecond, messageBurst, handshakeTimeoutS, corsOrigins, dbTimeoutS,
-        tlsClientCaPath, passwordIterations);
-  }
-
-  /**
-   * TLS for both ports (OCPP security profile 2, HTTPS) when a PKCS#12 keystore or a PEM certificate
-   * and key are configured; null otherwise.
-   */
-  public KeyCertOptions tls() {
-    if (tlsKeystorePath != null) {
-      return new PfxOptions().setPath(tlsKeystorePath).setPassword(tlsKeystorePassword);
-    }
-    if (tlsCertPath != null && tlsKeyPath != null) {
-      return new PemKeyCertOptions().setCertPath(tlsCertPath).setKeyPath(tlsKeyPath);
-    }
-    return null;
+  /** The same configuration with another admin token (one made up at start-up when none is set). */
+  public Config withAdminToken(String token) {
+    return new Config(new Http(http.port(), token, http.corsOrigins()), ocpp, database, sse, engine, tls, operations);
   }
 
   /** Upper snake case of a camel-case key: {@code offlineAfterS} -> {@code OFFLINE_AFTER_S}. */
-  static String envName(String key) {
+  public static String envName(String key) {
     return key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase();
   }
 
@@ -120,52 +123,56 @@ public record Config(
   }
 
   private static Config fromMap(Map<String, Object> v) {
-    int heartbeat = integer(v, "heartbeatIntervalS");
-    Integer offline = v.get("offlineAfterS") == null ? null : integer(v, "offlineAfterS");
+    int heartbeat = positive(v, "heartbeatIntervalS");
+    Integer offline = v.get("offlineAfterS") == null ? null : positive(v, "offlineAfterS");
+    String logFormat = string(v, "logFormat");
+    if (logFormat != null && !LOG_FORMATS.contains(logFormat.toLowerCase())) {
+      throw new Invalid(envName("logFormat") + " must be text or json, got " + logFormat);
+    }
     return new Config(
-        integer(v, "httpPort"),
-        integer(v, "ocppPort"),
-        string(v, "pgUrl"),
-        string(v, "adminToken"),
-        string(v, "dataDir"),
-        heartbeat,
-        offline == null ? 2 * heartbeat + 60 : offline,
-        integer(v, "wsPingIntervalS"),
-        integer(v, "triggerStatusAfterS"),
-        integer(v, "callTimeoutS"),
-        integer(v, "ssePingS"),
-        integer(v, "sseMaxQueueBytes"),
-        integer(v, "sseReplayBufferMax"),
-        integer(v, "dbPoolSize"),
-        integer(v, "statusBatchMax"),
-        integer(v, "ocppInstances"),
-        integer(v, "maxFrameBytes"),
-        integer(v, "shutdownDeadlineS"),
-        string(v, "logFormat"),
-        string(v, "autoStartIdTag"),
-        string(v, "tlsKeystorePath"),
-        string(v, "tlsKeystorePassword"),
-        string(v, "tlsCertPath"),
-        string(v, "tlsKeyPath"),
-        integer(v, "maxSessions"),
-        integer(v, "maxMessagesPerSecond"),
-        integer(v, "messageBurst"),
-        integer(v, "handshakeTimeoutS"),
-        string(v, "corsOrigins"),
-        integer(v, "dbTimeoutS"),
-        string(v, "tlsClientCaPath"),
-        integer(v, "passwordIterations"));
+        new Http(port(v, "httpPort"), string(v, "adminToken"), string(v, "corsOrigins")),
+        new Ocpp(port(v, "ocppPort"), heartbeat, offline == null ? 2 * heartbeat + 60 : offline, positive(v, "wsPingIntervalS"),
+            positive(v, "triggerStatusAfterS"), positive(v, "callTimeoutS"), atLeast(v, "ocppInstances", 0),
+            positive(v, "maxFrameBytes"), positive(v, "maxSessions"), positive(v, "maxMessagesPerSecond"),
+            positive(v, "messageBurst"), positive(v, "handshakeTimeoutS"), string(v, "autoStartIdTag"),
+            atLeast(v, "passwordIterations", 1000)),
+        new Database(string(v, "pgUrl"), string(v, "dataDir"), atLeast(v, "dbPoolSize", 1), positive(v, "dbTimeoutS")),
+        new Sse(positive(v, "ssePingS"), positive(v, "sseMaxQueueBytes"), positive(v, "sseReplayBufferMax")),
+        new Engine(positive(v, "statusBatchMax")),
+        new Tls(string(v, "tlsKeystorePath"), string(v, "tlsKeystorePassword"), string(v, "tlsCertPath"),
+            string(v, "tlsKeyPath"), string(v, "tlsClientCaPath")),
+        new Operations(positive(v, "shutdownDeadlineS"), logFormat == null ? "text" : logFormat.toLowerCase()));
+  }
+
+  private static int port(Map<String, Object> v, String key) {
+    int port = integer(v, key);
+    if (port < 0 || port > 65535) {
+      throw new Invalid(envName(key) + " must be a port number (0 to 65535), got " + port);
+    }
+    return port;
+  }
+
+  private static int positive(Map<String, Object> v, String key) {
+    return atLeast(v, key, 1);
+  }
+
+  private static int atLeast(Map<String, Object> v, String key, int min) {
+    int value = integer(v, key);
+    if (value < min) {
+      throw new Invalid(envName(key) + " must be at least " + min + ", got " + value);
+    }
+    return value;
   }
 
   private static int integer(Map<String, Object> v, String key) {
     Object value = v.get(key);
-    if (value instanceof Number n) {
+    if (value instanceof Number n && n.doubleValue() == n.intValue()) {
       return n.intValue();
     }
     try {
       return Integer.parseInt(String.valueOf(value));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("configuration " + key + " (" + envName(key) + ") must be an integer, got " + value);
+      throw new Invalid(envName(key) + " must be an integer, got " + value);
     }
   }
 

@@ -34,10 +34,10 @@ public final class CentralSystem16 {
   private final EventBus bus;
   private final ChargerStore store;
   private final ChargerRules rules;
-  private final Config config;
+  private final Config.Ocpp config;
   private final DeliveryOptions factDelivery;
 
-  public CentralSystem16(Vertx vertx, ChargerStore store, ChargerRules rules, Config config) {
+  public CentralSystem16(Vertx vertx, ChargerStore store, ChargerRules rules, Config.Ocpp config) {
     this.vertx = vertx;
     this.bus = vertx.eventBus();
     this.store = store;

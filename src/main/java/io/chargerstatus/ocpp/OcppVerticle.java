@@ -9,6 +9,7 @@ import io.chargerstatus.status.Fact;
 import io.chargerstatus.store.DatabaseHealth;
 import io.chargerstatus.rules.ChargerRules;
 import io.chargerstatus.rules.RuleStore;
+import io.chargerstatus.store.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -76,19 +77,20 @@ public final class OcppVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    store = new ChargerStore(wiring.sql(vertx));
+    Sql.Access db = wiring.sql(vertx); // one pool for this verticle, shared by its stores
+    store = new ChargerStore(db);
     // One thread for password hashes, shared by name with the other OCPP verticles: guesses can never
     // take an event loop or the worker pool that everything else uses.
     hasher = vertx.createSharedWorkerExecutor("charger-password-checks", 1);
-    ChargerCalls calls = new ChargerCalls(vertx.eventBus(), new CommandLog(wiring.sql(vertx)), wiring.clock(), wiring.config());
+    ChargerCalls calls = new ChargerCalls(vertx.eventBus(), new CommandLog(db), wiring.clock(), wiring.config().ocpp().callTimeoutS());
     centralSystem = new CentralSystem16(vertx, store,
-        new ChargerRules(calls, new RuleStore(wiring.sql(vertx)), wiring.config().autoStartIdTag()), wiring.config());
+        new ChargerRules(calls, new RuleStore(db), wiring.config().ocpp().autoStartIdTag()), wiring.config().ocpp());
     MessageConsumer<Bus.SessionOpened> opened = vertx.eventBus().consumer(Bus.SESSION_OPENED, this::onSessionOpenedElsewhere);
     MessageConsumer<String> removed = vertx.eventBus().consumer(Bus.CHARGER_REMOVED,
         m -> closeSession(m.body(), (short) 1008, "charger removed from the back office"));
     tick = vertx.setPeriodic(1000, t -> tick());
     HttpServerOptions options = new HttpServerOptions()
-        .setPort(wiring.config().ocppPort())
+        .setPort(wiring.config().ocpp().port())
         .setWebSocketSubProtocols(List.of(Handshake.SUBPROTOCOL))
         // No permessage-deflate / per-frame compression: the size cap must hold for what the event loop
         // actually holds, and a 61 KB compressed frame can inflate to 60 MiB (a decompression bomb).
@@ -96,21 +98,21 @@ public final class OcppVerticle extends VerticleBase {
         .setPerFrameWebSocketCompressionSupported(false)
         // Frames above the cap still have to be read to answer them with close code 1009; a frame up to
         // FRAME_READ_LIMIT is read and refused by us, a larger one is refused by Netty's decoder (also 1009).
-        .setMaxWebSocketFrameSize(Math.max(FRAME_READ_LIMIT, wiring.config().maxFrameBytes()))
-        .setMaxWebSocketMessageSize(Math.max(FRAME_READ_LIMIT, wiring.config().maxFrameBytes()))
+        .setMaxWebSocketFrameSize(Math.max(FRAME_READ_LIMIT, wiring.config().ocpp().maxFrameBytes()))
+        .setMaxWebSocketMessageSize(Math.max(FRAME_READ_LIMIT, wiring.config().ocpp().maxFrameBytes()))
         // A connection with no traffic either way for this long is dead. Sessions are pinged every
         // WS_PING_INTERVAL_S, so only connections that never upgrade (or stopped answering at the TCP
         // level) reach it: the handshake timeout.
-        .setIdleTimeout(wiring.config().wsPingIntervalS() + wiring.config().handshakeTimeoutS())
+        .setIdleTimeout(wiring.config().ocpp().wsPingIntervalS() + wiring.config().ocpp().handshakeTimeoutS())
         .setIdleTimeoutUnit(TimeUnit.SECONDS);
-    if (wiring.config().tls() != null) {
-      options.setSsl(true).setKeyCertOptions(wiring.config().tls()); // OCPP security profile 2: wss://
-      if (wiring.config().tlsClientCaPath() != null) {
+    if (wiring.config().tls().keyCertOptions() != null) {
+      options.setSsl(true).setKeyCertOptions(wiring.config().tls().keyCertOptions()); // OCPP security profile 2: wss://
+      if (wiring.config().tls().clientCaPath() != null) {
         // Profile 3: a charger may present a certificate signed by this CA instead of a password.
-        options.setClientAuth(ClientAuth.REQUEST).setTrustOptions(new PemTrustOptions().addCertPath(wiring.config().tlsClientCaPath()));
+        options.setClientAuth(ClientAuth.REQUEST).setTrustOptions(new PemTrustOptions().addCertPath(wiring.config().tls().clientCaPath()));
       }
     }
-    Handshake handshake = new Handshake(store, logins, hasher, wiring.config().maxSessions(), wiring.metrics(), wiring.clock(),
+    Handshake handshake = new Handshake(store, logins, hasher, wiring.config().ocpp().maxSessions(), wiring.metrics(), wiring.clock(),
         this::opened);
     server = vertx.createHttpServer(options)
         .webSocketHandshakeHandler(handshake::handle);
@@ -144,8 +146,8 @@ public final class OcppVerticle extends VerticleBase {
     callConsumers.put(session.id(), calls);
     vertx.eventBus().publish(Bus.SESSION_OPENED, new Bus.SessionOpened(charger.id(), session.id()));
     vertx.eventBus().send(Bus.FACTS, new Fact.Connected(charger.id(), session.id(), "1.6", wiring.clock().instant()));
-    session.triggerStatusAt(now + wiring.config().triggerStatusAfterS() * 1000L);
-    session.pingDue(now, wiring.config().wsPingIntervalS() * 1000L);
+    session.triggerStatusAt(now + wiring.config().ocpp().triggerStatusAfterS() * 1000L);
+    session.pingDue(now, wiring.config().ocpp().wsPingIntervalS() * 1000L);
 
     ws.frameHandler(frame -> onFrame(session, frame));
     ws.pongHandler(b -> session.seen(wiring.clock().millis()));
@@ -190,14 +192,14 @@ public final class OcppVerticle extends VerticleBase {
 
   private void tick() {
     long now = wiring.clock().millis();
-    long silence = wiring.config().offlineAfterS() * 1000L;
-    long pingEvery = wiring.config().wsPingIntervalS() * 1000L;
+    long silence = wiring.config().ocpp().offlineAfterS() * 1000L;
+    long pingEvery = wiring.config().ocpp().wsPingIntervalS() * 1000L;
     for (OcppSession s : new ArrayList<>(sessions.values())) {
-      if (s.refill(now, wiring.config().maxMessagesPerSecond(), wiring.config().messageBurst())) {
+      if (s.refill(now, wiring.config().ocpp().maxMessagesPerSecond(), wiring.config().ocpp().messageBurst())) {
         s.socket().resume();
       }
       if (now - s.lastSeenMillis() > silence) {
-        LOG.info(() -> "charger " + s.chargerId() + " silent for " + wiring.config().offlineAfterS() + " s: closing its session");
+        LOG.info(() -> "charger " + s.chargerId() + " silent for " + wiring.config().ocpp().offlineAfterS() + " s: closing its session");
         s.socket().close(GOING_AWAY, "silent past the offline timeout");
         closed(s, "silent past the offline timeout");
         continue;
@@ -214,7 +216,7 @@ public final class OcppVerticle extends VerticleBase {
   /** A charger back without booting: its last statuses stand, and it is asked for fresh ones. */
   private void triggerStatus(OcppSession s) {
     wiring.metrics().ocppMessage("TriggerMessage", "out", "sent");
-    s.call("TriggerMessage", new JsonObject().put("requestedMessage", "StatusNotification"), wiring.config().callTimeoutS() * 1000L)
+    s.call("TriggerMessage", new JsonObject().put("requestedMessage", "StatusNotification"), wiring.config().ocpp().callTimeoutS() * 1000L)
         .onComplete(ar -> LOG.fine(() -> "TriggerMessage StatusNotification to " + s.chargerId() + ": "
             + (ar.succeeded() ? ar.result().encode() : ar.cause().getMessage())));
   }
@@ -231,14 +233,14 @@ public final class OcppVerticle extends VerticleBase {
     }
     session.seen(wiring.clock().millis());
     OcppSession.Assembly assembled = session.assemble(frame.isContinuation(), frame.isText(), frame.binaryData(),
-        frame.isFinal(), wiring.config().maxFrameBytes());
+        frame.isFinal(), wiring.config().ocpp().maxFrameBytes());
     switch (assembled) {
       case PARTIAL, DISCARDED -> { }
       case TOO_BIG -> {
-        LOG.warning("charger " + session.chargerId() + " sent a message over " + wiring.config().maxFrameBytes()
+        LOG.warning("charger " + session.chargerId() + " sent a message over " + wiring.config().ocpp().maxFrameBytes()
             + " bytes: closing its session with 1009");
         wiring.metrics().messageTooBig();
-        session.socket().close(TOO_BIG, "message larger than " + wiring.config().maxFrameBytes() + " bytes");
+        session.socket().close(TOO_BIG, "message larger than " + wiring.config().ocpp().maxFrameBytes() + " bytes");
       }
       case TEXT -> onText(session, session.takeMessage().toString(StandardCharsets.UTF_8));
       case BINARY -> {
@@ -252,11 +254,11 @@ public final class OcppVerticle extends VerticleBase {
   private void onText(OcppSession session, String text) {
     Instant at = wiring.clock().instant();
     session.seen(at.toEpochMilli());
-    if (!session.take(at.toEpochMilli(), wiring.config().maxMessagesPerSecond(), wiring.config().messageBurst())) {
+    if (!session.take(at.toEpochMilli(), wiring.config().ocpp().maxMessagesPerSecond(), wiring.config().ocpp().messageBurst())) {
       // This message is handled; the next ones wait in the charger's TCP buffer until the bucket refills.
       session.socket().pause();
       wiring.metrics().throttled();
-      LOG.fine(() -> "charger " + session.chargerId() + " throttled above " + wiring.config().maxMessagesPerSecond() + " msg/s");
+      LOG.fine(() -> "charger " + session.chargerId() + " throttled above " + wiring.config().ocpp().maxMessagesPerSecond() + " msg/s");
     }
     Frame frame;
     try {
@@ -320,7 +322,7 @@ public final class OcppVerticle extends VerticleBase {
   private void callFromService(OcppSession session, Message<Bus.OcppCall> m) {
     Bus.OcppCall call = m.body();
     wiring.metrics().ocppMessage(call.action(), "out", "sent");
-    session.call(call.action(), call.payload(), wiring.config().callTimeoutS() * 1000L).onComplete(ar -> {
+    session.call(call.action(), call.payload(), wiring.config().ocpp().callTimeoutS() * 1000L).onComplete(ar -> {
       if (ar.succeeded()) {
         m.reply(ar.result());
       } else if (ar.cause() instanceof OcppError e) {

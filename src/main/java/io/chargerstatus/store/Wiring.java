@@ -18,7 +18,7 @@ public record Wiring(Database database, Config config, Clock clock, Metrics metr
    * half of DB_POOL_SIZE (at least 2): the status engine keeps one commit in flight, the others query.
    */
   public Pool pool(Vertx vertx) {
-    return database.pool(vertx, Math.max(2, config.dbPoolSize() / 2));
+    return database.pool(vertx, Math.max(2, config.database().poolSize() / 2));
   }
 
   /** The database access of one verticle, on a pool of its own (see {@link #pool}). */
