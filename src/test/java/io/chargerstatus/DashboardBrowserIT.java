@@ -121,7 +121,7 @@ class DashboardBrowserIT {
     assertTrue(faultCell.isDisplayed());
     assertEquals("GroundFailure/E-105", faultCell.getText());
     assertEquals("There is a problem with the charger; it reported a fault code.",
-        row("EAST-2").findElement(By.cssSelector(".badge")).getAttribute("title"), "the seed's wording as a tooltip");
+        row("EAST-2").findElement(By.cssSelector(".badge")).getAttribute("title"), "the help article's wording as a tooltip");
 
     // Filter by status with its counter, then by account with the selector.
     browser.findElement(By.cssSelector(".counter[data-status='Faulted']")).click();

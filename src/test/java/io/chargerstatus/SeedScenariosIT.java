@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /** The help article's scenarios, watched as an operator would: the exact statuses, in order, on the SSE stream. */
-@DisplayName("The seed article's scenarios on the SSE stream")
+@DisplayName("The help article's scenarios (docs/status-model.md) on the SSE stream")
 class SeedScenariosIT {
   private static final Instant PEAK = ZonedDateTime.of(2026, 11, 24, 18, 0, 0, 0, ZoneId.of("Europe/Paris")).toInstant();
   private static final MutableClock CLOCK = new MutableClock(PEAK);

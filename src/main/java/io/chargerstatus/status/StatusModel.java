@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The status rules of STATUS-MODEL.md as pure functions: from a charger's state and one fact to its
+ * The status rules of docs/status-model.md as pure functions: from a charger's state and one fact to its
  * next state and the changes to record. No I/O and no clock: the caller passes the arrival time.
  *
  * <p>Invariants kept here:

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@DisplayName("The status model of STATUS-MODEL.md, as pure functions")
+@DisplayName("The status model of docs/status-model.md, as pure functions")
 class StatusModelTest {
   private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
 
