@@ -5,10 +5,10 @@ import io.chargerstatus.bus.Bus;
 import io.chargerstatus.engine.StatusVerticle;
 import io.chargerstatus.infra.Config;
 import io.chargerstatus.infra.Metrics;
-import io.chargerstatus.ocpp.OcppVerticle;
-import io.chargerstatus.store.Wiring;
 import io.chargerstatus.ocpp.ChargerLogins;
+import io.chargerstatus.ocpp.OcppVerticle;
 import io.chargerstatus.store.Database;
+import io.chargerstatus.store.Wiring;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -22,7 +22,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -35,122 +34,134 @@ import java.util.logging.Logger;
  * what it depends on is up. {@link #stop} undeploys in the reverse order.
  */
 public final class Service {
-  private static final Logger LOG = Logger.getLogger(Service.class.getName());
+    private static final Logger LOG = Logger.getLogger(Service.class.getName());
 
-  private final Config config;
-  private final Vertx vertx;
-  private final Database database;
-  private final Metrics metrics;
-  private final AtomicBoolean ready = new AtomicBoolean();
-  private String statusDeployment;
-  private String ocppDeployment;
-  private String httpDeployment;
+    private final Config config;
+    private final Vertx vertx;
+    private final Database database;
+    private final Metrics metrics;
+    private final AtomicBoolean ready = new AtomicBoolean();
+    private String statusDeployment;
+    private String ocppDeployment;
+    private String httpDeployment;
 
-  private Service(Config config, Vertx vertx, Database database, Metrics metrics) {
-    this.config = config;
-    this.vertx = vertx;
-    this.database = database;
-    this.metrics = metrics;
-  }
-
-  /** Opens the database (blocking: call from a plain thread) and deploys the verticles. */
-  public static Future<Service> start(Config config, Clock clock) {
-    Database database = Database.open(config.database().pgUrl(), config.database().dataDir(), config.database().timeoutS());
-    Metrics metrics = new Metrics();
-    new ClassLoaderMetrics().bindTo(metrics.registry());
-    new JvmMemoryMetrics().bindTo(metrics.registry());
-    new JvmGcMetrics().bindTo(metrics.registry());
-    new JvmThreadMetrics().bindTo(metrics.registry());
-    new ProcessorMetrics().bindTo(metrics.registry());
-    new UptimeMetrics().bindTo(metrics.registry());
-    MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
-        .setEnabled(true)
-        .setJvmMetricsEnabled(false)
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(metricsOptions).setPreferNativeTransport(true))
-        .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
-        .build();
-    Bus.registerCodecs(vertx.eventBus());
-    Service service = new Service(config, vertx, database, metrics);
-    int ocppInstances = config.ocpp().instances() > 0 ? config.ocpp().instances() : Runtime.getRuntime().availableProcessors();
-    Wiring wiring = new Wiring(database, config, clock, metrics);
-    ChargerLogins logins = new ChargerLogins(config.ocpp().passwordIterations());
-    return vertx.deployVerticle(new StatusVerticle(wiring))
-        .compose(id -> {
-          service.statusDeployment = id;
-          return vertx.deployVerticle(() -> new OcppVerticle(wiring, logins),
-              new DeploymentOptions().setInstances(ocppInstances));
-        })
-        .compose(id -> {
-          service.ocppDeployment = id;
-          return vertx.deployVerticle(new HttpVerticle(wiring, service.ready::get));
-        })
-        .map(id -> {
-          service.httpDeployment = id;
-          service.ready.set(true);
-          // DB_POOL_SIZE/2 (at least 2) per verticle instance, plus the SSE replays' own 2: said once, in full.
-          int perVerticle = Math.max(2, config.database().poolSize() / 2);
-          LOG.info("charger-status ready: HTTP on " + config.http().port() + ", OCPP on " + config.ocpp().port()
-              + " (" + ocppInstances + " OCPP verticles, " + (vertx.isNativeTransportEnabled() ? "epoll" : "NIO") + " transport; "
-              + "up to " + ((ocppInstances + 2) * perVerticle + 2) + " PostgreSQL connections: " + perVerticle
-              + " per verticle instance and 2 for SSE replays)");
-          return service;
-        })
-        .recover(e -> vertx.close().transform(v -> {
-          database.close();
-          return Future.failedFuture(e);
-        }));
-  }
-
-  public Config config() {
-    return config;
-  }
-
-  public Vertx vertx() {
-    return vertx;
-  }
-
-  public Metrics metrics() {
-    return metrics;
-  }
-
-  /**
-   * Stops taking work, closes charger sessions (close code 1001, so chargers reconnect), lets the status
-   * engine commit what the sessions sent, ends the SSE streams, then closes Vert.x and the database.
-   * Blocking: call it from a plain thread (shutdown hook, test), never from an event loop, because the
-   * event loops it waits for are the ones it closes.
-   */
-  public void stop(Duration deadline) {
-    ready.set(false);
-    Future<Void> drained = undeploy(ocppDeployment)
-        .compose(v -> flushFacts())
-        .compose(v -> undeploy(httpDeployment))
-        .compose(v -> undeploy(statusDeployment));
-    try {
-      drained.toCompletionStage().toCompletableFuture().get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      LOG.warning("shutdown did not drain within " + deadline + ": " + e);
+    private Service(Config config, Vertx vertx, Database database, Metrics metrics) {
+        this.config = config;
+        this.vertx = vertx;
+        this.database = database;
+        this.metrics = metrics;
     }
-    try {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      LOG.warning("Vert.x did not close cleanly: " + e);
-    } finally {
-      database.close();
+
+    /** Opens the database (blocking: call from a plain thread) and deploys the verticles. */
+    public static Future<Service> start(Config config, Clock clock) {
+        Database database = Database.open(
+                config.database().pgUrl(),
+                config.database().dataDir(),
+                config.database().timeoutS());
+        Metrics metrics = new Metrics();
+        new ClassLoaderMetrics().bindTo(metrics.registry());
+        new JvmMemoryMetrics().bindTo(metrics.registry());
+        new JvmGcMetrics().bindTo(metrics.registry());
+        new JvmThreadMetrics().bindTo(metrics.registry());
+        new ProcessorMetrics().bindTo(metrics.registry());
+        new UptimeMetrics().bindTo(metrics.registry());
+        MicrometerMetricsOptions metricsOptions = new MicrometerMetricsOptions()
+                .setEnabled(true)
+                .setJvmMetricsEnabled(false)
+                .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
+        Vertx vertx = Vertx.builder()
+                .with(new VertxOptions().setMetricsOptions(metricsOptions).setPreferNativeTransport(true))
+                .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
+                .build();
+        Bus.registerCodecs(vertx.eventBus());
+        Service service = new Service(config, vertx, database, metrics);
+        int ocppInstances = config.ocpp().instances() > 0
+                ? config.ocpp().instances()
+                : Runtime.getRuntime().availableProcessors();
+        Wiring wiring = new Wiring(database, config, clock, metrics);
+        ChargerLogins logins = new ChargerLogins(config.ocpp().passwordIterations());
+        return vertx.deployVerticle(new StatusVerticle(wiring))
+                .compose(id -> {
+                    service.statusDeployment = id;
+                    return vertx.deployVerticle(
+                            () -> new OcppVerticle(wiring, logins),
+                            new DeploymentOptions().setInstances(ocppInstances));
+                })
+                .compose(id -> {
+                    service.ocppDeployment = id;
+                    return vertx.deployVerticle(new HttpVerticle(wiring, service.ready::get));
+                })
+                .map(id -> {
+                    service.httpDeployment = id;
+                    service.ready.set(true);
+                    // DB_POOL_SIZE/2 (at least 2) per verticle instance, plus the SSE replays' own 2: said once, in
+                    // full.
+                    int perVerticle = Math.max(2, config.database().poolSize() / 2);
+                    LOG.info("charger-status ready: HTTP on " + config.http().port() + ", OCPP on "
+                            + config.ocpp().port()
+                            + " (" + ocppInstances + " OCPP verticles, "
+                            + (vertx.isNativeTransportEnabled() ? "epoll" : "NIO") + " transport; "
+                            + "up to " + ((ocppInstances + 2) * perVerticle + 2) + " PostgreSQL connections: "
+                            + perVerticle
+                            + " per verticle instance and 2 for SSE replays)");
+                    return service;
+                })
+                .recover(e -> vertx.close().transform(v -> {
+                    database.close();
+                    return Future.failedFuture(e);
+                }));
     }
-  }
 
-  /**
-   * Completes once every fact sent before it is committed: the engine answers a {@link Bus.Flush} when it
-   * reaches the head of its queue.
-   */
-  private Future<Void> flushFacts() {
-    return vertx.eventBus().request(Bus.FACTS, new Bus.Flush()).<Void>mapEmpty()
-        .recover(e -> Future.succeededFuture());
-  }
+    public Config config() {
+        return config;
+    }
 
-  private Future<Void> undeploy(String id) {
-    return id == null ? Future.succeededFuture() : vertx.undeploy(id).recover(e -> Future.succeededFuture());
-  }
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Stops taking work, closes charger sessions (close code 1001, so chargers reconnect), lets the status
+     * engine commit what the sessions sent, ends the SSE streams, then closes Vert.x and the database.
+     * Blocking: call it from a plain thread (shutdown hook, test), never from an event loop, because the
+     * event loops it waits for are the ones it closes.
+     */
+    public void stop(Duration deadline) {
+        ready.set(false);
+        Future<Void> drained = undeploy(ocppDeployment)
+                .compose(v -> flushFacts())
+                .compose(v -> undeploy(httpDeployment))
+                .compose(v -> undeploy(statusDeployment));
+        try {
+            drained.toCompletionStage().toCompletableFuture().get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.warning("shutdown did not drain within " + deadline + ": " + e);
+        }
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warning("Vert.x did not close cleanly: " + e);
+        } finally {
+            database.close();
+        }
+    }
+
+    /**
+     * Completes once every fact sent before it is committed: the engine answers a {@link Bus.Flush} when it
+     * reaches the head of its queue.
+     */
+    private Future<Void> flushFacts() {
+        return vertx.eventBus()
+                .request(Bus.FACTS, new Bus.Flush())
+                .<Void>mapEmpty()
+                .recover(e -> Future.succeededFuture());
+    }
+
+    private Future<Void> undeploy(String id) {
+        return id == null ? Future.succeededFuture() : vertx.undeploy(id).recover(e -> Future.succeededFuture());
+    }
 }

@@ -1,13 +1,13 @@
 package io.chargerstatus;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
-
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
  * The source tree's rules: each package imports only packages below it, and no two packages import
@@ -17,39 +17,65 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 @AnalyzeClasses(packages = "io.chargerstatus", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
-  @ArchTest
-  static final ArchRule layers = layeredArchitecture()
-      .consideringOnlyDependenciesInLayers()
-      .layer("Entry points").definedBy("io.chargerstatus")
-      .layer("Bench").definedBy("io.chargerstatus.bench..")
-      .layer("Sim").definedBy("io.chargerstatus.sim..")
-      .layer("Api").definedBy("io.chargerstatus.api..")
-      .layer("Ocpp").definedBy("io.chargerstatus.ocpp..")
-      .layer("Engine").definedBy("io.chargerstatus.engine..")
-      .layer("Rules").definedBy("io.chargerstatus.rules..")
-      .layer("Bus").definedBy("io.chargerstatus.bus..")
-      .layer("Store").definedBy("io.chargerstatus.store..")
-      .layer("Status").definedBy("io.chargerstatus.status..")
-      .layer("Infra").definedBy("io.chargerstatus.infra..")
-      .whereLayer("Entry points").mayNotBeAccessedByAnyLayer()
-      .whereLayer("Bench").mayOnlyBeAccessedByLayers("Entry points")
-      .whereLayer("Sim").mayOnlyBeAccessedByLayers("Entry points", "Bench")
-      .whereLayer("Api").mayOnlyBeAccessedByLayers("Entry points")
-      .whereLayer("Ocpp").mayOnlyBeAccessedByLayers("Entry points")
-      .whereLayer("Engine").mayOnlyBeAccessedByLayers("Entry points")
-      .whereLayer("Rules").mayOnlyBeAccessedByLayers("Entry points", "Ocpp")
-      .whereLayer("Bus").mayOnlyBeAccessedByLayers("Entry points", "Api", "Ocpp", "Engine", "Rules")
-      .whereLayer("Store").mayOnlyBeAccessedByLayers("Entry points", "Api", "Ocpp", "Engine", "Rules", "Bus")
-      .whereLayer("Infra").mayOnlyBeAccessedByLayers("Entry points", "Bench", "Sim", "Api", "Ocpp", "Engine", "Rules", "Bus", "Store")
-      .whereLayer("Status").mayOnlyBeAccessedByLayers("Entry points", "Bench", "Sim", "Api", "Ocpp", "Engine", "Rules", "Bus", "Store",
-          "Infra");
+    @ArchTest
+    static final ArchRule layers = layeredArchitecture()
+            .consideringOnlyDependenciesInLayers()
+            .layer("Entry points")
+            .definedBy("io.chargerstatus")
+            .layer("Bench")
+            .definedBy("io.chargerstatus.bench..")
+            .layer("Sim")
+            .definedBy("io.chargerstatus.sim..")
+            .layer("Api")
+            .definedBy("io.chargerstatus.api..")
+            .layer("Ocpp")
+            .definedBy("io.chargerstatus.ocpp..")
+            .layer("Engine")
+            .definedBy("io.chargerstatus.engine..")
+            .layer("Rules")
+            .definedBy("io.chargerstatus.rules..")
+            .layer("Bus")
+            .definedBy("io.chargerstatus.bus..")
+            .layer("Store")
+            .definedBy("io.chargerstatus.store..")
+            .layer("Status")
+            .definedBy("io.chargerstatus.status..")
+            .layer("Infra")
+            .definedBy("io.chargerstatus.infra..")
+            .whereLayer("Entry points")
+            .mayNotBeAccessedByAnyLayer()
+            .whereLayer("Bench")
+            .mayOnlyBeAccessedByLayers("Entry points")
+            .whereLayer("Sim")
+            .mayOnlyBeAccessedByLayers("Entry points", "Bench")
+            .whereLayer("Api")
+            .mayOnlyBeAccessedByLayers("Entry points")
+            .whereLayer("Ocpp")
+            .mayOnlyBeAccessedByLayers("Entry points")
+            .whereLayer("Engine")
+            .mayOnlyBeAccessedByLayers("Entry points")
+            .whereLayer("Rules")
+            .mayOnlyBeAccessedByLayers("Entry points", "Ocpp")
+            .whereLayer("Bus")
+            .mayOnlyBeAccessedByLayers("Entry points", "Api", "Ocpp", "Engine", "Rules")
+            .whereLayer("Store")
+            .mayOnlyBeAccessedByLayers("Entry points", "Api", "Ocpp", "Engine", "Rules", "Bus")
+            .whereLayer("Infra")
+            .mayOnlyBeAccessedByLayers("Entry points", "Bench", "Sim", "Api", "Ocpp", "Engine", "Rules", "Bus", "Store")
+            .whereLayer("Status")
+            .mayOnlyBeAccessedByLayers(
+                    "Entry points", "Bench", "Sim", "Api", "Ocpp", "Engine", "Rules", "Bus", "Store", "Infra");
 
-  @ArchTest
-  static final ArchRule noCycles = slices().matching("io.chargerstatus.(*)..").should().beFreeOfCycles();
+    @ArchTest
+    static final ArchRule noCycles =
+            slices().matching("io.chargerstatus.(*)..").should().beFreeOfCycles();
 
-  @ArchTest
-  static final ArchRule statusModelIsPure = noClasses()
-      .that().resideInAPackage("io.chargerstatus.status..")
-      .should().dependOnClassesThat().resideInAnyPackage("io.vertx..", "io.netty..")
-      .as("the status model is pure: no Vert.x or Netty types");
+    @ArchTest
+    static final ArchRule statusModelIsPure = noClasses()
+            .that()
+            .resideInAPackage("io.chargerstatus.status..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.vertx..", "io.netty..")
+            .as("the status model is pure: no Vert.x or Netty types");
 }

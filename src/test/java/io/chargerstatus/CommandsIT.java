@@ -1,5 +1,12 @@
 package io.chargerstatus;
 
+import static io.chargerstatus.testkit.Api.expect;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.chargerstatus.testkit.Api;
 import io.chargerstatus.testkit.MutableClock;
 import io.chargerstatus.testkit.SseClient;
@@ -8,268 +15,427 @@ import io.chargerstatus.testkit.TestDatabase;
 import io.chargerstatus.testkit.TestService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.Map;
 import java.util.UUID;
-
-import static io.chargerstatus.testkit.Api.expect;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 
 @DisplayName("Back-office commands and the business rules behind Preparing, Paused and Unavailable")
 class CommandsIT {
-  private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
-  /** Monday 2026-11-23 18:30 in Paris: inside a 17:00-21:00 weekday peak. */
-  private static final Instant PEAK = ZonedDateTime.of(2026, 11, 23, 18, 30, 0, 0, PARIS).toInstant();
-  private static final Instant OFF_PEAK = ZonedDateTime.of(2026, 11, 23, 22, 0, 0, 0, PARIS).toInstant();
+    private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
+    /** Monday 2026-11-23 18:30 in Paris: inside a 17:00-21:00 weekday peak. */
+    private static final Instant PEAK =
+            ZonedDateTime.of(2026, 11, 23, 18, 30, 0, 0, PARIS).toInstant();
 
-  private static final MutableClock CLOCK = new MutableClock(OFF_PEAK);
-  private static TestService service;
-  private static Api api;
+    private static final Instant OFF_PEAK =
+            ZonedDateTime.of(2026, 11, 23, 22, 0, 0, 0, PARIS).toInstant();
 
-  @BeforeAll
-  static void start() {
-    service = TestService.start(TestDatabase.fresh(), Map.of(), CLOCK);
-    api = service.api();
-    expect(201, api.post("/api/v1/accounts", new JsonObject().put("id", "ops").put("name", "Ops")));
-    expect(201, api.post("/api/v1/sites", new JsonObject().put("id", "delayed").put("accountId", "ops").put("timezone", "Europe/Paris")
-        .put("delayedCharging", new JsonObject().put("peak", new JsonArray().add(new JsonObject()
-            .put("days", new JsonArray().add("MON").add("TUE").add("WED").add("THU").add("FRI")).put("from", "17:00").put("to", "21:00"))))));
-    expect(201, api.post("/api/v1/id-tags", new JsonObject().put("idTag", "DRIVER-1").put("accountId", "ops")));
-  }
+    private static final MutableClock CLOCK = new MutableClock(OFF_PEAK);
+    private static TestService service;
+    private static Api api;
 
-  @AfterAll
-  static void stop() throws Exception {
-    service.close();
-  }
-
-  private static String charger(boolean secured, String siteId) {
-    String id = "CP-" + UUID.randomUUID().toString().substring(0, 8);
-    JsonObject body = new JsonObject().put("id", id).put("accountId", "ops").put("secured", secured);
-    if (siteId != null) {
-      body.put("siteId", siteId);
+    @BeforeAll
+    static void start() {
+        service = TestService.start(TestDatabase.fresh(), Map.of(), CLOCK);
+        api = service.api();
+        expect(
+                201,
+                api.post("/api/v1/accounts", new JsonObject().put("id", "ops").put("name", "Ops")));
+        expect(
+                201,
+                api.post(
+                        "/api/v1/sites",
+                        new JsonObject()
+                                .put("id", "delayed")
+                                .put("accountId", "ops")
+                                .put("timezone", "Europe/Paris")
+                                .put(
+                                        "delayedCharging",
+                                        new JsonObject()
+                                                .put(
+                                                        "peak",
+                                                        new JsonArray()
+                                                                .add(new JsonObject()
+                                                                        .put(
+                                                                                "days",
+                                                                                new JsonArray()
+                                                                                        .add("MON")
+                                                                                        .add("TUE")
+                                                                                        .add("WED")
+                                                                                        .add("THU")
+                                                                                        .add("FRI"))
+                                                                        .put("from", "17:00")
+                                                                        .put("to", "21:00"))))));
+        expect(
+                201,
+                api.post(
+                        "/api/v1/id-tags",
+                        new JsonObject().put("idTag", "DRIVER-1").put("accountId", "ops")));
     }
-    expect(201, api.post("/api/v1/chargers", body));
-    return id;
-  }
 
-  private static Api.Response command(String chargerId, String name, JsonObject body) {
-    return api.post("/api/v1/chargers/" + chargerId + "/commands/" + name, body);
-  }
-
-  @Test
-  @DisplayName("each command reaches the charger as its OCPP call and returns the charger's answer; all are kept")
-  void everyCommand() throws Exception {
-    String id = charger(true, null);
-    TestCharger cp = TestCharger.connect(service, id);
-    cp.boot();
-    Object[][] cases = {
-        {"remote-start", new JsonObject().put("connectorId", 1).put("idTag", "DRIVER-1"), "RemoteStartTransaction",
-            new JsonObject().put("connectorId", 1).put("idTag", "DRIVER-1")},
-        {"remote-stop", new JsonObject().put("transactionId", 42), "RemoteStopTransaction", new JsonObject().put("transactionId", 42)},
-        {"change-availability", new JsonObject().put("connectorId", 0).put("available", false), "ChangeAvailability",
-            new JsonObject().put("connectorId", 0).put("type", "Inoperative")},
-        {"update-firmware", new JsonObject().put("location", "https://fw.example/ac22-2.0.bin").put("retrieveAt", "2026-11-24T02:00:00Z"),
-            "UpdateFirmware", new JsonObject().put("location", "https://fw.example/ac22-2.0.bin").put("retrieveDate", "2026-11-24T02:00:00Z")},
-        {"reset", new JsonObject().put("type", "Soft"), "Reset", new JsonObject().put("type", "Soft")},
-        {"trigger-status", new JsonObject(), "TriggerMessage", new JsonObject().put("requestedMessage", "StatusNotification")},
-    };
-    for (Object[] c : cases) {
-      JsonObject answer = expect(200, command(id, (String) c[0], (JsonObject) c[1])).json();
-      assertEquals("Accepted", answer.getString("status"), c[0] + ": " + answer);
-      JsonArray call = cp.nextCallFromService(5);
-      assertEquals(c[2], call.getString(2));
-      assertEquals(c[3], call.getJsonObject(3), "payload of " + c[0]);
+    @AfterAll
+    static void stop() throws Exception {
+        service.close();
     }
-    cp.answers.put("Reset", new JsonObject().put("status", "Rejected"));
-    assertEquals("Rejected", expect(200, command(id, "reset", new JsonObject().put("type", "Hard"))).json().getString("status"));
 
-    JsonArray kept = expect(200, api.get("/api/v1/chargers/" + id + "/commands")).array();
-    assertEquals(7, kept.size());
-    JsonObject newest = kept.getJsonObject(0);
-    assertEquals("reset", newest.getString("name"));
-    assertEquals("Rejected", newest.getString("outcome"));
-    assertEquals("admin", newest.getString("requestedBy"));
-    assertNotNull(newest.getString("requestedAt"));
-    assertNotNull(newest.getString("answeredAt"));
-    cp.close();
-  }
-
-  @Test
-  @DisplayName("409 when the charger is offline, 504 when it does not answer, 502 on a CALLERROR, 400/404 for bad requests")
-  void failures() throws Exception {
-    String id = charger(true, null);
-    assertEquals(409, command(id, "reset", new JsonObject().put("type", "Soft")).status());
-    TestCharger cp = TestCharger.connect(service, id);
-    cp.boot();
-    cp.answers.put("Reset", TestCharger.SILENT);
-    assertEquals(504, command(id, "reset", new JsonObject().put("type", "Soft")).status());
-    cp.answers.put("Reset", TestCharger.CALL_ERROR);
-    assertEquals(502, command(id, "reset", new JsonObject().put("type", "Soft")).status());
-    assertEquals(400, command(id, "reset", new JsonObject().put("type", "Gentle")).status());
-    assertEquals(400, command(id, "remote-start", new JsonObject().put("connectorId", 0).put("idTag", "X")).status());
-    assertEquals(400, command(id, "remote-stop", new JsonObject()).status());
-    assertEquals(400, command(id, "change-availability", new JsonObject().put("connectorId", 1)).status());
-    assertEquals(400, command(id, "update-firmware", new JsonObject().put("location", "not a url")).status());
-    assertEquals(400, api.post("/api/v1/chargers/" + id + "/commands/reset", "{broken").status());
-    assertEquals(404, command(id, "self-destruct", new JsonObject()).status());
-    assertEquals(404, command("no-such-charger", "reset", new JsonObject().put("type", "Soft")).status());
-    JsonArray kept = expect(200, api.get("/api/v1/chargers/" + id + "/commands")).array();
-    assertEquals("CallError", kept.getJsonObject(0).getString("outcome"));
-    assertEquals("Timeout", kept.getJsonObject(1).getString("outcome"));
-    assertEquals("Offline", kept.getJsonObject(2).getString("outcome"));
-    cp.close();
-  }
-
-  @Test
-  @DisplayName("plug & charge: the service starts the transaction itself when a vehicle is plugged in")
-  void plugAndCharge() throws Exception {
-    CLOCK.set(OFF_PEAK);
-    String id = charger(false, null);
-    TestCharger cp = TestCharger.connect(service, id);
-    cp.boot();
-    try (SseClient sse = SseClient.open(service, TestService.ADMIN, null, null)) {
-      cp.status(1, "Preparing");
-      sse.awaitStatus(id, "Preparing");
-      JsonArray start = cp.nextCallFromService("RemoteStartTransaction", 5);
-      assertNotNull(start, "RemoteStartTransaction sent");
-      assertEquals(1, start.getJsonObject(3).getInteger("connectorId"));
-      String tag = start.getJsonObject(3).getString("idTag");
-      JsonObject started = cp.ok("StartTransaction", new JsonObject().put("connectorId", 1).put("idTag", tag)
-          .put("meterStart", 0).put("timestamp", Instant.now().toString()));
-      assertEquals("Accepted", started.getJsonObject("idTagInfo").getString("status"));
-      cp.status(1, "Charging");
-      sse.awaitStatus(id, "Charging");
+    private static String charger(boolean secured, String siteId) {
+        String id = "CP-" + UUID.randomUUID().toString().substring(0, 8);
+        JsonObject body = new JsonObject().put("id", id).put("accountId", "ops").put("secured", secured);
+        if (siteId != null) {
+            body.put("siteId", siteId);
+        }
+        expect(201, api.post("/api/v1/chargers", body));
+        return id;
     }
-    JsonArray kept = expect(200, api.get("/api/v1/chargers/" + id + "/commands")).array();
-    assertEquals("system:plug-and-charge", kept.getJsonObject(0).getString("requestedBy"));
-    cp.close();
-  }
 
-  @Test
-  @DisplayName("a secured charger waits in Preparing for Authorize or a remote start")
-  void securedWaits() throws Exception {
-    String id = charger(true, null);
-    TestCharger cp = TestCharger.connect(service, id);
-    cp.boot();
-    cp.status(1, "Preparing");
-    assertNull(cp.nextCallFromService("RemoteStartTransaction", 2), "no start without the driver");
-    assertEquals("Preparing", api.chargerRow(id).getString("status"));
-    assertEquals("Invalid", cp.ok("Authorize", new JsonObject().put("idTag", "PLUG-AND-CHARGE")).getJsonObject("idTagInfo")
-        .getString("status"), "the plug & charge tag is not a key to secured chargers");
-    assertEquals("Accepted", cp.ok("Authorize", new JsonObject().put("idTag", "DRIVER-1")).getJsonObject("idTagInfo").getString("status"));
-    cp.close();
-  }
-
-  @Test
-  @DisplayName("delayed charging: a standard start at peak gets a zero-power TxProfile until the peak ends; boost does not")
-  void delayedCharging() throws Exception {
-    String id = charger(true, "delayed");
-    TestCharger cp = TestCharger.connect(service, id);
-    cp.boot();
-    CLOCK.set(PEAK);
-    try (SseClient sse = SseClient.open(service, TestService.ADMIN, null, null)) {
-      cp.status(1, "Preparing");
-      int tx = cp.ok("StartTransaction", new JsonObject().put("connectorId", 1).put("idTag", "DRIVER-1").put("meterStart", 10)
-          .put("timestamp", PEAK.toString())).getInteger("transactionId");
-      JsonArray set = cp.nextCallFromService("SetChargingProfile", 5);
-      assertNotNull(set, "a charging profile at peak");
-      JsonObject profile = set.getJsonObject(3).getJsonObject("csChargingProfiles");
-      assertEquals(1, set.getJsonObject(3).getInteger("connectorId"));
-      assertEquals(tx, profile.getInteger("transactionId"));
-      assertEquals("TxProfile", profile.getString("chargingProfilePurpose"));
-      assertEquals("Absolute", profile.getString("chargingProfileKind"));
-      JsonObject schedule = profile.getJsonObject("chargingSchedule");
-      assertEquals(PEAK.toString(), schedule.getString("startSchedule"));
-      assertEquals(9000, schedule.getInteger("duration"), "held 2 h 30 until 21:00 Paris");
-      assertEquals(0.0, schedule.getJsonArray("chargingSchedulePeriod").getJsonObject(0).getDouble("limit"));
-      cp.status(1, "SuspendedEVSE");
-      sse.awaitStatus(id, "Paused");
-      JsonObject transaction = expect(200, api.get("/api/v1/chargers/" + id + "/transactions")).array().getJsonObject(0);
-      assertEquals("2026-11-23T20:00:00Z", transaction.getString("heldUntil"));
-      assertFalse(transaction.getBoolean("boost"));
-      cp.ok("StopTransaction", new JsonObject().put("transactionId", tx).put("meterStop", 7010).put("timestamp", PEAK.toString())
-          .put("reason", "EVDisconnected"));
-      cp.status(1, "Available");
-
-      // Boost: the driver asked for it with the remote start, so no hold.
-      expect(200, command(id, "remote-start", new JsonObject().put("connectorId", 1).put("idTag", "DRIVER-1").put("boost", true)));
-      cp.status(1, "Preparing");
-      cp.ok("StartTransaction", new JsonObject().put("connectorId", 1).put("idTag", "DRIVER-1").put("meterStart", 7010)
-          .put("timestamp", PEAK.toString()));
-      assertNull(cp.nextCallFromService("SetChargingProfile", 2), "no hold with boost");
-      assertTrue(expect(200, api.get("/api/v1/chargers/" + id + "/transactions")).array().getJsonObject(0).getBoolean("boost"));
+    private static Api.Response command(String chargerId, String name, JsonObject body) {
+        return api.post("/api/v1/chargers/" + chargerId + "/commands/" + name, body);
     }
-    cp.close();
-  }
 
-  @Test
-  @DisplayName("off-peak, a standard start at a delayed-charging site is not held")
-  void offPeak() throws Exception {
-    String id = charger(true, "delayed");
-    TestCharger cp = TestCharger.connect(service, id);
-    cp.boot();
-    CLOCK.set(OFF_PEAK);
-    cp.ok("StartTransaction", new JsonObject().put("connectorId", 1).put("idTag", "DRIVER-1").put("meterStart", 0)
-        .put("timestamp", OFF_PEAK.toString()));
-    assertNull(cp.nextCallFromService("SetChargingProfile", 2));
-    cp.close();
-  }
+    @Test
+    @DisplayName("each command reaches the charger as its OCPP call and returns the charger's answer; all are kept")
+    void everyCommand() throws Exception {
+        String id = charger(true, null);
+        TestCharger cp = TestCharger.connect(service, id);
+        cp.boot();
+        Object[][] cases = {
+            {
+                "remote-start",
+                new JsonObject().put("connectorId", 1).put("idTag", "DRIVER-1"),
+                "RemoteStartTransaction",
+                new JsonObject().put("connectorId", 1).put("idTag", "DRIVER-1")
+            },
+            {
+                "remote-stop",
+                new JsonObject().put("transactionId", 42),
+                "RemoteStopTransaction",
+                new JsonObject().put("transactionId", 42)
+            },
+            {
+                "change-availability",
+                new JsonObject().put("connectorId", 0).put("available", false),
+                "ChangeAvailability",
+                new JsonObject().put("connectorId", 0).put("type", "Inoperative")
+            },
+            {
+                "update-firmware",
+                new JsonObject()
+                        .put("location", "https://fw.example/ac22-2.0.bin")
+                        .put("retrieveAt", "2026-11-24T02:00:00Z"),
+                "UpdateFirmware",
+                new JsonObject()
+                        .put("location", "https://fw.example/ac22-2.0.bin")
+                        .put("retrieveDate", "2026-11-24T02:00:00Z")
+            },
+            {"reset", new JsonObject().put("type", "Soft"), "Reset", new JsonObject().put("type", "Soft")},
+            {
+                "trigger-status",
+                new JsonObject(),
+                "TriggerMessage",
+                new JsonObject().put("requestedMessage", "StatusNotification")
+            },
+        };
+        for (Object[] c : cases) {
+            JsonObject answer =
+                    expect(200, command(id, (String) c[0], (JsonObject) c[1])).json();
+            assertEquals("Accepted", answer.getString("status"), c[0] + ": " + answer);
+            JsonArray call = cp.nextCallFromService(5);
+            assertEquals(c[2], call.getString(2));
+            assertEquals(c[3], call.getJsonObject(3), "payload of " + c[0]);
+        }
+        cp.answers.put("Reset", new JsonObject().put("status", "Rejected"));
+        assertEquals(
+                "Rejected",
+                expect(200, command(id, "reset", new JsonObject().put("type", "Hard")))
+                        .json()
+                        .getString("status"));
 
-  @Test
-  @DisplayName("a firmware update walks the charger through Unavailable and back, with the new version on the row")
-  void firmwareUpdate() throws Exception {
-    String id = charger(true, null);
-    TestCharger cp = TestCharger.connect(service, id);
-    cp.boot();
-    cp.status(1, "Available");
-    try (SseClient sse = SseClient.open(service, TestService.ADMIN, null, null)) {
-      expect(200, command(id, "update-firmware", new JsonObject().put("location", "https://fw.example/ac22-2.0.bin")));
-      assertEquals("UpdateFirmware", cp.nextCallFromService(5).getString(2));
-      cp.firmware("Downloading");
-      sse.awaitStatus(id, "Unavailable");
-      cp.firmware("Downloaded");
-      cp.firmware("Installing");
-      assertEquals("Unavailable", api.chargerRow(id).getString("status"));
-      cp.ok("BootNotification", new JsonObject().put("chargePointVendor", "ACME").put("chargePointModel", "AC22")
-          .put("firmwareVersion", "2.0.0"));
-      sse.awaitStatus(id, "Available");
+        JsonArray kept =
+                expect(200, api.get("/api/v1/chargers/" + id + "/commands")).array();
+        assertEquals(7, kept.size());
+        JsonObject newest = kept.getJsonObject(0);
+        assertEquals("reset", newest.getString("name"));
+        assertEquals("Rejected", newest.getString("outcome"));
+        assertEquals("admin", newest.getString("requestedBy"));
+        assertNotNull(newest.getString("requestedAt"));
+        assertNotNull(newest.getString("answeredAt"));
+        cp.close();
     }
-    JsonObject row = api.chargerRow(id);
-    assertEquals("Available", row.getString("status"));
-    assertEquals("2.0.0", row.getString("firmwareVersion"));
-    cp.close();
-  }
 
-  @Test
-  @DisplayName("transactions are kept with meter values, energy and stop reason; the open one shows on its connector")
-  void transactions() {
-    String id = charger(true, null);
-    TestCharger cp = TestCharger.connect(service, id);
-    cp.boot();
-    int tx = cp.ok("StartTransaction", new JsonObject().put("connectorId", 2).put("idTag", "DRIVER-1").put("meterStart", 1000)
-        .put("timestamp", Instant.now().toString())).getInteger("transactionId");
-    cp.status(2, "Charging");
-    assertEquals(tx, api.chargerRow(id).getJsonArray("connectors").getJsonObject(0).getInteger("transactionId"));
-    cp.ok("StopTransaction", new JsonObject().put("transactionId", tx).put("meterStop", 23500).put("idTag", "DRIVER-1")
-        .put("timestamp", Instant.now().toString()).put("reason", "Remote"));
-    JsonObject t = expect(200, api.get("/api/v1/chargers/" + id + "/transactions")).array().getJsonObject(0);
-    assertEquals(tx, t.getInteger("id"));
-    assertEquals(2, t.getInteger("connectorId"));
-    assertEquals(22500, t.getInteger("energyWh"));
-    assertEquals("Remote", t.getString("stopReason"));
-    assertNotNull(t.getString("stoppedAt"));
-    assertNull(api.chargerRow(id).getJsonArray("connectors").getJsonObject(0).getInteger("transactionId"));
-    cp.close();
-  }
+    @Test
+    @DisplayName(
+            "409 when the charger is offline, 504 when it does not answer, 502 on a CALLERROR, 400/404 for bad requests")
+    void failures() throws Exception {
+        String id = charger(true, null);
+        assertEquals(
+                409, command(id, "reset", new JsonObject().put("type", "Soft")).status());
+        TestCharger cp = TestCharger.connect(service, id);
+        cp.boot();
+        cp.answers.put("Reset", TestCharger.SILENT);
+        assertEquals(
+                504, command(id, "reset", new JsonObject().put("type", "Soft")).status());
+        cp.answers.put("Reset", TestCharger.CALL_ERROR);
+        assertEquals(
+                502, command(id, "reset", new JsonObject().put("type", "Soft")).status());
+        assertEquals(
+                400,
+                command(id, "reset", new JsonObject().put("type", "Gentle")).status());
+        assertEquals(
+                400,
+                command(
+                                id,
+                                "remote-start",
+                                new JsonObject().put("connectorId", 0).put("idTag", "X"))
+                        .status());
+        assertEquals(400, command(id, "remote-stop", new JsonObject()).status());
+        assertEquals(
+                400,
+                command(id, "change-availability", new JsonObject().put("connectorId", 1))
+                        .status());
+        assertEquals(
+                400,
+                command(id, "update-firmware", new JsonObject().put("location", "not a url"))
+                        .status());
+        assertEquals(
+                400,
+                api.post("/api/v1/chargers/" + id + "/commands/reset", "{broken")
+                        .status());
+        assertEquals(404, command(id, "self-destruct", new JsonObject()).status());
+        assertEquals(
+                404,
+                command("no-such-charger", "reset", new JsonObject().put("type", "Soft"))
+                        .status());
+        JsonArray kept =
+                expect(200, api.get("/api/v1/chargers/" + id + "/commands")).array();
+        assertEquals("CallError", kept.getJsonObject(0).getString("outcome"));
+        assertEquals("Timeout", kept.getJsonObject(1).getString("outcome"));
+        assertEquals("Offline", kept.getJsonObject(2).getString("outcome"));
+        cp.close();
+    }
+
+    @Test
+    @DisplayName("plug & charge: the service starts the transaction itself when a vehicle is plugged in")
+    void plugAndCharge() throws Exception {
+        CLOCK.set(OFF_PEAK);
+        String id = charger(false, null);
+        TestCharger cp = TestCharger.connect(service, id);
+        cp.boot();
+        try (SseClient sse = SseClient.open(service, TestService.ADMIN, null, null)) {
+            cp.status(1, "Preparing");
+            sse.awaitStatus(id, "Preparing");
+            JsonArray start = cp.nextCallFromService("RemoteStartTransaction", 5);
+            assertNotNull(start, "RemoteStartTransaction sent");
+            assertEquals(1, start.getJsonObject(3).getInteger("connectorId"));
+            String tag = start.getJsonObject(3).getString("idTag");
+            JsonObject started = cp.ok(
+                    "StartTransaction",
+                    new JsonObject()
+                            .put("connectorId", 1)
+                            .put("idTag", tag)
+                            .put("meterStart", 0)
+                            .put("timestamp", Instant.now().toString()));
+            assertEquals("Accepted", started.getJsonObject("idTagInfo").getString("status"));
+            cp.status(1, "Charging");
+            sse.awaitStatus(id, "Charging");
+        }
+        JsonArray kept =
+                expect(200, api.get("/api/v1/chargers/" + id + "/commands")).array();
+        assertEquals("system:plug-and-charge", kept.getJsonObject(0).getString("requestedBy"));
+        cp.close();
+    }
+
+    @Test
+    @DisplayName("a secured charger waits in Preparing for Authorize or a remote start")
+    void securedWaits() throws Exception {
+        String id = charger(true, null);
+        TestCharger cp = TestCharger.connect(service, id);
+        cp.boot();
+        cp.status(1, "Preparing");
+        assertNull(cp.nextCallFromService("RemoteStartTransaction", 2), "no start without the driver");
+        assertEquals("Preparing", api.chargerRow(id).getString("status"));
+        assertEquals(
+                "Invalid",
+                cp.ok("Authorize", new JsonObject().put("idTag", "PLUG-AND-CHARGE"))
+                        .getJsonObject("idTagInfo")
+                        .getString("status"),
+                "the plug & charge tag is not a key to secured chargers");
+        assertEquals(
+                "Accepted",
+                cp.ok("Authorize", new JsonObject().put("idTag", "DRIVER-1"))
+                        .getJsonObject("idTagInfo")
+                        .getString("status"));
+        cp.close();
+    }
+
+    @Test
+    @DisplayName(
+            "delayed charging: a standard start at peak gets a zero-power TxProfile until the peak ends; boost does not")
+    void delayedCharging() throws Exception {
+        String id = charger(true, "delayed");
+        TestCharger cp = TestCharger.connect(service, id);
+        cp.boot();
+        CLOCK.set(PEAK);
+        try (SseClient sse = SseClient.open(service, TestService.ADMIN, null, null)) {
+            cp.status(1, "Preparing");
+            int tx = cp.ok(
+                            "StartTransaction",
+                            new JsonObject()
+                                    .put("connectorId", 1)
+                                    .put("idTag", "DRIVER-1")
+                                    .put("meterStart", 10)
+                                    .put("timestamp", PEAK.toString()))
+                    .getInteger("transactionId");
+            JsonArray set = cp.nextCallFromService("SetChargingProfile", 5);
+            assertNotNull(set, "a charging profile at peak");
+            JsonObject profile = set.getJsonObject(3).getJsonObject("csChargingProfiles");
+            assertEquals(1, set.getJsonObject(3).getInteger("connectorId"));
+            assertEquals(tx, profile.getInteger("transactionId"));
+            assertEquals("TxProfile", profile.getString("chargingProfilePurpose"));
+            assertEquals("Absolute", profile.getString("chargingProfileKind"));
+            JsonObject schedule = profile.getJsonObject("chargingSchedule");
+            assertEquals(PEAK.toString(), schedule.getString("startSchedule"));
+            assertEquals(9000, schedule.getInteger("duration"), "held 2 h 30 until 21:00 Paris");
+            assertEquals(
+                    0.0,
+                    schedule.getJsonArray("chargingSchedulePeriod")
+                            .getJsonObject(0)
+                            .getDouble("limit"));
+            cp.status(1, "SuspendedEVSE");
+            sse.awaitStatus(id, "Paused");
+            JsonObject transaction = expect(200, api.get("/api/v1/chargers/" + id + "/transactions"))
+                    .array()
+                    .getJsonObject(0);
+            assertEquals("2026-11-23T20:00:00Z", transaction.getString("heldUntil"));
+            assertFalse(transaction.getBoolean("boost"));
+            cp.ok(
+                    "StopTransaction",
+                    new JsonObject()
+                            .put("transactionId", tx)
+                            .put("meterStop", 7010)
+                            .put("timestamp", PEAK.toString())
+                            .put("reason", "EVDisconnected"));
+            cp.status(1, "Available");
+
+            // Boost: the driver asked for it with the remote start, so no hold.
+            expect(
+                    200,
+                    command(
+                            id,
+                            "remote-start",
+                            new JsonObject()
+                                    .put("connectorId", 1)
+                                    .put("idTag", "DRIVER-1")
+                                    .put("boost", true)));
+            cp.status(1, "Preparing");
+            cp.ok(
+                    "StartTransaction",
+                    new JsonObject()
+                            .put("connectorId", 1)
+                            .put("idTag", "DRIVER-1")
+                            .put("meterStart", 7010)
+                            .put("timestamp", PEAK.toString()));
+            assertNull(cp.nextCallFromService("SetChargingProfile", 2), "no hold with boost");
+            assertTrue(expect(200, api.get("/api/v1/chargers/" + id + "/transactions"))
+                    .array()
+                    .getJsonObject(0)
+                    .getBoolean("boost"));
+        }
+        cp.close();
+    }
+
+    @Test
+    @DisplayName("off-peak, a standard start at a delayed-charging site is not held")
+    void offPeak() throws Exception {
+        String id = charger(true, "delayed");
+        TestCharger cp = TestCharger.connect(service, id);
+        cp.boot();
+        CLOCK.set(OFF_PEAK);
+        cp.ok(
+                "StartTransaction",
+                new JsonObject()
+                        .put("connectorId", 1)
+                        .put("idTag", "DRIVER-1")
+                        .put("meterStart", 0)
+                        .put("timestamp", OFF_PEAK.toString()));
+        assertNull(cp.nextCallFromService("SetChargingProfile", 2));
+        cp.close();
+    }
+
+    @Test
+    @DisplayName("a firmware update walks the charger through Unavailable and back, with the new version on the row")
+    void firmwareUpdate() throws Exception {
+        String id = charger(true, null);
+        TestCharger cp = TestCharger.connect(service, id);
+        cp.boot();
+        cp.status(1, "Available");
+        try (SseClient sse = SseClient.open(service, TestService.ADMIN, null, null)) {
+            expect(
+                    200,
+                    command(
+                            id,
+                            "update-firmware",
+                            new JsonObject().put("location", "https://fw.example/ac22-2.0.bin")));
+            assertEquals("UpdateFirmware", cp.nextCallFromService(5).getString(2));
+            cp.firmware("Downloading");
+            sse.awaitStatus(id, "Unavailable");
+            cp.firmware("Downloaded");
+            cp.firmware("Installing");
+            assertEquals("Unavailable", api.chargerRow(id).getString("status"));
+            cp.ok(
+                    "BootNotification",
+                    new JsonObject()
+                            .put("chargePointVendor", "ACME")
+                            .put("chargePointModel", "AC22")
+                            .put("firmwareVersion", "2.0.0"));
+            sse.awaitStatus(id, "Available");
+        }
+        JsonObject row = api.chargerRow(id);
+        assertEquals("Available", row.getString("status"));
+        assertEquals("2.0.0", row.getString("firmwareVersion"));
+        cp.close();
+    }
+
+    @Test
+    @DisplayName("transactions are kept with meter values, energy and stop reason; the open one shows on its connector")
+    void transactions() {
+        String id = charger(true, null);
+        TestCharger cp = TestCharger.connect(service, id);
+        cp.boot();
+        int tx = cp.ok(
+                        "StartTransaction",
+                        new JsonObject()
+                                .put("connectorId", 2)
+                                .put("idTag", "DRIVER-1")
+                                .put("meterStart", 1000)
+                                .put("timestamp", Instant.now().toString()))
+                .getInteger("transactionId");
+        cp.status(2, "Charging");
+        assertEquals(
+                tx,
+                api.chargerRow(id).getJsonArray("connectors").getJsonObject(0).getInteger("transactionId"));
+        cp.ok(
+                "StopTransaction",
+                new JsonObject()
+                        .put("transactionId", tx)
+                        .put("meterStop", 23500)
+                        .put("idTag", "DRIVER-1")
+                        .put("timestamp", Instant.now().toString())
+                        .put("reason", "Remote"));
+        JsonObject t = expect(200, api.get("/api/v1/chargers/" + id + "/transactions"))
+                .array()
+                .getJsonObject(0);
+        assertEquals(tx, t.getInteger("id"));
+        assertEquals(2, t.getInteger("connectorId"));
+        assertEquals(22500, t.getInteger("energyWh"));
+        assertEquals("Remote", t.getString("stopReason"));
+        assertNotNull(t.getString("stoppedAt"));
+        assertNull(
+                api.chargerRow(id).getJsonArray("connectors").getJsonObject(0).getInteger("transactionId"));
+        cp.close();
+    }
 }

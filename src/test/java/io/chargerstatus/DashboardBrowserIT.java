@@ -1,10 +1,24 @@
 package io.chargerstatus;
 
+import static io.chargerstatus.testkit.Api.expect;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import io.chargerstatus.testkit.Api;
 import io.chargerstatus.testkit.TestCharger;
 import io.chargerstatus.testkit.TestDatabase;
 import io.chargerstatus.testkit.TestService;
 import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -20,141 +34,179 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-
-import static io.chargerstatus.testkit.Api.expect;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 /**
  * The dashboard in headless Chromium (Debian's chromium and chromium-driver, installed by .ci/run)
  * against the real service and database. Saves target/dashboard.png.
  */
 @DisplayName("The dashboard in a real browser")
 class DashboardBrowserIT {
-  private static final File CHROMIUM = new File("/usr/bin/chromium");
-  private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
-  private static TestService service;
-  private static WebDriver browser;
-  private static WebDriverWait wait;
+    private static final File CHROMIUM = new File("/usr/bin/chromium");
+    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+    private static TestService service;
+    private static WebDriver browser;
+    private static WebDriverWait wait;
 
-  @BeforeAll
-  static void start() throws Exception {
-    assumeTrue(CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
-        "needs Debian's chromium and chromium-driver (.ci/run installs them)");
-    service = TestService.start(TestDatabase.fresh(), Map.of());
-    Api api = service.api();
-    for (String account : List.of("east", "west")) {
-      expect(201, api.post("/api/v1/accounts", new JsonObject().put("id", account).put("name", account.toUpperCase())));
+    @BeforeAll
+    static void start() throws Exception {
+        assumeTrue(
+                CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
+                "needs Debian's chromium and chromium-driver (.ci/run installs them)");
+        service = TestService.start(TestDatabase.fresh(), Map.of());
+        Api api = service.api();
+        for (String account : List.of("east", "west")) {
+            expect(
+                    201,
+                    api.post(
+                            "/api/v1/accounts",
+                            new JsonObject().put("id", account).put("name", account.toUpperCase())));
+        }
+        expect(
+                201,
+                api.post(
+                        "/api/v1/chargers",
+                        new JsonObject()
+                                .put("id", "EAST-1")
+                                .put("accountId", "east")
+                                .put("name", "Lobby left")));
+        expect(
+                201,
+                api.post(
+                        "/api/v1/chargers",
+                        new JsonObject()
+                                .put("id", "EAST-2")
+                                .put("accountId", "east")
+                                .put("name", "Lobby right")));
+        expect(
+                201,
+                api.post(
+                        "/api/v1/chargers",
+                        new JsonObject()
+                                .put("id", "WEST-1")
+                                .put("accountId", "west")
+                                .put("name", "Depot")));
+        ChromeOptions options = new ChromeOptions()
+                .setBinary(CHROMIUM)
+                .addArguments(
+                        "--headless=new",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-quic",
+                        "--no-first-run",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--disable-dev-shm-usage",
+                        "--window-size=1280,900",
+                        "--user-data-dir=" + Files.createTempDirectory("cs-chromium"));
+        ChromeDriverService driverService = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER)
+                .usingAnyFreePort()
+                .build();
+        browser = new ChromeDriver(driverService, options);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(10));
     }
-    expect(201, api.post("/api/v1/chargers", new JsonObject().put("id", "EAST-1").put("accountId", "east").put("name", "Lobby left")));
-    expect(201, api.post("/api/v1/chargers", new JsonObject().put("id", "EAST-2").put("accountId", "east").put("name", "Lobby right")));
-    expect(201, api.post("/api/v1/chargers", new JsonObject().put("id", "WEST-1").put("accountId", "west").put("name", "Depot")));
-    ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless=new", "--no-sandbox",
-        "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,900",
-        "--user-data-dir=" + Files.createTempDirectory("cs-chromium"));
-    ChromeDriverService driverService = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER).usingAnyFreePort().build();
-    browser = new ChromeDriver(driverService, options);
-    wait = new WebDriverWait(browser, Duration.ofSeconds(10));
-  }
 
-  @AfterAll
-  static void stop() throws Exception {
-    if (browser != null) {
-      browser.quit();
+    @AfterAll
+    static void stop() throws Exception {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (service != null) {
+            service.close();
+        }
     }
-    if (service != null) {
-      service.close();
+
+    private static WebElement row(String id) {
+        return browser.findElement(By.cssSelector("#chargers tbody tr[data-id='" + id + "']"));
     }
-  }
 
-  private static WebElement row(String id) {
-    return browser.findElement(By.cssSelector("#chargers tbody tr[data-id='" + id + "']"));
-  }
+    private static String status(String id) {
+        return row(id).getAttribute("data-status");
+    }
 
-  private static String status(String id) {
-    return row(id).getAttribute("data-status");
-  }
+    @Test
+    @DisplayName("sign in, watch a status change live, unhide the fault code, filter by account and status")
+    void operatorJourney() throws Exception {
+        browser.get("http://127.0.0.1:" + service.httpPort + "/");
+        browser.findElement(By.id("token")).sendKeys("wrong-token");
+        browser.findElement(By.cssSelector("#sign-in button")).click();
+        wait.until(d -> d.findElement(By.id("sign-in-error")).getText().contains("not valid"));
+        browser.findElement(By.id("token")).clear();
+        browser.findElement(By.id("token")).sendKeys(TestService.ADMIN);
+        browser.findElement(By.cssSelector("#sign-in button")).click();
+        wait.until(d -> d.findElements(By.cssSelector("#chargers tbody tr")).size() == 3);
+        wait.until(d -> d.findElement(By.id("live")).getText().equals("live"));
+        assertEquals("Unknown", status("EAST-1"));
+        assertEquals(
+                "3",
+                browser.findElement(By.cssSelector(".counter[data-status='Unknown'] .n"))
+                        .getText());
 
-  @Test
-  @DisplayName("sign in, watch a status change live, unhide the fault code, filter by account and status")
-  void operatorJourney() throws Exception {
-    browser.get("http://127.0.0.1:" + service.httpPort + "/");
-    browser.findElement(By.id("token")).sendKeys("wrong-token");
-    browser.findElement(By.cssSelector("#sign-in button")).click();
-    wait.until(d -> d.findElement(By.id("sign-in-error")).getText().contains("not valid"));
-    browser.findElement(By.id("token")).clear();
-    browser.findElement(By.id("token")).sendKeys(TestService.ADMIN);
-    browser.findElement(By.cssSelector("#sign-in button")).click();
-    wait.until(d -> d.findElements(By.cssSelector("#chargers tbody tr")).size() == 3);
-    wait.until(d -> d.findElement(By.id("live")).getText().equals("live"));
-    assertEquals("Unknown", status("EAST-1"));
-    assertEquals("3", browser.findElement(By.cssSelector(".counter[data-status='Unknown'] .n")).getText());
+        // A charger's StatusNotification shows in the row within a second.
+        TestCharger cp = TestCharger.connect(service, "EAST-1");
+        cp.boot();
+        long sent = System.currentTimeMillis();
+        cp.status(1, "Charging");
+        new WebDriverWait(browser, Duration.ofSeconds(1)).until(d -> "Charging".equals(status("EAST-1")));
+        assertTrue(System.currentTimeMillis() - sent < 1500);
+        assertEquals(
+                "1",
+                browser.findElement(By.cssSelector(".counter[data-status='Charging'] .n"))
+                        .getText());
 
-    // A charger's StatusNotification shows in the row within a second.
-    TestCharger cp = TestCharger.connect(service, "EAST-1");
-    cp.boot();
-    long sent = System.currentTimeMillis();
-    cp.status(1, "Charging");
-    new WebDriverWait(browser, Duration.ofSeconds(1)).until(d -> "Charging".equals(status("EAST-1")));
-    assertTrue(System.currentTimeMillis() - sent < 1500);
-    assertEquals("1", browser.findElement(By.cssSelector(".counter[data-status='Charging'] .n")).getText());
+        // Faulted: the hidden Fault code column shows the code once unhidden.
+        TestCharger other = TestCharger.connect(service, "EAST-2");
+        other.boot();
+        other.status(1, "Faulted", "GroundFailure", "E-105", Instant.now());
+        wait.until(d -> "Faulted".equals(status("EAST-2")));
+        WebElement faultCell = row("EAST-2").findElements(By.tagName("td")).get(6);
+        assertFalse(faultCell.isDisplayed(), "the Fault code column is hidden by default");
+        browser.findElement(By.id("show-fault")).click();
+        assertTrue(faultCell.isDisplayed());
+        assertEquals("GroundFailure/E-105", faultCell.getText());
+        assertEquals(
+                "There is a problem with the charger; it reported a fault code.",
+                row("EAST-2").findElement(By.cssSelector(".badge")).getAttribute("title"),
+                "the help article's wording as a tooltip");
 
-    // Faulted: the hidden Fault code column shows the code once unhidden.
-    TestCharger other = TestCharger.connect(service, "EAST-2");
-    other.boot();
-    other.status(1, "Faulted", "GroundFailure", "E-105", Instant.now());
-    wait.until(d -> "Faulted".equals(status("EAST-2")));
-    WebElement faultCell = row("EAST-2").findElements(By.tagName("td")).get(6);
-    assertFalse(faultCell.isDisplayed(), "the Fault code column is hidden by default");
-    browser.findElement(By.id("show-fault")).click();
-    assertTrue(faultCell.isDisplayed());
-    assertEquals("GroundFailure/E-105", faultCell.getText());
-    assertEquals("There is a problem with the charger; it reported a fault code.",
-        row("EAST-2").findElement(By.cssSelector(".badge")).getAttribute("title"), "the help article's wording as a tooltip");
+        // Filter by status with its counter, then by account with the selector.
+        browser.findElement(By.cssSelector(".counter[data-status='Faulted']")).click();
+        wait.until(d -> d.findElements(By.cssSelector("#chargers tbody tr")).size() == 1);
+        assertEquals(
+                "EAST-2",
+                browser.findElement(By.cssSelector("#chargers tbody tr")).getAttribute("data-id"));
+        browser.findElement(By.cssSelector(".counter[data-status='Faulted']")).click();
+        new Select(browser.findElement(By.id("account"))).selectByValue("west");
+        wait.until(d -> d.findElements(By.cssSelector("#chargers tbody tr")).size() == 1
+                && d.findElement(By.cssSelector("#chargers tbody tr"))
+                        .getAttribute("data-id")
+                        .equals("WEST-1"));
 
-    // Filter by status with its counter, then by account with the selector.
-    browser.findElement(By.cssSelector(".counter[data-status='Faulted']")).click();
-    wait.until(d -> d.findElements(By.cssSelector("#chargers tbody tr")).size() == 1);
-    assertEquals("EAST-2", browser.findElement(By.cssSelector("#chargers tbody tr")).getAttribute("data-id"));
-    browser.findElement(By.cssSelector(".counter[data-status='Faulted']")).click();
-    new Select(browser.findElement(By.id("account"))).selectByValue("west");
-    wait.until(d -> d.findElements(By.cssSelector("#chargers tbody tr")).size() == 1
-        && d.findElement(By.cssSelector("#chargers tbody tr")).getAttribute("data-id").equals("WEST-1"));
+        // Search, and the detail panel by keyboard.
+        new Select(browser.findElement(By.id("account"))).selectByValue("");
+        wait.until(d -> d.findElements(By.cssSelector("#chargers tbody tr")).size() == 3);
+        browser.findElement(By.id("search")).sendKeys("lobby right");
+        wait.until(d -> d.findElements(By.cssSelector("#chargers tbody tr")).size() == 1);
+        row("EAST-2").sendKeys(org.openqa.selenium.Keys.ENTER);
+        wait.until(d -> d.findElement(By.id("detail")).isDisplayed()
+                && d.findElement(By.id("detail-title")).getText().contains("EAST-2"));
+        wait.until(d -> !d.findElements(By.cssSelector("#detail-history li")).isEmpty());
 
-    // Search, and the detail panel by keyboard.
-    new Select(browser.findElement(By.id("account"))).selectByValue("");
-    wait.until(d -> d.findElements(By.cssSelector("#chargers tbody tr")).size() == 3);
-    browser.findElement(By.id("search")).sendKeys("lobby right");
-    wait.until(d -> d.findElements(By.cssSelector("#chargers tbody tr")).size() == 1);
-    row("EAST-2").sendKeys(org.openqa.selenium.Keys.ENTER);
-    wait.until(d -> d.findElement(By.id("detail")).isDisplayed()
-        && d.findElement(By.id("detail-title")).getText().contains("EAST-2"));
-    wait.until(d -> !d.findElements(By.cssSelector("#detail-history li")).isEmpty());
+        Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+        Files.copy(shot, Path.of("target", "dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
 
-    Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
-    Files.copy(shot, Path.of("target", "dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
-
-    // Escape closes the detail; at tablet width the page itself does not scroll sideways (the table may, inside its box).
-    browser.findElement(By.tagName("body")).sendKeys(org.openqa.selenium.Keys.ESCAPE);
-    wait.until(d -> !d.findElement(By.id("detail")).isDisplayed());
-    browser.manage().window().setSize(new org.openqa.selenium.Dimension(820, 1180));
-    Object overflow = ((org.openqa.selenium.JavascriptExecutor) browser)
-        .executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
-    assertTrue(((Number) overflow).longValue() <= 0, "no sideways scrolling of the page at 820 px: " + overflow);
-    Path tablet = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
-    Files.copy(tablet, Path.of("target", "dashboard-tablet.png"), StandardCopyOption.REPLACE_EXISTING);
-    cp.close();
-    other.close();
-  }
+        // Escape closes the detail; at tablet width the page itself does not scroll sideways (the table may, inside its
+        // box).
+        browser.findElement(By.tagName("body")).sendKeys(org.openqa.selenium.Keys.ESCAPE);
+        wait.until(d -> !d.findElement(By.id("detail")).isDisplayed());
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(820, 1180));
+        Object overflow = ((org.openqa.selenium.JavascriptExecutor) browser)
+                .executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
+        assertTrue(((Number) overflow).longValue() <= 0, "no sideways scrolling of the page at 820 px: " + overflow);
+        Path tablet =
+                ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+        Files.copy(tablet, Path.of("target", "dashboard-tablet.png"), StandardCopyOption.REPLACE_EXISTING);
+        cp.close();
+        other.close();
+    }
 }

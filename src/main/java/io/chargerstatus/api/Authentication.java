@@ -3,7 +3,6 @@ package io.chargerstatus.api;
 import io.chargerstatus.infra.Passwords;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
@@ -12,56 +11,58 @@ import java.security.MessageDigest;
  * body is read; the request is paused during the lookup so that its body is still there afterwards.
  */
 final class Authentication implements Handler<RoutingContext> {
-  private static final String PRINCIPAL = "principal";
+    private static final String PRINCIPAL = "principal";
 
-  private final BackOfficeStore store;
-  private final byte[] adminToken;
+    private final BackOfficeStore store;
+    private final byte[] adminToken;
 
-  Authentication(BackOfficeStore store, String adminToken) {
-    this.store = store;
-    this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
-  }
-
-  @Override
-  public void handle(RoutingContext ctx) {
-    String token = bearer(ctx);
-    if (token == null) {
-      ctx.fail(ApiError.unauthorized());
-      return;
+    Authentication(BackOfficeStore store, String adminToken) {
+        this.store = store;
+        this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
     }
-    if (MessageDigest.isEqual(adminToken, token.getBytes(StandardCharsets.UTF_8))) {
-      ctx.put(PRINCIPAL, Principal.ADMIN);
-      ctx.next();
-      return;
-    }
-    // The body must wait while the token is looked up, or it would be gone when the body handler runs.
-    ctx.request().pause();
-    store.token(Passwords.tokenHash(token)).onComplete(ar -> {
-      if (ar.succeeded() && ar.result() != null) {
-        ctx.put(PRINCIPAL, new Principal(ar.result().accountId(), ar.result().id()));
-        ctx.request().resume();
-        ctx.next();
-      } else {
-        ctx.request().resume(); // the body of a refused request is read and dropped, never kept
-        ctx.fail(ar.failed() ? ar.cause() : ApiError.unauthorized());
-      }
-    });
-  }
 
-  /** The bearer token; the SSE route also takes {@code ?access_token=} because EventSource cannot set headers. */
-  private static String bearer(RoutingContext ctx) {
-    String header = ctx.request().getHeader("Authorization");
-    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return header.substring(7).trim();
+    @Override
+    public void handle(RoutingContext ctx) {
+        String token = bearer(ctx);
+        if (token == null) {
+            ctx.fail(ApiError.unauthorized());
+            return;
+        }
+        if (MessageDigest.isEqual(adminToken, token.getBytes(StandardCharsets.UTF_8))) {
+            ctx.put(PRINCIPAL, Principal.ADMIN);
+            ctx.next();
+            return;
+        }
+        // The body must wait while the token is looked up, or it would be gone when the body handler runs.
+        ctx.request().pause();
+        store.token(Passwords.tokenHash(token)).onComplete(ar -> {
+            if (ar.succeeded() && ar.result() != null) {
+                ctx.put(
+                        PRINCIPAL,
+                        new Principal(ar.result().accountId(), ar.result().id()));
+                ctx.request().resume();
+                ctx.next();
+            } else {
+                ctx.request().resume(); // the body of a refused request is read and dropped, never kept
+                ctx.fail(ar.failed() ? ar.cause() : ApiError.unauthorized());
+            }
+        });
     }
-    if (ctx.request().path().endsWith("/events")) {
-      return ctx.queryParams().get("access_token");
-    }
-    return null;
-  }
 
-  /** The caller {@link #handle} found. */
-  static Principal principal(RoutingContext ctx) {
-    return ctx.get(PRINCIPAL);
-  }
+    /** The bearer token; the SSE route also takes {@code ?access_token=} because EventSource cannot set headers. */
+    private static String bearer(RoutingContext ctx) {
+        String header = ctx.request().getHeader("Authorization");
+        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return header.substring(7).trim();
+        }
+        if (ctx.request().path().endsWith("/events")) {
+            return ctx.queryParams().get("access_token");
+        }
+        return null;
+    }
+
+    /** The caller {@link #handle} found. */
+    static Principal principal(RoutingContext ctx) {
+        return ctx.get(PRINCIPAL);
+    }
 }

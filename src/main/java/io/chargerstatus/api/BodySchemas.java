@@ -6,41 +6,49 @@ import io.chargerstatus.infra.Schemas;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-
 import java.util.Set;
 
 /** Request bodies of the REST API, each described by a JSON Schema under {@code api/}. */
 public enum BodySchemas {
-  ACCOUNT("account"), SITE("site"), CHARGER("charger"), CHARGER_PATCH("charger-patch"), ID_TAG("id-tag"),
-  REMOTE_START("command-remote-start"), REMOTE_STOP("command-remote-stop"),
-  CHANGE_AVAILABILITY("command-change-availability"), UPDATE_FIRMWARE("command-update-firmware"),
-  RESET("command-reset"), TRIGGER_STATUS("command-trigger-status");
+    ACCOUNT("account"),
+    SITE("site"),
+    CHARGER("charger"),
+    CHARGER_PATCH("charger-patch"),
+    ID_TAG("id-tag"),
+    REMOTE_START("command-remote-start"),
+    REMOTE_STOP("command-remote-stop"),
+    CHANGE_AVAILABILITY("command-change-availability"),
+    UPDATE_FIRMWARE("command-update-firmware"),
+    RESET("command-reset"),
+    TRIGGER_STATUS("command-trigger-status");
 
-  private final JsonSchema schema;
+    private final JsonSchema schema;
 
-  BodySchemas(String name) {
-    schema = Schemas.load("api/" + name + ".json");
-  }
+    BodySchemas(String name) {
+        schema = Schemas.load("api/" + name + ".json");
+    }
 
-  /** The request's JSON body, checked; a 400 {@link ApiError} naming the first problem otherwise. */
-  public JsonObject read(RoutingContext ctx) {
-    JsonObject body;
-    try {
-      body = ctx.body().length() == 0 && this == TRIGGER_STATUS ? new JsonObject() : ctx.body().asJsonObject();
-    } catch (DecodeException | ClassCastException e) {
-      throw ApiError.badRequest("the body must be a JSON object");
+    /** The request's JSON body, checked; a 400 {@link ApiError} naming the first problem otherwise. */
+    public JsonObject read(RoutingContext ctx) {
+        JsonObject body;
+        try {
+            body = ctx.body().length() == 0 && this == TRIGGER_STATUS
+                    ? new JsonObject()
+                    : ctx.body().asJsonObject();
+        } catch (DecodeException | ClassCastException e) {
+            throw ApiError.badRequest("the body must be a JSON object");
+        }
+        if (body == null) {
+            throw ApiError.badRequest("a JSON body is required");
+        }
+        // PostgreSQL cannot store NUL in text: refused here rather than failing the statement with a 500.
+        if (ctx.body().asString().contains("\\u0000")) {
+            throw ApiError.badRequest("text may not contain NUL (\\u0000) characters");
+        }
+        Set<ValidationMessage> errors = Schemas.check(schema, body);
+        if (!errors.isEmpty()) {
+            throw ApiError.badRequest(Schemas.mostSpecific(errors).getMessage());
+        }
+        return body;
     }
-    if (body == null) {
-      throw ApiError.badRequest("a JSON body is required");
-    }
-    // PostgreSQL cannot store NUL in text: refused here rather than failing the statement with a 500.
-    if (ctx.body().asString().contains("\\u0000")) {
-      throw ApiError.badRequest("text may not contain NUL (\\u0000) characters");
-    }
-    Set<ValidationMessage> errors = Schemas.check(schema, body);
-    if (!errors.isEmpty()) {
-      throw ApiError.badRequest(Schemas.mostSpecific(errors).getMessage());
-    }
-    return body;
-  }
 }

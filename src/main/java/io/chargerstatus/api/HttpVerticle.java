@@ -1,24 +1,23 @@
 package io.chargerstatus.api;
 
-import io.chargerstatus.bus.ChargerCalls;
 import io.chargerstatus.bus.Bus;
-import io.chargerstatus.store.Wiring;
+import io.chargerstatus.bus.ChargerCalls;
 import io.chargerstatus.bus.CommandLog;
 import io.chargerstatus.store.Sql;
+import io.chargerstatus.store.Wiring;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
-
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -26,103 +25,136 @@ import java.util.function.BooleanSupplier;
 
 /** The back-office HTTP side: REST API, SSE stream, health, wiring.metrics(). */
 public final class HttpVerticle extends VerticleBase {
-  private static final long READY_DEADLINE_MS = 900;
-  private final Wiring wiring;
-  private final BooleanSupplier ready;
-  private HttpServer server;
-  private SseHub sse;
-  private BackOfficeStore store;
-  private long pingTimer;
+    private static final long READY_DEADLINE_MS = 900;
+    private final Wiring wiring;
+    private final BooleanSupplier ready;
+    private HttpServer server;
+    private SseHub sse;
+    private BackOfficeStore store;
+    private long pingTimer;
 
-  /** {@code ready} tells whether every verticle is deployed and the service is not draining. */
-  public HttpVerticle(Wiring wiring, BooleanSupplier ready) {
-    this.wiring = wiring;
-    this.ready = ready;
-  }
+    /** {@code ready} tells whether every verticle is deployed and the service is not draining. */
+    public HttpVerticle(Wiring wiring, BooleanSupplier ready) {
+        this.wiring = wiring;
+        this.ready = ready;
+    }
 
-  @Override
-  public Future<?> start() {
-    Sql.Access db = wiring.sql(vertx); // one pool for this verticle, shared by its stores
-    store = new BackOfficeStore(db);
-    sse = new SseHub(vertx, new BackOfficeStore(wiring.sql(vertx, 2)), wiring.metrics(), wiring.clock(), wiring.config().sse().maxQueueBytes(), wiring.config().sse().replayBufferMax());
-    MessageConsumer<Bus.Committed> changes = vertx.eventBus().consumer(Bus.CHANGES, m -> sse.publish(m.body()));
-    MessageConsumer<String> revoked = vertx.eventBus().consumer(Bus.TOKEN_REVOKED, m -> sse.revoked(m.body()));
-    pingTimer = vertx.setPeriodic(wiring.config().sse().pingS() * 1000L, t -> sse.ping());
+    @Override
+    public Future<?> start() {
+        Sql.Access db = wiring.sql(vertx); // one pool for this verticle, shared by its stores
+        store = new BackOfficeStore(db);
+        sse = new SseHub(
+                vertx,
+                new BackOfficeStore(wiring.sql(vertx, 2)),
+                wiring.metrics(),
+                wiring.clock(),
+                wiring.config().sse().maxQueueBytes(),
+                wiring.config().sse().replayBufferMax());
+        MessageConsumer<Bus.Committed> changes = vertx.eventBus().consumer(Bus.CHANGES, m -> sse.publish(m.body()));
+        MessageConsumer<String> revoked = vertx.eventBus().consumer(Bus.TOKEN_REVOKED, m -> sse.revoked(m.body()));
+        pingTimer = vertx.setPeriodic(wiring.config().sse().pingS() * 1000L, t -> sse.ping());
 
-    Router router = Router.router(vertx);
-    router.route().handler(HttpVerticle::securityHeaders);
-    if (wiring.config().http().corsOrigins() != null) {
-      // Dashboards served from other origins; EventSource needs Last-Event-ID, the API Authorization.
-      CorsHandler cors = CorsHandler.create()
-          .addOrigins(Arrays.stream(wiring.config().http().corsOrigins().split(",")).map(String::trim).filter(o -> !o.isEmpty()).toList())
-          .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE))
-          .allowedHeaders(Set.of("Authorization", "Content-Type", "Last-Event-ID"));
-      // The built-in dashboard's own requests carry an Origin too (POSTs do): its own origin is always allowed.
-      router.route().handler(ctx -> {
-        if (sameOrigin(ctx)) {
-          ctx.next();
-        } else {
-          cors.handle(ctx);
+        Router router = Router.router(vertx);
+        router.route().handler(HttpVerticle::securityHeaders);
+        if (wiring.config().http().corsOrigins() != null) {
+            // Dashboards served from other origins; EventSource needs Last-Event-ID, the API Authorization.
+            CorsHandler cors = CorsHandler.create()
+                    .addOrigins(
+                            Arrays.stream(wiring.config().http().corsOrigins().split(","))
+                                    .map(String::trim)
+                                    .filter(o -> !o.isEmpty())
+                                    .toList())
+                    .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE))
+                    .allowedHeaders(Set.of("Authorization", "Content-Type", "Last-Event-ID"));
+            // The built-in dashboard's own requests carry an Origin too (POSTs do): its own origin is always allowed.
+            router.route().handler(ctx -> {
+                if (sameOrigin(ctx)) {
+                    ctx.next();
+                } else {
+                    cors.handle(ctx);
+                }
+            });
         }
-      });
-    }
-    // Failures outside /api/v1 (a refused CORS origin, a bad static path) get the same JSON errors.
-    router.route().failureHandler(Responses::failure);
-    router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
-    // A probe's default timeout is 1 s: a hung database must turn readiness to 503 in about that, not in 30 s.
-    router.get("/health/ready").handler(ctx -> store.ping().timeout(READY_DEADLINE_MS, TimeUnit.MILLISECONDS).onComplete(ar -> {
-      boolean up = ar.succeeded() && ready.getAsBoolean();
-      ctx.response().setStatusCode(up ? 200 : 503);
-      ctx.json(new JsonObject().put("status", up ? "UP" : "DOWN")
-          .put("database", ar.succeeded() ? "UP" : "DOWN")
-          .put("verticles", ready.getAsBoolean() ? "UP" : "DOWN"));
-    }));
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(wiring.metrics().registry()));
-    new RestApi(vertx, store, sse, new ChargerCalls(vertx.eventBus(), new CommandLog(db), wiring.clock(), wiring.config().ocpp().callTimeoutS()), wiring.config().http().adminToken(),
-        wiring.config().ocpp().passwordIterations()).mount(router);
-    // The dashboard: static files from the jar, after the API so that API calls never look for a file.
-    router.route("/*").method(HttpMethod.GET).method(HttpMethod.HEAD)
-        .handler(StaticHandler.create("webroot").setCachingEnabled(false).setIndexPage("index.html"));
+        // Failures outside /api/v1 (a refused CORS origin, a bad static path) get the same JSON errors.
+        router.route().failureHandler(Responses::failure);
+        router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+        // A probe's default timeout is 1 s: a hung database must turn readiness to 503 in about that, not in 30 s.
+        router.get("/health/ready")
+                .handler(ctx -> store.ping()
+                        .timeout(READY_DEADLINE_MS, TimeUnit.MILLISECONDS)
+                        .onComplete(ar -> {
+                            boolean up = ar.succeeded() && ready.getAsBoolean();
+                            ctx.response().setStatusCode(up ? 200 : 503);
+                            ctx.json(new JsonObject()
+                                    .put("status", up ? "UP" : "DOWN")
+                                    .put("database", ar.succeeded() ? "UP" : "DOWN")
+                                    .put("verticles", ready.getAsBoolean() ? "UP" : "DOWN"));
+                        }));
+        router.get("/metrics")
+                .handler(PrometheusScrapingHandler.create(wiring.metrics().registry()));
+        new RestApi(
+                        vertx,
+                        store,
+                        sse,
+                        new ChargerCalls(
+                                vertx.eventBus(),
+                                new CommandLog(db),
+                                wiring.clock(),
+                                wiring.config().ocpp().callTimeoutS()),
+                        wiring.config().http().adminToken(),
+                        wiring.config().ocpp().passwordIterations())
+                .mount(router);
+        // The dashboard: static files from the jar, after the API so that API calls never look for a file.
+        router.route("/*")
+                .method(HttpMethod.GET)
+                .method(HttpMethod.HEAD)
+                .handler(
+                        StaticHandler.create("webroot").setCachingEnabled(false).setIndexPage("index.html"));
 
-    HttpServerOptions options = new HttpServerOptions().setPort(wiring.config().http().port());
-    if (wiring.config().tls().keyCertOptions() != null) {
-      options.setSsl(true).setKeyCertOptions(wiring.config().tls().keyCertOptions());
+        HttpServerOptions options =
+                new HttpServerOptions().setPort(wiring.config().http().port());
+        if (wiring.config().tls().keyCertOptions() != null) {
+            options.setSsl(true).setKeyCertOptions(wiring.config().tls().keyCertOptions());
+        }
+        server = vertx.createHttpServer(options).requestHandler(router);
+        return Future.all(changes.completion(), revoked.completion()).compose(v -> server.listen());
     }
-    server = vertx.createHttpServer(options).requestHandler(router);
-    return Future.all(changes.completion(), revoked.completion()).compose(v -> server.listen());
-  }
 
-  /**
-   * Headers for every response: the dashboard loads only its own files (no inline script, no framing), and
-   * browsers never guess a content type.
-   */
-  private static void securityHeaders(RoutingContext ctx) {
-    ctx.response().headers()
-        .set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-            + "form-action 'self'; frame-ancestors 'none'")
-        .set("X-Frame-Options", "DENY")
-        .set("X-Content-Type-Options", "nosniff")
-        .set("Referrer-Policy", "no-referrer");
-    ctx.next();
-  }
-
-  /** Whether the request's Origin is this server itself (the page it served calling back). */
-  private static boolean sameOrigin(RoutingContext ctx) {
-    String origin = ctx.request().getHeader("Origin");
-    HostAndPort authority = ctx.request().authority();
-    if (origin == null) {
-      return true;
+    /**
+     * Headers for every response: the dashboard loads only its own files (no inline script, no framing), and
+     * browsers never guess a content type.
+     */
+    private static void securityHeaders(RoutingContext ctx) {
+        ctx.response()
+                .headers()
+                .set(
+                        "Content-Security-Policy",
+                        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                                + "form-action 'self'; frame-ancestors 'none'")
+                .set("X-Frame-Options", "DENY")
+                .set("X-Content-Type-Options", "nosniff")
+                .set("Referrer-Policy", "no-referrer");
+        ctx.next();
     }
-    if (authority == null) {
-      return false;
-    }
-    String self = ctx.request().scheme() + "://" + authority.host() + (authority.port() >= 0 ? ":" + authority.port() : "");
-    return origin.equalsIgnoreCase(self);
-  }
 
-  @Override
-  public Future<?> stop() {
-    vertx.cancelTimer(pingTimer);
-    return sse.closeAll().compose(v -> server.close());
-  }
+    /** Whether the request's Origin is this server itself (the page it served calling back). */
+    private static boolean sameOrigin(RoutingContext ctx) {
+        String origin = ctx.request().getHeader("Origin");
+        HostAndPort authority = ctx.request().authority();
+        if (origin == null) {
+            return true;
+        }
+        if (authority == null) {
+            return false;
+        }
+        String self = ctx.request().scheme() + "://" + authority.host()
+                + (authority.port() >= 0 ? ":" + authority.port() : "");
+        return origin.equalsIgnoreCase(self);
+    }
+
+    @Override
+    public Future<?> stop() {
+        vertx.cancelTimer(pingTimer);
+        return sse.closeAll().compose(v -> server.close());
+    }
 }

@@ -8,26 +8,26 @@ package io.chargerstatus.api;
  * and never a hint that it exists.
  */
 public record Principal(String accountId, String tokenId) {
-  public static final Principal ADMIN = new Principal(null, null);
+    public static final Principal ADMIN = new Principal(null, null);
 
-  public boolean admin() {
-    return accountId == null;
-  }
+    public boolean admin() {
+        return accountId == null;
+    }
 
-  /** The account filter to apply: the requested one, checked against the principal's scope. */
-  public String scope(String requested) {
-    if (admin()) {
-      return requested;
+    /** The account filter to apply: the requested one, checked against the principal's scope. */
+    public String scope(String requested) {
+        if (admin()) {
+            return requested;
+        }
+        if (requested != null && !requested.equals(accountId)) {
+            throw ApiError.notFound("no account " + requested);
+        }
+        return accountId;
     }
-    if (requested != null && !requested.equals(accountId)) {
-      throw ApiError.notFound("no account " + requested);
-    }
-    return accountId;
-  }
 
-  public void requireAdmin() {
-    if (!admin()) {
-      throw ApiError.forbidden("this route needs the admin token");
+    public void requireAdmin() {
+        if (!admin()) {
+            throw ApiError.forbidden("this route needs the admin token");
+        }
     }
-  }
 }

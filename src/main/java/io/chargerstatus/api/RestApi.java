@@ -1,30 +1,22 @@
 package io.chargerstatus.api;
 
-import java.util.Arrays;
-import java.util.function.BiFunction;
 import io.chargerstatus.bus.Bus;
 import io.chargerstatus.bus.ChargerCalls;
+import io.chargerstatus.infra.Passwords;
 import io.chargerstatus.status.ChargerState;
 import io.chargerstatus.status.Status;
-import io.chargerstatus.store.DatabaseHealth;
-import io.chargerstatus.infra.Passwords;
-import io.chargerstatus.store.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.pgclient.PgException;
-
-import java.security.MessageDigest;
-import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.util.Arrays;
 import java.util.UUID;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.logging.Logger;
 
 /**
@@ -33,260 +25,318 @@ import java.util.logging.Logger;
  * {@link #failure} only.
  */
 public final class RestApi {
-  private static final Logger LOG = Logger.getLogger(RestApi.class.getName());
+    private static final Logger LOG = Logger.getLogger(RestApi.class.getName());
 
-  private final Vertx vertx;
-  private final BackOfficeStore store;
-  private final SseHub sse;
-  private final ChargerCalls commands;
-  private final String adminToken;
-  private final int passwordIterations;
+    private final Vertx vertx;
+    private final BackOfficeStore store;
+    private final SseHub sse;
+    private final ChargerCalls commands;
+    private final String adminToken;
+    private final int passwordIterations;
 
-  public RestApi(Vertx vertx, BackOfficeStore store, SseHub sse, ChargerCalls commands, String adminToken, int passwordIterations) {
-    this.passwordIterations = passwordIterations;
-    this.vertx = vertx;
-    this.store = store;
-    this.sse = sse;
-    this.commands = commands;
-    this.adminToken = adminToken;
-  }
-
-  public void mount(Router router) {
-    Router api = Router.router(vertx);
-    // Who is calling comes first: nothing of an unauthenticated request's body is read, let alone stored.
-    api.route().handler(new Authentication(store, adminToken));
-    api.route().handler(BodyHandler.create(false).setBodyLimit(Responses.MAX_BODY_BYTES)); // false: no file uploads, ever
-    api.post("/accounts").handler(Responses.json(201, this::createAccount));
-    api.get("/accounts").handler(Responses.json(200, ctx -> store.accounts(Authentication.principal(ctx).scope(null))));
-    api.post("/accounts/:id/tokens").handler(Responses.json(201, this::issueToken));
-    api.get("/accounts/:id/tokens").handler(Responses.json(200, ctx -> {
-      Authentication.principal(ctx).requireAdmin();
-      return store.tokens(Params.pathId(ctx, "id")).map(a -> (Object) a);
-    }));
-    api.delete("/tokens/:id").handler(Responses.json(204, this::revokeToken));
-    api.post("/sites").handler(Responses.json(201, this::upsertSite));
-    api.get("/sites").handler(Responses.json(200, ctx -> store.sites(Authentication.principal(ctx).scope(Params.queryId(ctx, "accountId")))));
-    api.post("/chargers").handler(Responses.json(201, this::addCharger));
-    api.get("/chargers").handler(Responses.json(200, this::listChargers));
-    api.get("/chargers/:id").handler(Responses.json(200, ctx -> visibleCharger(ctx)));
-    api.delete("/chargers/:id").handler(Responses.json(204, this::removeCharger));
-    api.patch("/chargers/:id").handler(Responses.json(200, this::updateCharger));
-    api.get("/chargers/:id/history").handler(Responses.json(200, this::history));
-    api.post("/chargers/:id/commands/:name").handler(Responses.json(200, this::command));
-    api.get("/chargers/:id/commands").handler(Responses.json(200, ctx -> listOf(ctx, store::commands)));
-    api.get("/chargers/:id/transactions").handler(Responses.json(200, ctx -> listOf(ctx, store::transactions)));
-    api.get("/status-summary").handler(Responses.json(200, this::statusSummary));
-    api.post("/id-tags").handler(Responses.json(201, this::upsertIdTag));
-    api.get("/id-tags").handler(Responses.json(200, ctx -> store.idTags(Authentication.principal(ctx).scope(Params.queryId(ctx, "accountId")))));
-    api.delete("/id-tags/:idTag").handler(Responses.json(204, this::deleteIdTag));
-    api.get("/events").handler(this::events);
-    api.get("/statuses").handler(Responses.json(200, ctx -> Future.succeededFuture(statuses())));
-    api.route().handler(ctx -> ctx.fail(ApiError.notFound("no such route: " + ctx.request().method() + " " + ctx.request().path())));
-    api.route().failureHandler(Responses::failure);
-    router.route("/api/v1/*").subRouter(api);
-  }
-
-  // ---- handlers ------------------------------------------------------------------------------
-
-  private Future<JsonObject> createAccount(RoutingContext ctx) {
-    Authentication.principal(ctx).requireAdmin();
-    JsonObject body = BodySchemas.ACCOUNT.read(ctx);
-    return store.createAccount(body.getString("id"), body.getString("name"));
-  }
-
-  private Future<JsonObject> issueToken(RoutingContext ctx) {
-    Authentication.principal(ctx).requireAdmin();
-    String accountId = Params.pathId(ctx, "id");
-    String token = Passwords.newToken();
-    String id = UUID.randomUUID().toString();
-    return store.accountExists(accountId).compose(exists -> {
-      if (!exists) {
-        throw ApiError.notFound("no account " + accountId);
-      }
-      return store.insertToken(id, accountId, Passwords.tokenHash(token));
-    }).map(v -> new JsonObject().put("id", id).put("accountId", accountId).put("token", token));
-  }
-
-  private Future<Object> revokeToken(RoutingContext ctx) {
-    Authentication.principal(ctx).requireAdmin();
-    String id = Params.pathId(ctx, "id");
-    return store.deleteToken(id).map(deleted -> {
-      if (!deleted) {
-        throw ApiError.notFound("no token " + id);
-      }
-      vertx.eventBus().publish(Bus.TOKEN_REVOKED, id); // its open SSE streams end, on every instance
-      return null;
-    });
-  }
-
-  /** {@code PATCH /chargers/{id}}: name, site, secured, password (null clears it). */
-  private Future<JsonObject> updateCharger(RoutingContext ctx) {
-    JsonObject patch = BodySchemas.CHARGER_PATCH.read(ctx);
-    return visibleCharger(ctx).compose(row -> {
-      String siteId = patch.getString("siteId");
-      Future<Void> siteOk = siteId == null ? Future.succeededFuture() : store.siteExists(siteId, row.getString("accountId")).map(exists -> {
-        if (!exists) {
-          throw ApiError.notFound("no site " + siteId + " in account " + row.getString("accountId"));
-        }
-        return null;
-      });
-      Future<String> hash = !patch.containsKey("password") ? Future.succeededFuture(null)
-          : patch.getString("password") == null ? Future.succeededFuture("")
-          : vertx.executeBlocking(() -> Passwords.hash(patch.getString("password"), passwordIterations), false);
-      return siteOk.compose(v -> hash)
-          .compose(h -> vertx.eventBus().request(Bus.REGISTRY, new Bus.UpdateCharger(row.getString("id"), patch.containsKey("name"),
-              patch.getString("name"), patch.containsKey("siteId"), patch.getString("siteId"), patch.getBoolean("secured"), h)))
-          .compose(v -> store.charger(row.getString("id"), null));
-    });
-  }
-
-  private Future<JsonObject> upsertSite(RoutingContext ctx) {
-    JsonObject body = BodySchemas.SITE.read(ctx);
-    Authentication.principal(ctx).scope(body.getString("accountId"));
-    try {
-      ZoneId.of(body.getString("timezone"));
-    } catch (DateTimeException e) {
-      throw ApiError.badRequest("timezone: not an IANA time zone: " + body.getString("timezone"));
+    public RestApi(
+            Vertx vertx,
+            BackOfficeStore store,
+            SseHub sse,
+            ChargerCalls commands,
+            String adminToken,
+            int passwordIterations) {
+        this.passwordIterations = passwordIterations;
+        this.vertx = vertx;
+        this.store = store;
+        this.sse = sse;
+        this.commands = commands;
+        this.adminToken = adminToken;
     }
-    return store.upsertSite(body);
-  }
 
-  private Future<JsonObject> addCharger(RoutingContext ctx) {
-    JsonObject body = BodySchemas.CHARGER.read(ctx);
-    String accountId = Authentication.principal(ctx).scope(body.getString("accountId"));
-    String siteId = body.getString("siteId");
-    Future<Void> siteOk = siteId == null ? Future.succeededFuture() : store.siteExists(siteId, accountId).map(exists -> {
-      if (!exists) {
-        throw ApiError.notFound("no site " + siteId + " in account " + accountId);
-      }
-      return null;
-    });
-    String password = body.getString("password");
-    return siteOk
-        .compose(v -> password == null ? Future.<String>succeededFuture(null)
-            : vertx.executeBlocking(() -> Passwords.hash(password, passwordIterations), false))
-        .compose(hash -> vertx.eventBus().<ChargerState>request(Bus.REGISTRY, new Bus.AddCharger(body.getString("id"), body.getString("accountId"),
-            body.getString("siteId"), body.getString("name"), body.getBoolean("secured", true), hash)))
-        .compose(reply -> store.charger(body.getString("id"), null));
-  }
-
-  private Future<Object> listChargers(RoutingContext ctx) {
-    String accountId = Authentication.principal(ctx).scope(Params.queryId(ctx, "accountId"));
-    String status = ctx.queryParams().get("status");
-    if (status != null && Status.parse(status) == null) {
-      throw ApiError.badRequest("status must be one of " + Arrays.toString(Status.values()));
+    public void mount(Router router) {
+        Router api = Router.router(vertx);
+        // Who is calling comes first: nothing of an unauthenticated request's body is read, let alone stored.
+        api.route().handler(new Authentication(store, adminToken));
+        api.route()
+                .handler(BodyHandler.create(false)
+                        .setBodyLimit(Responses.MAX_BODY_BYTES)); // false: no file uploads, ever
+        api.post("/accounts").handler(Responses.json(201, this::createAccount));
+        api.get("/accounts")
+                .handler(Responses.json(
+                        200, ctx -> store.accounts(Authentication.principal(ctx).scope(null))));
+        api.post("/accounts/:id/tokens").handler(Responses.json(201, this::issueToken));
+        api.get("/accounts/:id/tokens").handler(Responses.json(200, ctx -> {
+            Authentication.principal(ctx).requireAdmin();
+            return store.tokens(Params.pathId(ctx, "id")).map(a -> (Object) a);
+        }));
+        api.delete("/tokens/:id").handler(Responses.json(204, this::revokeToken));
+        api.post("/sites").handler(Responses.json(201, this::upsertSite));
+        api.get("/sites")
+                .handler(Responses.json(
+                        200,
+                        ctx -> store.sites(Authentication.principal(ctx).scope(Params.queryId(ctx, "accountId")))));
+        api.post("/chargers").handler(Responses.json(201, this::addCharger));
+        api.get("/chargers").handler(Responses.json(200, this::listChargers));
+        api.get("/chargers/:id").handler(Responses.json(200, ctx -> visibleCharger(ctx)));
+        api.delete("/chargers/:id").handler(Responses.json(204, this::removeCharger));
+        api.patch("/chargers/:id").handler(Responses.json(200, this::updateCharger));
+        api.get("/chargers/:id/history").handler(Responses.json(200, this::history));
+        api.post("/chargers/:id/commands/:name").handler(Responses.json(200, this::command));
+        api.get("/chargers/:id/commands").handler(Responses.json(200, ctx -> listOf(ctx, store::commands)));
+        api.get("/chargers/:id/transactions").handler(Responses.json(200, ctx -> listOf(ctx, store::transactions)));
+        api.get("/status-summary").handler(Responses.json(200, this::statusSummary));
+        api.post("/id-tags").handler(Responses.json(201, this::upsertIdTag));
+        api.get("/id-tags")
+                .handler(Responses.json(
+                        200,
+                        ctx -> store.idTags(Authentication.principal(ctx).scope(Params.queryId(ctx, "accountId")))));
+        api.delete("/id-tags/:idTag").handler(Responses.json(204, this::deleteIdTag));
+        api.get("/events").handler(this::events);
+        api.get("/statuses").handler(Responses.json(200, ctx -> Future.succeededFuture(statuses())));
+        api.route()
+                .handler(ctx -> ctx.fail(ApiError.notFound("no such route: "
+                        + ctx.request().method() + " " + ctx.request().path())));
+        api.route().failureHandler(Responses::failure);
+        router.route("/api/v1/*").subRouter(api);
     }
-    return store.chargers(accountId, Params.queryId(ctx, "siteId"), status).map(a -> a);
-  }
 
-  private Future<JsonObject> visibleCharger(RoutingContext ctx) {
-    String id = Params.pathId(ctx, "id");
-    return store.charger(id, Authentication.principal(ctx).accountId()).map(row -> {
-      if (row == null) {
-        throw ApiError.notFound("no charger " + id);
-      }
-      return row;
-    });
-  }
+    // ---- handlers ------------------------------------------------------------------------------
 
-  private Future<Object> removeCharger(RoutingContext ctx) {
-    return visibleCharger(ctx)
-        .compose(row -> vertx.eventBus().request(Bus.REGISTRY, new Bus.RemoveCharger(row.getString("id"))))
-        .map(reply -> null);
-  }
-
-  private Future<Object> history(RoutingContext ctx) {
-    int limit = Params.intParam(ctx, "limit", 100, 1, 1000);
-    return visibleCharger(ctx).compose(row -> store.history(row.getString("id"), limit)).map(a -> a);
-  }
-
-  private Future<Object> listOf(RoutingContext ctx, BiFunction<String, Integer, Future<JsonArray>> query) {
-    int limit = Params.intParam(ctx, "limit", 100, 1, 1000);
-    return visibleCharger(ctx).compose(row -> query.apply(row.getString("id"), limit)).map(a -> a);
-  }
-
-  /** {@code POST /chargers/{id}/commands/{name}}: the body checked, the OCPP call built, the charger's answer returned. */
-  private Future<JsonObject> command(RoutingContext ctx) {
-    String name = ctx.pathParam("name");
-    CommandCatalog.Command command = CommandCatalog.find(name);
-    if (command == null) {
-      throw ApiError.notFound("no command " + name + "; commands are " + CommandCatalog.names());
+    private Future<JsonObject> createAccount(RoutingContext ctx) {
+        Authentication.principal(ctx).requireAdmin();
+        JsonObject body = BodySchemas.ACCOUNT.read(ctx);
+        return store.createAccount(body.getString("id"), body.getString("name"));
     }
-    JsonObject body = command.schema().read(ctx);
-    Principal who = Authentication.principal(ctx);
-    String requestedBy = who.admin() ? "admin" : "account:" + who.accountId();
-    return visibleCharger(ctx)
-        .compose(row -> commands.send(row.getString("id"), name, command.action(), body, command.payload(body),
-            requestedBy))
-        .map(result -> switch (result.outcome()) {
-          case ANSWERED -> result.json(name);
-          case OFFLINE -> throw new ApiError(409, "offline", "charger " + ctx.pathParam("id")
-              + " has no open session");
-          case TIMEOUT -> throw new ApiError(504, "timeout", "charger " + ctx.pathParam("id") + " did not answer in time");
-          case CALL_ERROR -> throw new ApiError(502, "call_error", "charger " + ctx.pathParam("id")
-              + " answered with a CALLERROR: " + result.response().getString("error"));
+
+    private Future<JsonObject> issueToken(RoutingContext ctx) {
+        Authentication.principal(ctx).requireAdmin();
+        String accountId = Params.pathId(ctx, "id");
+        String token = Passwords.newToken();
+        String id = UUID.randomUUID().toString();
+        return store.accountExists(accountId)
+                .compose(exists -> {
+                    if (!exists) {
+                        throw ApiError.notFound("no account " + accountId);
+                    }
+                    return store.insertToken(id, accountId, Passwords.tokenHash(token));
+                })
+                .map(v -> new JsonObject()
+                        .put("id", id)
+                        .put("accountId", accountId)
+                        .put("token", token));
+    }
+
+    private Future<Object> revokeToken(RoutingContext ctx) {
+        Authentication.principal(ctx).requireAdmin();
+        String id = Params.pathId(ctx, "id");
+        return store.deleteToken(id).map(deleted -> {
+            if (!deleted) {
+                throw ApiError.notFound("no token " + id);
+            }
+            vertx.eventBus().publish(Bus.TOKEN_REVOKED, id); // its open SSE streams end, on every instance
+            return null;
         });
-  }
-
-  private Future<JsonObject> upsertIdTag(RoutingContext ctx) {
-    JsonObject body = BodySchemas.ID_TAG.read(ctx);
-    Authentication.principal(ctx).scope(body.getString("accountId"));
-    return store.upsertIdTag(body);
-  }
-
-  private Future<Object> deleteIdTag(RoutingContext ctx) {
-    String idTag = Params.idTag(ctx);
-    return store.deleteIdTag(idTag, Authentication.principal(ctx).accountId()).map(deleted -> {
-      if (!deleted) {
-        throw ApiError.notFound("no id tag " + idTag);
-      }
-      return null;
-    });
-  }
-
-  private void events(RoutingContext ctx) {
-    String accountId = Authentication.principal(ctx).scope(Params.queryId(ctx, "accountId"));
-    String last = ctx.request().getHeader("Last-Event-ID");
-    if (last == null) {
-      last = ctx.queryParams().get("lastEventId");
     }
-    Long lastEventId;
-    try {
-      lastEventId = last == null || last.isBlank() ? null : Long.parseLong(last.trim());
-    } catch (NumberFormatException e) {
-      throw ApiError.badRequest("Last-Event-ID must be an event id (an integer)");
+
+    /** {@code PATCH /chargers/{id}}: name, site, secured, password (null clears it). */
+    private Future<JsonObject> updateCharger(RoutingContext ctx) {
+        JsonObject patch = BodySchemas.CHARGER_PATCH.read(ctx);
+        return visibleCharger(ctx).compose(row -> {
+            String siteId = patch.getString("siteId");
+            Future<Void> siteOk = siteId == null
+                    ? Future.succeededFuture()
+                    : store.siteExists(siteId, row.getString("accountId")).map(exists -> {
+                        if (!exists) {
+                            throw ApiError.notFound("no site " + siteId + " in account " + row.getString("accountId"));
+                        }
+                        return null;
+                    });
+            Future<String> hash = !patch.containsKey("password")
+                    ? Future.succeededFuture(null)
+                    : patch.getString("password") == null
+                            ? Future.succeededFuture("")
+                            : vertx.executeBlocking(
+                                    () -> Passwords.hash(patch.getString("password"), passwordIterations), false);
+            return siteOk.compose(v -> hash)
+                    .compose(h -> vertx.eventBus()
+                            .request(
+                                    Bus.REGISTRY,
+                                    new Bus.UpdateCharger(
+                                            row.getString("id"),
+                                            patch.containsKey("name"),
+                                            patch.getString("name"),
+                                            patch.containsKey("siteId"),
+                                            patch.getString("siteId"),
+                                            patch.getBoolean("secured"),
+                                            h)))
+                    .compose(v -> store.charger(row.getString("id"), null));
+        });
     }
-    Future<Boolean> accountKnown = accountId == null ? Future.succeededFuture(true) : store.accountExists(accountId);
-    accountKnown.onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-      } else if (!ar.result()) {
-        ctx.fail(ApiError.notFound("no account " + accountId));
-      } else {
-        sse.attach(ctx, accountId, Authentication.principal(ctx).tokenId(), lastEventId);
-      }
-    });
-  }
 
-  /** Counts per status of one account (404 for an account the caller cannot see or that does not exist) or of all. */
-  private Future<JsonObject> statusSummary(RoutingContext ctx) {
-    String accountId = Authentication.principal(ctx).scope(Params.queryId(ctx, "accountId"));
-    Future<Boolean> known = accountId == null ? Future.succeededFuture(true) : store.accountExists(accountId);
-    return known.compose(exists -> {
-      if (!exists) {
-        throw ApiError.notFound("no account " + accountId);
-      }
-      return store.statusSummary(accountId);
-    });
-  }
-
-  /** The ten statuses with the help article's wording, for tooltips and legends. */
-  private static JsonArray statuses() {
-    JsonArray out = new JsonArray();
-    for (Status s : Status.values()) {
-      out.add(new JsonObject().put("status", s.name()).put("description", s.description()));
+    private Future<JsonObject> upsertSite(RoutingContext ctx) {
+        JsonObject body = BodySchemas.SITE.read(ctx);
+        Authentication.principal(ctx).scope(body.getString("accountId"));
+        try {
+            ZoneId.of(body.getString("timezone"));
+        } catch (DateTimeException e) {
+            throw ApiError.badRequest("timezone: not an IANA time zone: " + body.getString("timezone"));
+        }
+        return store.upsertSite(body);
     }
-    return out;
-  }
 
+    private Future<JsonObject> addCharger(RoutingContext ctx) {
+        JsonObject body = BodySchemas.CHARGER.read(ctx);
+        String accountId = Authentication.principal(ctx).scope(body.getString("accountId"));
+        String siteId = body.getString("siteId");
+        Future<Void> siteOk = siteId == null
+                ? Future.succeededFuture()
+                : store.siteExists(siteId, accountId).map(exists -> {
+                    if (!exists) {
+                        throw ApiError.notFound("no site " + siteId + " in account " + accountId);
+                    }
+                    return null;
+                });
+        String password = body.getString("password");
+        return siteOk.compose(v -> password == null
+                        ? Future.<String>succeededFuture(null)
+                        : vertx.executeBlocking(() -> Passwords.hash(password, passwordIterations), false))
+                .compose(hash -> vertx.eventBus()
+                        .<ChargerState>request(
+                                Bus.REGISTRY,
+                                new Bus.AddCharger(
+                                        body.getString("id"),
+                                        body.getString("accountId"),
+                                        body.getString("siteId"),
+                                        body.getString("name"),
+                                        body.getBoolean("secured", true),
+                                        hash)))
+                .compose(reply -> store.charger(body.getString("id"), null));
+    }
+
+    private Future<Object> listChargers(RoutingContext ctx) {
+        String accountId = Authentication.principal(ctx).scope(Params.queryId(ctx, "accountId"));
+        String status = ctx.queryParams().get("status");
+        if (status != null && Status.parse(status) == null) {
+            throw ApiError.badRequest("status must be one of " + Arrays.toString(Status.values()));
+        }
+        return store.chargers(accountId, Params.queryId(ctx, "siteId"), status).map(a -> a);
+    }
+
+    private Future<JsonObject> visibleCharger(RoutingContext ctx) {
+        String id = Params.pathId(ctx, "id");
+        return store.charger(id, Authentication.principal(ctx).accountId()).map(row -> {
+            if (row == null) {
+                throw ApiError.notFound("no charger " + id);
+            }
+            return row;
+        });
+    }
+
+    private Future<Object> removeCharger(RoutingContext ctx) {
+        return visibleCharger(ctx)
+                .compose(row -> vertx.eventBus().request(Bus.REGISTRY, new Bus.RemoveCharger(row.getString("id"))))
+                .map(reply -> null);
+    }
+
+    private Future<Object> history(RoutingContext ctx) {
+        int limit = Params.intParam(ctx, "limit", 100, 1, 1000);
+        return visibleCharger(ctx)
+                .compose(row -> store.history(row.getString("id"), limit))
+                .map(a -> a);
+    }
+
+    private Future<Object> listOf(RoutingContext ctx, BiFunction<String, Integer, Future<JsonArray>> query) {
+        int limit = Params.intParam(ctx, "limit", 100, 1, 1000);
+        return visibleCharger(ctx)
+                .compose(row -> query.apply(row.getString("id"), limit))
+                .map(a -> a);
+    }
+
+    /** {@code POST /chargers/{id}/commands/{name}}: the body checked, the OCPP call built, the charger's answer returned. */
+    private Future<JsonObject> command(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        CommandCatalog.Command command = CommandCatalog.find(name);
+        if (command == null) {
+            throw ApiError.notFound("no command " + name + "; commands are " + CommandCatalog.names());
+        }
+        JsonObject body = command.schema().read(ctx);
+        Principal who = Authentication.principal(ctx);
+        String requestedBy = who.admin() ? "admin" : "account:" + who.accountId();
+        return visibleCharger(ctx)
+                .compose(row -> commands.send(
+                        row.getString("id"), name, command.action(), body, command.payload(body), requestedBy))
+                .map(result -> switch (result.outcome()) {
+                    case ANSWERED -> result.json(name);
+                    case OFFLINE ->
+                        throw new ApiError(409, "offline", "charger " + ctx.pathParam("id") + " has no open session");
+                    case TIMEOUT ->
+                        throw new ApiError(
+                                504, "timeout", "charger " + ctx.pathParam("id") + " did not answer in time");
+                    case CALL_ERROR ->
+                        throw new ApiError(
+                                502,
+                                "call_error",
+                                "charger " + ctx.pathParam("id") + " answered with a CALLERROR: "
+                                        + result.response().getString("error"));
+                });
+    }
+
+    private Future<JsonObject> upsertIdTag(RoutingContext ctx) {
+        JsonObject body = BodySchemas.ID_TAG.read(ctx);
+        Authentication.principal(ctx).scope(body.getString("accountId"));
+        return store.upsertIdTag(body);
+    }
+
+    private Future<Object> deleteIdTag(RoutingContext ctx) {
+        String idTag = Params.idTag(ctx);
+        return store.deleteIdTag(idTag, Authentication.principal(ctx).accountId())
+                .map(deleted -> {
+                    if (!deleted) {
+                        throw ApiError.notFound("no id tag " + idTag);
+                    }
+                    return null;
+                });
+    }
+
+    private void events(RoutingContext ctx) {
+        String accountId = Authentication.principal(ctx).scope(Params.queryId(ctx, "accountId"));
+        String last = ctx.request().getHeader("Last-Event-ID");
+        if (last == null) {
+            last = ctx.queryParams().get("lastEventId");
+        }
+        Long lastEventId;
+        try {
+            lastEventId = last == null || last.isBlank() ? null : Long.parseLong(last.trim());
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest("Last-Event-ID must be an event id (an integer)");
+        }
+        Future<Boolean> accountKnown =
+                accountId == null ? Future.succeededFuture(true) : store.accountExists(accountId);
+        accountKnown.onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.fail(ar.cause());
+            } else if (!ar.result()) {
+                ctx.fail(ApiError.notFound("no account " + accountId));
+            } else {
+                sse.attach(ctx, accountId, Authentication.principal(ctx).tokenId(), lastEventId);
+            }
+        });
+    }
+
+    /** Counts per status of one account (404 for an account the caller cannot see or that does not exist) or of all. */
+    private Future<JsonObject> statusSummary(RoutingContext ctx) {
+        String accountId = Authentication.principal(ctx).scope(Params.queryId(ctx, "accountId"));
+        Future<Boolean> known = accountId == null ? Future.succeededFuture(true) : store.accountExists(accountId);
+        return known.compose(exists -> {
+            if (!exists) {
+                throw ApiError.notFound("no account " + accountId);
+            }
+            return store.statusSummary(accountId);
+        });
+    }
+
+    /** The ten statuses with the help article's wording, for tooltips and legends. */
+    private static JsonArray statuses() {
+        JsonArray out = new JsonArray();
+        for (Status s : Status.values()) {
+            out.add(new JsonObject().put("status", s.name()).put("description", s.description()));
+        }
+        return out;
+    }
 }

@@ -1,6 +1,5 @@
 package io.chargerstatus.bus;
 
-import io.vertx.core.json.jackson.DatabindCodec;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -14,7 +13,7 @@ import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
-
+import io.vertx.core.json.jackson.DatabindCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -27,175 +26,194 @@ import java.util.List;
  * (no copy); across a cluster they write it as JSON.
  */
 public final class Bus {
-  private Bus() {
-  }
+    private Bus() {}
 
-  /**
-   * Request: a {@link Fact}. Reply (whether it changed a status) once the fact and its changes are
-   * committed to PostgreSQL. Also {@link Flush}: answered once every fact sent before it is committed.
-   */
-  public static final String FACTS = "status.facts";
+    /**
+     * Request: a {@link Fact}. Reply (whether it changed a status) once the fact and its changes are
+     * committed to PostgreSQL. Also {@link Flush}: answered once every fact sent before it is committed.
+     */
+    public static final String FACTS = "status.facts";
 
-  /** Publish: a {@link Committed} change, after its commit, in sequence order. */
-  public static final String CHANGES = "status.changes";
+    /** Publish: a {@link Committed} change, after its commit, in sequence order. */
+    public static final String CHANGES = "status.changes";
 
-  /**
-   * Request: {@link AddCharger} -> {@link ChargerState}; {@link RemoveCharger} and {@link UpdateCharger}
-   * -> Boolean (false: no such charger). Serialised with the facts.
-   */
-  public static final String REGISTRY = "status.registry";
+    /**
+     * Request: {@link AddCharger} -> {@link ChargerState}; {@link RemoveCharger} and {@link UpdateCharger}
+     * -> Boolean (false: no such charger). Serialised with the facts.
+     */
+    public static final String REGISTRY = "status.registry";
 
-  /** Publish: {@link SessionOpened}; the instance that held an older session of that charger closes it. */
-  public static final String SESSION_OPENED = "ocpp.session.opened";
+    /** Publish: {@link SessionOpened}; the instance that held an older session of that charger closes it. */
+    public static final String SESSION_OPENED = "ocpp.session.opened";
 
-  /** Publish: the id (String) of a revoked API token; the SSE streams it opened end. */
-  public static final String TOKEN_REVOKED = "api.token.revoked";
+    /** Publish: the id (String) of a revoked API token; the SSE streams it opened end. */
+    public static final String TOKEN_REVOKED = "api.token.revoked";
 
-  /** Publish: the id (String) of a charger removed from the back office; its session is closed. */
-  public static final String CHARGER_REMOVED = "ocpp.charger.removed";
+    /** Publish: the id (String) of a charger removed from the back office; its session is closed. */
+    public static final String CHARGER_REMOVED = "ocpp.charger.removed";
 
-  /**
-   * Request to the instance holding a charger's session: an {@link OcppCall}; reply: the CALLRESULT
-   * payload, or a failure coded by {@link Failure} (OFFLINE, TIMEOUT, CALL_ERROR with the CALLERROR code
-   * as its message).
-   */
-  public static String chargerCalls(String chargerId) {
-    return "ocpp.charger." + chargerId;
-  }
-
-  /**
-   * Why a request on the bus failed: the failure code of its {@link ReplyException}. Codes are the
-   * bus's own, never HTTP numbers; the API and the OCPP side each map them at their edge.
-   */
-  public enum Failure {
-    /** The charger has no open session. */
-    OFFLINE,
-    /** The charger did not answer in time. */
-    TIMEOUT,
-    /** The charger answered with a CALLERROR. */
-    CALL_ERROR,
-    /** The id exists already. */
-    CONFLICT,
-    /** A referenced account or site does not exist. */
-    UNKNOWN_REFERENCE,
-    /** The database is unavailable; the request may be retried. */
-    UNAVAILABLE,
-    /** Anything else. */
-    INTERNAL;
-
-    /** The failure code on the bus. */
-    public int code() {
-      return 1000 + ordinal();
+    /**
+     * Request to the instance holding a charger's session: an {@link OcppCall}; reply: the CALLRESULT
+     * payload, or a failure coded by {@link Failure} (OFFLINE, TIMEOUT, CALL_ERROR with the CALLERROR code
+     * as its message).
+     */
+    public static String chargerCalls(String chargerId) {
+        return "ocpp.charger." + chargerId;
     }
 
-    /** The failure a request ended with: its code, or what Vert.x itself reports (no handler, timeout). */
-    public static Failure of(Throwable failure) {
-      if (failure instanceof ReplyException r) {
-        if (r.failureType() == ReplyFailure.NO_HANDLERS) {
-          return OFFLINE;
+    /**
+     * Why a request on the bus failed: the failure code of its {@link ReplyException}. Codes are the
+     * bus's own, never HTTP numbers; the API and the OCPP side each map them at their edge.
+     */
+    public enum Failure {
+        /** The charger has no open session. */
+        OFFLINE,
+        /** The charger did not answer in time. */
+        TIMEOUT,
+        /** The charger answered with a CALLERROR. */
+        CALL_ERROR,
+        /** The id exists already. */
+        CONFLICT,
+        /** A referenced account or site does not exist. */
+        UNKNOWN_REFERENCE,
+        /** The database is unavailable; the request may be retried. */
+        UNAVAILABLE,
+        /** Anything else. */
+        INTERNAL;
+
+        /** The failure code on the bus. */
+        public int code() {
+            return 1000 + ordinal();
         }
-        if (r.failureType() == ReplyFailure.TIMEOUT) {
-          return TIMEOUT;
+
+        /** The failure a request ended with: its code, or what Vert.x itself reports (no handler, timeout). */
+        public static Failure of(Throwable failure) {
+            if (failure instanceof ReplyException r) {
+                if (r.failureType() == ReplyFailure.NO_HANDLERS) {
+                    return OFFLINE;
+                }
+                if (r.failureType() == ReplyFailure.TIMEOUT) {
+                    return TIMEOUT;
+                }
+                int index = r.failureCode() - 1000;
+                if (index >= 0 && index < values().length) {
+                    return values()[index];
+                }
+            }
+            return INTERNAL;
         }
-        int index = r.failureCode() - 1000;
-        if (index >= 0 && index < values().length) {
-          return values()[index];
+    }
+
+    /** Answered by the status engine once every fact sent before it is committed (the shutdown drain). */
+    public record Flush() {}
+
+    /** A change of a charger or connector status, with the sequence number the database gave it. */
+    public record Committed(long seq, Change change) {}
+
+    /** A charger added by the back office (status Unknown); {@code passwordHash} null: no password. */
+    public record AddCharger(
+            String id, String accountId, String siteId, String name, boolean secured, String passwordHash) {}
+
+    public record RemoveCharger(String chargerId) {}
+
+    /**
+     * A change of a charger's name, site, secured flag or password: a field changes only when its
+     * {@code ...Set} flag (or, for {@code secured}, a non-null value) says so; {@code passwordHash} null
+     * keeps the password, "" clears it.
+     */
+    public record UpdateCharger(
+            String chargerId,
+            boolean nameSet,
+            String name,
+            boolean siteSet,
+            String siteId,
+            Boolean secured,
+            String passwordHash) {}
+
+    public record SessionOpened(String chargerId, String sessionId) {}
+
+    public record OcppCall(String action, JsonObject payload) {}
+
+    private static final List<Class<?>> MESSAGES = List.of(
+            Fact.Connected.class,
+            Fact.Disconnected.class,
+            Fact.Booted.class,
+            Fact.StatusReported.class,
+            Fact.FirmwareReported.class,
+            Fact.TransactionChanged.class,
+            Fact.Seen.class,
+            Committed.class,
+            Flush.class,
+            AddCharger.class,
+            RemoveCharger.class,
+            UpdateCharger.class,
+            SessionOpened.class,
+            OcppCall.class,
+            ChargerState.class);
+
+    /** Registers a codec for every message type above; call once per Vert.x instance. */
+    public static void registerCodecs(EventBus bus) {
+        for (Class<?> type : MESSAGES) {
+            register(bus, type);
         }
-      }
-      return INTERNAL;
-    }
-  }
-
-  /** Answered by the status engine once every fact sent before it is committed (the shutdown drain). */
-  public record Flush() { }
-
-  /** A change of a charger or connector status, with the sequence number the database gave it. */
-  public record Committed(long seq, Change change) { }
-
-  /** A charger added by the back office (status Unknown); {@code passwordHash} null: no password. */
-  public record AddCharger(String id, String accountId, String siteId, String name, boolean secured, String passwordHash) { }
-
-  public record RemoveCharger(String chargerId) { }
-
-  /**
-   * A change of a charger's name, site, secured flag or password: a field changes only when its
-   * {@code ...Set} flag (or, for {@code secured}, a non-null value) says so; {@code passwordHash} null
-   * keeps the password, "" clears it.
-   */
-  public record UpdateCharger(String chargerId, boolean nameSet, String name, boolean siteSet, String siteId, Boolean secured,
-                              String passwordHash) { }
-
-  public record SessionOpened(String chargerId, String sessionId) { }
-
-  public record OcppCall(String action, JsonObject payload) { }
-
-  private static final List<Class<?>> MESSAGES = List.of(
-      Fact.Connected.class, Fact.Disconnected.class, Fact.Booted.class, Fact.StatusReported.class,
-      Fact.FirmwareReported.class, Fact.TransactionChanged.class, Fact.Seen.class,
-      Committed.class, Flush.class, AddCharger.class, RemoveCharger.class, UpdateCharger.class, SessionOpened.class, OcppCall.class, ChargerState.class);
-
-  /** Registers a codec for every message type above; call once per Vert.x instance. */
-  public static void registerCodecs(EventBus bus) {
-    for (Class<?> type : MESSAGES) {
-      register(bus, type);
-    }
-  }
-
-  private static <T> void register(EventBus bus, Class<T> type) {
-    bus.registerDefaultCodec(type, new RecordCodec<>(type));
-  }
-
-  private static final ObjectMapper WIRE = DatabindCodec.mapper().copy()
-      .registerModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
-  /** The codec of a message type (for tests of the wire form). */
-  static <T> MessageCodec<T, T> codec(Class<T> type) {
-    return new RecordCodec<>(type);
-  }
-
-  /** Same object locally; JSON across a cluster. */
-  static final class RecordCodec<T> implements MessageCodec<T, T> {
-    private final Class<T> type;
-
-    RecordCodec(Class<T> type) {
-      this.type = type;
     }
 
-    @Override
-    public void encodeToWire(Buffer buffer, T message) {
-      try {
-        byte[] bytes = WIRE.writeValueAsBytes(message);
-        buffer.appendInt(bytes.length).appendBytes(bytes);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+    private static <T> void register(EventBus bus, Class<T> type) {
+        bus.registerDefaultCodec(type, new RecordCodec<>(type));
     }
 
-    @Override
-    public T decodeFromWire(int pos, Buffer buffer) {
-      int length = buffer.getInt(pos);
-      try {
-        return WIRE.readValue(buffer.getBytes(pos + 4, pos + 4 + length), type);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+    private static final ObjectMapper WIRE = DatabindCodec.mapper()
+            .copy()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** The codec of a message type (for tests of the wire form). */
+    static <T> MessageCodec<T, T> codec(Class<T> type) {
+        return new RecordCodec<>(type);
     }
 
-    @Override
-    public T transform(T message) {
-      return message;
-    }
+    /** Same object locally; JSON across a cluster. */
+    static final class RecordCodec<T> implements MessageCodec<T, T> {
+        private final Class<T> type;
 
-    @Override
-    public String name() {
-      return "charger-status." + type.getName();
-    }
+        RecordCodec(Class<T> type) {
+            this.type = type;
+        }
 
-    @Override
-    public byte systemCodecID() {
-      return -1;
+        @Override
+        public void encodeToWire(Buffer buffer, T message) {
+            try {
+                byte[] bytes = WIRE.writeValueAsBytes(message);
+                buffer.appendInt(bytes.length).appendBytes(bytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public T decodeFromWire(int pos, Buffer buffer) {
+            int length = buffer.getInt(pos);
+            try {
+                return WIRE.readValue(buffer.getBytes(pos + 4, pos + 4 + length), type);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public T transform(T message) {
+            return message;
+        }
+
+        @Override
+        public String name() {
+            return "charger-status." + type.getName();
+        }
+
+        @Override
+        public byte systemCodecID() {
+            return -1;
+        }
     }
-  }
 }

@@ -11,7 +11,6 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
-
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -25,15 +24,15 @@ import java.util.TreeMap;
  * serialises with them (chargers added, changed, removed). Nothing else writes these rows.
  */
 public final class EngineStore extends Sql {
-  private static final String CHARGER_COLUMNS =
-      "id, account_id, site_id, name, secured, status, status_since, fault_code, online, last_seen_at, booted_at, "
-          + "firmware_updating, vendor, model, firmware_version, ocpp_version";
+    private static final String CHARGER_COLUMNS =
+            "id, account_id, site_id, name, secured, status, status_since, fault_code, online, last_seen_at, booted_at, "
+                    + "firmware_updating, vendor, model, firmware_version, ocpp_version";
 
-  private static final String INSERT_CHARGER = """
+    private static final String INSERT_CHARGER = """
       INSERT INTO chargers (id, account_id, site_id, name, secured, password_hash, status_since)
       VALUES ($1, $2, $3, $4, $5, $6, $7)""";
 
-  private static final String UPDATE_CHARGER = """
+    private static final String UPDATE_CHARGER = """
       UPDATE chargers SET
         name = CASE WHEN $2 THEN $3 ELSE name END,
         site_id = CASE WHEN $4 THEN $5 ELSE site_id END,
@@ -41,13 +40,13 @@ public final class EngineStore extends Sql {
         password_hash = CASE WHEN $7 THEN $8 ELSE password_hash END
       WHERE id = $1""";
 
-  /**
-   * A whole status-engine batch as one statement: history rows, chargers and connectors. One statement
-   * is one implicit transaction, so the batch is atomic without BEGIN/COMMIT round trips. Parameters:
-   * $1-$15 events (as INSERT_EVENTS), $16-$27 chargers (as UPDATE_CHARGERS), $28-$37 connectors (as
-   * UPSERT_CONNECTORS). Returns the events' sequence numbers.
-   */
-  private static final String COMMIT_BATCH = """
+    /**
+     * A whole status-engine batch as one statement: history rows, chargers and connectors. One statement
+     * is one implicit transaction, so the batch is atomic without BEGIN/COMMIT round trips. Parameters:
+     * $1-$15 events (as INSERT_EVENTS), $16-$27 chargers (as UPDATE_CHARGERS), $28-$37 connectors (as
+     * UPSERT_CONNECTORS). Returns the events' sequence numbers.
+     */
+    private static final String COMMIT_BATCH = """
       WITH ev AS (
         INSERT INTO status_events (charger_id, account_id, site_id, status, previous_status, fault_code, connector_id,
           connector_status, ocpp_status, error_code, vendor_error_code, info, ts, received_at, applied)
@@ -83,170 +82,225 @@ public final class EngineStore extends Sql {
       )
       SELECT seq FROM ev ORDER BY seq""";
 
-  /** Queries over the engine's own pool. */
-  public EngineStore(Sql.Access access) {
-    super(access);
-  }
-
-  /** The state of every charger, for the status engine to start from. */
-  public Future<List<ChargerState>> loadChargerStates() {
-    Future<RowSet<Row>> chargers = exec("SELECT " + CHARGER_COLUMNS + " FROM chargers");
-    Future<RowSet<Row>> connectors = exec("SELECT * FROM connectors");
-    return Future.all(chargers, connectors).map(v -> {
-      Map<String, TreeMap<Integer, ConnectorState>> byCharger = new HashMap<>();
-      for (Row r : connectors.result()) {
-        byCharger.computeIfAbsent(r.getString("charger_id"), k -> new TreeMap<>())
-            .put(r.getInteger("connector_id"), connectorState(r));
-      }
-      List<ChargerState> states = new ArrayList<>();
-      for (Row r : chargers.result()) {
-        states.add(chargerState(r, byCharger.getOrDefault(r.getString("id"), new TreeMap<>())));
-      }
-      return states;
-    });
-  }
-
-  /**
-   * Commits one batch of the status engine atomically, in one statement and one round trip: the history
-   * rows, the chargers' state and the touched connectors. Returns the sequence numbers of
-   * {@code changes}, in order.
-   */
-  public Future<List<Long>> commitBatch(List<ChargerState> chargers, List<ConnectorRow> connectors, List<Change> changes,
-                                        Map<String, Fact.Booted> boots) {
-    Tuple events = eventArrays(changes);
-    Tuple states = chargerArrays(chargers, boots);
-    Tuple rows = connectorArrays(connectors);
-    Object[] all = new Object[events.size() + states.size() + rows.size()];
-    int i = 0;
-    for (Tuple t : List.of(events, states, rows)) {
-      for (int j = 0; j < t.size(); j++) {
-        all[i++] = t.getValue(j);
-      }
+    /** Queries over the engine's own pool. */
+    public EngineStore(Sql.Access access) {
+        super(access);
     }
-    // No deadline here, unlike every other query: a commit given up on could still land later, and its events
-    // would then never be published. A hung database holds this batch; the engine refuses what queues behind it.
-    return report(pool.preparedQuery(COMMIT_BATCH).execute(Tuple.from(all))).map(result -> {
-      List<Long> seqs = new ArrayList<>(result.size());
-      result.forEach(r -> seqs.add(r.getLong(0)));
-      return seqs; // ascending: nextval follows the ORDER BY ord of the insert
-    });
-  }
 
-  /** A connector of a charger, as the status engine persists it. */
-  public record ConnectorRow(String chargerId, ConnectorState connector) { }
-
-  private static Tuple eventArrays(List<Change> changes) {
-    int n = changes.size();
-    String[] charger = new String[n], account = new String[n], site = new String[n], status = new String[n],
-        previous = new String[n], fault = new String[n], cStatus = new String[n], ocpp = new String[n],
-        error = new String[n], vendorError = new String[n], info = new String[n];
-    Integer[] connector = new Integer[n];
-    OffsetDateTime[] ts = new OffsetDateTime[n], received = new OffsetDateTime[n];
-    Boolean[] applied = new Boolean[n];
-    for (int i = 0; i < n; i++) {
-      Change c = changes.get(i);
-      charger[i] = c.chargerId();
-      account[i] = c.accountId();
-      site[i] = c.siteId();
-      status[i] = c.status().name();
-      previous[i] = c.previousStatus() == null ? null : c.previousStatus().name();
-      fault[i] = c.faultCode();
-      ConnectorState k = c.connector();
-      if (k != null) {
-        connector[i] = k.connectorId();
-        cStatus[i] = k.status().name();
-        ocpp[i] = k.ocppStatus();
-        error[i] = k.errorCode();
-        vendorError[i] = k.vendorErrorCode();
-        info[i] = k.info();
-      }
-      ts[i] = odt(c.timestamp());
-      received[i] = odt(c.receivedAt());
-      applied[i] = c.applied();
+    /** The state of every charger, for the status engine to start from. */
+    public Future<List<ChargerState>> loadChargerStates() {
+        Future<RowSet<Row>> chargers = exec("SELECT " + CHARGER_COLUMNS + " FROM chargers");
+        Future<RowSet<Row>> connectors = exec("SELECT * FROM connectors");
+        return Future.all(chargers, connectors).map(v -> {
+            Map<String, TreeMap<Integer, ConnectorState>> byCharger = new HashMap<>();
+            for (Row r : connectors.result()) {
+                byCharger
+                        .computeIfAbsent(r.getString("charger_id"), k -> new TreeMap<>())
+                        .put(r.getInteger("connector_id"), connectorState(r));
+            }
+            List<ChargerState> states = new ArrayList<>();
+            for (Row r : chargers.result()) {
+                states.add(chargerState(r, byCharger.getOrDefault(r.getString("id"), new TreeMap<>())));
+            }
+            return states;
+        });
     }
-    return Tuple.from(new Object[] {charger, account, site, status, previous, fault, connector, cStatus, ocpp, error,
-        vendorError, info, ts, received, applied});
-  }
 
-  private static Tuple chargerArrays(List<ChargerState> chargers, Map<String, Fact.Booted> boots) {
-    int n = chargers.size();
-    String[] id = new String[n], status = new String[n], fault = new String[n], vendor = new String[n], model = new String[n],
-        firmware = new String[n], ocpp = new String[n];
-    OffsetDateTime[] since = new OffsetDateTime[n], seen = new OffsetDateTime[n], booted = new OffsetDateTime[n];
-    Boolean[] online = new Boolean[n], updating = new Boolean[n];
-    for (int i = 0; i < n; i++) {
-      ChargerState c = chargers.get(i);
-      id[i] = c.id();
-      status[i] = c.status().name();
-      fault[i] = c.faultCode();
-      since[i] = odt(c.statusSince());
-      seen[i] = odt(c.lastSeenAt());
-      booted[i] = odt(c.bootedAt());
-      online[i] = c.online();
-      updating[i] = c.firmwareUpdating();
-      Fact.Booted boot = boots.get(c.id());
-      if (boot != null) {
-        vendor[i] = boot.vendor();
-        model[i] = boot.model();
-        firmware[i] = boot.firmwareVersion();
-        ocpp[i] = "1.6";
-      }
+    /**
+     * Commits one batch of the status engine atomically, in one statement and one round trip: the history
+     * rows, the chargers' state and the touched connectors. Returns the sequence numbers of
+     * {@code changes}, in order.
+     */
+    public Future<List<Long>> commitBatch(
+            List<ChargerState> chargers,
+            List<ConnectorRow> connectors,
+            List<Change> changes,
+            Map<String, Fact.Booted> boots) {
+        Tuple events = eventArrays(changes);
+        Tuple states = chargerArrays(chargers, boots);
+        Tuple rows = connectorArrays(connectors);
+        Object[] all = new Object[events.size() + states.size() + rows.size()];
+        int i = 0;
+        for (Tuple t : List.of(events, states, rows)) {
+            for (int j = 0; j < t.size(); j++) {
+                all[i++] = t.getValue(j);
+            }
+        }
+        // No deadline here, unlike every other query: a commit given up on could still land later, and its events
+        // would then never be published. A hung database holds this batch; the engine refuses what queues behind it.
+        return report(pool.preparedQuery(COMMIT_BATCH).execute(Tuple.from(all))).map(result -> {
+            List<Long> seqs = new ArrayList<>(result.size());
+            result.forEach(r -> seqs.add(r.getLong(0)));
+            return seqs; // ascending: nextval follows the ORDER BY ord of the insert
+        });
     }
-    return Tuple.from(new Object[] {id, status, since, fault, online, seen, booted, updating, vendor, model, firmware, ocpp});
-  }
 
-  private static Tuple connectorArrays(List<ConnectorRow> rows) {
-    int n = rows.size();
-    String[] charger = new String[n], status = new String[n], ocpp = new String[n], error = new String[n],
-        vendorError = new String[n], info = new String[n];
-    Integer[] connector = new Integer[n], tx = new Integer[n];
-    OffsetDateTime[] since = new OffsetDateTime[n], reported = new OffsetDateTime[n];
-    for (int i = 0; i < n; i++) {
-      ConnectorRow r = rows.get(i);
-      ConnectorState c = r.connector();
-      charger[i] = r.chargerId();
-      connector[i] = c.connectorId();
-      status[i] = c.status().name();
-      ocpp[i] = c.ocppStatus();
-      error[i] = c.errorCode();
-      vendorError[i] = c.vendorErrorCode();
-      info[i] = c.info();
-      since[i] = odt(c.since());
-      reported[i] = odt(c.reportedAt());
-      tx[i] = c.transactionId();
+    /** A connector of a charger, as the status engine persists it. */
+    public record ConnectorRow(String chargerId, ConnectorState connector) {}
+
+    private static Tuple eventArrays(List<Change> changes) {
+        int n = changes.size();
+        String[] charger = new String[n],
+                account = new String[n],
+                site = new String[n],
+                status = new String[n],
+                previous = new String[n],
+                fault = new String[n],
+                cStatus = new String[n],
+                ocpp = new String[n],
+                error = new String[n],
+                vendorError = new String[n],
+                info = new String[n];
+        Integer[] connector = new Integer[n];
+        OffsetDateTime[] ts = new OffsetDateTime[n], received = new OffsetDateTime[n];
+        Boolean[] applied = new Boolean[n];
+        for (int i = 0; i < n; i++) {
+            Change c = changes.get(i);
+            charger[i] = c.chargerId();
+            account[i] = c.accountId();
+            site[i] = c.siteId();
+            status[i] = c.status().name();
+            previous[i] = c.previousStatus() == null ? null : c.previousStatus().name();
+            fault[i] = c.faultCode();
+            ConnectorState k = c.connector();
+            if (k != null) {
+                connector[i] = k.connectorId();
+                cStatus[i] = k.status().name();
+                ocpp[i] = k.ocppStatus();
+                error[i] = k.errorCode();
+                vendorError[i] = k.vendorErrorCode();
+                info[i] = k.info();
+            }
+            ts[i] = odt(c.timestamp());
+            received[i] = odt(c.receivedAt());
+            applied[i] = c.applied();
+        }
+        return Tuple.from(new Object[] {
+            charger,
+            account,
+            site,
+            status,
+            previous,
+            fault,
+            connector,
+            cStatus,
+            ocpp,
+            error,
+            vendorError,
+            info,
+            ts,
+            received,
+            applied
+        });
     }
-    return Tuple.from(new Object[] {charger, connector, status, ocpp, error, vendorError, info, since, reported, tx});
-  }
 
-  /** Inserts a charger (status Unknown) and returns its state; fails with SQLSTATE 23505 on a duplicate id. */
-  public Future<ChargerState> insertCharger(Bus.AddCharger add, Instant now) {
-    Tuple t = Tuple.of(add.id(), add.accountId(), add.siteId(), add.name(), add.secured(), add.passwordHash())
-        .addValue(odt(now));
-    return exec(INSERT_CHARGER, t).map(rows -> ChargerState.added(add.id(), add.accountId(), add.siteId(), now));
-  }
+    private static Tuple chargerArrays(List<ChargerState> chargers, Map<String, Fact.Booted> boots) {
+        int n = chargers.size();
+        String[] id = new String[n],
+                status = new String[n],
+                fault = new String[n],
+                vendor = new String[n],
+                model = new String[n],
+                firmware = new String[n],
+                ocpp = new String[n];
+        OffsetDateTime[] since = new OffsetDateTime[n], seen = new OffsetDateTime[n], booted = new OffsetDateTime[n];
+        Boolean[] online = new Boolean[n], updating = new Boolean[n];
+        for (int i = 0; i < n; i++) {
+            ChargerState c = chargers.get(i);
+            id[i] = c.id();
+            status[i] = c.status().name();
+            fault[i] = c.faultCode();
+            since[i] = odt(c.statusSince());
+            seen[i] = odt(c.lastSeenAt());
+            booted[i] = odt(c.bootedAt());
+            online[i] = c.online();
+            updating[i] = c.firmwareUpdating();
+            Fact.Booted boot = boots.get(c.id());
+            if (boot != null) {
+                vendor[i] = boot.vendor();
+                model[i] = boot.model();
+                firmware[i] = boot.firmwareVersion();
+                ocpp[i] = "1.6";
+            }
+        }
+        return Tuple.from(
+                new Object[] {id, status, since, fault, online, seen, booted, updating, vendor, model, firmware, ocpp});
+    }
 
-  /** Applies a change of a charger (see {@link Bus.UpdateCharger}); false when there is no such charger. */
-  public Future<Boolean> updateCharger(Bus.UpdateCharger u) {
-    String hash = u.passwordHash();
-    Tuple t = Tuple.of(u.chargerId(), u.nameSet(), u.name(), u.siteSet(), u.siteId(), u.secured())
-        .addValue(hash != null).addValue(hash == null || hash.isEmpty() ? null : hash);
-    return exec(UPDATE_CHARGER, t).map(r -> r.rowCount() > 0);
-  }
+    private static Tuple connectorArrays(List<ConnectorRow> rows) {
+        int n = rows.size();
+        String[] charger = new String[n],
+                status = new String[n],
+                ocpp = new String[n],
+                error = new String[n],
+                vendorError = new String[n],
+                info = new String[n];
+        Integer[] connector = new Integer[n], tx = new Integer[n];
+        OffsetDateTime[] since = new OffsetDateTime[n], reported = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            ConnectorRow r = rows.get(i);
+            ConnectorState c = r.connector();
+            charger[i] = r.chargerId();
+            connector[i] = c.connectorId();
+            status[i] = c.status().name();
+            ocpp[i] = c.ocppStatus();
+            error[i] = c.errorCode();
+            vendorError[i] = c.vendorErrorCode();
+            info[i] = c.info();
+            since[i] = odt(c.since());
+            reported[i] = odt(c.reportedAt());
+            tx[i] = c.transactionId();
+        }
+        return Tuple.from(
+                new Object[] {charger, connector, status, ocpp, error, vendorError, info, since, reported, tx});
+    }
 
-  public Future<Boolean> deleteCharger(String id) {
-    return exec("DELETE FROM chargers WHERE id = $1", Tuple.of(id)).map(r -> r.rowCount() > 0);
-  }
+    /** Inserts a charger (status Unknown) and returns its state; fails with SQLSTATE 23505 on a duplicate id. */
+    public Future<ChargerState> insertCharger(Bus.AddCharger add, Instant now) {
+        Tuple t = Tuple.of(add.id(), add.accountId(), add.siteId(), add.name(), add.secured(), add.passwordHash())
+                .addValue(odt(now));
+        return exec(INSERT_CHARGER, t).map(rows -> ChargerState.added(add.id(), add.accountId(), add.siteId(), now));
+    }
 
-  private static ConnectorState connectorState(Row r) {
-    return new ConnectorState(r.getInteger("connector_id"), Status.valueOf(r.getString("status")), r.getString("ocpp_status"),
-        r.getString("error_code"), r.getString("vendor_error_code"), r.getString("info"), instant(r, "since"),
-        instant(r, "reported_at"), r.getInteger("transaction_id"));
-  }
+    /** Applies a change of a charger (see {@link Bus.UpdateCharger}); false when there is no such charger. */
+    public Future<Boolean> updateCharger(Bus.UpdateCharger u) {
+        String hash = u.passwordHash();
+        Tuple t = Tuple.of(u.chargerId(), u.nameSet(), u.name(), u.siteSet(), u.siteId(), u.secured())
+                .addValue(hash != null)
+                .addValue(hash == null || hash.isEmpty() ? null : hash);
+        return exec(UPDATE_CHARGER, t).map(r -> r.rowCount() > 0);
+    }
 
-  private static ChargerState chargerState(Row r, TreeMap<Integer, ConnectorState> connectors) {
-    return new ChargerState(r.getString("id"), r.getString("account_id"), r.getString("site_id"),
-        Status.valueOf(r.getString("status")), instant(r, "status_since"), r.getString("fault_code"),
-        r.getBoolean("online"), null, instant(r, "last_seen_at"), instant(r, "booted_at"), r.getBoolean("firmware_updating"),
-        connectors);
-  }
+    public Future<Boolean> deleteCharger(String id) {
+        return exec("DELETE FROM chargers WHERE id = $1", Tuple.of(id)).map(r -> r.rowCount() > 0);
+    }
+
+    private static ConnectorState connectorState(Row r) {
+        return new ConnectorState(
+                r.getInteger("connector_id"),
+                Status.valueOf(r.getString("status")),
+                r.getString("ocpp_status"),
+                r.getString("error_code"),
+                r.getString("vendor_error_code"),
+                r.getString("info"),
+                instant(r, "since"),
+                instant(r, "reported_at"),
+                r.getInteger("transaction_id"));
+    }
+
+    private static ChargerState chargerState(Row r, TreeMap<Integer, ConnectorState> connectors) {
+        return new ChargerState(
+                r.getString("id"),
+                r.getString("account_id"),
+                r.getString("site_id"),
+                Status.valueOf(r.getString("status")),
+                instant(r, "status_since"),
+                r.getString("fault_code"),
+                r.getBoolean("online"),
+                null,
+                instant(r, "last_seen_at"),
+                instant(r, "booted_at"),
+                r.getBoolean("firmware_updating"),
+                connectors);
+    }
 }

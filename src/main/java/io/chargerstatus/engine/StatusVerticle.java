@@ -1,12 +1,6 @@
 package io.chargerstatus.engine;
 
-import io.vertx.core.Promise;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import io.chargerstatus.bus.Bus;
-import io.chargerstatus.store.Wiring;
 import io.chargerstatus.status.Change;
 import io.chargerstatus.status.ChargerState;
 import io.chargerstatus.status.ConnectorState;
@@ -15,20 +9,25 @@ import io.chargerstatus.status.Status;
 import io.chargerstatus.status.StatusModel;
 import io.chargerstatus.store.DatabaseHealth;
 import io.chargerstatus.store.Sql;
-import io.vertx.core.json.JsonObject;
+import io.chargerstatus.store.Wiring;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
-
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -51,330 +50,363 @@ import java.util.logging.Logger;
  * instead of waiting without bound.
  */
 public final class StatusVerticle extends VerticleBase {
-  private static final Logger LOG = Logger.getLogger(StatusVerticle.class.getName());
+    private static final Logger LOG = Logger.getLogger(StatusVerticle.class.getName());
 
-  private final Wiring wiring;
-  private final Map<String, ChargerState> chargers = new HashMap<>();
-  private final ArrayDeque<Message<Object>> queue = new ArrayDeque<>();
-  private final Set<String> refused = new LinkedHashSet<>();
-  private EngineStore store;
-  private boolean busy;
-  private boolean waitingToRetry;
-  private int consecutiveFailures;
-  private long commitStartedMillis;
-  private List<Message<Object>> inFlight = List.of();
-  /** Requests of the batch in flight that were already refused because its commit hung. */
-  private final Set<Message<Object>> answeredEarly = Collections.newSetFromMap(new IdentityHashMap<>());
-  private long sweeper;
+    private final Wiring wiring;
+    private final Map<String, ChargerState> chargers = new HashMap<>();
+    private final ArrayDeque<Message<Object>> queue = new ArrayDeque<>();
+    private final Set<String> refused = new LinkedHashSet<>();
+    private EngineStore store;
+    private boolean busy;
+    private boolean waitingToRetry;
+    private int consecutiveFailures;
+    private long commitStartedMillis;
+    private List<Message<Object>> inFlight = List.of();
+    /** Requests of the batch in flight that were already refused because its commit hung. */
+    private final Set<Message<Object>> answeredEarly = Collections.newSetFromMap(new IdentityHashMap<>());
 
-  public StatusVerticle(Wiring wiring) {
-    this.wiring = wiring;
-  }
+    private long sweeper;
 
-  @Override
-  public Future<?> start() {
-    store = new EngineStore(wiring.sql(vertx));
-    return store.loadChargerStates().compose(states -> {
-      states.forEach(s -> {
-        chargers.put(s.id(), s);
-        wiring.metrics().statusMoved(null, s.status());
-      });
-      sweeper = vertx.setPeriodic(1000, t -> refuseBehindHungCommit());
-      MessageConsumer<Object> facts = vertx.eventBus().consumer(Bus.FACTS, this::enqueue);
-      MessageConsumer<Object> registry = vertx.eventBus().consumer(Bus.REGISTRY, this::enqueue);
-      return Future.all(facts.completion(), registry.completion());
-    }).compose(v -> closeStaleSessions());
-  }
+    public StatusVerticle(Wiring wiring) {
+        this.wiring = wiring;
+    }
 
-  /**
-   * Chargers that were online when the previous process stopped have no session in this one: record
-   * them Offline (or Unknown) before any charger reconnects, so that the history says so.
-   */
-  private Future<?> closeStaleSessions() {
-    Instant now = wiring.clock().instant();
-    List<Fact> stale = new ArrayList<>();
-    for (ChargerState s : chargers.values()) {
-      if (s.online()) {
-        chargers.put(s.id(), new ChargerState(s.id(), s.accountId(), s.siteId(), s.status(), s.statusSince(),
-            s.faultCode(), true, "previous-process", s.lastSeenAt(), s.bootedAt(), s.firmwareUpdating(), s.connectors()));
-        stale.add(new Fact.Disconnected(s.id(), "previous-process", "service restarted", now));
-      }
+    @Override
+    public Future<?> start() {
+        store = new EngineStore(wiring.sql(vertx));
+        return store.loadChargerStates()
+                .compose(states -> {
+                    states.forEach(s -> {
+                        chargers.put(s.id(), s);
+                        wiring.metrics().statusMoved(null, s.status());
+                    });
+                    sweeper = vertx.setPeriodic(1000, t -> refuseBehindHungCommit());
+                    MessageConsumer<Object> facts = vertx.eventBus().consumer(Bus.FACTS, this::enqueue);
+                    MessageConsumer<Object> registry = vertx.eventBus().consumer(Bus.REGISTRY, this::enqueue);
+                    return Future.all(facts.completion(), registry.completion());
+                })
+                .compose(v -> closeStaleSessions());
     }
-    if (stale.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    LOG.info(stale.size() + " chargers were online when the service last stopped; recording them offline");
-    return commit(stale).mapEmpty();
-  }
 
-  @Override
-  public Future<?> stop() {
-    vertx.cancelTimer(sweeper);
-    return Future.succeededFuture();
-  }
-
-  private void enqueue(Message<Object> message) {
-    if (hung() && message.replyAddress() != null) {
-      refuse(message);
-      return;
-    }
-    queue.add(message);
-    drain();
-  }
-
-  /** Whether the commit in flight has been waiting for the database longer than DB_TIMEOUT_S. */
-  private boolean hung() {
-    return busy && !waitingToRetry && System.nanoTime() / 1_000_000 - commitStartedMillis > wiring.config().database().timeoutS() * 1000L;
-  }
-
-  /**
-   * Refuses every request of the hung batch and queued behind it: their chargers get InternalError now
-   * rather than at their own timeout, and are asked again once the database is back. A refused fact of the
-   * hung batch may still be committed when the database wakes up; the charger then reports it again, and
-   * the repeat changes nothing (idempotence).
-   */
-  private void refuseBehindHungCommit() {
-    if (!hung()) {
-      return;
-    }
-    inFlight.forEach(m -> {
-      if (m.replyAddress() != null && answeredEarly.add(m)) {
-        refuse(m);
-      }
-    });
-    queue.removeIf(m -> {
-      if (m.replyAddress() == null) {
-        return false;
-      }
-      refuse(m);
-      return true;
-    });
-  }
-
-  /** Fails a request because the database is unavailable; a charger's report is asked for again later. */
-  private void refuse(Message<Object> message) {
-    if (message.body() instanceof Fact f) {
-      refused.add(f.chargerId());
-      wiring.metrics().reportRefused();
-    }
-    message.fail(Bus.Failure.UNAVAILABLE.code(), "the database is unavailable");
-  }
-
-  private void drain() {
-    // Work is done in arrival order, one piece at a time: a flush that reaches the head of the queue has
-    // every fact sent before it committed.
-    while (!busy && !queue.isEmpty() && queue.peek().body() instanceof Bus.Flush) {
-      queue.poll().reply(true);
-    }
-    if (busy || queue.isEmpty()) {
-      return;
-    }
-    busy = true;
-    commitStartedMillis = System.nanoTime() / 1_000_000;
-    Future<?> work = queue.peek().body() instanceof Fact ? applyBatch() : applyRegistry(queue.poll());
-    work.onComplete(ar -> {
-      busy = false;
-      drain();
-    });
-  }
-
-  private Future<?> applyBatch() {
-    List<Message<Object>> batch = new ArrayList<>();
-    List<Fact> facts = new ArrayList<>();
-    while (!queue.isEmpty() && queue.peek().body() instanceof Fact f && batch.size() < wiring.config().engine().statusBatchMax()) {
-      batch.add(queue.poll());
-      facts.add(f);
-    }
-    wiring.metrics().batchSize(batch.size());
-    inFlight = batch;
-    return commit(facts).<Object>transform(ar -> {
-      inFlight = List.of();
-      if (ar.failed()) {
-        batch.removeIf(answeredEarly::remove); // already refused while the commit hung
-        if (batch.isEmpty()) {
-          return Future.succeededFuture();
-        }
-      }
-      if (ar.succeeded()) {
-        consecutiveFailures = 0;
-        for (int i = 0; i < batch.size(); i++) {
-          if (!answeredEarly.remove(batch.get(i))) {
-            batch.get(i).reply(ar.result()[i]);
-          }
-        }
-        askRefusedAgain();
-        return Future.succeededFuture();
-      }
-      if (DatabaseHealth.unavailable(ar.cause())) {
-        return retryLater(batch).mapEmpty();
-      }
-      if (batch.size() > 1) {
-        LOG.warning("status batch of " + batch.size() + " facts failed (" + ar.cause().getMessage() + "): committing them one by one");
-        return commitOneByOne(batch).mapEmpty();
-      }
-      Message<Object> m = batch.get(0);
-      LOG.warning("fact " + m.body().getClass().getSimpleName() + " of charger " + ((Fact) m.body()).chargerId()
-          + " cannot be stored: " + ar.cause().getMessage());
-      m.fail(Bus.Failure.INTERNAL.code(), "status not committed: " + ar.cause().getMessage());
-      return Future.succeededFuture();
-    });
-  }
-
-  /**
-   * The database is gone: requests fail (chargers get InternalError and are asked again later); session
-   * facts, which no one waits for, go back to the head of the queue in their order, and the next attempt
-   * waits a backoff so that an outage is not a busy loop.
-   */
-  private Future<Void> retryLater(List<Message<Object>> batch) {
-    List<Message<Object>> keep = new ArrayList<>();
-    for (Message<Object> m : batch) {
-      if (m.replyAddress() != null) {
-        refuse(m);
-      } else if (!(m.body() instanceof Fact.Seen)) { // a heartbeat's "last seen" is refreshed by the next one
-        keep.add(m);
-      }
-    }
-    for (int i = keep.size() - 1; i >= 0; i--) {
-      queue.addFirst(keep.get(i));
-    }
-    consecutiveFailures++;
-    long delay = Math.min(5000, 250L << Math.min(consecutiveFailures, 5));
-    waitingToRetry = true;
-    Promise<Void> wait = Promise.promise();
-    vertx.setTimer(delay, t -> {
-      waitingToRetry = false;
-      wait.complete();
-    });
-    return wait.future();
-  }
-
-  /** Commits each fact of a failed batch alone, so that one fact the database refuses fails nobody else's. */
-  private Future<Void> commitOneByOne(List<Message<Object>> batch) {
-    Future<Void> chain = Future.succeededFuture();
-    for (Message<Object> m : batch) {
-      chain = chain.transform(ignored -> commit(List.of((Fact) m.body())).<Void>transform(ar -> {
-        if (ar.succeeded()) {
-          m.reply(ar.result()[0]);
-        } else if (DatabaseHealth.unavailable(ar.cause())) {
-          refuse(m);
-        } else {
-          LOG.warning("fact " + m.body().getClass().getSimpleName() + " of charger " + ((Fact) m.body()).chargerId()
-              + " cannot be stored: " + ar.cause().getMessage());
-          m.fail(Bus.Failure.INTERNAL.code(), "status not committed: " + ar.cause().getMessage());
-        }
-        return Future.succeededFuture();
-      }));
-    }
-    return chain;
-  }
-
-  /** Once commits work again, every charger whose report was refused is asked for its statuses again. */
-  private void askRefusedAgain() {
-    if (refused.isEmpty()) {
-      return;
-    }
-    LOG.info("the database is back: asking " + refused.size() + " chargers whose reports were refused for their statuses again");
-    JsonObject payload = new JsonObject().put("requestedMessage", "StatusNotification");
-    for (String chargerId : refused) {
-      vertx.eventBus().request(Bus.chargerCalls(chargerId), new Bus.OcppCall("TriggerMessage", payload))
-          .onFailure(e -> LOG.fine(() -> "TriggerMessage to " + chargerId + " after the outage: " + e.getMessage()));
-    }
-    refused.clear();
-  }
-
-  /**
-   * Applies the facts to a copy of the state, commits, and only then adopts the copy and publishes.
-   * Completes with, for each fact, whether it changed a status (what the rules that react to a
-   * StatusNotification need to know).
-   */
-  private Future<boolean[]> commit(List<Fact> facts) {
-    Map<String, ChargerState> next = new LinkedHashMap<>();
-    Map<String, EngineStore.ConnectorRow> connectors = new LinkedHashMap<>();
-    List<Change> changes = new ArrayList<>();
-    boolean[] changed = new boolean[facts.size()];
-    Map<String, Fact.Booted> boots = new HashMap<>();
-    for (int f = 0; f < facts.size(); f++) {
-      Fact fact = facts.get(f);
-      ChargerState state = next.getOrDefault(fact.chargerId(), chargers.get(fact.chargerId()));
-      if (state == null) {
-        continue; // removed from the back office while its session was closing
-      }
-      if (fact instanceof Fact.Booted boot) {
-        boots.put(boot.chargerId(), boot);
-      }
-      StatusModel.Outcome outcome = StatusModel.apply(state, fact);
-      next.put(state.id(), outcome.state());
-      changes.addAll(outcome.changes());
-      changed[f] = outcome.changes().stream().anyMatch(Change::applied);
-      for (int connectorId : outcome.connectorsTouched()) {
-        ConnectorState c = outcome.state().connectors().get(connectorId);
-        connectors.put(state.id() + "/" + connectorId, new EngineStore.ConnectorRow(state.id(), c));
-      }
-    }
-    if (next.isEmpty()) {
-      return Future.succeededFuture(changed);
-    }
-    long started = System.nanoTime();
-    return store.commitBatch(new ArrayList<>(next.values()), new ArrayList<>(connectors.values()), changes, boots)
-        .onSuccess(seqs -> {
-          wiring.metrics().commitTime(System.nanoTime() - started);
-          next.forEach((id, state) -> wiring.metrics().statusMoved(chargers.put(id, state).status(), state.status()));
-          for (int i = 0; i < changes.size(); i++) {
-            Change change = changes.get(i);
-            if (change.applied()) {
-              if (change.status() != change.previousStatus()) {
-                wiring.metrics().transition(change);
-              }
-              if (change.status() == Status.Faulted && change.previousStatus() != Status.Faulted) {
-                LOG.info(() -> "charger " + change.chargerId() + " faulted: " + change.faultCode());
-              }
-              vertx.eventBus().publish(Bus.CHANGES, new Bus.Committed(seqs.get(i), change));
+    /**
+     * Chargers that were online when the previous process stopped have no session in this one: record
+     * them Offline (or Unknown) before any charger reconnects, so that the history says so.
+     */
+    private Future<?> closeStaleSessions() {
+        Instant now = wiring.clock().instant();
+        List<Fact> stale = new ArrayList<>();
+        for (ChargerState s : chargers.values()) {
+            if (s.online()) {
+                chargers.put(
+                        s.id(),
+                        new ChargerState(
+                                s.id(),
+                                s.accountId(),
+                                s.siteId(),
+                                s.status(),
+                                s.statusSince(),
+                                s.faultCode(),
+                                true,
+                                "previous-process",
+                                s.lastSeenAt(),
+                                s.bootedAt(),
+                                s.firmwareUpdating(),
+                                s.connectors()));
+                stale.add(new Fact.Disconnected(s.id(), "previous-process", "service restarted", now));
             }
-          }
-        })
-        .map(seqs -> changed);
-  }
-
-  private Future<?> applyRegistry(Message<Object> message) {
-    Object body = message.body();
-    Future<?> result;
-    if (body instanceof Bus.AddCharger add) {
-      result = store.insertCharger(add, wiring.clock().instant())
-          .onSuccess(state -> {
-            chargers.put(state.id(), state);
-            wiring.metrics().statusMoved(null, state.status());
-          });
-    } else if (body instanceof Bus.RemoveCharger remove) {
-      result = store.deleteCharger(remove.chargerId()).onSuccess(removed -> {
-        ChargerState gone = chargers.remove(remove.chargerId());
-        if (gone != null) {
-          wiring.metrics().statusMoved(gone.status(), null);
         }
-        if (removed) {
-          vertx.eventBus().publish(Bus.CHARGER_REMOVED, remove.chargerId());
+        if (stale.isEmpty()) {
+            return Future.succeededFuture();
         }
-      });
-    } else if (body instanceof Bus.UpdateCharger update) {
-      result = store.updateCharger(update).onSuccess(updated -> {
-        ChargerState state = chargers.get(update.chargerId());
-        if (updated && state != null && update.siteSet()) {
-          chargers.put(state.id(), state.withSite(update.siteId()));
-        }
-      });
-    } else {
-      result = Future.failedFuture("unexpected registry message " + body.getClass().getSimpleName());
+        LOG.info(stale.size() + " chargers were online when the service last stopped; recording them offline");
+        return commit(stale).mapEmpty();
     }
-    return result.onComplete(ar -> {
-      if (ar.succeeded()) {
-        message.reply(ar.result());
-      } else if (ar.cause() instanceof PgException pg && Sql.UNIQUE_VIOLATION.equals(pg.getSqlState())) {
-        message.fail(Bus.Failure.CONFLICT.code(), "already exists");
-      } else if (ar.cause() instanceof PgException pg && Sql.FOREIGN_KEY_VIOLATION.equals(pg.getSqlState())) {
-        message.fail(Bus.Failure.UNKNOWN_REFERENCE.code(), "unknown account or site");
-      } else {
-        message.fail((DatabaseHealth.unavailable(ar.cause()) ? Bus.Failure.UNAVAILABLE : Bus.Failure.INTERNAL).code(),
-            String.valueOf(ar.cause().getMessage()));
-      }
-    });
-  }
+
+    @Override
+    public Future<?> stop() {
+        vertx.cancelTimer(sweeper);
+        return Future.succeededFuture();
+    }
+
+    private void enqueue(Message<Object> message) {
+        if (hung() && message.replyAddress() != null) {
+            refuse(message);
+            return;
+        }
+        queue.add(message);
+        drain();
+    }
+
+    /** Whether the commit in flight has been waiting for the database longer than DB_TIMEOUT_S. */
+    private boolean hung() {
+        return busy
+                && !waitingToRetry
+                && System.nanoTime() / 1_000_000 - commitStartedMillis
+                        > wiring.config().database().timeoutS() * 1000L;
+    }
+
+    /**
+     * Refuses every request of the hung batch and queued behind it: their chargers get InternalError now
+     * rather than at their own timeout, and are asked again once the database is back. A refused fact of the
+     * hung batch may still be committed when the database wakes up; the charger then reports it again, and
+     * the repeat changes nothing (idempotence).
+     */
+    private void refuseBehindHungCommit() {
+        if (!hung()) {
+            return;
+        }
+        inFlight.forEach(m -> {
+            if (m.replyAddress() != null && answeredEarly.add(m)) {
+                refuse(m);
+            }
+        });
+        queue.removeIf(m -> {
+            if (m.replyAddress() == null) {
+                return false;
+            }
+            refuse(m);
+            return true;
+        });
+    }
+
+    /** Fails a request because the database is unavailable; a charger's report is asked for again later. */
+    private void refuse(Message<Object> message) {
+        if (message.body() instanceof Fact f) {
+            refused.add(f.chargerId());
+            wiring.metrics().reportRefused();
+        }
+        message.fail(Bus.Failure.UNAVAILABLE.code(), "the database is unavailable");
+    }
+
+    private void drain() {
+        // Work is done in arrival order, one piece at a time: a flush that reaches the head of the queue has
+        // every fact sent before it committed.
+        while (!busy && !queue.isEmpty() && queue.peek().body() instanceof Bus.Flush) {
+            queue.poll().reply(true);
+        }
+        if (busy || queue.isEmpty()) {
+            return;
+        }
+        busy = true;
+        commitStartedMillis = System.nanoTime() / 1_000_000;
+        Future<?> work = queue.peek().body() instanceof Fact ? applyBatch() : applyRegistry(queue.poll());
+        work.onComplete(ar -> {
+            busy = false;
+            drain();
+        });
+    }
+
+    private Future<?> applyBatch() {
+        List<Message<Object>> batch = new ArrayList<>();
+        List<Fact> facts = new ArrayList<>();
+        while (!queue.isEmpty()
+                && queue.peek().body() instanceof Fact f
+                && batch.size() < wiring.config().engine().statusBatchMax()) {
+            batch.add(queue.poll());
+            facts.add(f);
+        }
+        wiring.metrics().batchSize(batch.size());
+        inFlight = batch;
+        return commit(facts).<Object>transform(ar -> {
+            inFlight = List.of();
+            if (ar.failed()) {
+                batch.removeIf(answeredEarly::remove); // already refused while the commit hung
+                if (batch.isEmpty()) {
+                    return Future.succeededFuture();
+                }
+            }
+            if (ar.succeeded()) {
+                consecutiveFailures = 0;
+                for (int i = 0; i < batch.size(); i++) {
+                    if (!answeredEarly.remove(batch.get(i))) {
+                        batch.get(i).reply(ar.result()[i]);
+                    }
+                }
+                askRefusedAgain();
+                return Future.succeededFuture();
+            }
+            if (DatabaseHealth.unavailable(ar.cause())) {
+                return retryLater(batch).mapEmpty();
+            }
+            if (batch.size() > 1) {
+                LOG.warning("status batch of " + batch.size() + " facts failed ("
+                        + ar.cause().getMessage() + "): committing them one by one");
+                return commitOneByOne(batch).mapEmpty();
+            }
+            Message<Object> m = batch.get(0);
+            LOG.warning("fact " + m.body().getClass().getSimpleName() + " of charger " + ((Fact) m.body()).chargerId()
+                    + " cannot be stored: " + ar.cause().getMessage());
+            m.fail(
+                    Bus.Failure.INTERNAL.code(),
+                    "status not committed: " + ar.cause().getMessage());
+            return Future.succeededFuture();
+        });
+    }
+
+    /**
+     * The database is gone: requests fail (chargers get InternalError and are asked again later); session
+     * facts, which no one waits for, go back to the head of the queue in their order, and the next attempt
+     * waits a backoff so that an outage is not a busy loop.
+     */
+    private Future<Void> retryLater(List<Message<Object>> batch) {
+        List<Message<Object>> keep = new ArrayList<>();
+        for (Message<Object> m : batch) {
+            if (m.replyAddress() != null) {
+                refuse(m);
+            } else if (!(m.body() instanceof Fact.Seen)) { // a heartbeat's "last seen" is refreshed by the next one
+                keep.add(m);
+            }
+        }
+        for (int i = keep.size() - 1; i >= 0; i--) {
+            queue.addFirst(keep.get(i));
+        }
+        consecutiveFailures++;
+        long delay = Math.min(5000, 250L << Math.min(consecutiveFailures, 5));
+        waitingToRetry = true;
+        Promise<Void> wait = Promise.promise();
+        vertx.setTimer(delay, t -> {
+            waitingToRetry = false;
+            wait.complete();
+        });
+        return wait.future();
+    }
+
+    /** Commits each fact of a failed batch alone, so that one fact the database refuses fails nobody else's. */
+    private Future<Void> commitOneByOne(List<Message<Object>> batch) {
+        Future<Void> chain = Future.succeededFuture();
+        for (Message<Object> m : batch) {
+            chain = chain.transform(ignored -> commit(List.of((Fact) m.body())).<Void>transform(ar -> {
+                if (ar.succeeded()) {
+                    m.reply(ar.result()[0]);
+                } else if (DatabaseHealth.unavailable(ar.cause())) {
+                    refuse(m);
+                } else {
+                    LOG.warning("fact " + m.body().getClass().getSimpleName() + " of charger "
+                            + ((Fact) m.body()).chargerId() + " cannot be stored: "
+                            + ar.cause().getMessage());
+                    m.fail(
+                            Bus.Failure.INTERNAL.code(),
+                            "status not committed: " + ar.cause().getMessage());
+                }
+                return Future.succeededFuture();
+            }));
+        }
+        return chain;
+    }
+
+    /** Once commits work again, every charger whose report was refused is asked for its statuses again. */
+    private void askRefusedAgain() {
+        if (refused.isEmpty()) {
+            return;
+        }
+        LOG.info("the database is back: asking " + refused.size()
+                + " chargers whose reports were refused for their statuses again");
+        JsonObject payload = new JsonObject().put("requestedMessage", "StatusNotification");
+        for (String chargerId : refused) {
+            vertx.eventBus()
+                    .request(Bus.chargerCalls(chargerId), new Bus.OcppCall("TriggerMessage", payload))
+                    .onFailure(e ->
+                            LOG.fine(() -> "TriggerMessage to " + chargerId + " after the outage: " + e.getMessage()));
+        }
+        refused.clear();
+    }
+
+    /**
+     * Applies the facts to a copy of the state, commits, and only then adopts the copy and publishes.
+     * Completes with, for each fact, whether it changed a status (what the rules that react to a
+     * StatusNotification need to know).
+     */
+    private Future<boolean[]> commit(List<Fact> facts) {
+        Map<String, ChargerState> next = new LinkedHashMap<>();
+        Map<String, EngineStore.ConnectorRow> connectors = new LinkedHashMap<>();
+        List<Change> changes = new ArrayList<>();
+        boolean[] changed = new boolean[facts.size()];
+        Map<String, Fact.Booted> boots = new HashMap<>();
+        for (int f = 0; f < facts.size(); f++) {
+            Fact fact = facts.get(f);
+            ChargerState state = next.getOrDefault(fact.chargerId(), chargers.get(fact.chargerId()));
+            if (state == null) {
+                continue; // removed from the back office while its session was closing
+            }
+            if (fact instanceof Fact.Booted boot) {
+                boots.put(boot.chargerId(), boot);
+            }
+            StatusModel.Outcome outcome = StatusModel.apply(state, fact);
+            next.put(state.id(), outcome.state());
+            changes.addAll(outcome.changes());
+            changed[f] = outcome.changes().stream().anyMatch(Change::applied);
+            for (int connectorId : outcome.connectorsTouched()) {
+                ConnectorState c = outcome.state().connectors().get(connectorId);
+                connectors.put(state.id() + "/" + connectorId, new EngineStore.ConnectorRow(state.id(), c));
+            }
+        }
+        if (next.isEmpty()) {
+            return Future.succeededFuture(changed);
+        }
+        long started = System.nanoTime();
+        return store.commitBatch(new ArrayList<>(next.values()), new ArrayList<>(connectors.values()), changes, boots)
+                .onSuccess(seqs -> {
+                    wiring.metrics().commitTime(System.nanoTime() - started);
+                    next.forEach((id, state) ->
+                            wiring.metrics().statusMoved(chargers.put(id, state).status(), state.status()));
+                    for (int i = 0; i < changes.size(); i++) {
+                        Change change = changes.get(i);
+                        if (change.applied()) {
+                            if (change.status() != change.previousStatus()) {
+                                wiring.metrics().transition(change);
+                            }
+                            if (change.status() == Status.Faulted && change.previousStatus() != Status.Faulted) {
+                                LOG.info(() -> "charger " + change.chargerId() + " faulted: " + change.faultCode());
+                            }
+                            vertx.eventBus().publish(Bus.CHANGES, new Bus.Committed(seqs.get(i), change));
+                        }
+                    }
+                })
+                .map(seqs -> changed);
+    }
+
+    private Future<?> applyRegistry(Message<Object> message) {
+        Object body = message.body();
+        Future<?> result;
+        if (body instanceof Bus.AddCharger add) {
+            result = store.insertCharger(add, wiring.clock().instant()).onSuccess(state -> {
+                chargers.put(state.id(), state);
+                wiring.metrics().statusMoved(null, state.status());
+            });
+        } else if (body instanceof Bus.RemoveCharger remove) {
+            result = store.deleteCharger(remove.chargerId()).onSuccess(removed -> {
+                ChargerState gone = chargers.remove(remove.chargerId());
+                if (gone != null) {
+                    wiring.metrics().statusMoved(gone.status(), null);
+                }
+                if (removed) {
+                    vertx.eventBus().publish(Bus.CHARGER_REMOVED, remove.chargerId());
+                }
+            });
+        } else if (body instanceof Bus.UpdateCharger update) {
+            result = store.updateCharger(update).onSuccess(updated -> {
+                ChargerState state = chargers.get(update.chargerId());
+                if (updated && state != null && update.siteSet()) {
+                    chargers.put(state.id(), state.withSite(update.siteId()));
+                }
+            });
+        } else {
+            result = Future.failedFuture(
+                    "unexpected registry message " + body.getClass().getSimpleName());
+        }
+        return result.onComplete(ar -> {
+            if (ar.succeeded()) {
+                message.reply(ar.result());
+            } else if (ar.cause() instanceof PgException pg && Sql.UNIQUE_VIOLATION.equals(pg.getSqlState())) {
+                message.fail(Bus.Failure.CONFLICT.code(), "already exists");
+            } else if (ar.cause() instanceof PgException pg && Sql.FOREIGN_KEY_VIOLATION.equals(pg.getSqlState())) {
+                message.fail(Bus.Failure.UNKNOWN_REFERENCE.code(), "unknown account or site");
+            } else {
+                message.fail(
+                        (DatabaseHealth.unavailable(ar.cause()) ? Bus.Failure.UNAVAILABLE : Bus.Failure.INTERNAL)
+                                .code(),
+                        String.valueOf(ar.cause().getMessage()));
+            }
+        });
+    }
 }

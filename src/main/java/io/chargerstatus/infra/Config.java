@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PfxOptions;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -27,157 +26,189 @@ import java.util.Set;
  */
 public record Config(Http http, Ocpp ocpp, Database database, Sse sse, Engine engine, Tls tls, Operations operations) {
 
-  /** The back-office HTTP side. */
-  public record Http(int port, String adminToken, String corsOrigins) { }
+    /** The back-office HTTP side. */
+    public record Http(int port, String adminToken, String corsOrigins) {}
 
-  /** The charger side: sessions, timers, limits and the rules' own id tag. */
-  public record Ocpp(int port, int heartbeatIntervalS, int offlineAfterS, int wsPingIntervalS, int triggerStatusAfterS,
-                     int callTimeoutS, int instances, int maxFrameBytes, int maxSessions, int maxMessagesPerSecond,
-                     int messageBurst, int handshakeTimeoutS, String autoStartIdTag, int passwordIterations) { }
+    /** The charger side: sessions, timers, limits and the rules' own id tag. */
+    public record Ocpp(
+            int port,
+            int heartbeatIntervalS,
+            int offlineAfterS,
+            int wsPingIntervalS,
+            int triggerStatusAfterS,
+            int callTimeoutS,
+            int instances,
+            int maxFrameBytes,
+            int maxSessions,
+            int maxMessagesPerSecond,
+            int messageBurst,
+            int handshakeTimeoutS,
+            String autoStartIdTag,
+            int passwordIterations) {}
 
-  /**
-   * PostgreSQL: {@code pgUrl} null starts an embedded one under {@code dataDir}; {@code poolSize} is
-   * DB_POOL_SIZE (each verticle instance opens half of it, at least 2); {@code timeoutS} the query deadline.
-   */
-  public record Database(String pgUrl, String dataDir, int poolSize, int timeoutS) { }
+    /**
+     * PostgreSQL: {@code pgUrl} null starts an embedded one under {@code dataDir}; {@code poolSize} is
+     * DB_POOL_SIZE (each verticle instance opens half of it, at least 2); {@code timeoutS} the query deadline.
+     */
+    public record Database(String pgUrl, String dataDir, int poolSize, int timeoutS) {}
 
-  /** The SSE stream's pings and the bounds of a client's memory. */
-  public record Sse(int pingS, int maxQueueBytes, int replayBufferMax) { }
+    /** The SSE stream's pings and the bounds of a client's memory. */
+    public record Sse(int pingS, int maxQueueBytes, int replayBufferMax) {}
 
-  /** The status engine's batch size. */
-  public record Engine(int statusBatchMax) { }
+    /** The status engine's batch size. */
+    public record Engine(int statusBatchMax) {}
 
-  /** TLS for both ports (a PKCS#12 keystore or PEM files) and the CA of chargers' client certificates. */
-  public record Tls(String keystorePath, String keystorePassword, String certPath, String keyPath, String clientCaPath) {
-    /** The service's own key and certificate (security profile 2, HTTPS); null when TLS is off. */
-    public KeyCertOptions keyCertOptions() {
-      if (keystorePath != null) {
-        return new PfxOptions().setPath(keystorePath).setPassword(keystorePassword);
-      }
-      if (certPath != null && keyPath != null) {
-        return new PemKeyCertOptions().setCertPath(certPath).setKeyPath(keyPath);
-      }
-      return null;
-    }
-  }
-
-  /** Shutdown and logging. */
-  public record Operations(int shutdownDeadlineS, String logFormat) { }
-
-  /** A setting that cannot be used; the message names the environment variable. No stack trace. */
-  public static final class Invalid extends IllegalArgumentException {
-    Invalid(String message) {
-      super(message, null);
-    }
-
-    @Override
-    public synchronized Throwable fillInStackTrace() {
-      return this;
-    }
-  }
-
-  private static final String RESOURCE = "conf/charger-status.json";
-  private static final Set<String> LOG_FORMATS = Set.of("text", "json");
-
-  /** Loads defaults from the configuration file, applies overrides from {@code env}, and checks the result. */
-  public static Config load(Map<String, String> env) {
-    Map<String, Object> values = new HashMap<>(readDefaults(env));
-    for (String key : new HashMap<>(values).keySet()) {
-      String override = env.get(envName(key));
-      if (override != null && !override.isBlank()) {
-        values.put(key, override.trim());
-      }
-    }
-    return fromMap(values);
-  }
-
-  /** The same configuration with another admin token (one made up at start-up when none is set). */
-  public Config withAdminToken(String token) {
-    return new Config(new Http(http.port(), token, http.corsOrigins()), ocpp, database, sse, engine, tls, operations);
-  }
-
-  /** Upper snake case of a camel-case key: {@code offlineAfterS} -> {@code OFFLINE_AFTER_S}. */
-  public static String envName(String key) {
-    return key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase();
-  }
-
-  private static Map<String, Object> readDefaults(Map<String, String> env) {
-    ObjectMapper mapper = new ObjectMapper();
-    TypeReference<Map<String, Object>> type = new TypeReference<>() { };
-    try {
-      Map<String, Object> values;
-      try (InputStream in = Config.class.getClassLoader().getResourceAsStream(RESOURCE)) {
-        if (in == null) {
-          throw new IllegalStateException(RESOURCE + " is missing from the classpath");
+    /** TLS for both ports (a PKCS#12 keystore or PEM files) and the CA of chargers' client certificates. */
+    public record Tls(
+            String keystorePath, String keystorePassword, String certPath, String keyPath, String clientCaPath) {
+        /** The service's own key and certificate (security profile 2, HTTPS); null when TLS is off. */
+        public KeyCertOptions keyCertOptions() {
+            if (keystorePath != null) {
+                return new PfxOptions().setPath(keystorePath).setPassword(keystorePassword);
+            }
+            if (certPath != null && keyPath != null) {
+                return new PemKeyCertOptions().setCertPath(certPath).setKeyPath(keyPath);
+            }
+            return null;
         }
-        values = new HashMap<>(mapper.readValue(in, type));
-      }
-      Path local = Path.of(env.getOrDefault("CONFIG_FILE", RESOURCE));
-      if (Files.isRegularFile(local)) {
-        values.putAll(mapper.readValue(local.toFile(), type));
-      }
-      return values;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read configuration", e);
     }
-  }
 
-  private static Config fromMap(Map<String, Object> v) {
-    int heartbeat = positive(v, "heartbeatIntervalS");
-    Integer offline = v.get("offlineAfterS") == null ? null : positive(v, "offlineAfterS");
-    String logFormat = string(v, "logFormat");
-    if (logFormat != null && !LOG_FORMATS.contains(logFormat.toLowerCase())) {
-      throw new Invalid(envName("logFormat") + " must be text or json, got " + logFormat);
+    /** Shutdown and logging. */
+    public record Operations(int shutdownDeadlineS, String logFormat) {}
+
+    /** A setting that cannot be used; the message names the environment variable. No stack trace. */
+    public static final class Invalid extends IllegalArgumentException {
+        Invalid(String message) {
+            super(message, null);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
     }
-    return new Config(
-        new Http(port(v, "httpPort"), string(v, "adminToken"), string(v, "corsOrigins")),
-        new Ocpp(port(v, "ocppPort"), heartbeat, offline == null ? 2 * heartbeat + 60 : offline, positive(v, "wsPingIntervalS"),
-            positive(v, "triggerStatusAfterS"), positive(v, "callTimeoutS"), atLeast(v, "ocppInstances", 0),
-            positive(v, "maxFrameBytes"), positive(v, "maxSessions"), positive(v, "maxMessagesPerSecond"),
-            positive(v, "messageBurst"), positive(v, "handshakeTimeoutS"), string(v, "autoStartIdTag"),
-            atLeast(v, "passwordIterations", 1000)),
-        new Database(string(v, "pgUrl"), string(v, "dataDir"), atLeast(v, "dbPoolSize", 1), positive(v, "dbTimeoutS")),
-        new Sse(positive(v, "ssePingS"), positive(v, "sseMaxQueueBytes"), positive(v, "sseReplayBufferMax")),
-        new Engine(positive(v, "statusBatchMax")),
-        new Tls(string(v, "tlsKeystorePath"), string(v, "tlsKeystorePassword"), string(v, "tlsCertPath"),
-            string(v, "tlsKeyPath"), string(v, "tlsClientCaPath")),
-        new Operations(positive(v, "shutdownDeadlineS"), logFormat == null ? "text" : logFormat.toLowerCase()));
-  }
 
-  private static int port(Map<String, Object> v, String key) {
-    int port = integer(v, key);
-    if (port < 0 || port > 65535) {
-      throw new Invalid(envName(key) + " must be a port number (0 to 65535), got " + port);
+    private static final String RESOURCE = "conf/charger-status.json";
+    private static final Set<String> LOG_FORMATS = Set.of("text", "json");
+
+    /** Loads defaults from the configuration file, applies overrides from {@code env}, and checks the result. */
+    public static Config load(Map<String, String> env) {
+        Map<String, Object> values = new HashMap<>(readDefaults(env));
+        for (String key : new HashMap<>(values).keySet()) {
+            String override = env.get(envName(key));
+            if (override != null && !override.isBlank()) {
+                values.put(key, override.trim());
+            }
+        }
+        return fromMap(values);
     }
-    return port;
-  }
 
-  private static int positive(Map<String, Object> v, String key) {
-    return atLeast(v, key, 1);
-  }
-
-  private static int atLeast(Map<String, Object> v, String key, int min) {
-    int value = integer(v, key);
-    if (value < min) {
-      throw new Invalid(envName(key) + " must be at least " + min + ", got " + value);
+    /** The same configuration with another admin token (one made up at start-up when none is set). */
+    public Config withAdminToken(String token) {
+        return new Config(
+                new Http(http.port(), token, http.corsOrigins()), ocpp, database, sse, engine, tls, operations);
     }
-    return value;
-  }
 
-  private static int integer(Map<String, Object> v, String key) {
-    Object value = v.get(key);
-    if (value instanceof Number n && n.doubleValue() == n.intValue()) {
-      return n.intValue();
+    /** Upper snake case of a camel-case key: {@code offlineAfterS} -> {@code OFFLINE_AFTER_S}. */
+    public static String envName(String key) {
+        return key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase();
     }
-    try {
-      return Integer.parseInt(String.valueOf(value));
-    } catch (NumberFormatException e) {
-      throw new Invalid(envName(key) + " must be an integer, got " + value);
-    }
-  }
 
-  private static String string(Map<String, Object> v, String key) {
-    Object value = v.get(key);
-    return value == null || String.valueOf(value).isBlank() ? null : String.valueOf(value);
-  }
+    private static Map<String, Object> readDefaults(Map<String, String> env) {
+        ObjectMapper mapper = new ObjectMapper();
+        TypeReference<Map<String, Object>> type = new TypeReference<>() {};
+        try {
+            Map<String, Object> values;
+            try (InputStream in = Config.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+                if (in == null) {
+                    throw new IllegalStateException(RESOURCE + " is missing from the classpath");
+                }
+                values = new HashMap<>(mapper.readValue(in, type));
+            }
+            Path local = Path.of(env.getOrDefault("CONFIG_FILE", RESOURCE));
+            if (Files.isRegularFile(local)) {
+                values.putAll(mapper.readValue(local.toFile(), type));
+            }
+            return values;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read configuration", e);
+        }
+    }
+
+    private static Config fromMap(Map<String, Object> v) {
+        int heartbeat = positive(v, "heartbeatIntervalS");
+        Integer offline = v.get("offlineAfterS") == null ? null : positive(v, "offlineAfterS");
+        String logFormat = string(v, "logFormat");
+        if (logFormat != null && !LOG_FORMATS.contains(logFormat.toLowerCase())) {
+            throw new Invalid(envName("logFormat") + " must be text or json, got " + logFormat);
+        }
+        return new Config(
+                new Http(port(v, "httpPort"), string(v, "adminToken"), string(v, "corsOrigins")),
+                new Ocpp(
+                        port(v, "ocppPort"),
+                        heartbeat,
+                        offline == null ? 2 * heartbeat + 60 : offline,
+                        positive(v, "wsPingIntervalS"),
+                        positive(v, "triggerStatusAfterS"),
+                        positive(v, "callTimeoutS"),
+                        atLeast(v, "ocppInstances", 0),
+                        positive(v, "maxFrameBytes"),
+                        positive(v, "maxSessions"),
+                        positive(v, "maxMessagesPerSecond"),
+                        positive(v, "messageBurst"),
+                        positive(v, "handshakeTimeoutS"),
+                        string(v, "autoStartIdTag"),
+                        atLeast(v, "passwordIterations", 1000)),
+                new Database(
+                        string(v, "pgUrl"),
+                        string(v, "dataDir"),
+                        atLeast(v, "dbPoolSize", 1),
+                        positive(v, "dbTimeoutS")),
+                new Sse(positive(v, "ssePingS"), positive(v, "sseMaxQueueBytes"), positive(v, "sseReplayBufferMax")),
+                new Engine(positive(v, "statusBatchMax")),
+                new Tls(
+                        string(v, "tlsKeystorePath"),
+                        string(v, "tlsKeystorePassword"),
+                        string(v, "tlsCertPath"),
+                        string(v, "tlsKeyPath"),
+                        string(v, "tlsClientCaPath")),
+                new Operations(positive(v, "shutdownDeadlineS"), logFormat == null ? "text" : logFormat.toLowerCase()));
+    }
+
+    private static int port(Map<String, Object> v, String key) {
+        int port = integer(v, key);
+        if (port < 0 || port > 65535) {
+            throw new Invalid(envName(key) + " must be a port number (0 to 65535), got " + port);
+        }
+        return port;
+    }
+
+    private static int positive(Map<String, Object> v, String key) {
+        return atLeast(v, key, 1);
+    }
+
+    private static int atLeast(Map<String, Object> v, String key, int min) {
+        int value = integer(v, key);
+        if (value < min) {
+            throw new Invalid(envName(key) + " must be at least " + min + ", got " + value);
+        }
+        return value;
+    }
+
+    private static int integer(Map<String, Object> v, String key) {
+        Object value = v.get(key);
+        if (value instanceof Number n && n.doubleValue() == n.intValue()) {
+            return n.intValue();
+        }
+        try {
+            return Integer.parseInt(String.valueOf(value));
+        } catch (NumberFormatException e) {
+            throw new Invalid(envName(key) + " must be an integer, got " + value);
+        }
+    }
+
+    private static String string(Map<String, Object> v, String key) {
+        Object value = v.get(key);
+        return value == null || String.valueOf(value).isBlank() ? null : String.valueOf(value);
+    }
 }

@@ -1,21 +1,20 @@
 package io.chargerstatus.infra;
 
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import io.chargerstatus.status.Change;
 import io.chargerstatus.status.Status;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -23,156 +22,186 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (status, action, outcome, code): never a charger id. Every meter has a description for promtool.
  */
 public final class Metrics {
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final Map<Status, AtomicInteger> perStatus = new EnumMap<>(Status.class);
-  private final AtomicInteger connected = new AtomicInteger();
-  private final AtomicInteger sseClients = new AtomicInteger();
-  private final DistributionSummary batchSize;
-  private final Map<String, Counter> messages = new ConcurrentHashMap<>();
-  private final Map<String, Counter> callErrors = new ConcurrentHashMap<>();
-  private final Map<String, Counter> transitions = new ConcurrentHashMap<>();
-  private final Timer eventLatency;
-  private final Timer commitTime;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<Status, AtomicInteger> perStatus = new EnumMap<>(Status.class);
+    private final AtomicInteger connected = new AtomicInteger();
+    private final AtomicInteger sseClients = new AtomicInteger();
+    private final DistributionSummary batchSize;
+    private final Map<String, Counter> messages = new ConcurrentHashMap<>();
+    private final Map<String, Counter> callErrors = new ConcurrentHashMap<>();
+    private final Map<String, Counter> transitions = new ConcurrentHashMap<>();
+    private final Timer eventLatency;
+    private final Timer commitTime;
 
-  public Metrics() {
-    // Names promtool's lint refuses: an abbreviated unit (its seconds twin process_cpu_usage stays) and
-    // a gauge ending in _count.
-    registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")));
-    registry.config().meterFilter(new MeterFilter() {
-      @Override
-      public Meter.Id map(Meter.Id id) {
-        return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
-      }
-    });
-    for (Status s : Status.values()) {
-      AtomicInteger n = new AtomicInteger();
-      perStatus.put(s, n);
-      Gauge.builder("charger_status_chargers", n, AtomicInteger::get)
-          .description("Chargers currently in each back-office status").tag("status", s.name()).register(registry);
+    public Metrics() {
+        // Names promtool's lint refuses: an abbreviated unit (its seconds twin process_cpu_usage stays) and
+        // a gauge ending in _count.
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")));
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
+            }
+        });
+        for (Status s : Status.values()) {
+            AtomicInteger n = new AtomicInteger();
+            perStatus.put(s, n);
+            Gauge.builder("charger_status_chargers", n, AtomicInteger::get)
+                    .description("Chargers currently in each back-office status")
+                    .tag("status", s.name())
+                    .register(registry);
+        }
+        Gauge.builder("ocpp_connected_chargers", connected, AtomicInteger::get)
+                .description("Chargers with an open OCPP WebSocket session")
+                .register(registry);
+        Gauge.builder("sse_clients", sseClients, AtomicInteger::get)
+                .description("Server-Sent Events subscribers attached")
+                .register(registry);
+        batchSize = DistributionSummary.builder("status_batch_facts")
+                .description("Facts committed per status-engine transaction")
+                .register(registry);
+        commitTime = Timer.builder("status_commit")
+                .description("Time to commit one status-engine batch to PostgreSQL")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+        eventLatency = Timer.builder("status_event_latency")
+                .description(
+                        "Time from a charger's message arriving to its status event being written to SSE subscribers")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
     }
-    Gauge.builder("ocpp_connected_chargers", connected, AtomicInteger::get)
-        .description("Chargers with an open OCPP WebSocket session").register(registry);
-    Gauge.builder("sse_clients", sseClients, AtomicInteger::get)
-        .description("Server-Sent Events subscribers attached").register(registry);
-    batchSize = DistributionSummary.builder("status_batch_facts")
-        .description("Facts committed per status-engine transaction").register(registry);
-    commitTime = Timer.builder("status_commit")
-        .description("Time to commit one status-engine batch to PostgreSQL")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(10))
-        .register(registry);
-    eventLatency = Timer.builder("status_event_latency")
-        .description("Time from a charger's message arriving to its status event being written to SSE subscribers")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(10))
-        .register(registry);
-  }
 
-  public PrometheusMeterRegistry registry() {
-    return registry;
-  }
-
-  /** A charger moved from one status to another; null on either side when it was added or removed. */
-  public void statusMoved(Status from, Status to) {
-    if (from == to) {
-      return;
+    public PrometheusMeterRegistry registry() {
+        return registry;
     }
-    if (from != null) {
-      perStatus.get(from).decrementAndGet();
+
+    /** A charger moved from one status to another; null on either side when it was added or removed. */
+    public void statusMoved(Status from, Status to) {
+        if (from == to) {
+            return;
+        }
+        if (from != null) {
+            perStatus.get(from).decrementAndGet();
+        }
+        if (to != null) {
+            perStatus.get(to).incrementAndGet();
+        }
     }
-    if (to != null) {
-      perStatus.get(to).incrementAndGet();
+
+    public void transition(Change change) {
+        String from = String.valueOf(change.previousStatus());
+        transitions
+                .computeIfAbsent(
+                        from + '|' + change.status(),
+                        k -> Counter.builder("status_transitions_total")
+                                .description("Charger-level status changes by previous and new status")
+                                .tag("from", from)
+                                .tag("to", change.status().name())
+                                .register(registry))
+                .increment();
     }
-  }
 
-  public void transition(Change change) {
-    String from = String.valueOf(change.previousStatus());
-    transitions.computeIfAbsent(from + '|' + change.status(), k -> Counter.builder("status_transitions_total")
-        .description("Charger-level status changes by previous and new status")
-        .tag("from", from).tag("to", change.status().name())
-        .register(registry)).increment();
-  }
+    public void commitTime(long nanos) {
+        commitTime.record(nanos, TimeUnit.NANOSECONDS);
+    }
 
-  public void commitTime(long nanos) {
-    commitTime.record(nanos, TimeUnit.NANOSECONDS);
-  }
+    public void batchSize(int facts) {
+        batchSize.record(facts);
+    }
 
-  public void batchSize(int facts) {
-    batchSize.record(facts);
-  }
+    /** An OCPP message; direction in/out, outcome ok / the CALLERROR code / timeout. */
+    public void ocppMessage(String action, String direction, String outcome) {
+        // Looked up in a map of our own: building and registering a meter id per message showed in profiles.
+        messages.computeIfAbsent(
+                        action + '|' + direction + '|' + outcome,
+                        k -> Counter.builder("ocpp_messages_total")
+                                .description("OCPP messages by action, direction and outcome")
+                                .tag("action", action)
+                                .tag("direction", direction)
+                                .tag("outcome", outcome)
+                                .register(registry))
+                .increment();
+    }
 
-  /** An OCPP message; direction in/out, outcome ok / the CALLERROR code / timeout. */
-  public void ocppMessage(String action, String direction, String outcome) {
-    // Looked up in a map of our own: building and registering a meter id per message showed in profiles.
-    messages.computeIfAbsent(action + '|' + direction + '|' + outcome, k -> Counter.builder("ocpp_messages_total")
-        .description("OCPP messages by action, direction and outcome")
-        .tag("action", action).tag("direction", direction).tag("outcome", outcome)
-        .register(registry)).increment();
-  }
+    public void callError(String code) {
+        callErrors
+                .computeIfAbsent(
+                        code,
+                        k -> Counter.builder("ocpp_callerrors_total")
+                                .description("CALLERRORs sent to chargers, by OCPP error code")
+                                .tag("code", code)
+                                .register(registry))
+                .increment();
+    }
 
-  public void callError(String code) {
-    callErrors.computeIfAbsent(code, k -> Counter.builder("ocpp_callerrors_total")
-        .description("CALLERRORs sent to chargers, by OCPP error code")
-        .tag("code", code).register(registry)).increment();
-  }
+    /** Sessions open in this process, across all OCPP verticles (for the MAX_SESSIONS cap). */
+    public int connectedChargers() {
+        return connected.get();
+    }
 
-  /** Sessions open in this process, across all OCPP verticles (for the MAX_SESSIONS cap). */
-  public int connectedChargers() {
-    return connected.get();
-  }
+    public void upgradeRefused(String reason) {
+        Counter.builder("ocpp_upgrades_refused_total")
+                .description(
+                        "Charger WebSocket upgrades refused, by reason (unknown_charger, auth, subprotocol, capacity, error)")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
+    }
 
-  public void upgradeRefused(String reason) {
-    Counter.builder("ocpp_upgrades_refused_total")
-        .description("Charger WebSocket upgrades refused, by reason (unknown_charger, auth, subprotocol, capacity, error)")
-        .tag("reason", reason).register(registry).increment();
-  }
+    /** A session closed with 1009 because a message, whole or fragmented, exceeded MAX_FRAME_BYTES. */
+    public void messageTooBig() {
+        Counter.builder("ocpp_messages_too_big_total")
+                .description("Charger messages over MAX_FRAME_BYTES, answered by closing the session with 1009")
+                .register(registry)
+                .increment();
+    }
 
-  /** A session closed with 1009 because a message, whole or fragmented, exceeded MAX_FRAME_BYTES. */
-  public void messageTooBig() {
-    Counter.builder("ocpp_messages_too_big_total")
-        .description("Charger messages over MAX_FRAME_BYTES, answered by closing the session with 1009")
-        .register(registry).increment();
-  }
+    /** A charger password check refused without running the hash, because of earlier failures. */
+    public void authLockedOut() {
+        Counter.builder("ocpp_auth_lockouts_total")
+                .description(
+                        "Charger upgrades refused with 429 after repeated wrong passwords (per charger id or address)")
+                .register(registry)
+                .increment();
+    }
 
-  /** A charger password check refused without running the hash, because of earlier failures. */
-  public void authLockedOut() {
-    Counter.builder("ocpp_auth_lockouts_total")
-        .description("Charger upgrades refused with 429 after repeated wrong passwords (per charger id or address)")
-        .register(registry).increment();
-  }
+    /** A charger report refused while the database was unavailable; the charger is asked again once it is back. */
+    public void reportRefused() {
+        Counter.builder("status_reports_refused_total")
+                .description(
+                        "Status reports refused (InternalError) because the database was unavailable; re-asked later")
+                .register(registry)
+                .increment();
+    }
 
-  /** A charger report refused while the database was unavailable; the charger is asked again once it is back. */
-  public void reportRefused() {
-    Counter.builder("status_reports_refused_total")
-        .description("Status reports refused (InternalError) because the database was unavailable; re-asked later")
-        .register(registry).increment();
-  }
+    public void throttled() {
+        Counter.builder("ocpp_throttled_total")
+                .description("Times a charger's socket was paused for exceeding MAX_MESSAGES_PER_SECOND")
+                .register(registry)
+                .increment();
+    }
 
-  public void throttled() {
-    Counter.builder("ocpp_throttled_total")
-        .description("Times a charger's socket was paused for exceeding MAX_MESSAGES_PER_SECOND")
-        .register(registry).increment();
-  }
+    public void sessionOpened() {
+        connected.incrementAndGet();
+    }
 
-  public void sessionOpened() {
-    connected.incrementAndGet();
-  }
+    public void sessionClosed() {
+        connected.decrementAndGet();
+    }
 
-  public void sessionClosed() {
-    connected.decrementAndGet();
-  }
+    public void sseClientAttached() {
+        sseClients.incrementAndGet();
+    }
 
-  public void sseClientAttached() {
-    sseClients.incrementAndGet();
-  }
+    public void sseClientDetached() {
+        sseClients.decrementAndGet();
+    }
 
-  public void sseClientDetached() {
-    sseClients.decrementAndGet();
-  }
-
-  public void eventLatency(Duration latency) {
-    eventLatency.record(latency);
-  }
+    public void eventLatency(Duration latency) {
+        eventLatency.record(latency);
+    }
 }

@@ -9,7 +9,6 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.DatabindCodec;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,50 +19,54 @@ import java.util.Set;
  * documents against them. Compiled once; thread-safe; shared by every event loop.
  */
 public final class Schemas {
-  /** Vert.x's own Jackson mapper: JSON trees and {@link JsonObject} maps convert through it. */
-  public static final ObjectMapper MAPPER = DatabindCodec.mapper();
+    /** Vert.x's own Jackson mapper: JSON trees and {@link JsonObject} maps convert through it. */
+    public static final ObjectMapper MAPPER = DatabindCodec.mapper();
 
-  private Schemas() {
-  }
+    private Schemas() {}
 
-  /** A schema from the classpath, for the draft its {@code $schema} names (format assertions on). */
-  public static JsonSchema load(String resource) {
-    try (InputStream in = Schemas.class.getClassLoader().getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalStateException("missing schema " + resource);
-      }
-      JsonNode schema = MAPPER.readTree(in);
-      SpecVersion.VersionFlag draft = schema.path("$schema").asText().contains("draft-04")
-          ? SpecVersion.VersionFlag.V4 : SpecVersion.VersionFlag.V202012;
-      return JsonSchemaFactory.getInstance(draft)
-          .getSchema(schema, SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read schema " + resource, e);
+    /** A schema from the classpath, for the draft its {@code $schema} names (format assertions on). */
+    public static JsonSchema load(String resource) {
+        try (InputStream in = Schemas.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing schema " + resource);
+            }
+            JsonNode schema = MAPPER.readTree(in);
+            SpecVersion.VersionFlag draft = schema.path("$schema").asText().contains("draft-04")
+                    ? SpecVersion.VersionFlag.V4
+                    : SpecVersion.VersionFlag.V202012;
+            return JsonSchemaFactory.getInstance(draft)
+                    .getSchema(
+                            schema,
+                            SchemaValidatorsConfig.builder()
+                                    .formatAssertionsEnabled(true)
+                                    .build());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read schema " + resource, e);
+        }
     }
-  }
 
-  /** Violations of {@code schema} by a JSON tree; empty when valid. */
-  public static Set<ValidationMessage> check(JsonSchema schema, JsonNode document) {
-    return schema.validate(document);
-  }
-
-  /** Violations of {@code schema} by a Vert.x JSON object; empty when valid. */
-  public static Set<ValidationMessage> check(JsonSchema schema, JsonObject document) {
-    return schema.validate(MAPPER.valueToTree(document.getMap()));
-  }
-
-  /**
-   * The violation that names the actual problem: a wrong type, value or missing field rather than the
-   * enclosing {@code additionalProperties} or {@code properties} that also failed because of it.
-   */
-  public static ValidationMessage mostSpecific(Set<ValidationMessage> errors) {
-    ValidationMessage fallback = null;
-    for (ValidationMessage m : errors) {
-      if (!"additionalProperties".equals(m.getType()) && !"properties".equals(m.getType())) {
-        return m;
-      }
-      fallback = fallback == null ? m : fallback;
+    /** Violations of {@code schema} by a JSON tree; empty when valid. */
+    public static Set<ValidationMessage> check(JsonSchema schema, JsonNode document) {
+        return schema.validate(document);
     }
-    return fallback;
-  }
+
+    /** Violations of {@code schema} by a Vert.x JSON object; empty when valid. */
+    public static Set<ValidationMessage> check(JsonSchema schema, JsonObject document) {
+        return schema.validate(MAPPER.valueToTree(document.getMap()));
+    }
+
+    /**
+     * The violation that names the actual problem: a wrong type, value or missing field rather than the
+     * enclosing {@code additionalProperties} or {@code properties} that also failed because of it.
+     */
+    public static ValidationMessage mostSpecific(Set<ValidationMessage> errors) {
+        ValidationMessage fallback = null;
+        for (ValidationMessage m : errors) {
+            if (!"additionalProperties".equals(m.getType()) && !"properties".equals(m.getType())) {
+                return m;
+            }
+            fallback = fallback == null ? m : fallback;
+        }
+        return fallback;
+    }
 }

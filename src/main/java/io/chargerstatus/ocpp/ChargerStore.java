@@ -4,59 +4,68 @@ import io.chargerstatus.store.Sql;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-
 import java.time.Instant;
 
 /** What the OCPP side reads and writes: charger credentials, id tags, transactions. */
 public final class ChargerStore extends Sql {
-  private static final String START_TRANSACTION = """
+    private static final String START_TRANSACTION = """
       INSERT INTO transactions (charger_id, connector_id, id_tag, meter_start, started_at)
       VALUES ($1, $2, $3, $4, $5) RETURNING id""";
 
-  private static final String STOP_TRANSACTION = """
+    private static final String STOP_TRANSACTION = """
       UPDATE transactions SET meter_stop = $3, stopped_at = $4, stop_reason = $5
       WHERE id = $1 AND charger_id = $2 RETURNING connector_id""";
 
-  /** Queries over the OCPP verticle's pool. */
-  public ChargerStore(Sql.Access access) {
-    super(access);
-  }
+    /** Queries over the OCPP verticle's pool. */
+    public ChargerStore(Sql.Access access) {
+        super(access);
+    }
 
-  /** What the OCPP handshake needs to know of a registered charger. */
-  public record ChargerAuth(String id, String accountId, String passwordHash, boolean secured) { }
+    /** What the OCPP handshake needs to know of a registered charger. */
+    public record ChargerAuth(String id, String accountId, String passwordHash, boolean secured) {}
 
-  public Future<ChargerAuth> chargerAuth(String id) {
-    return exec("SELECT id, account_id, password_hash, secured FROM chargers WHERE id = $1", Tuple.of(id))
-        .map(rows -> rows.size() == 0 ? null : toAuth(rows.iterator().next()));
-  }
+    public Future<ChargerAuth> chargerAuth(String id) {
+        return exec("SELECT id, account_id, password_hash, secured FROM chargers WHERE id = $1", Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? null : toAuth(rows.iterator().next()));
+    }
 
-  /** Replaces a charger's password hash with a costlier one of the same password, unless it changed meanwhile. */
-  public Future<Void> rehashPassword(String id, String oldHash, String newHash) {
-    return exec("UPDATE chargers SET password_hash = $3 WHERE id = $1 AND password_hash = $2", Tuple.of(id, oldHash, newHash))
-        .mapEmpty();
-  }
+    /** Replaces a charger's password hash with a costlier one of the same password, unless it changed meanwhile. */
+    public Future<Void> rehashPassword(String id, String oldHash, String newHash) {
+        return exec(
+                        "UPDATE chargers SET password_hash = $3 WHERE id = $1 AND password_hash = $2",
+                        Tuple.of(id, oldHash, newHash))
+                .mapEmpty();
+    }
 
-  private static ChargerAuth toAuth(Row r) {
-    return new ChargerAuth(r.getString("id"), r.getString("account_id"), r.getString("password_hash"), r.getBoolean("secured"));
-  }
+    private static ChargerAuth toAuth(Row r) {
+        return new ChargerAuth(
+                r.getString("id"), r.getString("account_id"), r.getString("password_hash"), r.getBoolean("secured"));
+    }
 
-  /** The id tag as this account knows it: status and expiry, or null when the account has no such tag. */
-  public record IdTag(String status, Instant expiryDate) { }
+    /** The id tag as this account knows it: status and expiry, or null when the account has no such tag. */
+    public record IdTag(String status, Instant expiryDate) {}
 
-  public Future<IdTag> idTag(String accountId, String idTag) {
-    return exec("SELECT status, expiry_date FROM id_tags WHERE id_tag = $1 AND account_id = $2", Tuple.of(idTag, accountId))
-        .map(rows -> rows.size() == 0 ? null
-            : new IdTag(rows.iterator().next().getString(0), instant(rows.iterator().next(), "expiry_date")));
-  }
+    public Future<IdTag> idTag(String accountId, String idTag) {
+        return exec(
+                        "SELECT status, expiry_date FROM id_tags WHERE id_tag = $1 AND account_id = $2",
+                        Tuple.of(idTag, accountId))
+                .map(rows -> rows.size() == 0
+                        ? null
+                        : new IdTag(
+                                rows.iterator().next().getString(0),
+                                instant(rows.iterator().next(), "expiry_date")));
+    }
 
-  public Future<Integer> startTransaction(String chargerId, int connectorId, String idTag, int meterStart, Instant at) {
-    return exec(START_TRANSACTION, Tuple.of(chargerId, connectorId, idTag, meterStart, odt(at)))
-        .map(rows -> rows.iterator().next().getInteger(0));
-  }
+    public Future<Integer> startTransaction(
+            String chargerId, int connectorId, String idTag, int meterStart, Instant at) {
+        return exec(START_TRANSACTION, Tuple.of(chargerId, connectorId, idTag, meterStart, odt(at)))
+                .map(rows -> rows.iterator().next().getInteger(0));
+    }
 
-  /** Closes a transaction of this charger; returns its connector id, or null if there is no such transaction. */
-  public Future<Integer> stopTransaction(String chargerId, int transactionId, int meterStop, Instant at, String reason) {
-    return exec(STOP_TRANSACTION, Tuple.of(transactionId, chargerId, meterStop, odt(at), reason))
-        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getInteger(0));
-  }
+    /** Closes a transaction of this charger; returns its connector id, or null if there is no such transaction. */
+    public Future<Integer> stopTransaction(
+            String chargerId, int transactionId, int meterStop, Instant at, String reason) {
+        return exec(STOP_TRANSACTION, Tuple.of(transactionId, chargerId, meterStop, odt(at), reason))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getInteger(0));
+    }
 }

@@ -4,11 +4,6 @@ import io.chargerstatus.infra.Metrics;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
-
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
@@ -18,6 +13,10 @@ import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * The WebSocket upgrade of {@code /ocpp/{chargerId}}: the charger id, the subprotocol, the session cap,
@@ -26,166 +25,173 @@ import java.util.regex.Pattern;
  * open is {@link OcppVerticle}'s.
  */
 final class Handshake {
-  private static final Logger LOG = Logger.getLogger(Handshake.class.getName());
-  /** The subprotocol spoken. */
-  static final String SUBPROTOCOL = "ocpp1.6";
-  /** What a charger id may be: the same rule as the REST API's registration, so nothing else can be registered. */
-  private static final Pattern CHARGER_ID = Pattern.compile("^[A-Za-z0-9._:-]{1,48}$");
+    private static final Logger LOG = Logger.getLogger(Handshake.class.getName());
+    /** The subprotocol spoken. */
+    static final String SUBPROTOCOL = "ocpp1.6";
+    /** What a charger id may be: the same rule as the REST API's registration, so nothing else can be registered. */
+    private static final Pattern CHARGER_ID = Pattern.compile("^[A-Za-z0-9._:-]{1,48}$");
 
-  private final ChargerStore store;
-  private final ChargerLogins logins;
-  private final WorkerExecutor hasher;
-  private final int maxSessions;
-  private final Metrics metrics;
-  private final Clock clock;
-  private final BiConsumer<ServerWebSocket, ChargerStore.ChargerAuth> opened;
+    private final ChargerStore store;
+    private final ChargerLogins logins;
+    private final WorkerExecutor hasher;
+    private final int maxSessions;
+    private final Metrics metrics;
+    private final Clock clock;
+    private final BiConsumer<ServerWebSocket, ChargerStore.ChargerAuth> opened;
 
-  /**
-   * {@code hasher}: the worker of one thread that runs password hashes; {@code opened}: what to do with
-   * an accepted socket.
-   */
-  Handshake(ChargerStore store, ChargerLogins logins, WorkerExecutor hasher, int maxSessions, Metrics metrics, Clock clock,
+    /**
+     * {@code hasher}: the worker of one thread that runs password hashes; {@code opened}: what to do with
+     * an accepted socket.
+     */
+    Handshake(
+            ChargerStore store,
+            ChargerLogins logins,
+            WorkerExecutor hasher,
+            int maxSessions,
+            Metrics metrics,
+            Clock clock,
             BiConsumer<ServerWebSocket, ChargerStore.ChargerAuth> opened) {
-    this.store = store;
-    this.logins = logins;
-    this.hasher = hasher;
-    this.maxSessions = maxSessions;
-    this.metrics = metrics;
-    this.clock = clock;
-    this.opened = opened;
-  }
+        this.store = store;
+        this.logins = logins;
+        this.hasher = hasher;
+        this.maxSessions = maxSessions;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.opened = opened;
+    }
 
-  private void refuse(ServerWebSocketHandshake hs, int status, String reason) {
-    metrics.upgradeRefused(reason);
-    hs.reject(status);
-  }
+    private void refuse(ServerWebSocketHandshake hs, int status, String reason) {
+        metrics.upgradeRefused(reason);
+        hs.reject(status);
+    }
 
-  void handle(ServerWebSocketHandshake hs) {
-    String chargerId = chargerId(hs.path());
-    if (chargerId == null) {
-      refuse(hs, 404, "not_found");
-      return;
-    }
-    String offered = hs.headers().get("Sec-WebSocket-Protocol");
-    if (offered != null && !offersOcpp16(offered)) {
-      refuse(hs, 400, "subprotocol");
-      return;
-    }
-    if (metrics.connectedChargers() >= maxSessions) {
-      LOG.warning("refused charger " + chargerId + ": " + maxSessions + " sessions already open");
-      refuse(hs, 503, "capacity");
-      return;
-    }
-    store.chargerAuth(chargerId).onComplete(ar -> {
-      if (ar.failed()) {
-        // Logged once per outage by the database health, not once per charger.
-        refuse(hs, 503, "error");
-      } else if (ar.result() == null) {
-        LOG.fine(() -> "refused unregistered charger " + chargerId + " from " + hs.remoteAddress());
-        refuse(hs, 404, "unknown_charger");
-      } else {
-        authenticate(hs, ar.result());
-      }
-    });
-  }
-
-  /**
-   * Security profile 3 first (a client certificate, already verified against TLS_CLIENT_CA_PATH by the TLS
-   * handshake, whose CN must be this charger), then profiles 1 and 2 (a password, when one is set).
-   */
-  private void authenticate(ServerWebSocketHandshake hs, ChargerStore.ChargerAuth charger) {
-    String certified = certifiedChargerId(hs);
-    if (certified != null) {
-      if (certified.equals(charger.id())) {
-        hs.accept().onSuccess(ws -> opened.accept(ws, charger));
-      } else {
-        LOG.info(() -> "refused charger " + charger.id() + " from " + hs.remoteAddress() + ": its certificate is for " + certified);
-        refuse(hs, 403, "certificate");
-      }
-      return;
-    }
-    if (charger.passwordHash() == null) {
-      hs.accept().onSuccess(ws -> opened.accept(ws, charger));
-      return;
-    }
-    String address = hs.remoteAddress() == null ? "?" : hs.remoteAddress().hostAddress();
-    String authorization = hs.headers().get("Authorization");
-    logins.check(hasher, charger.id(), address, authorization, charger.passwordHash(), clock.millis())
-        .onComplete(ar -> {
-          ChargerLogins.Verdict verdict = ar.succeeded() ? ar.result() : ChargerLogins.Verdict.BUSY;
-          switch (verdict) {
-            case ACCEPTED -> {
-              hs.accept().onSuccess(ws -> opened.accept(ws, charger));
-              rehashIfCheap(charger, authorization);
-            }
-            case REJECTED -> {
-              if (logins.blockedFor(charger.id(), address, clock.millis()) > 0) {
-                LOG.info("charger " + charger.id() + " from " + address + ": repeated wrong passwords, further attempts refused for a while");
-              }
-              refuse(hs, 401, "auth");
-            }
-            case LOCKED_OUT -> {
-              metrics.authLockedOut();
-              refuse(hs, 429, "auth_backoff");
-            }
-            case BUSY -> refuse(hs, 503, "auth_busy");
-          }
-        });
-  }
-
-  /** A password stored with fewer iterations than configured gets a new hash now that it is known. */
-  private void rehashIfCheap(ChargerStore.ChargerAuth charger, String authorization) {
-    if (logins.needsRehash(charger.passwordHash())) {
-      hasher.executeBlocking(() -> logins.rehash(charger.id(), authorization), false)
-          .compose(newHash -> store.rehashPassword(charger.id(), charger.passwordHash(), newHash)
-              .onSuccess(v -> logins.rehashed(charger.id(), newHash)))
-          .onFailure(e -> LOG.fine(() -> "rehash of " + charger.id() + "'s password: " + e));
-    }
-  }
-
-  /** The CN of a verified client certificate (security profile 3); null when the charger presented none. */
-  private static String certifiedChargerId(ServerWebSocketHandshake hs) {
-    if (!hs.isSsl()) {
-      return null;
-    }
-    try {
-      List<Certificate> chain = hs.peerCertificates();
-      if (chain == null || chain.isEmpty() || !(chain.get(0) instanceof X509Certificate cert)) {
-        return null;
-      }
-      for (Rdn rdn : new LdapName(cert.getSubjectX500Principal().getName()).getRdns()) {
-        if (rdn.getType().equalsIgnoreCase("CN")) {
-          return String.valueOf(rdn.getValue());
+    void handle(ServerWebSocketHandshake hs) {
+        String chargerId = chargerId(hs.path());
+        if (chargerId == null) {
+            refuse(hs, 404, "not_found");
+            return;
         }
-      }
-      return "";
-    } catch (SSLPeerUnverifiedException | InvalidNameException e) {
-      return null;
+        String offered = hs.headers().get("Sec-WebSocket-Protocol");
+        if (offered != null && !offersOcpp16(offered)) {
+            refuse(hs, 400, "subprotocol");
+            return;
+        }
+        if (metrics.connectedChargers() >= maxSessions) {
+            LOG.warning("refused charger " + chargerId + ": " + maxSessions + " sessions already open");
+            refuse(hs, 503, "capacity");
+            return;
+        }
+        store.chargerAuth(chargerId).onComplete(ar -> {
+            if (ar.failed()) {
+                // Logged once per outage by the database health, not once per charger.
+                refuse(hs, 503, "error");
+            } else if (ar.result() == null) {
+                LOG.fine(() -> "refused unregistered charger " + chargerId + " from " + hs.remoteAddress());
+                refuse(hs, 404, "unknown_charger");
+            } else {
+                authenticate(hs, ar.result());
+            }
+        });
     }
-  }
 
-  /** The charger id of {@code /ocpp/{id}}, URL-decoded; null when the path is not of that shape. */
-  static String chargerId(String path) {
-    if (path == null || !path.startsWith("/ocpp/")) {
-      return null;
+    /**
+     * Security profile 3 first (a client certificate, already verified against TLS_CLIENT_CA_PATH by the TLS
+     * handshake, whose CN must be this charger), then profiles 1 and 2 (a password, when one is set).
+     */
+    private void authenticate(ServerWebSocketHandshake hs, ChargerStore.ChargerAuth charger) {
+        String certified = certifiedChargerId(hs);
+        if (certified != null) {
+            if (certified.equals(charger.id())) {
+                hs.accept().onSuccess(ws -> opened.accept(ws, charger));
+            } else {
+                LOG.info(() -> "refused charger " + charger.id() + " from " + hs.remoteAddress()
+                        + ": its certificate is for " + certified);
+                refuse(hs, 403, "certificate");
+            }
+            return;
+        }
+        if (charger.passwordHash() == null) {
+            hs.accept().onSuccess(ws -> opened.accept(ws, charger));
+            return;
+        }
+        String address = hs.remoteAddress() == null ? "?" : hs.remoteAddress().hostAddress();
+        String authorization = hs.headers().get("Authorization");
+        logins.check(hasher, charger.id(), address, authorization, charger.passwordHash(), clock.millis())
+                .onComplete(ar -> {
+                    ChargerLogins.Verdict verdict = ar.succeeded() ? ar.result() : ChargerLogins.Verdict.BUSY;
+                    switch (verdict) {
+                        case ACCEPTED -> {
+                            hs.accept().onSuccess(ws -> opened.accept(ws, charger));
+                            rehashIfCheap(charger, authorization);
+                        }
+                        case REJECTED -> {
+                            if (logins.blockedFor(charger.id(), address, clock.millis()) > 0) {
+                                LOG.info("charger " + charger.id() + " from " + address
+                                        + ": repeated wrong passwords, further attempts refused for a while");
+                            }
+                            refuse(hs, 401, "auth");
+                        }
+                        case LOCKED_OUT -> {
+                            metrics.authLockedOut();
+                            refuse(hs, 429, "auth_backoff");
+                        }
+                        case BUSY -> refuse(hs, 503, "auth_busy");
+                    }
+                });
     }
-    String raw = path.substring("/ocpp/".length());
-    String id;
-    try {
-      id = URLDecoder.decode(raw, StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-    return CHARGER_ID.matcher(id).matches() ? id : null;
-  }
 
-  private static boolean offersOcpp16(String header) {
-    for (String p : header.split(",")) {
-      if (p.trim().equals(SUBPROTOCOL)) {
-        return true;
-      }
+    /** A password stored with fewer iterations than configured gets a new hash now that it is known. */
+    private void rehashIfCheap(ChargerStore.ChargerAuth charger, String authorization) {
+        if (logins.needsRehash(charger.passwordHash())) {
+            hasher.executeBlocking(() -> logins.rehash(charger.id(), authorization), false)
+                    .compose(newHash -> store.rehashPassword(charger.id(), charger.passwordHash(), newHash)
+                            .onSuccess(v -> logins.rehashed(charger.id(), newHash)))
+                    .onFailure(e -> LOG.fine(() -> "rehash of " + charger.id() + "'s password: " + e));
+        }
     }
-    return false;
-  }
 
+    /** The CN of a verified client certificate (security profile 3); null when the charger presented none. */
+    private static String certifiedChargerId(ServerWebSocketHandshake hs) {
+        if (!hs.isSsl()) {
+            return null;
+        }
+        try {
+            List<Certificate> chain = hs.peerCertificates();
+            if (chain == null || chain.isEmpty() || !(chain.get(0) instanceof X509Certificate cert)) {
+                return null;
+            }
+            for (Rdn rdn : new LdapName(cert.getSubjectX500Principal().getName()).getRdns()) {
+                if (rdn.getType().equalsIgnoreCase("CN")) {
+                    return String.valueOf(rdn.getValue());
+                }
+            }
+            return "";
+        } catch (SSLPeerUnverifiedException | InvalidNameException e) {
+            return null;
+        }
+    }
+
+    /** The charger id of {@code /ocpp/{id}}, URL-decoded; null when the path is not of that shape. */
+    static String chargerId(String path) {
+        if (path == null || !path.startsWith("/ocpp/")) {
+            return null;
+        }
+        String raw = path.substring("/ocpp/".length());
+        String id;
+        try {
+            id = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        return CHARGER_ID.matcher(id).matches() ? id : null;
+    }
+
+    private static boolean offersOcpp16(String header) {
+        for (String p : header.split(",")) {
+            if (p.trim().equals(SUBPROTOCOL)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

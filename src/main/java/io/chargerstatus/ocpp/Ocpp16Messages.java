@@ -5,7 +5,6 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.ValidationMessage;
 import io.chargerstatus.infra.Schemas;
 import io.vertx.core.json.JsonObject;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,74 +19,108 @@ import java.util.Set;
  */
 public final class Ocpp16Messages {
 
-  /** Requests a charge point sends to the central system. */
-  public static final Set<String> CHARGER_INITIATED = Set.of(
-      "Authorize", "BootNotification", "DataTransfer", "DiagnosticsStatusNotification", "FirmwareStatusNotification",
-      "Heartbeat", "MeterValues", "StartTransaction", "StatusNotification", "StopTransaction");
+    /** Requests a charge point sends to the central system. */
+    public static final Set<String> CHARGER_INITIATED = Set.of(
+            "Authorize",
+            "BootNotification",
+            "DataTransfer",
+            "DiagnosticsStatusNotification",
+            "FirmwareStatusNotification",
+            "Heartbeat",
+            "MeterValues",
+            "StartTransaction",
+            "StatusNotification",
+            "StopTransaction");
 
-  /** OCPP 1.6 actions the central system sends: a charger sending one of them gets NotSupported. */
-  public static final Set<String> CENTRAL_SYSTEM_INITIATED = Set.of(
-      "CancelReservation", "ChangeAvailability", "ChangeConfiguration", "ClearCache", "ClearChargingProfile",
-      "GetCompositeSchedule", "GetConfiguration", "GetDiagnostics", "GetLocalListVersion", "RemoteStartTransaction",
-      "RemoteStopTransaction", "ReserveNow", "Reset", "SendLocalList", "SetChargingProfile", "TriggerMessage",
-      "UnlockConnector", "UpdateFirmware");
+    /** OCPP 1.6 actions the central system sends: a charger sending one of them gets NotSupported. */
+    public static final Set<String> CENTRAL_SYSTEM_INITIATED = Set.of(
+            "CancelReservation",
+            "ChangeAvailability",
+            "ChangeConfiguration",
+            "ClearCache",
+            "ClearChargingProfile",
+            "GetCompositeSchedule",
+            "GetConfiguration",
+            "GetDiagnostics",
+            "GetLocalListVersion",
+            "RemoteStartTransaction",
+            "RemoteStopTransaction",
+            "ReserveNow",
+            "Reset",
+            "SendLocalList",
+            "SetChargingProfile",
+            "TriggerMessage",
+            "UnlockConnector",
+            "UpdateFirmware");
 
-  private static final List<String> SCHEMAS = List.of(
-      "Authorize", "BootNotification", "DataTransfer", "DiagnosticsStatusNotification", "FirmwareStatusNotification",
-      "Heartbeat", "MeterValues", "StartTransaction", "StatusNotification", "StopTransaction", "TriggerMessage",
-      "RemoteStartTransaction", "RemoteStopTransaction", "ChangeAvailability", "UpdateFirmware", "Reset", "SetChargingProfile");
+    private static final List<String> SCHEMAS = List.of(
+            "Authorize",
+            "BootNotification",
+            "DataTransfer",
+            "DiagnosticsStatusNotification",
+            "FirmwareStatusNotification",
+            "Heartbeat",
+            "MeterValues",
+            "StartTransaction",
+            "StatusNotification",
+            "StopTransaction",
+            "TriggerMessage",
+            "RemoteStartTransaction",
+            "RemoteStopTransaction",
+            "ChangeAvailability",
+            "UpdateFirmware",
+            "Reset",
+            "SetChargingProfile");
 
-  private static final Map<String, JsonSchema> SCHEMA = new HashMap<>();
+    private static final Map<String, JsonSchema> SCHEMA = new HashMap<>();
 
-  static {
-    for (String action : SCHEMAS) {
-      for (String name : List.of(action + ".req", action + ".conf")) {
-        SCHEMA.put(name, Schemas.load("ocpp16/" + name + ".json"));
-      }
+    static {
+        for (String action : SCHEMAS) {
+            for (String name : List.of(action + ".req", action + ".conf")) {
+                SCHEMA.put(name, Schemas.load("ocpp16/" + name + ".json"));
+            }
+        }
     }
-  }
 
-  private Ocpp16Messages() {
-  }
+    private Ocpp16Messages() {}
 
-  /** Checks a request payload; throws {@link OcppError} with the fitting code when it breaks the schema. */
-  public static void checkRequest(String action, JsonNode payload) {
-    fail(Schemas.check(SCHEMA.get(action + ".req"), payload));
-  }
-
-  /** Checks a reply payload (what we send, and what chargers answer to our calls). */
-  public static void checkConfirmation(String action, JsonObject payload) {
-    JsonSchema schema = SCHEMA.get(action + ".conf");
-    if (schema != null) {
-      fail(Schemas.check(schema, payload));
+    /** Checks a request payload; throws {@link OcppError} with the fitting code when it breaks the schema. */
+    public static void checkRequest(String action, JsonNode payload) {
+        fail(Schemas.check(SCHEMA.get(action + ".req"), payload));
     }
-  }
 
-  /** Whether a schema describes this action's messages. */
-  public static boolean described(String action) {
-    return SCHEMA.containsKey(action + ".req");
-  }
-
-  private static void fail(Set<ValidationMessage> errors) {
-    if (errors.isEmpty()) {
-      return;
+    /** Checks a reply payload (what we send, and what chargers answer to our calls). */
+    public static void checkConfirmation(String action, JsonObject payload) {
+        JsonSchema schema = SCHEMA.get(action + ".conf");
+        if (schema != null) {
+            fail(Schemas.check(schema, payload));
+        }
     }
-    ValidationMessage cause = Schemas.mostSpecific(errors);
-    throw new OcppError(codeFor(cause.getType()), cause.getMessage());
-  }
 
-  /**
-   * OCPP-J 1.6 section 4.2.3: a wrong type is a TypeConstraintViolation, a value outside its enumeration,
-   * length or format a PropertyConstraintViolation, a missing required field a ProtocolError ("payload
-   * is incomplete") and a field the message does not have a FormationViolation.
-   */
-  static String codeFor(String keyword) {
-    return switch (keyword) {
-      case "type" -> "TypeConstraintViolation";
-      case "enum", "maxLength", "minLength", "format", "minimum", "maximum" -> "PropertyConstraintViolation";
-      case "required" -> "ProtocolError";
-      default -> "FormationViolation";
-    };
-  }
+    /** Whether a schema describes this action's messages. */
+    public static boolean described(String action) {
+        return SCHEMA.containsKey(action + ".req");
+    }
 
+    private static void fail(Set<ValidationMessage> errors) {
+        if (errors.isEmpty()) {
+            return;
+        }
+        ValidationMessage cause = Schemas.mostSpecific(errors);
+        throw new OcppError(codeFor(cause.getType()), cause.getMessage());
+    }
+
+    /**
+     * OCPP-J 1.6 section 4.2.3: a wrong type is a TypeConstraintViolation, a value outside its enumeration,
+     * length or format a PropertyConstraintViolation, a missing required field a ProtocolError ("payload
+     * is incomplete") and a field the message does not have a FormationViolation.
+     */
+    static String codeFor(String keyword) {
+        return switch (keyword) {
+            case "type" -> "TypeConstraintViolation";
+            case "enum", "maxLength", "minLength", "format", "minimum", "maximum" -> "PropertyConstraintViolation";
+            case "required" -> "ProtocolError";
+            default -> "FormationViolation";
+        };
+    }
 }

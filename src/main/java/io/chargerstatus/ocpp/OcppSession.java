@@ -6,7 +6,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
-
 import java.util.HashMap;
 import java.util.Map;
 
@@ -15,250 +14,258 @@ import java.util.Map;
  * field is touched from another thread.
  */
 public final class OcppSession {
-  private final Vertx vertx;
-  private final String id;
-  private final String chargerId;
-  private final String accountId;
-  private final boolean secured;
-  private final ServerWebSocket socket;
-  private final Map<String, Pending> pending = new HashMap<>();
-  private long nextCallId;
-  private long lastSeenMillis;
-  private long nextPingMillis;
-  private long triggerAtMillis;
-  private boolean closed;
-  private double tokens = -1;
-  private long refilledAtMillis;
-  private boolean throttled;
-  private Buffer message;
-  private boolean messageIsText;
-  private boolean discarding;
+    private final Vertx vertx;
+    private final String id;
+    private final String chargerId;
+    private final String accountId;
+    private final boolean secured;
+    private final ServerWebSocket socket;
+    private final Map<String, Pending> pending = new HashMap<>();
+    private long nextCallId;
+    private long lastSeenMillis;
+    private long nextPingMillis;
+    private long triggerAtMillis;
+    private boolean closed;
+    private double tokens = -1;
+    private long refilledAtMillis;
+    private boolean throttled;
+    private Buffer message;
+    private boolean messageIsText;
+    private boolean discarding;
 
-  private record Pending(String action, Promise<JsonObject> promise, long timer) { }
+    private record Pending(String action, Promise<JsonObject> promise, long timer) {}
 
-  public OcppSession(Vertx vertx, String id, String chargerId, String accountId, boolean secured, ServerWebSocket socket,
-                     long nowMillis) {
-    this.vertx = vertx;
-    this.id = id;
-    this.chargerId = chargerId;
-    this.accountId = accountId;
-    this.secured = secured;
-    this.socket = socket;
-    this.lastSeenMillis = nowMillis;
-  }
-
-  public String id() {
-    return id;
-  }
-
-  public String chargerId() {
-    return chargerId;
-  }
-
-  public String accountId() {
-    return accountId;
-  }
-
-  /** A secured charger waits for Authorize or a remote start; an unsecured one is plug &amp; charge. */
-  public boolean secured() {
-    return secured;
-  }
-
-  public ServerWebSocket socket() {
-    return socket;
-  }
-
-  public void seen(long nowMillis) {
-    lastSeenMillis = nowMillis;
-  }
-
-  public long lastSeenMillis() {
-    return lastSeenMillis;
-  }
-
-  /** Whether a WebSocket ping is due; if so the next one is scheduled {@code intervalMillis} later. */
-  public boolean pingDue(long nowMillis, long intervalMillis) {
-    if (nowMillis < nextPingMillis) {
-      return false;
+    public OcppSession(
+            Vertx vertx,
+            String id,
+            String chargerId,
+            String accountId,
+            boolean secured,
+            ServerWebSocket socket,
+            long nowMillis) {
+        this.vertx = vertx;
+        this.id = id;
+        this.chargerId = chargerId;
+        this.accountId = accountId;
+        this.secured = secured;
+        this.socket = socket;
+        this.lastSeenMillis = nowMillis;
     }
-    nextPingMillis = nowMillis + intervalMillis;
-    return true;
-  }
 
-  /**
-   * Token bucket of incoming messages: {@code perSecond} sustained, {@code burst} at once. Returns false
-   * when the charger has used its allowance; the caller then pauses reading its socket until
-   * {@link #refill} finds tokens again, so a flood slows only the flooder (TCP pushes back on it).
-   */
-  public boolean take(long nowMillis, int perSecond, int burst) {
-    refill(nowMillis, perSecond, burst);
-    if (tokens >= 1) {
-      tokens -= 1;
-      return true;
+    public String id() {
+        return id;
     }
-    throttled = true;
-    return false;
-  }
 
-  /** Adds the tokens earned since the last refill; true when a throttled session may read again. */
-  public boolean refill(long nowMillis, int perSecond, int burst) {
-    if (tokens < 0) {
-      tokens = burst;
-      refilledAtMillis = nowMillis;
+    public String chargerId() {
+        return chargerId;
     }
-    tokens = Math.min(burst, tokens + (nowMillis - refilledAtMillis) * perSecond / 1000.0);
-    refilledAtMillis = nowMillis;
-    if (throttled && tokens >= 1) {
-      throttled = false;
-      return true;
-    }
-    return false;
-  }
 
-  /** What {@link #assemble} made of a frame. */
-  public enum Assembly {
-    /** More fragments to come. */
-    PARTIAL,
-    /** A whole text message is ready: {@link #takeMessage}. */
-    TEXT,
-    /** A whole binary message is ready: {@link #takeMessage}. */
-    BINARY,
-    /** The message went over the cap: the session must be closed (1009); later frames are discarded. */
-    TOO_BIG,
-    /** A frame after the session was found oversized, or a continuation with no message started. */
-    DISCARDED
-  }
-
-  /**
-   * Adds one data frame to the message being received. Bytes are counted before anything is decoded, so a
-   * message over {@code maxBytes} costs at most one frame of memory whatever its fragments add up to.
-   */
-  public Assembly assemble(boolean continuation, boolean text, Buffer data, boolean last, int maxBytes) {
-    if (discarding || (continuation && message == null)) {
-      return Assembly.DISCARDED;
+    public String accountId() {
+        return accountId;
     }
-    if (!continuation) {
-      message = Buffer.buffer(Math.min(data.length(), maxBytes));
-      messageIsText = text;
-    }
-    if (message.length() + data.length() > maxBytes) {
-      message = null;
-      discarding = true;
-      return Assembly.TOO_BIG;
-    }
-    message.appendBuffer(data);
-    if (!last) {
-      return Assembly.PARTIAL;
-    }
-    return messageIsText ? Assembly.TEXT : Assembly.BINARY;
-  }
 
-  /** The message {@link #assemble} completed. */
-  public Buffer takeMessage() {
-    Buffer whole = message;
-    message = null;
-    return whole;
-  }
-
-  /** Asks for fresh statuses at {@code atMillis} unless a StatusNotification or a boot comes first. */
-  public void triggerStatusAt(long atMillis) {
-    triggerAtMillis = atMillis;
-  }
-
-  public void cancelTrigger() {
-    triggerAtMillis = 0;
-  }
-
-  /** Whether the reconnect trigger is due now; it fires at most once. */
-  public boolean triggerDue(long nowMillis) {
-    if (triggerAtMillis == 0 || nowMillis < triggerAtMillis) {
-      return false;
+    /** A secured charger waits for Authorize or a remote start; an unsecured one is plug &amp; charge. */
+    public boolean secured() {
+        return secured;
     }
-    triggerAtMillis = 0;
-    return true;
-  }
 
-  /**
-   * Writes one frame. When the charger does not read fast enough, reading its socket is paused until the
-   * write queue drains: a charger that floods without reading slows only itself.
-   */
-  public void send(String text) {
-    if (closed) {
-      return;
+    public ServerWebSocket socket() {
+        return socket;
     }
-    socket.writeTextMessage(text);
-    if (socket.writeQueueFull()) {
-      socket.pause();
-      socket.drainHandler(v -> socket.resume());
-    }
-  }
 
-  /** Sends a CALL and completes with the CALLRESULT payload, or fails with an {@link OcppError} / timeout. */
-  public Future<JsonObject> call(String action, JsonObject payload, long timeoutMillis) {
-    if (closed) {
-      return Future.failedFuture(new OcppError("Offline", "the session is closed"));
+    public void seen(long nowMillis) {
+        lastSeenMillis = nowMillis;
     }
-    String callId = "cs-" + (++nextCallId);
-    Promise<JsonObject> promise = Promise.promise();
-    long timer = vertx.setTimer(timeoutMillis, t -> {
-      Pending p = pending.remove(callId);
-      if (p != null) {
-        p.promise().tryFail(new OcppError("Timeout", action + " was not answered within " + timeoutMillis + " ms"));
-      }
-    });
-    pending.put(callId, new Pending(action, promise, timer));
-    send(Frame.call(callId, action, payload));
-    return promise.future();
-  }
 
-  /** Completes the call a CALLRESULT answers; false when no call of ours has that id. */
-  public boolean answered(Frame.Result result) {
-    Pending p = pending.remove(result.id());
-    if (p == null) {
-      return false;
+    public long lastSeenMillis() {
+        return lastSeenMillis;
     }
-    vertx.cancelTimer(p.timer());
-    try {
-      Ocpp16Messages.checkConfirmation(p.action(), result.payload());
-      p.promise().tryComplete(result.payload());
-    } catch (OcppError e) {
-      p.promise().tryFail(e);
+
+    /** Whether a WebSocket ping is due; if so the next one is scheduled {@code intervalMillis} later. */
+    public boolean pingDue(long nowMillis, long intervalMillis) {
+        if (nowMillis < nextPingMillis) {
+            return false;
+        }
+        nextPingMillis = nowMillis + intervalMillis;
+        return true;
     }
-    return true;
-  }
 
-  /** Fails the call a CALLERROR answers; false when no call of ours has that id. */
-  public boolean answered(Frame.Error error) {
-    Pending p = pending.remove(error.id());
-    if (p == null) {
-      return false;
+    /**
+     * Token bucket of incoming messages: {@code perSecond} sustained, {@code burst} at once. Returns false
+     * when the charger has used its allowance; the caller then pauses reading its socket until
+     * {@link #refill} finds tokens again, so a flood slows only the flooder (TCP pushes back on it).
+     */
+    public boolean take(long nowMillis, int perSecond, int burst) {
+        refill(nowMillis, perSecond, burst);
+        if (tokens >= 1) {
+            tokens -= 1;
+            return true;
+        }
+        throttled = true;
+        return false;
     }
-    vertx.cancelTimer(p.timer());
-    p.promise().tryFail(new OcppError(error.code(), error.description()));
-    return true;
-  }
 
-  /** The action of a pending call, for metrics; null if none has that id. */
-  public String pendingAction(String callId) {
-    Pending p = pending.get(callId);
-    return p == null ? null : p.action();
-  }
-
-  /** Marks the session closed and fails its pending calls. Idempotent. */
-  public boolean markClosed() {
-    if (closed) {
-      return false;
+    /** Adds the tokens earned since the last refill; true when a throttled session may read again. */
+    public boolean refill(long nowMillis, int perSecond, int burst) {
+        if (tokens < 0) {
+            tokens = burst;
+            refilledAtMillis = nowMillis;
+        }
+        tokens = Math.min(burst, tokens + (nowMillis - refilledAtMillis) * perSecond / 1000.0);
+        refilledAtMillis = nowMillis;
+        if (throttled && tokens >= 1) {
+            throttled = false;
+            return true;
+        }
+        return false;
     }
-    closed = true;
-    pending.values().forEach(p -> {
-      vertx.cancelTimer(p.timer());
-      p.promise().tryFail(new OcppError("Offline", "the session closed"));
-    });
-    pending.clear();
-    return true;
-  }
 
-  public boolean closed() {
-    return closed;
-  }
+    /** What {@link #assemble} made of a frame. */
+    public enum Assembly {
+        /** More fragments to come. */
+        PARTIAL,
+        /** A whole text message is ready: {@link #takeMessage}. */
+        TEXT,
+        /** A whole binary message is ready: {@link #takeMessage}. */
+        BINARY,
+        /** The message went over the cap: the session must be closed (1009); later frames are discarded. */
+        TOO_BIG,
+        /** A frame after the session was found oversized, or a continuation with no message started. */
+        DISCARDED
+    }
+
+    /**
+     * Adds one data frame to the message being received. Bytes are counted before anything is decoded, so a
+     * message over {@code maxBytes} costs at most one frame of memory whatever its fragments add up to.
+     */
+    public Assembly assemble(boolean continuation, boolean text, Buffer data, boolean last, int maxBytes) {
+        if (discarding || (continuation && message == null)) {
+            return Assembly.DISCARDED;
+        }
+        if (!continuation) {
+            message = Buffer.buffer(Math.min(data.length(), maxBytes));
+            messageIsText = text;
+        }
+        if (message.length() + data.length() > maxBytes) {
+            message = null;
+            discarding = true;
+            return Assembly.TOO_BIG;
+        }
+        message.appendBuffer(data);
+        if (!last) {
+            return Assembly.PARTIAL;
+        }
+        return messageIsText ? Assembly.TEXT : Assembly.BINARY;
+    }
+
+    /** The message {@link #assemble} completed. */
+    public Buffer takeMessage() {
+        Buffer whole = message;
+        message = null;
+        return whole;
+    }
+
+    /** Asks for fresh statuses at {@code atMillis} unless a StatusNotification or a boot comes first. */
+    public void triggerStatusAt(long atMillis) {
+        triggerAtMillis = atMillis;
+    }
+
+    public void cancelTrigger() {
+        triggerAtMillis = 0;
+    }
+
+    /** Whether the reconnect trigger is due now; it fires at most once. */
+    public boolean triggerDue(long nowMillis) {
+        if (triggerAtMillis == 0 || nowMillis < triggerAtMillis) {
+            return false;
+        }
+        triggerAtMillis = 0;
+        return true;
+    }
+
+    /**
+     * Writes one frame. When the charger does not read fast enough, reading its socket is paused until the
+     * write queue drains: a charger that floods without reading slows only itself.
+     */
+    public void send(String text) {
+        if (closed) {
+            return;
+        }
+        socket.writeTextMessage(text);
+        if (socket.writeQueueFull()) {
+            socket.pause();
+            socket.drainHandler(v -> socket.resume());
+        }
+    }
+
+    /** Sends a CALL and completes with the CALLRESULT payload, or fails with an {@link OcppError} / timeout. */
+    public Future<JsonObject> call(String action, JsonObject payload, long timeoutMillis) {
+        if (closed) {
+            return Future.failedFuture(new OcppError("Offline", "the session is closed"));
+        }
+        String callId = "cs-" + (++nextCallId);
+        Promise<JsonObject> promise = Promise.promise();
+        long timer = vertx.setTimer(timeoutMillis, t -> {
+            Pending p = pending.remove(callId);
+            if (p != null) {
+                p.promise()
+                        .tryFail(
+                                new OcppError("Timeout", action + " was not answered within " + timeoutMillis + " ms"));
+            }
+        });
+        pending.put(callId, new Pending(action, promise, timer));
+        send(Frame.call(callId, action, payload));
+        return promise.future();
+    }
+
+    /** Completes the call a CALLRESULT answers; false when no call of ours has that id. */
+    public boolean answered(Frame.Result result) {
+        Pending p = pending.remove(result.id());
+        if (p == null) {
+            return false;
+        }
+        vertx.cancelTimer(p.timer());
+        try {
+            Ocpp16Messages.checkConfirmation(p.action(), result.payload());
+            p.promise().tryComplete(result.payload());
+        } catch (OcppError e) {
+            p.promise().tryFail(e);
+        }
+        return true;
+    }
+
+    /** Fails the call a CALLERROR answers; false when no call of ours has that id. */
+    public boolean answered(Frame.Error error) {
+        Pending p = pending.remove(error.id());
+        if (p == null) {
+            return false;
+        }
+        vertx.cancelTimer(p.timer());
+        p.promise().tryFail(new OcppError(error.code(), error.description()));
+        return true;
+    }
+
+    /** The action of a pending call, for metrics; null if none has that id. */
+    public String pendingAction(String callId) {
+        Pending p = pending.get(callId);
+        return p == null ? null : p.action();
+    }
+
+    /** Marks the session closed and fails its pending calls. Idempotent. */
+    public boolean markClosed() {
+        if (closed) {
+            return false;
+        }
+        closed = true;
+        pending.values().forEach(p -> {
+            vertx.cancelTimer(p.timer());
+            p.promise().tryFail(new OcppError("Offline", "the session closed"));
+        });
+        pending.clear();
+        return true;
+    }
+
+    public boolean closed() {
+        return closed;
+    }
 }

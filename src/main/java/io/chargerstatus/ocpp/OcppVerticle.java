@@ -1,37 +1,27 @@
 package io.chargerstatus.ocpp;
 
-import io.vertx.core.buffer.Buffer;
-import io.chargerstatus.bus.CommandLog;
-import io.chargerstatus.bus.ChargerCalls;
 import io.chargerstatus.bus.Bus;
-import io.chargerstatus.store.Wiring;
-import io.chargerstatus.status.Fact;
-import io.chargerstatus.store.DatabaseHealth;
+import io.chargerstatus.bus.ChargerCalls;
+import io.chargerstatus.bus.CommandLog;
 import io.chargerstatus.rules.ChargerRules;
 import io.chargerstatus.rules.RuleStore;
+import io.chargerstatus.status.Fact;
+import io.chargerstatus.store.DatabaseHealth;
 import io.chargerstatus.store.Sql;
+import io.chargerstatus.store.Wiring;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.http.ClientAuth;
-import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
-
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
-import javax.net.ssl.SSLPeerUnverifiedException;
-import java.net.URLDecoder;
-import java.security.cert.X509Certificate;
+import io.vertx.core.net.PemTrustOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,291 +41,351 @@ import java.util.logging.Logger;
  * closes sessions silent past {@code OFFLINE_AFTER_S}, and asks reconnected chargers for their statuses.
  */
 public final class OcppVerticle extends VerticleBase {
-  private static final Logger LOG = Logger.getLogger(OcppVerticle.class.getName());
-  /** WebSocket close code 1001 "going away": chargers reconnect. */
-  private static final short GOING_AWAY = 1001;
-  /** WebSocket close code 1009 "message too big". */
-  private static final short TOO_BIG = 1009;
-  /** Largest single frame read before it is refused; frames are refused above MAX_FRAME_BYTES anyway. */
-  private static final int FRAME_READ_LIMIT = 256 * 1024;
+    private static final Logger LOG = Logger.getLogger(OcppVerticle.class.getName());
+    /** WebSocket close code 1001 "going away": chargers reconnect. */
+    private static final short GOING_AWAY = 1001;
+    /** WebSocket close code 1009 "message too big". */
+    private static final short TOO_BIG = 1009;
+    /** Largest single frame read before it is refused; frames are refused above MAX_FRAME_BYTES anyway. */
+    private static final int FRAME_READ_LIMIT = 256 * 1024;
 
-  private final Wiring wiring;
-  private final Map<String, OcppSession> sessions = new HashMap<>();
-  private final Map<String, MessageConsumer<Bus.OcppCall>> callConsumers = new HashMap<>();
-  private final ChargerLogins logins;
-  private ChargerStore store;
-  private CentralSystem16 centralSystem;
-  private HttpServer server;
-  private WorkerExecutor hasher;
-  private long tick;
+    private final Wiring wiring;
+    private final Map<String, OcppSession> sessions = new HashMap<>();
+    private final Map<String, MessageConsumer<Bus.OcppCall>> callConsumers = new HashMap<>();
+    private final ChargerLogins logins;
+    private ChargerStore store;
+    private CentralSystem16 centralSystem;
+    private HttpServer server;
+    private WorkerExecutor hasher;
+    private long tick;
 
-  /** {@code logins}: the password checks every OCPP verticle of the process shares. */
-  public OcppVerticle(Wiring wiring, ChargerLogins logins) {
-    this.wiring = wiring;
-    this.logins = logins;
-  }
-
-  @Override
-  public Future<?> start() {
-    Sql.Access db = wiring.sql(vertx); // one pool for this verticle, shared by its stores
-    store = new ChargerStore(db);
-    // One thread for password hashes, shared by name with the other OCPP verticles: guesses can never
-    // take an event loop or the worker pool that everything else uses.
-    hasher = vertx.createSharedWorkerExecutor("charger-password-checks", 1);
-    ChargerCalls calls = new ChargerCalls(vertx.eventBus(), new CommandLog(db), wiring.clock(), wiring.config().ocpp().callTimeoutS());
-    centralSystem = new CentralSystem16(vertx, store,
-        new ChargerRules(calls, new RuleStore(db), wiring.config().ocpp().autoStartIdTag()), wiring.config().ocpp());
-    MessageConsumer<Bus.SessionOpened> opened = vertx.eventBus().consumer(Bus.SESSION_OPENED, this::onSessionOpenedElsewhere);
-    MessageConsumer<String> removed = vertx.eventBus().consumer(Bus.CHARGER_REMOVED,
-        m -> closeSession(m.body(), (short) 1008, "charger removed from the back office"));
-    tick = vertx.setPeriodic(1000, t -> tick());
-    HttpServerOptions options = new HttpServerOptions()
-        .setPort(wiring.config().ocpp().port())
-        .setWebSocketSubProtocols(List.of(Handshake.SUBPROTOCOL))
-        // No permessage-deflate / per-frame compression: the size cap must hold for what the event loop
-        // actually holds, and a 61 KB compressed frame can inflate to 60 MiB (a decompression bomb).
-        .setPerMessageWebSocketCompressionSupported(false)
-        .setPerFrameWebSocketCompressionSupported(false)
-        // Frames above the cap still have to be read to answer them with close code 1009; a frame up to
-        // FRAME_READ_LIMIT is read and refused by us, a larger one is refused by Netty's decoder (also 1009).
-        .setMaxWebSocketFrameSize(Math.max(FRAME_READ_LIMIT, wiring.config().ocpp().maxFrameBytes()))
-        .setMaxWebSocketMessageSize(Math.max(FRAME_READ_LIMIT, wiring.config().ocpp().maxFrameBytes()))
-        // A connection with no traffic either way for this long is dead. Sessions are pinged every
-        // WS_PING_INTERVAL_S, so only connections that never upgrade (or stopped answering at the TCP
-        // level) reach it: the handshake timeout.
-        .setIdleTimeout(wiring.config().ocpp().wsPingIntervalS() + wiring.config().ocpp().handshakeTimeoutS())
-        .setIdleTimeoutUnit(TimeUnit.SECONDS);
-    if (wiring.config().tls().keyCertOptions() != null) {
-      options.setSsl(true).setKeyCertOptions(wiring.config().tls().keyCertOptions()); // OCPP security profile 2: wss://
-      if (wiring.config().tls().clientCaPath() != null) {
-        // Profile 3: a charger may present a certificate signed by this CA instead of a password.
-        options.setClientAuth(ClientAuth.REQUEST).setTrustOptions(new PemTrustOptions().addCertPath(wiring.config().tls().clientCaPath()));
-      }
+    /** {@code logins}: the password checks every OCPP verticle of the process shares. */
+    public OcppVerticle(Wiring wiring, ChargerLogins logins) {
+        this.wiring = wiring;
+        this.logins = logins;
     }
-    Handshake handshake = new Handshake(store, logins, hasher, wiring.config().ocpp().maxSessions(), wiring.metrics(), wiring.clock(),
-        this::opened);
-    server = vertx.createHttpServer(options)
-        .webSocketHandshakeHandler(handshake::handle);
-    return Future.all(opened.completion(), removed.completion()).compose(v -> server.listen());
-  }
 
-  @Override
-  public Future<?> stop() {
-    vertx.cancelTimer(tick);
-    List<Future<?>> closing = new ArrayList<>();
-    for (OcppSession s : new ArrayList<>(sessions.values())) {
-      closing.add(s.socket().close(GOING_AWAY, "service stopping"));
-    }
-    return Future.join(closing).compose(v -> server.close()).andThen(v -> hasher.close());
-  }
-
-  // ---- session life ----------------------------------------------------------------------------
-
-  private void opened(ServerWebSocket ws, ChargerStore.ChargerAuth charger) {
-    long now = wiring.clock().millis();
-    OcppSession session = new OcppSession(vertx, UUID.randomUUID().toString(), charger.id(), charger.accountId(),
-        charger.secured(), ws, now);
-    OcppSession previous = sessions.put(charger.id(), session);
-    if (previous != null) {
-      retire(previous, "replaced by a new connection");
-    }
-    wiring.metrics().sessionOpened();
-    LOG.info(() -> "session opened: charger " + charger.id() + " from " + ws.remoteAddress());
-    MessageConsumer<Bus.OcppCall> calls = vertx.eventBus().consumer(Bus.chargerCalls(charger.id()),
-        m -> callFromService(session, m));
-    callConsumers.put(session.id(), calls);
-    vertx.eventBus().publish(Bus.SESSION_OPENED, new Bus.SessionOpened(charger.id(), session.id()));
-    vertx.eventBus().send(Bus.FACTS, new Fact.Connected(charger.id(), session.id(), "1.6", wiring.clock().instant()));
-    session.triggerStatusAt(now + wiring.config().ocpp().triggerStatusAfterS() * 1000L);
-    session.pingDue(now, wiring.config().ocpp().wsPingIntervalS() * 1000L);
-
-    ws.frameHandler(frame -> onFrame(session, frame));
-    ws.pongHandler(b -> session.seen(wiring.clock().millis()));
-    ws.exceptionHandler(e -> LOG.fine(() -> "session of " + charger.id() + ": " + e));
-    ws.closeHandler(v -> closed(session, ws.closeReason() == null ? "socket closed" : ws.closeReason()));
-  }
-
-  private void onSessionOpenedElsewhere(Message<Bus.SessionOpened> m) {
-    OcppSession mine = sessions.get(m.body().chargerId());
-    if (mine != null && !mine.id().equals(m.body().sessionId())) {
-      sessions.remove(mine.chargerId());
-      retire(mine, "replaced by a new connection");
-    }
-  }
-
-  /** Closes a session that a newer one replaced; its close must not mark the charger offline. */
-  private void retire(OcppSession old, String reason) {
-    LOG.info(() -> "session of charger " + old.chargerId() + " " + reason);
-    old.socket().close((short) 1000, reason);
-  }
-
-  private void closeSession(String chargerId, short code, String reason) {
-    OcppSession s = sessions.get(chargerId);
-    if (s != null) {
-      s.socket().close(code, reason);
-    }
-  }
-
-  private void closed(OcppSession session, String reason) {
-    if (!session.markClosed()) {
-      return;
-    }
-    wiring.metrics().sessionClosed();
-    sessions.remove(session.chargerId(), session);
-    MessageConsumer<Bus.OcppCall> calls = callConsumers.remove(session.id());
-    if (calls != null) {
-      calls.unregister();
-    }
-    LOG.info(() -> "session closed: charger " + session.chargerId() + " (" + reason + ")");
-    vertx.eventBus().send(Bus.FACTS, new Fact.Disconnected(session.chargerId(), session.id(), reason, wiring.clock().instant()));
-  }
-
-  private void tick() {
-    long now = wiring.clock().millis();
-    long silence = wiring.config().ocpp().offlineAfterS() * 1000L;
-    long pingEvery = wiring.config().ocpp().wsPingIntervalS() * 1000L;
-    for (OcppSession s : new ArrayList<>(sessions.values())) {
-      if (s.refill(now, wiring.config().ocpp().maxMessagesPerSecond(), wiring.config().ocpp().messageBurst())) {
-        s.socket().resume();
-      }
-      if (now - s.lastSeenMillis() > silence) {
-        LOG.info(() -> "charger " + s.chargerId() + " silent for " + wiring.config().ocpp().offlineAfterS() + " s: closing its session");
-        s.socket().close(GOING_AWAY, "silent past the offline timeout");
-        closed(s, "silent past the offline timeout");
-        continue;
-      }
-      if (s.pingDue(now, pingEvery)) {
-        s.socket().writePing(Buffer.buffer("p"));
-      }
-      if (s.triggerDue(now)) {
-        triggerStatus(s);
-      }
-    }
-  }
-
-  /** A charger back without booting: its last statuses stand, and it is asked for fresh ones. */
-  private void triggerStatus(OcppSession s) {
-    wiring.metrics().ocppMessage("TriggerMessage", "out", "sent");
-    s.call("TriggerMessage", new JsonObject().put("requestedMessage", "StatusNotification"), wiring.config().ocpp().callTimeoutS() * 1000L)
-        .onComplete(ar -> LOG.fine(() -> "TriggerMessage StatusNotification to " + s.chargerId() + ": "
-            + (ar.succeeded() ? ar.result().encode() : ar.cause().getMessage())));
-  }
-
-  // ---- frames ----------------------------------------------------------------------------------
-
-  /**
-   * Reassembles a message from its frames, counting the bytes of every fragment against MAX_FRAME_BYTES
-   * before anything is parsed: a message over the cap, whole or fragmented, closes the session with 1009.
-   */
-  private void onFrame(OcppSession session, WebSocketFrame frame) {
-    if (!frame.isText() && !frame.isBinary() && !frame.isContinuation()) {
-      return; // ping, pong and close are handled by Vert.x
-    }
-    session.seen(wiring.clock().millis());
-    OcppSession.Assembly assembled = session.assemble(frame.isContinuation(), frame.isText(), frame.binaryData(),
-        frame.isFinal(), wiring.config().ocpp().maxFrameBytes());
-    switch (assembled) {
-      case PARTIAL, DISCARDED -> { }
-      case TOO_BIG -> {
-        LOG.warning("charger " + session.chargerId() + " sent a message over " + wiring.config().ocpp().maxFrameBytes()
-            + " bytes: closing its session with 1009");
-        wiring.metrics().messageTooBig();
-        session.socket().close(TOO_BIG, "message larger than " + wiring.config().ocpp().maxFrameBytes() + " bytes");
-      }
-      case TEXT -> onText(session, session.takeMessage().toString(StandardCharsets.UTF_8));
-      case BINARY -> {
-        session.takeMessage();
-        session.send(Frame.error("-1", "FormationViolation", "OCPP-J frames are text messages"));
-        wiring.metrics().callError("FormationViolation");
-      }
-    }
-  }
-
-  private void onText(OcppSession session, String text) {
-    Instant at = wiring.clock().instant();
-    session.seen(at.toEpochMilli());
-    if (!session.take(at.toEpochMilli(), wiring.config().ocpp().maxMessagesPerSecond(), wiring.config().ocpp().messageBurst())) {
-      // This message is handled; the next ones wait in the charger's TCP buffer until the bucket refills.
-      session.socket().pause();
-      wiring.metrics().throttled();
-      LOG.fine(() -> "charger " + session.chargerId() + " throttled above " + wiring.config().ocpp().maxMessagesPerSecond() + " msg/s");
-    }
-    Frame frame;
-    try {
-      frame = Frame.parse(text);
-    } catch (Frame.Malformed e) {
-      reject(session, e.id(), "unparsed", e.code(), e.getMessage());
-      return;
-    }
-    if (frame instanceof Frame.Call call) {
-      onCall(session, call, at);
-    } else if (frame instanceof Frame.Result result) {
-      String action = session.pendingAction(result.id());
-      if (session.answered(result)) {
-        wiring.metrics().ocppMessage(action, "out", "ok");
-      }
-    } else if (frame instanceof Frame.Error error) {
-      String action = session.pendingAction(error.id());
-      if (session.answered(error)) {
-        wiring.metrics().ocppMessage(action, "out", "CallError");
-      }
-    }
-  }
-
-  private void onCall(OcppSession session, Frame.Call call, Instant at) {
-    String action = call.action();
-    if (!Ocpp16Messages.CHARGER_INITIATED.contains(action)) {
-      boolean known = Ocpp16Messages.CENTRAL_SYSTEM_INITIATED.contains(action);
-      reject(session, call.id(), known ? action : "unknown", known ? "NotSupported" : "NotImplemented",
-          known ? action + " is sent by a central system, not by a charge point" : "unknown action " + action);
-      return;
-    }
-    Future<JsonObject> reply;
-    try {
-      Ocpp16Messages.checkRequest(action, call.payloadTree());
-      reply = centralSystem.handle(session, action, call.payload(), at);
-    } catch (OcppError e) {
-      reply = Future.failedFuture(e);
-    }
-    reply.onComplete(ar -> {
-      if (ar.succeeded()) {
-        wiring.metrics().ocppMessage(action, "in", "ok");
-        session.send(Frame.result(call.id(), ar.result()));
-      } else if (ar.cause() instanceof OcppError e) {
-        reject(session, call.id(), action, e.code(), e.getMessage());
-      } else {
-        if (!DatabaseHealth.unavailable(ar.cause())) { // an outage is logged once, by the database health
-          LOG.warning("handling " + action + " of " + session.chargerId() + " failed: " + ar.cause());
+    @Override
+    public Future<?> start() {
+        Sql.Access db = wiring.sql(vertx); // one pool for this verticle, shared by its stores
+        store = new ChargerStore(db);
+        // One thread for password hashes, shared by name with the other OCPP verticles: guesses can never
+        // take an event loop or the worker pool that everything else uses.
+        hasher = vertx.createSharedWorkerExecutor("charger-password-checks", 1);
+        ChargerCalls calls = new ChargerCalls(
+                vertx.eventBus(),
+                new CommandLog(db),
+                wiring.clock(),
+                wiring.config().ocpp().callTimeoutS());
+        centralSystem = new CentralSystem16(
+                vertx,
+                store,
+                new ChargerRules(
+                        calls, new RuleStore(db), wiring.config().ocpp().autoStartIdTag()),
+                wiring.config().ocpp());
+        MessageConsumer<Bus.SessionOpened> opened =
+                vertx.eventBus().consumer(Bus.SESSION_OPENED, this::onSessionOpenedElsewhere);
+        MessageConsumer<String> removed = vertx.eventBus()
+                .consumer(
+                        Bus.CHARGER_REMOVED,
+                        m -> closeSession(m.body(), (short) 1008, "charger removed from the back office"));
+        tick = vertx.setPeriodic(1000, t -> tick());
+        HttpServerOptions options = new HttpServerOptions()
+                .setPort(wiring.config().ocpp().port())
+                .setWebSocketSubProtocols(List.of(Handshake.SUBPROTOCOL))
+                // No permessage-deflate / per-frame compression: the size cap must hold for what the event loop
+                // actually holds, and a 61 KB compressed frame can inflate to 60 MiB (a decompression bomb).
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false)
+                // Frames above the cap still have to be read to answer them with close code 1009; a frame up to
+                // FRAME_READ_LIMIT is read and refused by us, a larger one is refused by Netty's decoder (also 1009).
+                .setMaxWebSocketFrameSize(
+                        Math.max(FRAME_READ_LIMIT, wiring.config().ocpp().maxFrameBytes()))
+                .setMaxWebSocketMessageSize(
+                        Math.max(FRAME_READ_LIMIT, wiring.config().ocpp().maxFrameBytes()))
+                // A connection with no traffic either way for this long is dead. Sessions are pinged every
+                // WS_PING_INTERVAL_S, so only connections that never upgrade (or stopped answering at the TCP
+                // level) reach it: the handshake timeout.
+                .setIdleTimeout(wiring.config().ocpp().wsPingIntervalS()
+                        + wiring.config().ocpp().handshakeTimeoutS())
+                .setIdleTimeoutUnit(TimeUnit.SECONDS);
+        if (wiring.config().tls().keyCertOptions() != null) {
+            options.setSsl(true)
+                    .setKeyCertOptions(wiring.config().tls().keyCertOptions()); // OCPP security profile 2: wss://
+            if (wiring.config().tls().clientCaPath() != null) {
+                // Profile 3: a charger may present a certificate signed by this CA instead of a password.
+                options.setClientAuth(ClientAuth.REQUEST)
+                        .setTrustOptions(new PemTrustOptions()
+                                .addCertPath(wiring.config().tls().clientCaPath()));
+            }
         }
-        reject(session, call.id(), action, "InternalError", "the central system could not process the message");
-      }
-    });
-  }
+        Handshake handshake = new Handshake(
+                store,
+                logins,
+                hasher,
+                wiring.config().ocpp().maxSessions(),
+                wiring.metrics(),
+                wiring.clock(),
+                this::opened);
+        server = vertx.createHttpServer(options).webSocketHandshakeHandler(handshake::handle);
+        return Future.all(opened.completion(), removed.completion()).compose(v -> server.listen());
+    }
 
-  private void reject(OcppSession session, String id, String action, String code, String description) {
-    wiring.metrics().ocppMessage(action, "in", code);
-    wiring.metrics().callError(code);
-    session.send(Frame.error(id, code, description));
-  }
+    @Override
+    public Future<?> stop() {
+        vertx.cancelTimer(tick);
+        List<Future<?>> closing = new ArrayList<>();
+        for (OcppSession s : new ArrayList<>(sessions.values())) {
+            closing.add(s.socket().close(GOING_AWAY, "service stopping"));
+        }
+        return Future.join(closing).compose(v -> server.close()).andThen(v -> hasher.close());
+    }
 
-  /** A CALL that the service (command API, another instance) wants this charger to answer. */
-  private void callFromService(OcppSession session, Message<Bus.OcppCall> m) {
-    Bus.OcppCall call = m.body();
-    wiring.metrics().ocppMessage(call.action(), "out", "sent");
-    session.call(call.action(), call.payload(), wiring.config().ocpp().callTimeoutS() * 1000L).onComplete(ar -> {
-      if (ar.succeeded()) {
-        m.reply(ar.result());
-      } else if (ar.cause() instanceof OcppError e) {
-        Bus.Failure failure = switch (e.code()) {
-          case "Timeout" -> Bus.Failure.TIMEOUT;
-          case "Offline" -> Bus.Failure.OFFLINE;
-          default -> Bus.Failure.CALL_ERROR;
-        };
-        m.fail(failure.code(), e.code() + ": " + e.getMessage());
-      } else {
-        m.fail(Bus.Failure.INTERNAL.code(), String.valueOf(ar.cause()));
-      }
-    });
-  }
+    // ---- session life ----------------------------------------------------------------------------
 
+    private void opened(ServerWebSocket ws, ChargerStore.ChargerAuth charger) {
+        long now = wiring.clock().millis();
+        OcppSession session = new OcppSession(
+                vertx, UUID.randomUUID().toString(), charger.id(), charger.accountId(), charger.secured(), ws, now);
+        OcppSession previous = sessions.put(charger.id(), session);
+        if (previous != null) {
+            retire(previous, "replaced by a new connection");
+        }
+        wiring.metrics().sessionOpened();
+        LOG.info(() -> "session opened: charger " + charger.id() + " from " + ws.remoteAddress());
+        MessageConsumer<Bus.OcppCall> calls =
+                vertx.eventBus().consumer(Bus.chargerCalls(charger.id()), m -> callFromService(session, m));
+        callConsumers.put(session.id(), calls);
+        vertx.eventBus().publish(Bus.SESSION_OPENED, new Bus.SessionOpened(charger.id(), session.id()));
+        vertx.eventBus()
+                .send(
+                        Bus.FACTS,
+                        new Fact.Connected(
+                                charger.id(),
+                                session.id(),
+                                "1.6",
+                                wiring.clock().instant()));
+        session.triggerStatusAt(now + wiring.config().ocpp().triggerStatusAfterS() * 1000L);
+        session.pingDue(now, wiring.config().ocpp().wsPingIntervalS() * 1000L);
+
+        ws.frameHandler(frame -> onFrame(session, frame));
+        ws.pongHandler(b -> session.seen(wiring.clock().millis()));
+        ws.exceptionHandler(e -> LOG.fine(() -> "session of " + charger.id() + ": " + e));
+        ws.closeHandler(v -> closed(session, ws.closeReason() == null ? "socket closed" : ws.closeReason()));
+    }
+
+    private void onSessionOpenedElsewhere(Message<Bus.SessionOpened> m) {
+        OcppSession mine = sessions.get(m.body().chargerId());
+        if (mine != null && !mine.id().equals(m.body().sessionId())) {
+            sessions.remove(mine.chargerId());
+            retire(mine, "replaced by a new connection");
+        }
+    }
+
+    /** Closes a session that a newer one replaced; its close must not mark the charger offline. */
+    private void retire(OcppSession old, String reason) {
+        LOG.info(() -> "session of charger " + old.chargerId() + " " + reason);
+        old.socket().close((short) 1000, reason);
+    }
+
+    private void closeSession(String chargerId, short code, String reason) {
+        OcppSession s = sessions.get(chargerId);
+        if (s != null) {
+            s.socket().close(code, reason);
+        }
+    }
+
+    private void closed(OcppSession session, String reason) {
+        if (!session.markClosed()) {
+            return;
+        }
+        wiring.metrics().sessionClosed();
+        sessions.remove(session.chargerId(), session);
+        MessageConsumer<Bus.OcppCall> calls = callConsumers.remove(session.id());
+        if (calls != null) {
+            calls.unregister();
+        }
+        LOG.info(() -> "session closed: charger " + session.chargerId() + " (" + reason + ")");
+        vertx.eventBus()
+                .send(
+                        Bus.FACTS,
+                        new Fact.Disconnected(
+                                session.chargerId(),
+                                session.id(),
+                                reason,
+                                wiring.clock().instant()));
+    }
+
+    private void tick() {
+        long now = wiring.clock().millis();
+        long silence = wiring.config().ocpp().offlineAfterS() * 1000L;
+        long pingEvery = wiring.config().ocpp().wsPingIntervalS() * 1000L;
+        for (OcppSession s : new ArrayList<>(sessions.values())) {
+            if (s.refill(
+                    now,
+                    wiring.config().ocpp().maxMessagesPerSecond(),
+                    wiring.config().ocpp().messageBurst())) {
+                s.socket().resume();
+            }
+            if (now - s.lastSeenMillis() > silence) {
+                LOG.info(() -> "charger " + s.chargerId() + " silent for "
+                        + wiring.config().ocpp().offlineAfterS() + " s: closing its session");
+                s.socket().close(GOING_AWAY, "silent past the offline timeout");
+                closed(s, "silent past the offline timeout");
+                continue;
+            }
+            if (s.pingDue(now, pingEvery)) {
+                s.socket().writePing(Buffer.buffer("p"));
+            }
+            if (s.triggerDue(now)) {
+                triggerStatus(s);
+            }
+        }
+    }
+
+    /** A charger back without booting: its last statuses stand, and it is asked for fresh ones. */
+    private void triggerStatus(OcppSession s) {
+        wiring.metrics().ocppMessage("TriggerMessage", "out", "sent");
+        s.call(
+                        "TriggerMessage",
+                        new JsonObject().put("requestedMessage", "StatusNotification"),
+                        wiring.config().ocpp().callTimeoutS() * 1000L)
+                .onComplete(ar -> LOG.fine(() -> "TriggerMessage StatusNotification to " + s.chargerId() + ": "
+                        + (ar.succeeded() ? ar.result().encode() : ar.cause().getMessage())));
+    }
+
+    // ---- frames ----------------------------------------------------------------------------------
+
+    /**
+     * Reassembles a message from its frames, counting the bytes of every fragment against MAX_FRAME_BYTES
+     * before anything is parsed: a message over the cap, whole or fragmented, closes the session with 1009.
+     */
+    private void onFrame(OcppSession session, WebSocketFrame frame) {
+        if (!frame.isText() && !frame.isBinary() && !frame.isContinuation()) {
+            return; // ping, pong and close are handled by Vert.x
+        }
+        session.seen(wiring.clock().millis());
+        OcppSession.Assembly assembled = session.assemble(
+                frame.isContinuation(),
+                frame.isText(),
+                frame.binaryData(),
+                frame.isFinal(),
+                wiring.config().ocpp().maxFrameBytes());
+        switch (assembled) {
+            case PARTIAL, DISCARDED -> {}
+            case TOO_BIG -> {
+                LOG.warning("charger " + session.chargerId() + " sent a message over "
+                        + wiring.config().ocpp().maxFrameBytes() + " bytes: closing its session with 1009");
+                wiring.metrics().messageTooBig();
+                session.socket()
+                        .close(
+                                TOO_BIG,
+                                "message larger than " + wiring.config().ocpp().maxFrameBytes() + " bytes");
+            }
+            case TEXT -> onText(session, session.takeMessage().toString(StandardCharsets.UTF_8));
+            case BINARY -> {
+                session.takeMessage();
+                session.send(Frame.error("-1", "FormationViolation", "OCPP-J frames are text messages"));
+                wiring.metrics().callError("FormationViolation");
+            }
+        }
+    }
+
+    private void onText(OcppSession session, String text) {
+        Instant at = wiring.clock().instant();
+        session.seen(at.toEpochMilli());
+        if (!session.take(
+                at.toEpochMilli(),
+                wiring.config().ocpp().maxMessagesPerSecond(),
+                wiring.config().ocpp().messageBurst())) {
+            // This message is handled; the next ones wait in the charger's TCP buffer until the bucket refills.
+            session.socket().pause();
+            wiring.metrics().throttled();
+            LOG.fine(() -> "charger " + session.chargerId() + " throttled above "
+                    + wiring.config().ocpp().maxMessagesPerSecond() + " msg/s");
+        }
+        Frame frame;
+        try {
+            frame = Frame.parse(text);
+        } catch (Frame.Malformed e) {
+            reject(session, e.id(), "unparsed", e.code(), e.getMessage());
+            return;
+        }
+        if (frame instanceof Frame.Call call) {
+            onCall(session, call, at);
+        } else if (frame instanceof Frame.Result result) {
+            String action = session.pendingAction(result.id());
+            if (session.answered(result)) {
+                wiring.metrics().ocppMessage(action, "out", "ok");
+            }
+        } else if (frame instanceof Frame.Error error) {
+            String action = session.pendingAction(error.id());
+            if (session.answered(error)) {
+                wiring.metrics().ocppMessage(action, "out", "CallError");
+            }
+        }
+    }
+
+    private void onCall(OcppSession session, Frame.Call call, Instant at) {
+        String action = call.action();
+        if (!Ocpp16Messages.CHARGER_INITIATED.contains(action)) {
+            boolean known = Ocpp16Messages.CENTRAL_SYSTEM_INITIATED.contains(action);
+            reject(
+                    session,
+                    call.id(),
+                    known ? action : "unknown",
+                    known ? "NotSupported" : "NotImplemented",
+                    known
+                            ? action + " is sent by a central system, not by a charge point"
+                            : "unknown action " + action);
+            return;
+        }
+        Future<JsonObject> reply;
+        try {
+            Ocpp16Messages.checkRequest(action, call.payloadTree());
+            reply = centralSystem.handle(session, action, call.payload(), at);
+        } catch (OcppError e) {
+            reply = Future.failedFuture(e);
+        }
+        reply.onComplete(ar -> {
+            if (ar.succeeded()) {
+                wiring.metrics().ocppMessage(action, "in", "ok");
+                session.send(Frame.result(call.id(), ar.result()));
+            } else if (ar.cause() instanceof OcppError e) {
+                reject(session, call.id(), action, e.code(), e.getMessage());
+            } else {
+                if (!DatabaseHealth.unavailable(ar.cause())) { // an outage is logged once, by the database health
+                    LOG.warning("handling " + action + " of " + session.chargerId() + " failed: " + ar.cause());
+                }
+                reject(session, call.id(), action, "InternalError", "the central system could not process the message");
+            }
+        });
+    }
+
+    private void reject(OcppSession session, String id, String action, String code, String description) {
+        wiring.metrics().ocppMessage(action, "in", code);
+        wiring.metrics().callError(code);
+        session.send(Frame.error(id, code, description));
+    }
+
+    /** A CALL that the service (command API, another instance) wants this charger to answer. */
+    private void callFromService(OcppSession session, Message<Bus.OcppCall> m) {
+        Bus.OcppCall call = m.body();
+        wiring.metrics().ocppMessage(call.action(), "out", "sent");
+        session.call(call.action(), call.payload(), wiring.config().ocpp().callTimeoutS() * 1000L)
+                .onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        m.reply(ar.result());
+                    } else if (ar.cause() instanceof OcppError e) {
+                        Bus.Failure failure = switch (e.code()) {
+                            case "Timeout" -> Bus.Failure.TIMEOUT;
+                            case "Offline" -> Bus.Failure.OFFLINE;
+                            default -> Bus.Failure.CALL_ERROR;
+                        };
+                        m.fail(failure.code(), e.code() + ": " + e.getMessage());
+                    } else {
+                        m.fail(Bus.Failure.INTERNAL.code(), String.valueOf(ar.cause()));
+                    }
+                });
+    }
 }

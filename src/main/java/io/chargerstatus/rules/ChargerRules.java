@@ -4,7 +4,6 @@ import io.chargerstatus.bus.ChargerCalls;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -19,63 +18,75 @@ import java.util.logging.Logger;
  * The pure part of delayed charging is {@link DelayedCharging}; what is sent is {@link ChargingProfiles}.
  */
 public final class ChargerRules {
-  private static final Logger LOG = Logger.getLogger(ChargerRules.class.getName());
+    private static final Logger LOG = Logger.getLogger(ChargerRules.class.getName());
 
-  private final ChargerCalls calls;
-  private final RuleStore store;
-  private final String autoStartIdTag;
+    private final ChargerCalls calls;
+    private final RuleStore store;
+    private final String autoStartIdTag;
 
-  /** {@code autoStartIdTag}: the idTag of the service's own remote starts (AUTO_START_ID_TAG). */
-  public ChargerRules(ChargerCalls calls, RuleStore store, String autoStartIdTag) {
-    this.calls = calls;
-    this.store = store;
-    this.autoStartIdTag = autoStartIdTag;
-  }
-
-  /** A vehicle was plugged into a connector of a plug &amp; charge charger: start its transaction. */
-  public void vehiclePlugged(String chargerId, int connectorId) {
-    JsonObject payload = new JsonObject().put("connectorId", connectorId).put("idTag", autoStartIdTag);
-    calls.send(chargerId, "remote-start", "RemoteStartTransaction", payload, payload, "system:plug-and-charge")
-        .onComplete(ar -> LOG.info(() -> "plug & charge start on " + chargerId + ": "
-            + (ar.succeeded() ? ar.result().status() : ar.cause().getMessage())));
-  }
-
-  /**
-   * An accepted transaction started: in a peak window of its site and without boost, it is held at zero
-   * power until the window ends. The charging profile carries the end itself (its {@code duration}), so
-   * the charger resumes at off-peak on its own; nothing is polled.
-   */
-  public void transactionStarted(String chargerId, int connectorId, int transactionId, Instant at) {
-    store.siteRules(chargerId).<Object>compose(site -> {
-      if (site == null || site.delayedCharging() == null) {
-        return Future.succeededFuture();
-      }
-      Optional<Instant> peakEnd = DelayedCharging.peakEnd(at, ZoneId.of(site.timezone()), windows(site.delayedCharging()));
-      if (peakEnd.isEmpty()) {
-        return Future.succeededFuture();
-      }
-      return store.boostRequested(chargerId, connectorId, at).<Object>compose(boost -> {
-        if (boost) {
-          return store.markTransaction(transactionId, true, null).map(v -> v);
-        }
-        JsonObject profile = ChargingProfiles.holdUntil(connectorId, transactionId, at, peakEnd.get());
-        return store.markTransaction(transactionId, false, peakEnd.get())
-            .compose(v -> calls.send(chargerId, "delayed-charging", "SetChargingProfile", new JsonObject()
-                .put("transactionId", transactionId).put("heldUntil", peakEnd.get().toString()), profile, "system:delayed-charging"))
-            .map(r -> r);
-      });
-    }).onFailure(e -> LOG.warning("delayed charging of transaction " + transactionId + " on " + chargerId + ": " + e.getMessage()));
-  }
-
-  private static List<DelayedCharging.Window> windows(JsonObject delayedCharging) {
-    List<DelayedCharging.Window> windows = new ArrayList<>();
-    JsonArray peak = delayedCharging.getJsonArray("peak", new JsonArray());
-    for (int i = 0; i < peak.size(); i++) {
-      JsonObject w = peak.getJsonObject(i);
-      List<String> days = new ArrayList<>();
-      w.getJsonArray("days").forEach(d -> days.add((String) d));
-      windows.add(DelayedCharging.Window.of(days, w.getString("from"), w.getString("to")));
+    /** {@code autoStartIdTag}: the idTag of the service's own remote starts (AUTO_START_ID_TAG). */
+    public ChargerRules(ChargerCalls calls, RuleStore store, String autoStartIdTag) {
+        this.calls = calls;
+        this.store = store;
+        this.autoStartIdTag = autoStartIdTag;
     }
-    return windows;
-  }
+
+    /** A vehicle was plugged into a connector of a plug &amp; charge charger: start its transaction. */
+    public void vehiclePlugged(String chargerId, int connectorId) {
+        JsonObject payload = new JsonObject().put("connectorId", connectorId).put("idTag", autoStartIdTag);
+        calls.send(chargerId, "remote-start", "RemoteStartTransaction", payload, payload, "system:plug-and-charge")
+                .onComplete(ar -> LOG.info(() -> "plug & charge start on " + chargerId + ": "
+                        + (ar.succeeded() ? ar.result().status() : ar.cause().getMessage())));
+    }
+
+    /**
+     * An accepted transaction started: in a peak window of its site and without boost, it is held at zero
+     * power until the window ends. The charging profile carries the end itself (its {@code duration}), so
+     * the charger resumes at off-peak on its own; nothing is polled.
+     */
+    public void transactionStarted(String chargerId, int connectorId, int transactionId, Instant at) {
+        store.siteRules(chargerId)
+                .<Object>compose(site -> {
+                    if (site == null || site.delayedCharging() == null) {
+                        return Future.succeededFuture();
+                    }
+                    Optional<Instant> peakEnd =
+                            DelayedCharging.peakEnd(at, ZoneId.of(site.timezone()), windows(site.delayedCharging()));
+                    if (peakEnd.isEmpty()) {
+                        return Future.succeededFuture();
+                    }
+                    return store.boostRequested(chargerId, connectorId, at).<Object>compose(boost -> {
+                        if (boost) {
+                            return store.markTransaction(transactionId, true, null)
+                                    .map(v -> v);
+                        }
+                        JsonObject profile = ChargingProfiles.holdUntil(connectorId, transactionId, at, peakEnd.get());
+                        return store.markTransaction(transactionId, false, peakEnd.get())
+                                .compose(v -> calls.send(
+                                        chargerId,
+                                        "delayed-charging",
+                                        "SetChargingProfile",
+                                        new JsonObject()
+                                                .put("transactionId", transactionId)
+                                                .put("heldUntil", peakEnd.get().toString()),
+                                        profile,
+                                        "system:delayed-charging"))
+                                .map(r -> r);
+                    });
+                })
+                .onFailure(e -> LOG.warning("delayed charging of transaction " + transactionId + " on " + chargerId
+                        + ": " + e.getMessage()));
+    }
+
+    private static List<DelayedCharging.Window> windows(JsonObject delayedCharging) {
+        List<DelayedCharging.Window> windows = new ArrayList<>();
+        JsonArray peak = delayedCharging.getJsonArray("peak", new JsonArray());
+        for (int i = 0; i < peak.size(); i++) {
+            JsonObject w = peak.getJsonObject(i);
+            List<String> days = new ArrayList<>();
+            w.getJsonArray("days").forEach(d -> days.add((String) d));
+            windows.add(DelayedCharging.Window.of(days, w.getString("from"), w.getString("to")));
+        }
+        return windows;
+    }
 }

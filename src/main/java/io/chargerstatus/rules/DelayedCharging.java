@@ -24,76 +24,76 @@ import java.util.Set;
  */
 public final class DelayedCharging {
 
-  /** One peak window: days it starts on, local start and end. */
-  public record Window(Set<DayOfWeek> days, LocalTime from, LocalTime to, boolean toMidnight) {
-    public static Window of(List<String> days, String from, String to) {
-      Set<DayOfWeek> set = EnumSet.noneOf(DayOfWeek.class);
-      for (String d : days) {
-        set.add(day(d));
-      }
-      boolean midnight = to.equals("24:00");
-      return new Window(set, LocalTime.parse(from), midnight ? LocalTime.MIDNIGHT : LocalTime.parse(to), midnight);
-    }
-
-    private static DayOfWeek day(String abbreviation) {
-      for (DayOfWeek d : DayOfWeek.values()) {
-        if (d.name().startsWith(abbreviation)) {
-          return d;
+    /** One peak window: days it starts on, local start and end. */
+    public record Window(Set<DayOfWeek> days, LocalTime from, LocalTime to, boolean toMidnight) {
+        public static Window of(List<String> days, String from, String to) {
+            Set<DayOfWeek> set = EnumSet.noneOf(DayOfWeek.class);
+            for (String d : days) {
+                set.add(day(d));
+            }
+            boolean midnight = to.equals("24:00");
+            return new Window(
+                    set, LocalTime.parse(from), midnight ? LocalTime.MIDNIGHT : LocalTime.parse(to), midnight);
         }
-      }
-      throw new IllegalArgumentException("not a day: " + abbreviation);
-    }
 
-    /** The occurrence of this window that starts on {@code date}, or null if it does not start that day. */
-    Interval on(LocalDate date, ZoneId zone) {
-      if (!days.contains(date.getDayOfWeek())) {
-        return null;
-      }
-      ZonedDateTime start = ZonedDateTime.of(date, from, zone);
-      LocalDate endDate = toMidnight || !to.isAfter(from) ? date.plusDays(1) : date;
-      ZonedDateTime end = ZonedDateTime.of(endDate, to, zone);
-      return new Interval(start.toInstant(), end.toInstant());
-    }
-  }
-
-  record Interval(Instant start, Instant end) { }
-
-  private DelayedCharging() {
-  }
-
-  /**
-   * When the peak that {@code now} falls in ends, or empty when {@code now} is off-peak.
-   *
-   * @param now     the moment the transaction starts
-   * @param zone    the site's time zone
-   * @param windows the site's peak windows
-   */
-  public static Optional<Instant> peakEnd(Instant now, ZoneId zone, List<Window> windows) {
-    LocalDate today = now.atZone(zone).toLocalDate();
-    List<Interval> intervals = new ArrayList<>();
-    // Yesterday's overnight windows may still run; a week ahead covers chains of adjacent windows.
-    for (LocalDate d = today.minusDays(1); !d.isAfter(today.plusDays(7)); d = d.plusDays(1)) {
-      for (Window w : windows) {
-        Interval i = w.on(d, zone);
-        if (i != null && i.end().isAfter(i.start())) {
-          intervals.add(i);
+        private static DayOfWeek day(String abbreviation) {
+            for (DayOfWeek d : DayOfWeek.values()) {
+                if (d.name().startsWith(abbreviation)) {
+                    return d;
+                }
+            }
+            throw new IllegalArgumentException("not a day: " + abbreviation);
         }
-      }
-    }
-    Instant end = null;
-    boolean extended = true;
-    while (extended) {
-      extended = false;
-      for (Interval i : intervals) {
-        boolean covers = end == null
-            ? !now.isBefore(i.start()) && now.isBefore(i.end())
-            : !end.isBefore(i.start()) && end.isBefore(i.end());
-        if (covers) {
-          end = i.end();
-          extended = true;
+
+        /** The occurrence of this window that starts on {@code date}, or null if it does not start that day. */
+        Interval on(LocalDate date, ZoneId zone) {
+            if (!days.contains(date.getDayOfWeek())) {
+                return null;
+            }
+            ZonedDateTime start = ZonedDateTime.of(date, from, zone);
+            LocalDate endDate = toMidnight || !to.isAfter(from) ? date.plusDays(1) : date;
+            ZonedDateTime end = ZonedDateTime.of(endDate, to, zone);
+            return new Interval(start.toInstant(), end.toInstant());
         }
-      }
     }
-    return Optional.ofNullable(end);
-  }
+
+    record Interval(Instant start, Instant end) {}
+
+    private DelayedCharging() {}
+
+    /**
+     * When the peak that {@code now} falls in ends, or empty when {@code now} is off-peak.
+     *
+     * @param now     the moment the transaction starts
+     * @param zone    the site's time zone
+     * @param windows the site's peak windows
+     */
+    public static Optional<Instant> peakEnd(Instant now, ZoneId zone, List<Window> windows) {
+        LocalDate today = now.atZone(zone).toLocalDate();
+        List<Interval> intervals = new ArrayList<>();
+        // Yesterday's overnight windows may still run; a week ahead covers chains of adjacent windows.
+        for (LocalDate d = today.minusDays(1); !d.isAfter(today.plusDays(7)); d = d.plusDays(1)) {
+            for (Window w : windows) {
+                Interval i = w.on(d, zone);
+                if (i != null && i.end().isAfter(i.start())) {
+                    intervals.add(i);
+                }
+            }
+        }
+        Instant end = null;
+        boolean extended = true;
+        while (extended) {
+            extended = false;
+            for (Interval i : intervals) {
+                boolean covers = end == null
+                        ? !now.isBefore(i.start()) && now.isBefore(i.end())
+                        : !end.isBefore(i.start()) && end.isBefore(i.end());
+                if (covers) {
+                    end = i.end();
+                    extended = true;
+                }
+            }
+        }
+        return Optional.ofNullable(end);
+    }
 }

@@ -5,43 +5,48 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-
 import java.time.Instant;
 
 /** What the business rules read and write: a charger's site rules, boost requests, held transactions. */
 public final class RuleStore extends Sql {
-  private static final String RECENT_REMOTE_START = """
+    private static final String RECENT_REMOTE_START = """
       SELECT (request->>'boost')::boolean FROM commands
       WHERE charger_id = $1 AND name = 'remote-start' AND (request->>'connectorId')::int = $2 AND requested_at > $3
       ORDER BY id DESC LIMIT 1""";
 
-  /** Queries over the caller's pool. */
-  public RuleStore(Sql.Access access) {
-    super(access);
-  }
+    /** Queries over the caller's pool. */
+    public RuleStore(Sql.Access access) {
+        super(access);
+    }
 
-  /** A site's delayed-charging settings as seen from one of its chargers; null when the charger has no site. */
-  public record SiteRules(String timezone, JsonObject delayedCharging) { }
+    /** A site's delayed-charging settings as seen from one of its chargers; null when the charger has no site. */
+    public record SiteRules(String timezone, JsonObject delayedCharging) {}
 
-  public Future<SiteRules> siteRules(String chargerId) {
-    return exec("SELECT s.timezone, s.delayed_charging FROM chargers c JOIN sites s ON s.account_id = c.account_id AND s.id = c.site_id WHERE c.id = $1", Tuple.of(chargerId))
-        .map(rows -> {
-          if (rows.size() == 0) {
-            return null;
-          }
-          Row r = rows.iterator().next();
-          Object delayed = r.getValue("delayed_charging");
-          return new SiteRules(r.getString("timezone"), delayed instanceof JsonObject o ? o : null);
-        });
-  }
+    public Future<SiteRules> siteRules(String chargerId) {
+        return exec(
+                        "SELECT s.timezone, s.delayed_charging FROM chargers c JOIN sites s ON s.account_id = c.account_id AND s.id = c.site_id WHERE c.id = $1",
+                        Tuple.of(chargerId))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return null;
+                    }
+                    Row r = rows.iterator().next();
+                    Object delayed = r.getValue("delayed_charging");
+                    return new SiteRules(r.getString("timezone"), delayed instanceof JsonObject o ? o : null);
+                });
+    }
 
-  /** Whether the newest remote start for this connector, within the last ten minutes, asked for boost. */
-  public Future<Boolean> boostRequested(String chargerId, int connectorId, Instant now) {
-    return exec(RECENT_REMOTE_START, Tuple.of(chargerId, connectorId, odt(now.minusSeconds(600))))
-        .map(rows -> rows.size() > 0 && Boolean.TRUE.equals(rows.iterator().next().getBoolean(0)));
-  }
+    /** Whether the newest remote start for this connector, within the last ten minutes, asked for boost. */
+    public Future<Boolean> boostRequested(String chargerId, int connectorId, Instant now) {
+        return exec(RECENT_REMOTE_START, Tuple.of(chargerId, connectorId, odt(now.minusSeconds(600))))
+                .map(rows -> rows.size() > 0
+                        && Boolean.TRUE.equals(rows.iterator().next().getBoolean(0)));
+    }
 
-  public Future<Void> markTransaction(int transactionId, boolean boost, Instant heldUntil) {
-    return exec("UPDATE transactions SET boost = $2, held_until = $3 WHERE id = $1", Tuple.of(transactionId, boost, odt(heldUntil))).mapEmpty();
-  }
+    public Future<Void> markTransaction(int transactionId, boolean boost, Instant heldUntil) {
+        return exec(
+                        "UPDATE transactions SET boost = $2, held_until = $3 WHERE id = $1",
+                        Tuple.of(transactionId, boost, odt(heldUntil)))
+                .mapEmpty();
+    }
 }

@@ -20,72 +20,99 @@ import java.util.List;
  * @param sourceIps    local addresses to spread connections over (each gives ~28k ephemeral ports)
  * @param faultEvery   one status change in this many is a fault (0: never)
  */
-public record SimOptions(String url, int chargers, int connectors, double ramp, double statusRate, int durationS,
-                         int heartbeatS, String prefix, String api, String token, String account, List<String> sourceIps,
-                         int faultEvery, boolean quiet, boolean registerOnly) {
+public record SimOptions(
+        String url,
+        int chargers,
+        int connectors,
+        double ramp,
+        double statusRate,
+        int durationS,
+        int heartbeatS,
+        String prefix,
+        String api,
+        String token,
+        String account,
+        List<String> sourceIps,
+        int faultEvery,
+        boolean quiet,
+        boolean registerOnly) {
 
-  static final String USAGE = """
+    static final String USAGE = """
       usage: java -jar charger-status.jar simulate --url ws://HOST:PORT/ocpp --chargers N [--connectors K]
              [--ramp R/s] [--status-rate X/s] [--duration D] [--heartbeat S] [--prefix SIM]
              [--api http://HOST:PORT --token T --account ACCOUNT] [--source-ips 127.0.0.2,127.0.0.3]
              [--fault-every N] [--quiet] [--register-only]""";
 
-  public static SimOptions parse(String[] args) {
-    String url = null;
-    int chargers = 10;
-    int connectors = 2;
-    double ramp = 500;
-    double statusRate = 1;
-    int duration = 0;
-    int heartbeat = 0;
-    String prefix = "SIM";
-    String api = null;
-    String token = null;
-    String account = "sim";
-    List<String> sourceIps = new ArrayList<>();
-    int faultEvery = 50;
-    boolean quiet = false;
-    boolean registerOnly = false;
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (a.equals("--quiet")) {
-        quiet = true;
-        continue;
-      }
-      if (a.equals("--register-only")) {
-        registerOnly = true;
-        continue;
-      }
-      if (i + 1 >= args.length) {
-        throw new IllegalArgumentException(a + " needs a value\n" + USAGE);
-      }
-      String v = args[++i];
-      switch (a) {
-        case "--url" -> url = v;
-        case "--chargers" -> chargers = Integer.parseInt(v);
-        case "--connectors" -> connectors = Integer.parseInt(v);
-        case "--ramp" -> ramp = Double.parseDouble(v.replace("/s", ""));
-        case "--status-rate" -> statusRate = Double.parseDouble(v.replace("/s", ""));
-        case "--duration" -> duration = Integer.parseInt(v.replace("s", ""));
-        case "--heartbeat" -> heartbeat = Integer.parseInt(v);
-        case "--prefix" -> prefix = v;
-        case "--api" -> api = v;
-        case "--token" -> token = v;
-        case "--account" -> account = v;
-        case "--source-ips" -> sourceIps.addAll(List.of(v.split(",")));
-        case "--fault-every" -> faultEvery = Integer.parseInt(v);
-        default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
-      }
+    public static SimOptions parse(String[] args) {
+        String url = null;
+        int chargers = 10;
+        int connectors = 2;
+        double ramp = 500;
+        double statusRate = 1;
+        int duration = 0;
+        int heartbeat = 0;
+        String prefix = "SIM";
+        String api = null;
+        String token = null;
+        String account = "sim";
+        List<String> sourceIps = new ArrayList<>();
+        int faultEvery = 50;
+        boolean quiet = false;
+        boolean registerOnly = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--quiet")) {
+                quiet = true;
+                continue;
+            }
+            if (a.equals("--register-only")) {
+                registerOnly = true;
+                continue;
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(a + " needs a value\n" + USAGE);
+            }
+            String v = args[++i];
+            switch (a) {
+                case "--url" -> url = v;
+                case "--chargers" -> chargers = Integer.parseInt(v);
+                case "--connectors" -> connectors = Integer.parseInt(v);
+                case "--ramp" -> ramp = Double.parseDouble(v.replace("/s", ""));
+                case "--status-rate" -> statusRate = Double.parseDouble(v.replace("/s", ""));
+                case "--duration" -> duration = Integer.parseInt(v.replace("s", ""));
+                case "--heartbeat" -> heartbeat = Integer.parseInt(v);
+                case "--prefix" -> prefix = v;
+                case "--api" -> api = v;
+                case "--token" -> token = v;
+                case "--account" -> account = v;
+                case "--source-ips" -> sourceIps.addAll(List.of(v.split(",")));
+                case "--fault-every" -> faultEvery = Integer.parseInt(v);
+                default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
+            }
+        }
+        if (url == null) {
+            throw new IllegalArgumentException("--url is required\n" + USAGE);
+        }
+        return new SimOptions(
+                url,
+                chargers,
+                connectors,
+                ramp,
+                statusRate,
+                duration,
+                heartbeat,
+                prefix,
+                api,
+                token,
+                account,
+                sourceIps,
+                faultEvery,
+                quiet,
+                registerOnly);
     }
-    if (url == null) {
-      throw new IllegalArgumentException("--url is required\n" + USAGE);
-    }
-    return new SimOptions(url, chargers, connectors, ramp, statusRate, duration, heartbeat, prefix, api, token, account,
-        sourceIps, faultEvery, quiet, registerOnly);
-  }
 
-  /** The id of the n-th simulated charger (1-based). */
-  public String chargerId(int n) {
-    return String.format("%s-%05d", prefix, n);
-  }
+    /** The id of the n-th simulated charger (1-based). */
+    public String chargerId(int n) {
+        return String.format("%s-%05d", prefix, n);
+    }
 }

@@ -11,14 +11,13 @@ import java.time.Instant;
  * neither streamed nor replayed.
  */
 public record Change(
-    String chargerId,
-    String accountId,
-    String siteId,
-    Status status,
-    Status previousStatus,
-    String faultCode,
-    ConnectorState connector,
-    Instant timestamp,
-    Instant receivedAt,
-    boolean applied) {
-}
+        String chargerId,
+        String accountId,
+        String siteId,
+        Status status,
+        Status previousStatus,
+        String faultCode,
+        ConnectorState connector,
+        Instant timestamp,
+        Instant receivedAt,
+        boolean applied) {}

@@ -13,56 +13,95 @@ import java.util.TreeMap;
  * another one already replaced is recognised and ignored.
  */
 public record ChargerState(
-    String id,
-    String accountId,
-    String siteId,
-    Status status,
-    Instant statusSince,
-    String faultCode,
-    boolean online,
-    String sessionId,
-    Instant lastSeenAt,
-    Instant bootedAt,
-    boolean firmwareUpdating,
-    SortedMap<Integer, ConnectorState> connectors) {
+        String id,
+        String accountId,
+        String siteId,
+        Status status,
+        Instant statusSince,
+        String faultCode,
+        boolean online,
+        String sessionId,
+        Instant lastSeenAt,
+        Instant bootedAt,
+        boolean firmwareUpdating,
+        SortedMap<Integer, ConnectorState> connectors) {
 
-  public ChargerState {
-    connectors = Collections.unmodifiableSortedMap(new TreeMap<>(connectors));
-  }
+    public ChargerState {
+        connectors = Collections.unmodifiableSortedMap(new TreeMap<>(connectors));
+    }
 
-  /** A charger just added to the back office: never booted, no session. */
-  public static ChargerState added(String id, String accountId, String siteId, Instant at) {
-    return new ChargerState(id, accountId, siteId, Status.Unknown, at, null, false, null, null, null, false, new TreeMap<>());
-  }
+    /** A charger just added to the back office: never booted, no session. */
+    public static ChargerState added(String id, String accountId, String siteId, Instant at) {
+        return new ChargerState(
+                id, accountId, siteId, Status.Unknown, at, null, false, null, null, null, false, new TreeMap<>());
+    }
 
-  public boolean booted() {
-    return bootedAt != null;
-  }
+    public boolean booted() {
+        return bootedAt != null;
+    }
 
-  ChargerState with(boolean online, String sessionId, Instant lastSeenAt, Instant bootedAt, boolean firmwareUpdating,
-                    SortedMap<Integer, ConnectorState> connectors) {
-    return new ChargerState(id, accountId, siteId, status, statusSince, faultCode, online, sessionId, lastSeenAt, bootedAt,
-        firmwareUpdating, connectors);
-  }
+    ChargerState with(
+            boolean online,
+            String sessionId,
+            Instant lastSeenAt,
+            Instant bootedAt,
+            boolean firmwareUpdating,
+            SortedMap<Integer, ConnectorState> connectors) {
+        return new ChargerState(
+                id,
+                accountId,
+                siteId,
+                status,
+                statusSince,
+                faultCode,
+                online,
+                sessionId,
+                lastSeenAt,
+                bootedAt,
+                firmwareUpdating,
+                connectors);
+    }
 
-  ChargerState withStatus(Status newStatus, Instant since, String newFaultCode) {
-    return new ChargerState(id, accountId, siteId, newStatus, since, newFaultCode, online, sessionId, lastSeenAt, bootedAt,
-        firmwareUpdating, connectors);
-  }
+    ChargerState withStatus(Status newStatus, Instant since, String newFaultCode) {
+        return new ChargerState(
+                id,
+                accountId,
+                siteId,
+                newStatus,
+                since,
+                newFaultCode,
+                online,
+                sessionId,
+                lastSeenAt,
+                bootedAt,
+                firmwareUpdating,
+                connectors);
+    }
 
-  /** The same charger moved to another site (or none). */
-  public ChargerState withSite(String newSiteId) {
-    return new ChargerState(id, accountId, newSiteId, status, statusSince, faultCode, online, sessionId, lastSeenAt, bootedAt,
-        firmwareUpdating, connectors);
-  }
+    /** The same charger moved to another site (or none). */
+    public ChargerState withSite(String newSiteId) {
+        return new ChargerState(
+                id,
+                accountId,
+                newSiteId,
+                status,
+                statusSince,
+                faultCode,
+                online,
+                sessionId,
+                lastSeenAt,
+                bootedAt,
+                firmwareUpdating,
+                connectors);
+    }
 
-  ChargerState seen(Instant at) {
-    return with(online, sessionId, at, bootedAt, firmwareUpdating, connectors);
-  }
+    ChargerState seen(Instant at) {
+        return with(online, sessionId, at, bootedAt, firmwareUpdating, connectors);
+    }
 
-  ChargerState withConnector(ConnectorState c) {
-    TreeMap<Integer, ConnectorState> copy = new TreeMap<>(connectors);
-    copy.put(c.connectorId(), c);
-    return with(online, sessionId, lastSeenAt, bootedAt, firmwareUpdating, copy);
-  }
+    ChargerState withConnector(ConnectorState c) {
+        TreeMap<Integer, ConnectorState> copy = new TreeMap<>(connectors);
+        copy.put(c.connectorId(), c);
+        return with(online, sessionId, lastSeenAt, bootedAt, firmwareUpdating, copy);
+    }
 }

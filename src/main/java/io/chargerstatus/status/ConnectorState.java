@@ -9,29 +9,31 @@ import java.time.Instant;
  * @param reportedAt the effective timestamp of the newest StatusNotification applied; older ones are stale
  */
 public record ConnectorState(
-    int connectorId,
-    Status status,
-    String ocppStatus,
-    String errorCode,
-    String vendorErrorCode,
-    String info,
-    Instant since,
-    Instant reportedAt,
-    Integer transactionId) {
+        int connectorId,
+        Status status,
+        String ocppStatus,
+        String errorCode,
+        String vendorErrorCode,
+        String info,
+        Instant since,
+        Instant reportedAt,
+        Integer transactionId) {
 
-  /** {@code errorCode/vendorErrorCode}, or the error code alone when the vendor gave none. */
-  public String faultCode() {
-    if (errorCode == null) {
-      return null;
+    /** {@code errorCode/vendorErrorCode}, or the error code alone when the vendor gave none. */
+    public String faultCode() {
+        if (errorCode == null) {
+            return null;
+        }
+        return vendorErrorCode == null || vendorErrorCode.isEmpty() ? errorCode : errorCode + "/" + vendorErrorCode;
     }
-    return vendorErrorCode == null || vendorErrorCode.isEmpty() ? errorCode : errorCode + "/" + vendorErrorCode;
-  }
 
-  ConnectorState withTransaction(Integer id) {
-    return new ConnectorState(connectorId, status, ocppStatus, errorCode, vendorErrorCode, info, since, reportedAt, id);
-  }
+    ConnectorState withTransaction(Integer id) {
+        return new ConnectorState(
+                connectorId, status, ocppStatus, errorCode, vendorErrorCode, info, since, reportedAt, id);
+    }
 
-  ConnectorState withReportedAt(Instant at, String newInfo) {
-    return new ConnectorState(connectorId, status, ocppStatus, errorCode, vendorErrorCode, newInfo, since, at, transactionId);
-  }
+    ConnectorState withReportedAt(Instant at, String newInfo) {
+        return new ConnectorState(
+                connectorId, status, ocppStatus, errorCode, vendorErrorCode, newInfo, since, at, transactionId);
+    }
 }

@@ -7,29 +7,39 @@ import java.time.Instant;
  * the moment the service received it; facts of one session reach the engine in the order they happened.
  */
 public sealed interface Fact {
-  String chargerId();
+    String chargerId();
 
-  Instant receivedAt();
+    Instant receivedAt();
 
-  /** A session opened (the charger connected, possibly without booting). */
-  record Connected(String chargerId, String sessionId, String ocppVersion, Instant receivedAt) implements Fact { }
+    /** A session opened (the charger connected, possibly without booting). */
+    record Connected(String chargerId, String sessionId, String ocppVersion, Instant receivedAt) implements Fact {}
 
-  /** A session ended: socket closed, replaced, or silent past the offline timeout. */
-  record Disconnected(String chargerId, String sessionId, String reason, Instant receivedAt) implements Fact { }
+    /** A session ended: socket closed, replaced, or silent past the offline timeout. */
+    record Disconnected(String chargerId, String sessionId, String reason, Instant receivedAt) implements Fact {}
 
-  /** BootNotification: the charger is configured for this platform. */
-  record Booted(String chargerId, String vendor, String model, String firmwareVersion, Instant receivedAt) implements Fact { }
+    /** BootNotification: the charger is configured for this platform. */
+    record Booted(String chargerId, String vendor, String model, String firmwareVersion, Instant receivedAt)
+            implements Fact {}
 
-  /** StatusNotification of one connector; {@code timestamp} is the charger's own and may be null. */
-  record StatusReported(String chargerId, int connectorId, String ocppStatus, String errorCode, String vendorErrorCode,
-                        String info, Instant timestamp, Instant receivedAt) implements Fact { }
+    /** StatusNotification of one connector; {@code timestamp} is the charger's own and may be null. */
+    record StatusReported(
+            String chargerId,
+            int connectorId,
+            String ocppStatus,
+            String errorCode,
+            String vendorErrorCode,
+            String info,
+            Instant timestamp,
+            Instant receivedAt)
+            implements Fact {}
 
-  /** FirmwareStatusNotification. */
-  record FirmwareReported(String chargerId, String firmwareStatus, Instant receivedAt) implements Fact { }
+    /** FirmwareStatusNotification. */
+    record FirmwareReported(String chargerId, String firmwareStatus, Instant receivedAt) implements Fact {}
 
-  /** A transaction started ({@code transactionId} set) or stopped (null) on a connector. */
-  record TransactionChanged(String chargerId, int connectorId, Integer transactionId, Instant receivedAt) implements Fact { }
+    /** A transaction started ({@code transactionId} set) or stopped (null) on a connector. */
+    record TransactionChanged(String chargerId, int connectorId, Integer transactionId, Instant receivedAt)
+            implements Fact {}
 
-  /** Any other sign of life (Heartbeat, MeterValues ...): only moves {@code lastSeenAt}. */
-  record Seen(String chargerId, Instant receivedAt) implements Fact { }
+    /** Any other sign of life (Heartbeat, MeterValues ...): only moves {@code lastSeenAt}. */
+    record Seen(String chargerId, Instant receivedAt) implements Fact {}
 }

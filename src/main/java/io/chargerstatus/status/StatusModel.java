@@ -1,10 +1,10 @@
 package io.chargerstatus.status;
 
-import java.util.Objects;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -22,167 +22,247 @@ import java.util.Set;
  */
 public final class StatusModel {
 
-  private static final Map<String, Status> OCPP16 = Map.of(
-      "Available", Status.Available,
-      "Preparing", Status.Preparing,
-      "Charging", Status.Charging,
-      "SuspendedEV", Status.Completed,
-      "SuspendedEVSE", Status.Paused,
-      "Finishing", Status.Finishing,
-      "Reserved", Status.Unavailable,
-      "Unavailable", Status.Unavailable,
-      "Faulted", Status.Faulted);
+    private static final Map<String, Status> OCPP16 = Map.of(
+            "Available", Status.Available,
+            "Preparing", Status.Preparing,
+            "Charging", Status.Charging,
+            "SuspendedEV", Status.Completed,
+            "SuspendedEVSE", Status.Paused,
+            "Finishing", Status.Finishing,
+            "Reserved", Status.Unavailable,
+            "Unavailable", Status.Unavailable,
+            "Faulted", Status.Faulted);
 
-  /** FirmwareStatusNotification values during which the charger cannot be used. */
-  private static final Set<String> FIRMWARE_BUSY = Set.of(
-      "Downloading", "Downloaded", "Installing", "DownloadScheduled", "DownloadPaused", "SignatureVerified",
-      "InstallRebooting", "InstallScheduled");
+    /** FirmwareStatusNotification values during which the charger cannot be used. */
+    private static final Set<String> FIRMWARE_BUSY = Set.of(
+            "Downloading",
+            "Downloaded",
+            "Installing",
+            "DownloadScheduled",
+            "DownloadPaused",
+            "SignatureVerified",
+            "InstallRebooting",
+            "InstallScheduled");
 
-  private StatusModel() {
-  }
+    private StatusModel() {}
 
-  /** The back-office status of an OCPP 1.6 {@code ChargePointStatus}, or null for an unknown value. */
-  public static Status fromOcpp16(String chargePointStatus) {
-    return OCPP16.get(chargePointStatus);
-  }
+    /** The back-office status of an OCPP 1.6 {@code ChargePointStatus}, or null for an unknown value. */
+    public static Status fromOcpp16(String chargePointStatus) {
+        return OCPP16.get(chargePointStatus);
+    }
 
-  /** The charger's next state and what to record after {@code fact}. */
-  public record Outcome(ChargerState state, List<Change> changes, Set<Integer> connectorsTouched) {
-    static Outcome unchanged(ChargerState state) {
-      return new Outcome(state, List.of(), Set.of());
+    /** The charger's next state and what to record after {@code fact}. */
+    public record Outcome(ChargerState state, List<Change> changes, Set<Integer> connectorsTouched) {
+        static Outcome unchanged(ChargerState state) {
+            return new Outcome(state, List.of(), Set.of());
+        }
     }
-  }
 
-  /**
-   * The time a StatusNotification counts at: the charger's timestamp, unless it is missing or in the
-   * future (a wrong clock must not freeze the connector), in which case the arrival time.
-   */
-  public static Instant effectiveTime(Instant chargerTimestamp, Instant receivedAt) {
-    return chargerTimestamp == null || chargerTimestamp.isAfter(receivedAt) ? receivedAt : chargerTimestamp;
-  }
+    /**
+     * The time a StatusNotification counts at: the charger's timestamp, unless it is missing or in the
+     * future (a wrong clock must not freeze the connector), in which case the arrival time.
+     */
+    public static Instant effectiveTime(Instant chargerTimestamp, Instant receivedAt) {
+        return chargerTimestamp == null || chargerTimestamp.isAfter(receivedAt) ? receivedAt : chargerTimestamp;
+    }
 
-  /** Applies one fact; the state passed in is not modified. */
-  public static Outcome apply(ChargerState state, Fact fact) {
-    Instant at = fact.receivedAt();
-    if (fact instanceof Fact.Connected c) {
-      return settle(state, state.with(true, c.sessionId(), at, state.bootedAt(), state.firmwareUpdating(), state.connectors()),
-          at, at, null, Set.of());
+    /** Applies one fact; the state passed in is not modified. */
+    public static Outcome apply(ChargerState state, Fact fact) {
+        Instant at = fact.receivedAt();
+        if (fact instanceof Fact.Connected c) {
+            return settle(
+                    state,
+                    state.with(true, c.sessionId(), at, state.bootedAt(), state.firmwareUpdating(), state.connectors()),
+                    at,
+                    at,
+                    null,
+                    Set.of());
+        }
+        if (fact instanceof Fact.Disconnected d) {
+            if (!state.online() || !d.sessionId().equals(state.sessionId())) {
+                return Outcome.unchanged(state); // a session another one already replaced
+            }
+            return settle(
+                    state,
+                    state.with(
+                            false,
+                            null,
+                            state.lastSeenAt(),
+                            state.bootedAt(),
+                            state.firmwareUpdating(),
+                            state.connectors()),
+                    at,
+                    at,
+                    null,
+                    Set.of());
+        }
+        if (fact instanceof Fact.Booted) {
+            return settle(
+                    state,
+                    state.with(true, state.sessionId(), at, at, false, state.connectors()),
+                    at,
+                    at,
+                    null,
+                    Set.of());
+        }
+        if (fact instanceof Fact.FirmwareReported f) {
+            boolean updating = FIRMWARE_BUSY.contains(f.firmwareStatus());
+            return settle(
+                    state,
+                    state.with(state.online(), state.sessionId(), at, state.bootedAt(), updating, state.connectors()),
+                    at,
+                    at,
+                    null,
+                    Set.of());
+        }
+        if (fact instanceof Fact.StatusReported s) {
+            return applyStatus(state, s);
+        }
+        if (fact instanceof Fact.TransactionChanged t) {
+            ConnectorState c = state.connectors().get(t.connectorId());
+            if (c == null) {
+                c = new ConnectorState(
+                        t.connectorId(), Status.Available, "Available", "NoError", null, null, at, Instant.EPOCH, null);
+            }
+            return new Outcome(
+                    state.seen(at).withConnector(c.withTransaction(t.transactionId())),
+                    List.of(),
+                    Set.of(t.connectorId()));
+        }
+        return Outcome.unchanged(state.seen(at));
     }
-    if (fact instanceof Fact.Disconnected d) {
-      if (!state.online() || !d.sessionId().equals(state.sessionId())) {
-        return Outcome.unchanged(state); // a session another one already replaced
-      }
-      return settle(state, state.with(false, null, state.lastSeenAt(), state.bootedAt(), state.firmwareUpdating(),
-          state.connectors()), at, at, null, Set.of());
-    }
-    if (fact instanceof Fact.Booted) {
-      return settle(state, state.with(true, state.sessionId(), at, at, false, state.connectors()), at, at, null, Set.of());
-    }
-    if (fact instanceof Fact.FirmwareReported f) {
-      boolean updating = FIRMWARE_BUSY.contains(f.firmwareStatus());
-      return settle(state, state.with(state.online(), state.sessionId(), at, state.bootedAt(), updating, state.connectors()),
-          at, at, null, Set.of());
-    }
-    if (fact instanceof Fact.StatusReported s) {
-      return applyStatus(state, s);
-    }
-    if (fact instanceof Fact.TransactionChanged t) {
-      ConnectorState c = state.connectors().get(t.connectorId());
-      if (c == null) {
-        c = new ConnectorState(t.connectorId(), Status.Available, "Available", "NoError", null, null, at, Instant.EPOCH, null);
-      }
-      return new Outcome(state.seen(at).withConnector(c.withTransaction(t.transactionId())), List.of(), Set.of(t.connectorId()));
-    }
-    return Outcome.unchanged(state.seen(at));
-  }
 
-  private static Outcome applyStatus(ChargerState state, Fact.StatusReported s) {
-    Instant received = s.receivedAt();
-    Instant at = effectiveTime(s.timestamp(), received);
-    Status mapped = fromOcpp16(s.ocppStatus());
-    ConnectorState current = state.connectors().get(s.connectorId());
-    ChargerState seen = state.seen(received);
-    ConnectorState reported = new ConnectorState(s.connectorId(), mapped, s.ocppStatus(), s.errorCode(),
-        emptyToNull(s.vendorErrorCode()), emptyToNull(s.info()), at, at, current == null ? null : current.transactionId());
+    private static Outcome applyStatus(ChargerState state, Fact.StatusReported s) {
+        Instant received = s.receivedAt();
+        Instant at = effectiveTime(s.timestamp(), received);
+        Status mapped = fromOcpp16(s.ocppStatus());
+        ConnectorState current = state.connectors().get(s.connectorId());
+        ChargerState seen = state.seen(received);
+        ConnectorState reported = new ConnectorState(
+                s.connectorId(),
+                mapped,
+                s.ocppStatus(),
+                s.errorCode(),
+                emptyToNull(s.vendorErrorCode()),
+                emptyToNull(s.info()),
+                at,
+                at,
+                current == null ? null : current.transactionId());
 
-    if (current != null && at.isBefore(current.reportedAt())) {
-      Change stale = new Change(state.id(), state.accountId(), state.siteId(), state.status(), state.status(),
-          state.faultCode(), reported, at, received, false);
-      return new Outcome(seen, List.of(stale), Set.of());
+        if (current != null && at.isBefore(current.reportedAt())) {
+            Change stale = new Change(
+                    state.id(),
+                    state.accountId(),
+                    state.siteId(),
+                    state.status(),
+                    state.status(),
+                    state.faultCode(),
+                    reported,
+                    at,
+                    received,
+                    false);
+            return new Outcome(seen, List.of(stale), Set.of());
+        }
+        if (current != null && sameReport(current, reported)) {
+            return new Outcome(
+                    seen.withConnector(current.withReportedAt(at, reported.info())),
+                    List.of(),
+                    Set.of(s.connectorId()));
+        }
+        ConnectorState next = current != null
+                        && current.status() == mapped
+                        && current.ocppStatus().equals(s.ocppStatus())
+                ? new ConnectorState(
+                        reported.connectorId(),
+                        mapped,
+                        reported.ocppStatus(),
+                        reported.errorCode(),
+                        reported.vendorErrorCode(),
+                        reported.info(),
+                        current.since(),
+                        at,
+                        reported.transactionId())
+                : reported;
+        return settle(state, seen.withConnector(next), at, received, next, Set.of(s.connectorId()));
     }
-    if (current != null && sameReport(current, reported)) {
-      return new Outcome(seen.withConnector(current.withReportedAt(at, reported.info())), List.of(), Set.of(s.connectorId()));
-    }
-    ConnectorState next = current != null && current.status() == mapped && current.ocppStatus().equals(s.ocppStatus())
-        ? new ConnectorState(reported.connectorId(), mapped, reported.ocppStatus(), reported.errorCode(),
-            reported.vendorErrorCode(), reported.info(), current.since(), at, reported.transactionId())
-        : reported;
-    return settle(state, seen.withConnector(next), at, received, next, Set.of(s.connectorId()));
-  }
 
-  /** Recomputes the charger-level status and records one change if anything visible changed. */
-  private static Outcome settle(ChargerState before, ChargerState after, Instant at, Instant received,
-                                ConnectorState connector, Set<Integer> touched) {
-    Status status = aggregate(after);
-    String faultCode = status == Status.Faulted ? faultCode(after) : null;
-    boolean statusChanged = status != before.status();
-    ChargerState next = statusChanged || !Objects.equals(faultCode, before.faultCode())
-        ? after.withStatus(status, statusChanged ? at : before.statusSince(), faultCode)
-        : after;
-    if (!statusChanged && connector == null && Objects.equals(faultCode, before.faultCode())) {
-      return new Outcome(next, List.of(), touched);
+    /** Recomputes the charger-level status and records one change if anything visible changed. */
+    private static Outcome settle(
+            ChargerState before,
+            ChargerState after,
+            Instant at,
+            Instant received,
+            ConnectorState connector,
+            Set<Integer> touched) {
+        Status status = aggregate(after);
+        String faultCode = status == Status.Faulted ? faultCode(after) : null;
+        boolean statusChanged = status != before.status();
+        ChargerState next = statusChanged || !Objects.equals(faultCode, before.faultCode())
+                ? after.withStatus(status, statusChanged ? at : before.statusSince(), faultCode)
+                : after;
+        if (!statusChanged && connector == null && Objects.equals(faultCode, before.faultCode())) {
+            return new Outcome(next, List.of(), touched);
+        }
+        Change change = new Change(
+                next.id(),
+                next.accountId(),
+                next.siteId(),
+                status,
+                before.status(),
+                faultCode,
+                connector,
+                at,
+                received,
+                true);
+        return new Outcome(next, List.of(change), touched);
     }
-    Change change = new Change(next.id(), next.accountId(), next.siteId(), status, before.status(), faultCode, connector,
-        at, received, true);
-    return new Outcome(next, List.of(change), touched);
-  }
 
-  /** The charger-level status: session and firmware facts first, then the most significant connector. */
-  public static Status aggregate(ChargerState s) {
-    if (!s.booted()) {
-      return Status.Unknown;
+    /** The charger-level status: session and firmware facts first, then the most significant connector. */
+    public static Status aggregate(ChargerState s) {
+        if (!s.booted()) {
+            return Status.Unknown;
+        }
+        if (!s.online()) {
+            return Status.Offline;
+        }
+        if (s.firmwareUpdating()) {
+            return Status.Unavailable;
+        }
+        ConnectorState whole = s.connectors().get(0);
+        if (whole != null && (whole.status() == Status.Faulted || whole.status() == Status.Unavailable)) {
+            return whole.status();
+        }
+        Status best = null;
+        for (ConnectorState c : s.connectors().values()) {
+            if (c.connectorId() > 0 && (best == null || c.status().rank() > best.rank())) {
+                best = c.status();
+            }
+        }
+        if (best != null) {
+            return best;
+        }
+        return whole != null ? whole.status() : Status.Available;
     }
-    if (!s.online()) {
-      return Status.Offline;
-    }
-    if (s.firmwareUpdating()) {
-      return Status.Unavailable;
-    }
-    ConnectorState whole = s.connectors().get(0);
-    if (whole != null && (whole.status() == Status.Faulted || whole.status() == Status.Unavailable)) {
-      return whole.status();
-    }
-    Status best = null;
-    for (ConnectorState c : s.connectors().values()) {
-      if (c.connectorId() > 0 && (best == null || c.status().rank() > best.rank())) {
-        best = c.status();
-      }
-    }
-    if (best != null) {
-      return best;
-    }
-    return whole != null ? whole.status() : Status.Available;
-  }
 
-  /** The code shown in the "Fault code" column: connector 0's when it is faulted, else the first faulted connector's. */
-  public static String faultCode(ChargerState s) {
-    List<ConnectorState> faulted = new ArrayList<>();
-    for (ConnectorState c : s.connectors().values()) {
-      if (c.status() == Status.Faulted) {
-        faulted.add(c);
-      }
+    /** The code shown in the "Fault code" column: connector 0's when it is faulted, else the first faulted connector's. */
+    public static String faultCode(ChargerState s) {
+        List<ConnectorState> faulted = new ArrayList<>();
+        for (ConnectorState c : s.connectors().values()) {
+            if (c.status() == Status.Faulted) {
+                faulted.add(c);
+            }
+        }
+        return faulted.isEmpty() ? null : faulted.get(0).faultCode();
     }
-    return faulted.isEmpty() ? null : faulted.get(0).faultCode();
-  }
 
-  private static boolean sameReport(ConnectorState a, ConnectorState b) {
-    return a.status() == b.status()
-        && a.ocppStatus().equals(b.ocppStatus())
-        && Objects.equals(a.errorCode(), b.errorCode())
-        && Objects.equals(a.vendorErrorCode(), b.vendorErrorCode());
-  }
+    private static boolean sameReport(ConnectorState a, ConnectorState b) {
+        return a.status() == b.status()
+                && a.ocppStatus().equals(b.ocppStatus())
+                && Objects.equals(a.errorCode(), b.errorCode())
+                && Objects.equals(a.vendorErrorCode(), b.vendorErrorCode());
+    }
 
-  private static String emptyToNull(String s) {
-    return s == null || s.isEmpty() ? null : s;
-  }
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
 }

@@ -7,14 +7,13 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.flywaydb.core.Flyway;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+import org.flywaydb.core.Flyway;
 
 /**
  * Where the data lives: the PostgreSQL named by {@code PG_URL}, or an embedded one under the data
@@ -22,100 +21,107 @@ import java.util.logging.Logger;
  * deployed, so that no event loop ever waits for them.
  */
 public final class Database implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(Database.class.getName());
+    private static final Logger LOG = Logger.getLogger(Database.class.getName());
 
-  private final PgConnectOptions connectOptions;
-  private final EmbeddedPostgres embedded;
-  private final DatabaseHealth health = new DatabaseHealth();
-  private final int timeoutS;
+    private final PgConnectOptions connectOptions;
+    private final EmbeddedPostgres embedded;
+    private final DatabaseHealth health = new DatabaseHealth();
+    private final int timeoutS;
 
-  private Database(PgConnectOptions connectOptions, EmbeddedPostgres embedded, int timeoutS) {
-    this.connectOptions = connectOptions;
-    this.embedded = embedded;
-    this.timeoutS = timeoutS;
-  }
-
-  /**
-   * Connects to {@code pgUrl} (or starts the embedded server) and migrates the schema. Blocking.
-   * {@code timeoutS} bounds connecting, waiting for a pooled connection and every query but the status
-   * engine's commit.
-   */
-  public static Database open(String pgUrl, String dataDir, int timeoutS) {
-    EmbeddedPostgres embedded = null;
-    String url = pgUrl;
-    if (url == null) {
-      embedded = startEmbedded(Path.of(dataDir, "postgres"));
-      url = "postgresql://postgres@localhost:" + embedded.getPort() + "/postgres";
+    private Database(PgConnectOptions connectOptions, EmbeddedPostgres embedded, int timeoutS) {
+        this.connectOptions = connectOptions;
+        this.embedded = embedded;
+        this.timeoutS = timeoutS;
     }
-    PgConnectOptions options = PgConnectOptions.fromUri(url);
-    String jdbc = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
-    Flyway.configure()
-        .dataSource(jdbc, options.getUser(), options.getPassword())
-        .locations("classpath:db/migration")
-        .load()
-        .migrate();
-    return new Database(options, embedded, timeoutS);
-  }
 
-  private static EmbeddedPostgres startEmbedded(Path dir) {
-    try {
-      Files.createDirectories(dir);
-      LOG.info("PG_URL is not set: starting an embedded PostgreSQL with its data under " + dir.toAbsolutePath());
-      // zonky's defaults are made for throw-away test databases (fsync, synchronous_commit and
-      // full_page_writes off): a power cut could lose statuses that chargers were told were stored.
-      return EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false)
-          .setServerConfig("fsync", "on")
-          .setServerConfig("synchronous_commit", "on")
-          .setServerConfig("full_page_writes", "on")
-          .start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the embedded PostgreSQL under " + dir, e);
+    /**
+     * Connects to {@code pgUrl} (or starts the embedded server) and migrates the schema. Blocking.
+     * {@code timeoutS} bounds connecting, waiting for a pooled connection and every query but the status
+     * engine's commit.
+     */
+    public static Database open(String pgUrl, String dataDir, int timeoutS) {
+        EmbeddedPostgres embedded = null;
+        String url = pgUrl;
+        if (url == null) {
+            embedded = startEmbedded(Path.of(dataDir, "postgres"));
+            url = "postgresql://postgres@localhost:" + embedded.getPort() + "/postgres";
+        }
+        PgConnectOptions options = PgConnectOptions.fromUri(url);
+        String jdbc = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+        Flyway.configure()
+                .dataSource(jdbc, options.getUser(), options.getPassword())
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+        return new Database(options, embedded, timeoutS);
     }
-  }
 
-  /** The database server's host name. */
-  public String host() {
-    return connectOptions.getHost();
-  }
-
-  /** The database server's port. */
-  public int port() {
-    return connectOptions.getPort();
-  }
-
-  /** What every verticle's queries report to: whether the database is there. */
-  public DatabaseHealth health() {
-    return health;
-  }
-
-  /** The deadline of a query, in seconds. */
-  public int timeoutS() {
-    return timeoutS;
-  }
-
-  /**
-   * A reactive pool for one verticle; each verticle has its own so that its connections stay on its event
-   * loop. Waiting for a connection is bounded in time and in number of waiters: with a hung database,
-   * callers get a failure (503) in seconds instead of queueing without bound.
-   */
-  public Pool pool(Vertx vertx, int size) {
-    return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(size).setMaxWaitQueueSize(512)
-            .setConnectionTimeout(timeoutS).setConnectionTimeoutUnit(TimeUnit.SECONDS))
-        .with(new NetClientOptions().setConnectTimeout(timeoutS * 1000).setTcpKeepAlive(true))
-        .connectingTo(new PgConnectOptions(connectOptions).setPipeliningLimit(256).setCachePreparedStatements(true))
-        .using(vertx)
-        .build();
-  }
-
-  @Override
-  public void close() {
-    if (embedded != null) {
-      try {
-        embedded.close();
-      } catch (IOException e) {
-        LOG.warning("embedded PostgreSQL did not stop cleanly: " + e.getMessage());
-      }
+    private static EmbeddedPostgres startEmbedded(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            LOG.info("PG_URL is not set: starting an embedded PostgreSQL with its data under " + dir.toAbsolutePath());
+            // zonky's defaults are made for throw-away test databases (fsync, synchronous_commit and
+            // full_page_writes off): a power cut could lose statuses that chargers were told were stored.
+            return EmbeddedPostgres.builder()
+                    .setDataDirectory(dir)
+                    .setCleanDataDirectory(false)
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("full_page_writes", "on")
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the embedded PostgreSQL under " + dir, e);
+        }
     }
-  }
+
+    /** The database server's host name. */
+    public String host() {
+        return connectOptions.getHost();
+    }
+
+    /** The database server's port. */
+    public int port() {
+        return connectOptions.getPort();
+    }
+
+    /** What every verticle's queries report to: whether the database is there. */
+    public DatabaseHealth health() {
+        return health;
+    }
+
+    /** The deadline of a query, in seconds. */
+    public int timeoutS() {
+        return timeoutS;
+    }
+
+    /**
+     * A reactive pool for one verticle; each verticle has its own so that its connections stay on its event
+     * loop. Waiting for a connection is bounded in time and in number of waiters: with a hung database,
+     * callers get a failure (503) in seconds instead of queueing without bound.
+     */
+    public Pool pool(Vertx vertx, int size) {
+        return PgBuilder.pool()
+                .with(new PoolOptions()
+                        .setMaxSize(size)
+                        .setMaxWaitQueueSize(512)
+                        .setConnectionTimeout(timeoutS)
+                        .setConnectionTimeoutUnit(TimeUnit.SECONDS))
+                .with(new NetClientOptions().setConnectTimeout(timeoutS * 1000).setTcpKeepAlive(true))
+                .connectingTo(new PgConnectOptions(connectOptions)
+                        .setPipeliningLimit(256)
+                        .setCachePreparedStatements(true))
+                .using(vertx)
+                .build();
+    }
+
+    @Override
+    public void close() {
+        if (embedded != null) {
+            try {
+                embedded.close();
+            } catch (IOException e) {
+                LOG.warning("embedded PostgreSQL did not stop cleanly: " + e.getMessage());
+            }
+        }
+    }
 }

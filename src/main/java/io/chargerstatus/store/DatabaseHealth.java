@@ -4,7 +4,6 @@ import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
-
 import java.io.IOException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,45 +18,48 @@ import java.util.logging.Logger;
  * seconds and nothing on recovery).
  */
 public final class DatabaseHealth {
-  private static final Logger LOG = Logger.getLogger(DatabaseHealth.class.getName());
+    private static final Logger LOG = Logger.getLogger(DatabaseHealth.class.getName());
 
-  private final AtomicLong downSinceMillis = new AtomicLong();
+    private final AtomicLong downSinceMillis = new AtomicLong();
 
-  /** Whether the last query that finished reached the database. */
-  public boolean up() {
-    return downSinceMillis.get() == 0;
-  }
-
-  /** A query succeeded: the database is there. */
-  public void reached() {
-    long since = downSinceMillis.getAndSet(0);
-    if (since != 0) {
-      LOG.info("database reachable again after " + (System.currentTimeMillis() - since) / 1000.0 + " s");
+    /** Whether the last query that finished reached the database. */
+    public boolean up() {
+        return downSinceMillis.get() == 0;
     }
-  }
 
-  /** A query failed; counts as an outage only when {@link #unavailable} says the database was not there. */
-  public void failed(Throwable cause) {
-    if (unavailable(cause) && downSinceMillis.compareAndSet(0, System.currentTimeMillis())) {
-      LOG.warning("database unavailable: " + cause);
+    /** A query succeeded: the database is there. */
+    public void reached() {
+        long since = downSinceMillis.getAndSet(0);
+        if (since != 0) {
+            LOG.info("database reachable again after " + (System.currentTimeMillis() - since) / 1000.0 + " s");
+        }
     }
-  }
 
-  /**
-   * Whether a failure means "no database" (connection refused or lost, no answer in time, the server
-   * shutting down) rather than "this statement is wrong" (a constraint, a bad value).
-   */
-  public static boolean unavailable(Throwable cause) {
-    if (cause instanceof PgException pg) {
-      String state = pg.getSqlState() == null ? "" : pg.getSqlState();
-      // 08: connection exception; 57P0x: admin/crash shutdown, cannot connect now; 53: insufficient resources.
-      return state.startsWith("08") || state.startsWith("57P") || state.startsWith("53");
+    /** A query failed; counts as an outage only when {@link #unavailable} says the database was not there. */
+    public void failed(Throwable cause) {
+        if (unavailable(cause) && downSinceMillis.compareAndSet(0, System.currentTimeMillis())) {
+            LOG.warning("database unavailable: " + cause);
+        }
     }
-    if (cause instanceof VertxException && String.valueOf(cause.getMessage()).startsWith("Timeout waiting for connection")) {
-      return true; // the pool's own deadline: every connection is held by queries the database does not answer
+
+    /**
+     * Whether a failure means "no database" (connection refused or lost, no answer in time, the server
+     * shutting down) rather than "this statement is wrong" (a constraint, a bad value).
+     */
+    public static boolean unavailable(Throwable cause) {
+        if (cause instanceof PgException pg) {
+            String state = pg.getSqlState() == null ? "" : pg.getSqlState();
+            // 08: connection exception; 57P0x: admin/crash shutdown, cannot connect now; 53: insufficient resources.
+            return state.startsWith("08") || state.startsWith("57P") || state.startsWith("53");
+        }
+        if (cause instanceof VertxException
+                && String.valueOf(cause.getMessage()).startsWith("Timeout waiting for connection")) {
+            return true; // the pool's own deadline: every connection is held by queries the database does not answer
+        }
+        return cause instanceof TimeoutException
+                || cause instanceof ClosedConnectionException
+                || cause instanceof IOException
+                || cause instanceof ConnectTimeoutException
+                || (cause != null && cause.getCause() instanceof IOException);
     }
-    return cause instanceof TimeoutException || cause instanceof ClosedConnectionException
-        || cause instanceof IOException || cause instanceof ConnectTimeoutException
-        || (cause != null && cause.getCause() instanceof IOException);
-  }
 }

@@ -1,54 +1,66 @@
 package io.chargerstatus.infra;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-
 @DisplayName("Configuration: defaults from conf/, environment overrides, checked before anything starts")
 class ConfigTest {
 
-  @Test
-  @DisplayName("the defaults of conf/charger-status.json, in groups")
-  void defaults() {
-    Config c = Config.load(Map.of());
-    assertEquals(8080, c.http().port());
-    assertEquals(9000, c.ocpp().port());
-    assertEquals(2 * 300 + 60, c.ocpp().offlineAfterS(), "OFFLINE_AFTER_S defaults to twice the heartbeat plus 60 s");
-    assertNull(c.database().pgUrl());
-    assertEquals(5, c.database().timeoutS());
-    assertEquals("text", c.operations().logFormat());
-    assertNull(c.tls().keyCertOptions(), "TLS is off without a keystore or PEM files");
-  }
+    @Test
+    @DisplayName("the defaults of conf/charger-status.json, in groups")
+    void defaults() {
+        Config c = Config.load(Map.of());
+        assertEquals(8080, c.http().port());
+        assertEquals(9000, c.ocpp().port());
+        assertEquals(
+                2 * 300 + 60, c.ocpp().offlineAfterS(), "OFFLINE_AFTER_S defaults to twice the heartbeat plus 60 s");
+        assertNull(c.database().pgUrl());
+        assertEquals(5, c.database().timeoutS());
+        assertEquals("text", c.operations().logFormat());
+        assertNull(c.tls().keyCertOptions(), "TLS is off without a keystore or PEM files");
+    }
 
-  @Test
-  @DisplayName("every key is overridden by its upper-snake-case environment variable")
-  void overrides() {
-    Config c = Config.load(Map.of("HTTP_PORT", "8081", "HEARTBEAT_INTERVAL_S", "60", "LOG_FORMAT", "JSON",
-        "TLS_CERT_PATH", "c.pem", "TLS_KEY_PATH", "k.pem"));
-    assertEquals(8081, c.http().port());
-    assertEquals(180, c.ocpp().offlineAfterS());
-    assertEquals("json", c.operations().logFormat());
-    assertEquals("OFFLINE_AFTER_S", Config.envName("offlineAfterS"));
-    assertEquals(true, c.tls().keyCertOptions() != null);
-  }
+    @Test
+    @DisplayName("every key is overridden by its upper-snake-case environment variable")
+    void overrides() {
+        Config c = Config.load(Map.of(
+                "HTTP_PORT",
+                "8081",
+                "HEARTBEAT_INTERVAL_S",
+                "60",
+                "LOG_FORMAT",
+                "JSON",
+                "TLS_CERT_PATH",
+                "c.pem",
+                "TLS_KEY_PATH",
+                "k.pem"));
+        assertEquals(8081, c.http().port());
+        assertEquals(180, c.ocpp().offlineAfterS());
+        assertEquals("json", c.operations().logFormat());
+        assertEquals("OFFLINE_AFTER_S", Config.envName("offlineAfterS"));
+        assertEquals(true, c.tls().keyCertOptions() != null);
+    }
 
-  @ParameterizedTest(name = "{0}={1}")
-  @CsvSource(delimiter = '|', value = {
-      "HTTP_PORT | abc | HTTP_PORT must be an integer, got abc",
-      "OCPP_PORT | 70000 | OCPP_PORT must be a port number (0 to 65535), got 70000",
-      "CALL_TIMEOUT_S | 0 | CALL_TIMEOUT_S must be at least 1, got 0",
-      "LOG_FORMAT | xml | LOG_FORMAT must be text or json, got xml"})
-  @DisplayName("a bad value is refused with a message naming the variable")
-  void invalid(String variable, String value, String message) {
-    Config.Invalid e = assertThrows(Config.Invalid.class, () -> Config.load(Map.of(variable, value)));
-    assertEquals(message, e.getMessage());
-    assertEquals(0, e.getStackTrace().length, "an expected failure carries no stack trace");
-  }
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "HTTP_PORT | abc | HTTP_PORT must be an integer, got abc",
+                "OCPP_PORT | 70000 | OCPP_PORT must be a port number (0 to 65535), got 70000",
+                "CALL_TIMEOUT_S | 0 | CALL_TIMEOUT_S must be at least 1, got 0",
+                "LOG_FORMAT | xml | LOG_FORMAT must be text or json, got xml"
+            })
+    @DisplayName("a bad value is refused with a message naming the variable")
+    void invalid(String variable, String value, String message) {
+        Config.Invalid e = assertThrows(Config.Invalid.class, () -> Config.load(Map.of(variable, value)));
+        assertEquals(message, e.getMessage());
+        assertEquals(0, e.getStackTrace().length, "an expected failure carries no stack trace");
+    }
 }

@@ -2,7 +2,6 @@ package io.chargerstatus.testkit;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Set;
@@ -12,34 +11,39 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** A charger reporting statuses in a loop, remembering which were acknowledged and which refused. */
 public final class Reporter extends Thread {
-  public final TestCharger charger;
-  public final AtomicBoolean running = new AtomicBoolean(true);
-  public final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
-  public final AtomicInteger refused = new AtomicInteger();
+    public final TestCharger charger;
+    public final AtomicBoolean running = new AtomicBoolean(true);
+    public final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+    public final AtomicInteger refused = new AtomicInteger();
 
-  public Reporter(TestCharger charger) {
-    this.charger = charger;
-  }
-
-  @Override
-  public void run() {
-    // Each report is a change from the last acknowledged one, so that each acknowledged one is an event.
-    boolean charging = false;
-    while (running.get()) {
-      String ts = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
-      JsonArray reply;
-      try {
-        reply = charger.call("StatusNotification", new JsonObject().put("connectorId", 1)
-            .put("status", charging ? "SuspendedEV" : "Charging").put("errorCode", "NoError").put("timestamp", ts));
-      } catch (AssertionError e) {
-        continue; // no reply within the client's patience: neither acknowledged nor refused
-      }
-      if (reply.getInteger(0) == 3) {
-        acknowledged.add(ts);
-        charging = !charging;
-      } else {
-        refused.incrementAndGet();
-      }
+    public Reporter(TestCharger charger) {
+        this.charger = charger;
     }
-  }
+
+    @Override
+    public void run() {
+        // Each report is a change from the last acknowledged one, so that each acknowledged one is an event.
+        boolean charging = false;
+        while (running.get()) {
+            String ts = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+            JsonArray reply;
+            try {
+                reply = charger.call(
+                        "StatusNotification",
+                        new JsonObject()
+                                .put("connectorId", 1)
+                                .put("status", charging ? "SuspendedEV" : "Charging")
+                                .put("errorCode", "NoError")
+                                .put("timestamp", ts));
+            } catch (AssertionError e) {
+                continue; // no reply within the client's patience: neither acknowledged nor refused
+            }
+            if (reply.getInteger(0) == 3) {
+                acknowledged.add(ts);
+                charging = !charging;
+            } else {
+                refused.incrementAndGet();
+            }
+        }
+    }
 }

@@ -1,7 +1,6 @@
 package io.chargerstatus.testkit;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -18,64 +17,69 @@ import java.util.concurrent.ThreadLocalRandom;
  * Dropped when the JVM exits.
  */
 public final class TestDatabase {
-  private static String url;
+    private static String url;
 
-  private TestDatabase() {
-  }
+    private TestDatabase() {}
 
-  /** A {@code postgresql://} URL of a fresh database, made once per JVM. */
-  public static synchronized String url() {
-    if (url == null) {
-      url = create();
+    /** A {@code postgresql://} URL of a fresh database, made once per JVM. */
+    public static synchronized String url() {
+        if (url == null) {
+            url = create();
+        }
+        return url;
     }
-    return url;
-  }
 
-  /** Another fresh database, for a test that needs an empty one of its own. */
-  public static String fresh() {
-    return create();
-  }
-
-  private static String create() {
-    String host = "127.0.0.1";
-    int port = 5432;
-    if (!answers(host, port)) {
-      port = embeddedPort();
+    /** Another fresh database, for a test that needs an empty one of its own. */
+    public static String fresh() {
+        return create();
     }
-    String name = "cs_test_" + System.currentTimeMillis() + "_" + ThreadLocalRandom.current().nextInt(1_000_000);
-    String admin = "jdbc:postgresql://" + host + ":" + port + "/postgres";
-    execute(admin, "CREATE DATABASE " + name);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> execute(admin, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")));
-    return "postgresql://postgres@" + host + ":" + port + "/" + name;
-  }
 
-  private static EmbeddedPostgres embedded;
-
-  private static synchronized int embeddedPort() {
-    if (embedded == null) {
-      try {
-        embedded = EmbeddedPostgres.builder().setDataDirectory(Files.createTempDirectory("cs-test-pg")).start();
-      } catch (IOException e) {
-        throw new IllegalStateException("no PostgreSQL on 127.0.0.1:5432 and the embedded one did not start", e);
-      }
+    private static String create() {
+        String host = "127.0.0.1";
+        int port = 5432;
+        if (!answers(host, port)) {
+            port = embeddedPort();
+        }
+        String name = "cs_test_" + System.currentTimeMillis() + "_"
+                + ThreadLocalRandom.current().nextInt(1_000_000);
+        String admin = "jdbc:postgresql://" + host + ":" + port + "/postgres";
+        execute(admin, "CREATE DATABASE " + name);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> execute(admin, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")));
+        return "postgresql://postgres@" + host + ":" + port + "/" + name;
     }
-    return embedded.getPort();
-  }
 
-  private static boolean answers(String host, int port) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(host, port), 1000);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
+    private static EmbeddedPostgres embedded;
 
-  private static void execute(String jdbcUrl, String sql) {
-    try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", null); Statement st = c.createStatement()) {
-      st.execute(sql);
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    private static synchronized int embeddedPort() {
+        if (embedded == null) {
+            try {
+                embedded = EmbeddedPostgres.builder()
+                        .setDataDirectory(Files.createTempDirectory("cs-test-pg"))
+                        .start();
+            } catch (IOException e) {
+                throw new IllegalStateException(
+                        "no PostgreSQL on 127.0.0.1:5432 and the embedded one did not start", e);
+            }
+        }
+        return embedded.getPort();
     }
-  }
+
+    private static boolean answers(String host, int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(host, port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void execute(String jdbcUrl, String sql) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", null);
+                Statement st = c.createStatement()) {
+            st.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
 }

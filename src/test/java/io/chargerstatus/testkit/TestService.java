@@ -1,89 +1,91 @@
 package io.chargerstatus.testkit;
 
 import io.chargerstatus.Service;
-import java.time.Duration;
 import io.chargerstatus.infra.Config;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A real service instance on free ports and a test database, as the tests drive it. */
 public final class TestService implements AutoCloseable {
-  public static final String ADMIN = "test-admin-token";
+    public static final String ADMIN = "test-admin-token";
 
-  public final Service service;
-  public final int httpPort;
-  public final int ocppPort;
-  public final String pgUrl;
+    public final Service service;
+    public final int httpPort;
+    public final int ocppPort;
+    public final String pgUrl;
 
-  private TestService(Service service, int httpPort, int ocppPort, String pgUrl) {
-    this.service = service;
-    this.httpPort = httpPort;
-    this.ocppPort = ocppPort;
-    this.pgUrl = pgUrl;
-  }
-
-  /** Starts on the run's database with the default configuration plus {@code overrides} (environment names). */
-  public static TestService start(Map<String, String> overrides) {
-    return start(TestDatabase.url(), overrides);
-  }
-
-  public static TestService start(String pgUrl, Map<String, String> overrides) {
-    return start(pgUrl, overrides, Clock.systemUTC());
-  }
-
-  public static TestService start(String pgUrl, Map<String, String> overrides, Clock clock) {
-    int http = freePort();
-    int ocpp = freePort();
-    Map<String, String> env = new HashMap<>();
-    env.put("HTTP_PORT", String.valueOf(http));
-    env.put("OCPP_PORT", String.valueOf(ocpp));
-    env.put("PG_URL", pgUrl);
-    env.put("ADMIN_TOKEN", ADMIN);
-    env.put("TRIGGER_STATUS_AFTER_S", "1");
-    env.put("CALL_TIMEOUT_S", "3");
-    env.putAll(overrides);
-    try {
-      Service service = Service.start(Config.load(env), clock).toCompletionStage().toCompletableFuture()
-          .get(60, TimeUnit.SECONDS);
-      return new TestService(service, http, ocpp, pgUrl);
-    } catch (Exception e) {
-      throw new IllegalStateException("service did not start", e);
+    private TestService(Service service, int httpPort, int ocppPort, String pgUrl) {
+        this.service = service;
+        this.httpPort = httpPort;
+        this.ocppPort = ocppPort;
+        this.pgUrl = pgUrl;
     }
-  }
 
-  /** A view of a service running in another process: its ports, for test chargers and API calls. */
-  public static TestService remote(int httpPort, int ocppPort) {
-    return new TestService(null, httpPort, ocppPort, null);
-  }
-
-  public String ocppUrl(String chargerId) {
-    return "ws://127.0.0.1:" + ocppPort + "/ocpp/" + chargerId;
-  }
-
-  public Api api() {
-    return new Api(httpPort, ADMIN);
-  }
-
-  public Api api(String token) {
-    return new Api(httpPort, token);
-  }
-
-  @Override
-  public void close() throws Exception {
-    if (service != null) {
-      service.stop(Duration.ofSeconds(20));
+    /** Starts on the run's database with the default configuration plus {@code overrides} (environment names). */
+    public static TestService start(Map<String, String> overrides) {
+        return start(TestDatabase.url(), overrides);
     }
-  }
 
-  public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    public static TestService start(String pgUrl, Map<String, String> overrides) {
+        return start(pgUrl, overrides, Clock.systemUTC());
     }
-  }
+
+    public static TestService start(String pgUrl, Map<String, String> overrides, Clock clock) {
+        int http = freePort();
+        int ocpp = freePort();
+        Map<String, String> env = new HashMap<>();
+        env.put("HTTP_PORT", String.valueOf(http));
+        env.put("OCPP_PORT", String.valueOf(ocpp));
+        env.put("PG_URL", pgUrl);
+        env.put("ADMIN_TOKEN", ADMIN);
+        env.put("TRIGGER_STATUS_AFTER_S", "1");
+        env.put("CALL_TIMEOUT_S", "3");
+        env.putAll(overrides);
+        try {
+            Service service = Service.start(Config.load(env), clock)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS);
+            return new TestService(service, http, ocpp, pgUrl);
+        } catch (Exception e) {
+            throw new IllegalStateException("service did not start", e);
+        }
+    }
+
+    /** A view of a service running in another process: its ports, for test chargers and API calls. */
+    public static TestService remote(int httpPort, int ocppPort) {
+        return new TestService(null, httpPort, ocppPort, null);
+    }
+
+    public String ocppUrl(String chargerId) {
+        return "ws://127.0.0.1:" + ocppPort + "/ocpp/" + chargerId;
+    }
+
+    public Api api() {
+        return new Api(httpPort, ADMIN);
+    }
+
+    public Api api(String token) {
+        return new Api(httpPort, token);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (service != null) {
+            service.stop(Duration.ofSeconds(20));
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }
