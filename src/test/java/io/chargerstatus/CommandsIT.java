@@ -50,27 +50,17 @@ class CommandsIT {
                 201,
                 api.post(
                         "/api/v1/sites",
-                        new JsonObject()
-                                .put("id", "delayed")
-                                .put("accountId", "ops")
-                                .put("timezone", "Europe/Paris")
-                                .put(
-                                        "delayedCharging",
-                                        new JsonObject()
-                                                .put(
-                                                        "peak",
-                                                        new JsonArray()
-                                                                .add(new JsonObject()
-                                                                        .put(
-                                                                                "days",
-                                                                                new JsonArray()
-                                                                                        .add("MON")
-                                                                                        .add("TUE")
-                                                                                        .add("WED")
-                                                                                        .add("THU")
-                                                                                        .add("FRI"))
-                                                                        .put("from", "17:00")
-                                                                        .put("to", "21:00"))))));
+                        Api.delayedSite(
+                                "delayed",
+                                "ops",
+                                "Europe/Paris",
+                                "17:00",
+                                "21:00",
+                                "MON",
+                                "TUE",
+                                "WED",
+                                "THU",
+                                "FRI")));
         expect(
                 201,
                 api.post(

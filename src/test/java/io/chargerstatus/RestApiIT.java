@@ -38,25 +38,8 @@ class RestApiIT {
                 201,
                 admin.post(
                         "/api/v1/sites",
-                        new JsonObject()
-                                .put("id", "hq")
-                                .put("accountId", "north")
-                                .put("name", "HQ")
-                                .put("timezone", "Europe/Paris")
-                                .put(
-                                        "delayedCharging",
-                                        new JsonObject()
-                                                .put(
-                                                        "peak",
-                                                        new JsonArray()
-                                                                .add(new JsonObject()
-                                                                        .put(
-                                                                                "days",
-                                                                                new JsonArray()
-                                                                                        .add("MON")
-                                                                                        .add("TUE"))
-                                                                        .put("from", "17:00")
-                                                                        .put("to", "21:00"))))));
+                        Api.delayedSite("hq", "north", "Europe/Paris", "17:00", "21:00", "MON", "TUE")
+                                .put("name", "HQ")));
         expect(
                 201,
                 admin.post(
@@ -175,24 +158,7 @@ class RestApiIT {
                                 .put("id", "s")
                                 .put("accountId", "north")
                                 .put("timezone", "Mars/Olympus")));
-        assertBad(
-                400,
-                admin.post(
-                        "/api/v1/sites",
-                        new JsonObject()
-                                .put("id", "s")
-                                .put("accountId", "north")
-                                .put("timezone", "UTC")
-                                .put(
-                                        "delayedCharging",
-                                        new JsonObject()
-                                                .put(
-                                                        "peak",
-                                                        new JsonArray()
-                                                                .add(new JsonObject()
-                                                                        .put("days", new JsonArray().add("FUNDAY"))
-                                                                        .put("from", "17:00")
-                                                                        .put("to", "21:00"))))));
+        assertBad(400, admin.post("/api/v1/sites", Api.delayedSite("s", "north", "UTC", "17:00", "21:00", "FUNDAY")));
         assertBad(
                 400,
                 admin.post(

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chargerstatus.testkit.Api;
+import io.chargerstatus.testkit.Keytool;
 import io.chargerstatus.testkit.SseClient;
 import io.chargerstatus.testkit.TestCharger;
 import io.chargerstatus.testkit.TestDatabase;
@@ -250,32 +251,7 @@ class SecurityIT {
     void tls() throws Exception {
         Path dir = Files.createTempDirectory("cs-tls");
         Path keystore = dir.resolve("server.p12");
-        // The self-signed example of the README, made with the JDK's keytool.
-        Process keytool = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "keytool")
-                                .toString(),
-                        "-genkeypair",
-                        "-alias",
-                        "charger-status",
-                        "-keyalg",
-                        "EC",
-                        "-groupname",
-                        "secp256r1",
-                        "-dname",
-                        "CN=localhost",
-                        "-ext",
-                        "san=dns:localhost,ip:127.0.0.1",
-                        "-validity",
-                        "30",
-                        "-storetype",
-                        "PKCS12",
-                        "-keystore",
-                        keystore.toString(),
-                        "-storepass",
-                        "changeit")
-                .redirectErrorStream(true)
-                .start();
-        assertEquals(0, keytool.waitFor());
+        Keytool.serverKeystore(keystore); // the self-signed example of the README
         // Registered before the TLS instance starts (on the same database), since the plain client cannot reach it.
         expect(
                 201,
@@ -288,7 +264,7 @@ class SecurityIT {
                     .createWebSocketClient(
                             new WebSocketClientOptions().setSsl(true).setTrustOptions(trust))
                     .connect(new WebSocketConnectOptions()
-                            .setHost("localhost")
+                            .setHost("127.0.0.1")
                             .setPort(tls.ocppPort)
                             .setURI("/ocpp/tls-cp")
                             .setSsl(true)
@@ -307,7 +283,7 @@ class SecurityIT {
                     new HttpClientOptions().setSsl(true).setTrustOptions(trust));
             String body = https.request(new RequestOptions()
                             .setMethod(HttpMethod.GET)
-                            .setHost("localhost")
+                            .setHost("127.0.0.1")
                             .setPort(tls.httpPort)
                             .setURI("/api/v1/chargers/tls-cp")
                             .putHeader("Authorization", "Bearer " + TestService.ADMIN))

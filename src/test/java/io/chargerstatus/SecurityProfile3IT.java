@@ -4,6 +4,7 @@ import static io.chargerstatus.testkit.Api.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.chargerstatus.testkit.Api;
+import io.chargerstatus.testkit.Keytool;
 import io.chargerstatus.testkit.TestCharger;
 import io.chargerstatus.testkit.TestDatabase;
 import io.chargerstatus.testkit.TestService;
@@ -15,8 +16,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PfxOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,32 +27,15 @@ import org.junit.jupiter.api.Test;
 /** OCPP security profile 3: TLS with a client certificate whose CN is the charger id, signed by TLS_CLIENT_CA_PATH. */
 @DisplayName("Security profile 3: chargers authenticated by client certificates")
 class SecurityProfile3IT {
-    private static final String PASS = "changeit";
+    private static final String PASS = Keytool.PASSWORD;
     private static Path dir;
     private static TestService service;
 
     @BeforeAll
     static void start() throws Exception {
         dir = Files.createTempDirectory("cs-p3");
-        keytool(
-                "-genkeypair",
-                "-alias",
-                "server",
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-dname",
-                "CN=localhost",
-                "-ext",
-                "san=dns:localhost,ip:127.0.0.1",
-                "-validity",
-                "30",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                p("server.p12"));
-        keytool(
+        Keytool.serverKeystore(dir.resolve("server.p12"));
+        Keytool.run(
                 "-genkeypair",
                 "-alias",
                 "ca",
@@ -71,11 +53,11 @@ class SecurityProfile3IT {
                 "PKCS12",
                 "-keystore",
                 p("ca.p12"));
-        keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", p("ca.p12"), "-file", p("ca.pem"));
+        Keytool.run("-exportcert", "-rfc", "-alias", "ca", "-keystore", p("ca.p12"), "-file", p("ca.pem"));
         clientCertificate("p3-cp");
         clientCertificate("p3-other");
         // A certificate from a CA the service does not trust.
-        keytool(
+        Keytool.run(
                 "-genkeypair",
                 "-alias",
                 "client",
@@ -153,7 +135,7 @@ class SecurityProfile3IT {
         var client = TestCharger.VERTX.createWebSocketClient(options);
         try {
             WebSocket ws = client.connect(new WebSocketConnectOptions()
-                            .setHost("localhost")
+                            .setHost("127.0.0.1")
                             .setPort(service.ocppPort)
                             .setURI("/ocpp/" + chargerId)
                             .setSsl(true)
@@ -175,7 +157,7 @@ class SecurityProfile3IT {
     /** A key pair with CN = {@code chargerId}, its certificate signed by the test CA, in {@code chargerId.p12}. */
     private static void clientCertificate(String chargerId) throws Exception {
         String store = p(chargerId + ".p12");
-        keytool(
+        Keytool.run(
                 "-genkeypair",
                 "-alias",
                 "client",
@@ -191,8 +173,8 @@ class SecurityProfile3IT {
                 "PKCS12",
                 "-keystore",
                 store);
-        keytool("-certreq", "-alias", "client", "-keystore", store, "-file", p(chargerId + ".csr"));
-        keytool(
+        Keytool.run("-certreq", "-alias", "client", "-keystore", store, "-file", p(chargerId + ".csr"));
+        Keytool.run(
                 "-gencert",
                 "-alias",
                 "ca",
@@ -205,23 +187,11 @@ class SecurityProfile3IT {
                 "-rfc",
                 "-validity",
                 "30");
-        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", p("ca.pem"), "-keystore", store);
-        keytool("-importcert", "-noprompt", "-alias", "client", "-file", p(chargerId + ".pem"), "-keystore", store);
+        Keytool.run("-importcert", "-noprompt", "-alias", "ca", "-file", p("ca.pem"), "-keystore", store);
+        Keytool.run("-importcert", "-noprompt", "-alias", "client", "-file", p(chargerId + ".pem"), "-keystore", store);
     }
 
     private static String p(String name) {
         return dir.resolve(name).toString();
-    }
-
-    private static void keytool(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
-        command.addAll(List.of(args));
-        command.addAll(List.of("-storepass", PASS));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + ": " + out);
-        }
     }
 }

@@ -43,20 +43,7 @@ class SeedScenariosIT {
                 201,
                 api.post(
                         "/api/v1/sites",
-                        new JsonObject()
-                                .put("id", "evening-peak")
-                                .put("accountId", "seed")
-                                .put("timezone", "Europe/Paris")
-                                .put(
-                                        "delayedCharging",
-                                        new JsonObject()
-                                                .put(
-                                                        "peak",
-                                                        new JsonArray()
-                                                                .add(new JsonObject()
-                                                                        .put("days", new JsonArray().add("TUE"))
-                                                                        .put("from", "17:00")
-                                                                        .put("to", "21:00"))))));
+                        Api.delayedSite("evening-peak", "seed", "Europe/Paris", "17:00", "21:00", "TUE")));
         expect(
                 201,
                 api.post(

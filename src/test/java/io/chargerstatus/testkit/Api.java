@@ -95,4 +95,23 @@ public final class Api {
         }
         return r;
     }
+
+    /**
+     * A site body with delayed charging: peak hours from {@code from} to {@code to} on {@code days}, in
+     * {@code timezone}.
+     */
+    public static JsonObject delayedSite(
+            String id, String accountId, String timezone, String from, String to, String... days) {
+        JsonArray dayList = new JsonArray();
+        for (String day : days) {
+            dayList.add(day);
+        }
+        JsonObject window =
+                new JsonObject().put("days", dayList).put("from", from).put("to", to);
+        return new JsonObject()
+                .put("id", id)
+                .put("accountId", accountId)
+                .put("timezone", timezone)
+                .put("delayedCharging", new JsonObject().put("peak", new JsonArray().add(window)));
+    }
 }
