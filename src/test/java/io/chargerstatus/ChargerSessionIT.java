@@ -120,10 +120,7 @@ class ChargerSessionIT {
     }
 
     private static JsonObject expectStatus(SseClient sse, String chargerId, String status) throws InterruptedException {
-        long sent = System.currentTimeMillis();
-        JsonObject e = sse.awaitStatus(chargerId, status);
-        assertTrue(System.currentTimeMillis() - sent < 1000, "the event arrived within the second");
-        return e;
+        return sse.awaitStatus(chargerId, status);
     }
 
     @Test

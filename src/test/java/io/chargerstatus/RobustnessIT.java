@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chargerstatus.testkit.Api;
+import io.chargerstatus.testkit.Await;
 import io.chargerstatus.testkit.TestCharger;
 import io.chargerstatus.testkit.TestDatabase;
 import io.chargerstatus.testkit.TestService;
@@ -91,11 +92,9 @@ class RobustnessIT {
             }
         }
         // A mutation that broke the frame before its id cannot be answered with it; it gets a "-1" CALLERROR.
-        long deadline = System.currentTimeMillis() + 5000;
-        while (answers.stream().filter(CompletableFuture::isDone).count() < answers.size() * 0.9
-                && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
+        Await.eventually(
+                () -> assertTrue(answers.stream().filter(CompletableFuture::isDone).count() >= answers.size() * 0.9),
+                60);
         long answered = answers.stream().filter(CompletableFuture::isDone).count();
         assertTrue(
                 answered > answers.size() / 2, "most fuzzed calls were answered: " + answered + "/" + answers.size());

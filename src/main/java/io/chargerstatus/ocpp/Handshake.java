@@ -1,6 +1,7 @@
 package io.chargerstatus.ocpp;
 
 import io.chargerstatus.infra.Metrics;
+import io.chargerstatus.store.DatabaseHealth;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
@@ -83,7 +84,9 @@ final class Handshake {
         }
         store.chargerAuth(chargerId).onComplete(ar -> {
             if (ar.failed()) {
-                // Logged once per outage by the database health, not once per charger.
+                if (!DatabaseHealth.unavailable(ar.cause())) { // an outage is logged once, by the database health
+                    LOG.warning("cannot look up charger " + chargerId + " at upgrade: " + ar.cause());
+                }
                 refuse(hs, 503, "error");
             } else if (ar.result() == null) {
                 LOG.fine(() -> "refused unregistered charger " + chargerId + " from " + hs.remoteAddress());

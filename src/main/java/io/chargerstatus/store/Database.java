@@ -96,14 +96,14 @@ public final class Database implements AutoCloseable {
 
     /**
      * A reactive pool for one verticle; each verticle has its own so that its connections stay on its event
-     * loop. Waiting for a connection is bounded in time and in number of waiters: with a hung database,
-     * callers get a failure (503) in seconds instead of queueing without bound.
+     * loop. Waiting for a connection is bounded in time (not in number: a reconnect storm queues thousands
+     * of look-ups for a moment, and a cap refused them): with a hung database, callers get a failure (503)
+     * after {@code timeoutS} instead of waiting without bound.
      */
     public Pool pool(Vertx vertx, int size) {
         return PgBuilder.pool()
                 .with(new PoolOptions()
                         .setMaxSize(size)
-                        .setMaxWaitQueueSize(512)
                         .setConnectionTimeout(timeoutS)
                         .setConnectionTimeoutUnit(TimeUnit.SECONDS))
                 .with(new NetClientOptions().setConnectTimeout(timeoutS * 1000).setTcpKeepAlive(true))

@@ -109,7 +109,7 @@ public final class SseClient implements AutoCloseable {
 
     /** The next event of {@code chargerId} with that charger-level status. */
     public JsonObject awaitStatus(String chargerId, String status) throws InterruptedException {
-        return await(e -> chargerId.equals(e.getString("chargerId")) && status.equals(e.getString("status")), 5000);
+        return await(e -> chargerId.equals(e.getString("chargerId")) && status.equals(e.getString("status")), 30_000);
     }
 
     @Override
