@@ -93,7 +93,8 @@ class RobustnessIT {
         }
         // A mutation that broke the frame before its id cannot be answered with it; it gets a "-1" CALLERROR.
         Await.eventually(
-                () -> assertTrue(answers.stream().filter(CompletableFuture::isDone).count() >= answers.size() * 0.9),
+                () -> assertTrue(
+                        answers.stream().filter(CompletableFuture::isDone).count() >= answers.size() * 0.9),
                 60);
         long answered = answers.stream().filter(CompletableFuture::isDone).count();
         assertTrue(

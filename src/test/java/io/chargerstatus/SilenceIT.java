@@ -47,7 +47,8 @@ class SilenceIT {
             // after its boot) going Offline proves OFFLINE_AFTER_S has passed for CP-S2 too: no sleep.
             api.charger("quiet", "CP-S3");
             try (Socket mute = muteCharger(service, "CP-S3")) {
-                Await.eventually(() -> assertEquals("Offline", api.chargerRow("CP-S3").getString("status")), 60);
+                Await.eventually(
+                        () -> assertEquals("Offline", api.chargerRow("CP-S3").getString("status")), 60);
                 assertEquals("Available", api.chargerRow("CP-S2").getString("status"));
             }
             cp.close();

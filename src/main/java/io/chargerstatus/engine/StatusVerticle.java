@@ -28,6 +28,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
 /**
@@ -65,7 +66,8 @@ public final class StatusVerticle extends VerticleBase {
     /** Requests of the batch in flight that were already refused because its commit hung. */
     private final Set<Message<Object>> answeredEarly = Collections.newSetFromMap(new IdentityHashMap<>());
 
-    private long sweeper;
+    private long watchdog;
+    private boolean probing;
 
     public StatusVerticle(Wiring wiring) {
         this.wiring = wiring;
@@ -80,7 +82,7 @@ public final class StatusVerticle extends VerticleBase {
                         chargers.put(s.id(), s);
                         wiring.metrics().statusMoved(null, s.status());
                     });
-                    sweeper = vertx.setPeriodic(1000, t -> refuseBehindHungCommit());
+                    watchdog = vertx.setPeriodic(1000, t -> watch());
                     MessageConsumer<Object> facts = vertx.eventBus().consumer(Bus.FACTS, this::enqueue);
                     MessageConsumer<Object> registry = vertx.eventBus().consumer(Bus.REGISTRY, this::enqueue);
                     return Future.all(facts.completion(), registry.completion());
@@ -124,7 +126,7 @@ public final class StatusVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        vertx.cancelTimer(sweeper);
+        vertx.cancelTimer(watchdog);
         return Future.succeededFuture();
     }
 
@@ -146,6 +148,27 @@ public final class StatusVerticle extends VerticleBase {
     }
 
     /**
+     * The database watchdog, once a second, the one of the process: a commit hanging past DB_TIMEOUT_S marks
+     * the database unavailable and refuses what waits behind it; a probe ({@code SELECT 1}, DB_TIMEOUT_S to
+     * answer) notices a database that went away while nothing was committed, and one that came back: then
+     * every charger whose report was refused is asked again.
+     */
+    private void watch() {
+        refuseBehindHungCommit();
+        if (probing) {
+            return;
+        }
+        probing = true;
+        boolean wasUp = wiring.database().health().up();
+        store.probe(wiring.config().database().timeoutS() * 1000L).onComplete(ar -> {
+            probing = false;
+            if (ar.succeeded() && !wasUp) {
+                askRefusedAgain();
+            }
+        });
+    }
+
+    /**
      * Refuses every request of the hung batch and queued behind it: their chargers get InternalError now
      * rather than at their own timeout, and are asked again once the database is back. A refused fact of the
      * hung batch may still be committed when the database wakes up; the charger then reports it again, and
@@ -155,6 +178,7 @@ public final class StatusVerticle extends VerticleBase {
         if (!hung()) {
             return;
         }
+        wiring.database().health().failed(new TimeoutException("a commit has waited more than DB_TIMEOUT_S"));
         inFlight.forEach(m -> {
             if (m.replyAddress() != null && answeredEarly.add(m)) {
                 refuse(m);

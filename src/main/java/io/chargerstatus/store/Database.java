@@ -28,6 +28,14 @@ public final class Database implements AutoCloseable {
     private final DatabaseHealth health = new DatabaseHealth();
     private final int timeoutS;
 
+    /**
+     * The most a query may wait for a connection and an answer. Generous on purpose: during a reconnect storm
+     * on a saturated machine thousands of look-ups queue for seconds, and failing them only makes chargers
+     * reconnect again. A database that is away is noticed by the watchdog within DB_TIMEOUT_S instead, and
+     * from then on queries fail at once.
+     */
+    public static final int QUERY_DEADLINE_S = 60;
+
     private Database(PgConnectOptions connectOptions, EmbeddedPostgres embedded, int timeoutS) {
         this.connectOptions = connectOptions;
         this.embedded = embedded;
@@ -36,7 +44,9 @@ public final class Database implements AutoCloseable {
 
     /**
      * Connects to {@code pgUrl} (or starts the embedded server) and migrates the schema. Blocking.
-     * {@code timeoutS} bounds connecting, waiting for a pooled connection and every query but the status
+     * {@code timeoutS} (DB_TIMEOUT_S) is how long the database may take to answer the watchdog's probe or a
+     * commit before it counts as unavailable; it also bounds connecting. Queries themselves get the generous
+     * {@link #QUERY_DEADLINE_S}. Not bounding every query but the status
      * engine's commit.
      */
     public static Database open(String pgUrl, String dataDir, int timeoutS) {
@@ -96,15 +106,14 @@ public final class Database implements AutoCloseable {
 
     /**
      * A reactive pool for one verticle; each verticle has its own so that its connections stay on its event
-     * loop. Waiting for a connection is bounded in time (not in number: a reconnect storm queues thousands
-     * of look-ups for a moment, and a cap refused them): with a hung database, callers get a failure (503)
-     * after {@code timeoutS} instead of waiting without bound.
+     * loop. Waiting for a connection is bounded in time, generously (see {@link #QUERY_DEADLINE_S}), not in
+     * number: a reconnect storm queues thousands of look-ups for a moment, and a cap refused them.
      */
     public Pool pool(Vertx vertx, int size) {
         return PgBuilder.pool()
                 .with(new PoolOptions()
                         .setMaxSize(size)
-                        .setConnectionTimeout(timeoutS)
+                        .setConnectionTimeout(QUERY_DEADLINE_S)
                         .setConnectionTimeoutUnit(TimeUnit.SECONDS))
                 .with(new NetClientOptions().setConnectTimeout(timeoutS * 1000).setTcpKeepAlive(true))
                 .connectingTo(new PgConnectOptions(connectOptions)

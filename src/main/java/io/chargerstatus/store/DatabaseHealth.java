@@ -22,7 +22,14 @@ public final class DatabaseHealth {
 
     private final AtomicLong downSinceMillis = new AtomicLong();
 
-    /** Whether the last query that finished reached the database. */
+    /** A query refused without being sent, because the database is known to be away. No stack trace. */
+    public static final class Unavailable extends RuntimeException {
+        public Unavailable() {
+            super("the database is unavailable", null, false, false);
+        }
+    }
+
+    /** Whether the database answered the last query or probe that finished. */
     public boolean up() {
         return downSinceMillis.get() == 0;
     }
@@ -56,7 +63,8 @@ public final class DatabaseHealth {
                 && String.valueOf(cause.getMessage()).startsWith("Timeout waiting for connection")) {
             return true; // the pool's own deadline: every connection is held by queries the database does not answer
         }
-        return cause instanceof TimeoutException
+        return cause instanceof Unavailable
+                || cause instanceof TimeoutException
                 || cause instanceof ClosedConnectionException
                 || cause instanceof IOException
                 || cause instanceof ConnectTimeoutException

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What the queries of every data owner share: a pool, a deadline per query (a hung database must give a
- * 503 in seconds, not hold every caller), reports to the {@link DatabaseHealth}, and time conversions.
+ * 503 at once, not hold every caller), reports to the {@link DatabaseHealth}, and time conversions.
  * Each owner (engine, OCPP side, rules, command log, back office) extends it with its own statements.
  * Methods return failed futures on database errors; callers map them to HTTP or OCPP errors.
  */
@@ -35,21 +35,33 @@ public abstract class Sql {
         this.timeoutMillis = access.timeoutMillis();
     }
 
-    /** Whether the database answers. */
-    public Future<Void> ping() {
-        return exec("SELECT 1").mapEmpty();
+    /**
+     * Asks the database whether it answers within {@code deadlineMillis}, even while it is known to be away
+     * (how the {@link DatabaseHealth} learns that it is back).
+     */
+    public Future<Void> probe(long deadlineMillis) {
+        return report(pool.query("SELECT 1").execute().timeout(deadlineMillis, TimeUnit.MILLISECONDS))
+                .mapEmpty();
     }
 
     protected Future<RowSet<Row>> exec(String sql, Tuple args) {
-        return guard(pool.preparedQuery(sql).execute(args));
+        return guard(() -> pool.preparedQuery(sql).execute(args));
     }
 
     protected Future<RowSet<Row>> exec(String sql) {
-        return guard(pool.query(sql).execute());
+        return guard(() -> pool.query(sql).execute());
     }
 
-    private <T> Future<T> guard(Future<T> query) {
-        return report(query.timeout(timeoutMillis, TimeUnit.MILLISECONDS));
+    /**
+     * While the database is known to be away, a query fails at once (a 503, an upgrade refused) instead of
+     * waiting; otherwise it may wait for a connection and an answer up to its generous deadline, so that a
+     * reconnect storm on a saturated machine queues rather than fails.
+     */
+    private Future<RowSet<Row>> guard(java.util.function.Supplier<Future<RowSet<Row>>> query) {
+        if (!health.up()) {
+            return Future.failedFuture(new DatabaseHealth.Unavailable());
+        }
+        return report(query.get().timeout(timeoutMillis, TimeUnit.MILLISECONDS));
     }
 
     /** Reports the outcome of a query that has no deadline of its own (the engine's commit). */

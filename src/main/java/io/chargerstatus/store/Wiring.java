@@ -22,7 +22,7 @@ public record Wiring(Database database, Config config, Clock clock, Metrics metr
 
     /** The database access of one verticle, on a pool of its own (see {@link #pool}). */
     public Sql.Access sql(Vertx vertx) {
-        return new Sql.Access(pool(vertx), database.health(), database.timeoutS() * 1000L);
+        return new Sql.Access(pool(vertx), database.health(), Database.QUERY_DEADLINE_S * 1000L);
     }
 
     /**
@@ -30,6 +30,6 @@ public record Wiring(Database database, Config config, Clock clock, Metrics metr
      * verticle (SSE replays, which would otherwise starve REST and health).
      */
     public Sql.Access sql(Vertx vertx, int poolSize) {
-        return new Sql.Access(database.pool(vertx, poolSize), database.health(), database.timeoutS() * 1000L);
+        return new Sql.Access(database.pool(vertx, poolSize), database.health(), Database.QUERY_DEADLINE_S * 1000L);
     }
 }

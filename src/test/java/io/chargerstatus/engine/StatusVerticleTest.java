@@ -33,15 +33,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class StatusVerticleTest {
 
     @Test
-    @DisplayName("keeps its state as it was when a commit fails: the same report, once the database is back, is still a change")
+    @DisplayName(
+            "keeps its state as it was when a commit fails: the same report, once the database is back, is still a change")
     void rollbackOnFailedCommit(Vertx vertx) throws Exception {
         try (PgInstance pg = PgInstance.start();
-                Database db = Database.open(pg.url(), Files.createTempDirectory("cs-engine").toString(), 2)) {
+                Database db = Database.open(
+                        pg.url(), Files.createTempDirectory("cs-engine").toString(), 2)) {
             sql(pg.url(), "INSERT INTO accounts (id, name) VALUES ('a', 'A')");
             sql(pg.url(), "INSERT INTO chargers (id, account_id) VALUES ('CP-1', 'a')");
             Bus.registerCodecs(vertx.eventBus());
             Wiring wiring = new Wiring(db, Config.load(Map.of("DB_TIMEOUT_S", "2")), Clock.systemUTC(), new Metrics());
-            await(vertx.deployVerticle(new StatusVerticle(wiring)).toCompletionStage().toCompletableFuture());
+            await(vertx.deployVerticle(new StatusVerticle(wiring))
+                    .toCompletionStage()
+                    .toCompletableFuture());
             Instant t = Instant.now();
             fact(vertx, new Fact.Connected("CP-1", "s1", "1.6", t));
             fact(vertx, new Fact.Booted("CP-1", "ACME", "AC22", "1", t));
@@ -53,8 +57,10 @@ class StatusVerticleTest {
             assertEquals(Bus.Failure.UNAVAILABLE, Bus.Failure.of((ReplyException) refused.getCause()));
 
             pg.startServer();
-            assertEquals(true, fact(vertx, status("SuspendedEV", t.plusSeconds(2))), "the refused report was not applied");
-            assertEquals(false, fact(vertx, status("SuspendedEV", t.plusSeconds(3))), "now it was: a repeat is no change");
+            assertEquals(
+                    true, fact(vertx, status("SuspendedEV", t.plusSeconds(2))), "the refused report was not applied");
+            assertEquals(
+                    false, fact(vertx, status("SuspendedEV", t.plusSeconds(3))), "now it was: a repeat is no change");
         }
     }
 
@@ -63,7 +69,11 @@ class StatusVerticleTest {
     }
 
     private static Object fact(Vertx vertx, Fact fact) throws Exception {
-        return await(vertx.eventBus().request(Bus.FACTS, fact).map(m -> m.body()).toCompletionStage().toCompletableFuture());
+        return await(vertx.eventBus()
+                .request(Bus.FACTS, fact)
+                .map(m -> m.body())
+                .toCompletionStage()
+                .toCompletableFuture());
     }
 
     private static <T> T await(java.util.concurrent.CompletableFuture<T> f) throws Exception {
@@ -73,7 +83,9 @@ class StatusVerticleTest {
     private static void sql(String pgUrl, String statement) throws Exception {
         PgConnectOptions o = PgConnectOptions.fromUri(pgUrl);
         try (Connection c = DriverManager.getConnection(
-                        "jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase(), o.getUser(), null);
+                        "jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase(),
+                        o.getUser(),
+                        null);
                 Statement st = c.createStatement()) {
             st.execute(statement);
         }
