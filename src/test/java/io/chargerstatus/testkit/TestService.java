@@ -81,11 +81,22 @@ public final class TestService implements AutoCloseable {
         }
     }
 
-    public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+    /**
+     * A port no one listens on, and that no other call of this JVM has handed out: the OS may give the same
+     * ephemeral port to two binds in a row, and two Vert.x servers on one port in one Vert.x instance
+     * silently share it (an HTTP and an OCPP server on the same port flaked tests).
+     */
+    public static synchronized int freePort() {
+        while (true) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                if (HANDED_OUT.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
+
+    private static final java.util.Set<Integer> HANDED_OUT = new java.util.HashSet<>();
 }
