@@ -9,6 +9,9 @@ COPY src ./src
 RUN mvn -B -q -DskipTests package
 
 FROM eclipse-temurin:17-jre
+LABEL org.opencontainers.image.title="charger-status" \
+      org.opencontainers.image.description="OCPP-J charger sessions to the ten back-office statuses, in PostgreSQL, over REST and SSE" \
+      org.opencontainers.image.version="0.1.0"
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home app \
     && mkdir -p /app/data \

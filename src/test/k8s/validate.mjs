@@ -56,6 +56,20 @@ const grace = deployment?.spec?.template?.spec?.terminationGracePeriodSeconds ??
 const deadline = Number(configMap?.data?.SHUTDOWN_DEADLINE_S ?? conf.shutdownDeadlineS);
 if (!(grace > deadline)) problems.push(`terminationGracePeriodSeconds ${grace} must exceed SHUTDOWN_DEADLINE_S ${deadline}`);
 
+// Pod Security "restricted" for every pod we run: non-root, RuntimeDefault seccomp, no privilege
+// escalation, all capabilities dropped.
+for (const doc of docs.filter((d) => ["Deployment", "StatefulSet"].includes(d.kind))) {
+  const pod = doc.spec.template.spec;
+  const name = `${doc.kind}/${doc.metadata.name}`;
+  if (pod.securityContext?.runAsNonRoot !== true) problems.push(`${name}: runAsNonRoot is not true`);
+  for (const c of pod.containers) {
+    const seccomp = c.securityContext?.seccompProfile?.type ?? pod.securityContext?.seccompProfile?.type;
+    if (seccomp !== "RuntimeDefault") problems.push(`${name}/${c.name}: seccompProfile is not RuntimeDefault`);
+    if (c.securityContext?.allowPrivilegeEscalation !== false) problems.push(`${name}/${c.name}: allowPrivilegeEscalation is not false`);
+    if (!(c.securityContext?.capabilities?.drop ?? []).includes("ALL")) problems.push(`${name}/${c.name}: capabilities not dropped`);
+  }
+}
+
 const dockerfile = join(root, "Dockerfile");
 if (!existsSync(dockerfile)) {
   problems.push("no Dockerfile");
