@@ -10,8 +10,10 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.core.metrics.Info;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +33,36 @@ public final class Metrics {
     private final Map<String, Counter> callErrors = new ConcurrentHashMap<>();
     private final Map<String, Counter> transitions = new ConcurrentHashMap<>();
     private final Timer eventLatency;
+    private final Counter tooBig;
+    private final Counter lockouts;
+    private final Counter refusedReports;
+    private final Counter throttled;
+
+    /** The OCPP-J error codes, each counted from zero. */
+    private static final List<String> CALL_ERROR_CODES = List.of(
+            "FormationViolation",
+            "ProtocolError",
+            "PropertyConstraintViolation",
+            "TypeConstraintViolation",
+            "OccurenceConstraintViolation",
+            "NotImplemented",
+            "NotSupported",
+            "SecurityError",
+            "GenericError",
+            "InternalError");
+
+    /** Why an upgrade may be refused, each counted from zero. */
+    private static final List<String> REFUSAL_REASONS = List.of(
+            "not_found",
+            "unknown_charger",
+            "auth",
+            "auth_backoff",
+            "auth_busy",
+            "certificate",
+            "subprotocol",
+            "capacity",
+            "error");
+
     private final Timer commitTime;
 
     public Metrics() {
@@ -66,6 +98,35 @@ public final class Metrics {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
+        // Counters exist from the start, at zero, so that rate() and alerts see them before their first event.
+        tooBig = Counter.builder("ocpp_messages_too_big_total")
+                .description("Charger messages over MAX_FRAME_BYTES, answered by closing the session with 1009")
+                .register(registry);
+        lockouts = Counter.builder("ocpp_auth_lockouts_total")
+                .description(
+                        "Charger upgrades refused with 429 after repeated wrong passwords (per charger id or address)")
+                .register(registry);
+        refusedReports = Counter.builder("status_reports_refused_total")
+                .description(
+                        "Status reports refused (InternalError) because the database was unavailable; re-asked later")
+                .register(registry);
+        throttled = Counter.builder("ocpp_throttled_total")
+                .description("Times a charger's socket was paused for exceeding MAX_MESSAGES_PER_SECOND")
+                .register(registry);
+        for (String code : CALL_ERROR_CODES) {
+            callError(code, 0);
+        }
+        for (String reason : REFUSAL_REASONS) {
+            refusal(reason);
+        }
+        // An Info metric of the Prometheus client itself: Micrometer would strip a gauge's "_info" suffix.
+        String version = Metrics.class.getPackage().getImplementationVersion();
+        Info.builder()
+                .name("charger_status_build_info")
+                .help("The running build: its version and the Java runtime, as labels; always 1")
+                .labelNames("version", "java")
+                .register(registry.getPrometheusRegistry())
+                .setLabelValues(version == null ? "dev" : version, System.getProperty("java.version"));
         eventLatency = Timer.builder("status_event_latency")
                 .description(
                         "Time from a charger's message arriving to its status event being written to SSE subscribers")
@@ -128,6 +189,10 @@ public final class Metrics {
     }
 
     public void callError(String code) {
+        callError(code, 1);
+    }
+
+    private void callError(String code, int count) {
         callErrors
                 .computeIfAbsent(
                         code,
@@ -135,7 +200,7 @@ public final class Metrics {
                                 .description("CALLERRORs sent to chargers, by OCPP error code")
                                 .tag("code", code)
                                 .register(registry))
-                .increment();
+                .increment(count);
     }
 
     /** Sessions open in this process, across all OCPP verticles (for the MAX_SESSIONS cap). */
@@ -144,45 +209,33 @@ public final class Metrics {
     }
 
     public void upgradeRefused(String reason) {
-        Counter.builder("ocpp_upgrades_refused_total")
-                .description(
-                        "Charger WebSocket upgrades refused, by reason (unknown_charger, auth, subprotocol, capacity, error)")
+        refusal(reason).increment();
+    }
+
+    private Counter refusal(String reason) {
+        return Counter.builder("ocpp_upgrades_refused_total")
+                .description("Charger WebSocket upgrades refused, by reason")
                 .tag("reason", reason)
-                .register(registry)
-                .increment();
+                .register(registry);
     }
 
     /** A session closed with 1009 because a message, whole or fragmented, exceeded MAX_FRAME_BYTES. */
     public void messageTooBig() {
-        Counter.builder("ocpp_messages_too_big_total")
-                .description("Charger messages over MAX_FRAME_BYTES, answered by closing the session with 1009")
-                .register(registry)
-                .increment();
+        tooBig.increment();
     }
 
     /** A charger password check refused without running the hash, because of earlier failures. */
     public void authLockedOut() {
-        Counter.builder("ocpp_auth_lockouts_total")
-                .description(
-                        "Charger upgrades refused with 429 after repeated wrong passwords (per charger id or address)")
-                .register(registry)
-                .increment();
+        lockouts.increment();
     }
 
     /** A charger report refused while the database was unavailable; the charger is asked again once it is back. */
     public void reportRefused() {
-        Counter.builder("status_reports_refused_total")
-                .description(
-                        "Status reports refused (InternalError) because the database was unavailable; re-asked later")
-                .register(registry)
-                .increment();
+        refusedReports.increment();
     }
 
     public void throttled() {
-        Counter.builder("ocpp_throttled_total")
-                .description("Times a charger's socket was paused for exceeding MAX_MESSAGES_PER_SECOND")
-                .register(registry)
-                .increment();
+        throttled.increment();
     }
 
     public void sessionOpened() {
