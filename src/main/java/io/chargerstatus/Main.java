@@ -4,62 +4,320 @@ import io.chargerstatus.bench.Bench;
 import io.chargerstatus.infra.Config;
 import io.chargerstatus.infra.Logging;
 import io.chargerstatus.infra.Passwords;
+import io.chargerstatus.sim.SimOptions;
 import io.chargerstatus.sim.Simulator;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Map;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
 import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code java -jar charger-status.jar}: runs the service until SIGTERM. */
-public final class Main {
+/**
+ * {@code java -jar charger-status.jar [serve|demo|simulate|bench]}: the service (the default), the demo,
+ * the charger simulator and the benchmark, each with {@code --help}. A bad option is one line and exit
+ * code 2; so is a bad setting (it names the environment variable).
+ */
+@Command(
+        name = "charger-status",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "OCPP-J charger sessions to the ten back-office statuses, in PostgreSQL, over REST and SSE.%n"
+                + "Without a subcommand: serve.",
+        subcommands = {Main.Serve.class, Main.DemoCommand.class, Main.Simulate.class, Main.BenchCommand.class},
+        footer = "%nSettings come from conf/charger-status.json and environment variables (README, Configuration).")
+public final class Main implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(Main.class.getName());
 
-    private Main() {}
+    public static void main(String[] args) {
+        int code = new CommandLine(new Main())
+                .setParameterExceptionHandler(Main::badOption)
+                .execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+        // 0: serve and demo keep running on Vert.x's threads until SIGTERM; the others have finished.
+    }
 
-    public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("bench")) {
-            Bench.main(Arrays.copyOfRange(args, 1, args.length));
-            return;
-        }
-        if (args.length > 0 && args[0].equals("simulate")) {
-            Simulator.main(Arrays.copyOfRange(args, 1, args.length));
-            return;
-        }
-        Map<String, String> env = new HashMap<>(System.getenv());
-        Config config;
+    @Override
+    public Integer call() {
+        return new Serve().call();
+    }
+
+    /** A bad option: one line and the usage hint, exit code 2 (no stack trace, no full help). */
+    private static int badOption(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        cmd.getErr().println("charger-status: " + e.getMessage());
+        cmd.getErr().println("see: java -jar charger-status.jar " + qualifiedName(cmd) + "--help");
+        return 2;
+    }
+
+    private static String qualifiedName(CommandLine cmd) {
+        return cmd.getParent() == null ? "" : cmd.getCommandName() + " ";
+    }
+
+    /** The configuration, or one line naming the bad variable (exit code 2). */
+    private static Config config() {
         try {
-            config = Config.load(env);
+            return Config.load(new HashMap<>(System.getenv()));
         } catch (Config.Invalid e) {
-            System.err.println("charger-status: " + e.getMessage());
-            System.exit(2);
-            return;
+            throw new Refused(2, e.getMessage());
         }
-        Logging.install(config.operations().logFormat());
-        if (args.length > 0 && args[0].equals("demo")) {
+    }
+
+    /** A refusal to start, said in one line with its exit code. */
+    private static final class Refused extends RuntimeException {
+        final int code;
+
+        Refused(int code, String message) {
+            super(message, null, false, false);
+            this.code = code;
+        }
+    }
+
+    private static int refused(Refused r) {
+        System.err.println("charger-status: " + r.getMessage());
+        return r.code;
+    }
+
+    @Command(
+            name = "serve",
+            mixinStandardHelpOptions = true,
+            description = "Run the service until SIGTERM (the default). Without PG_URL an embedded PostgreSQL "
+                    + "keeps its data under DATA_DIR; without ADMIN_TOKEN one is made up and printed.")
+    static final class Serve implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            Config config;
+            try {
+                config = config();
+            } catch (Refused r) {
+                return refused(r);
+            }
+            Logging.install(config.operations().logFormat());
+            if (config.http().adminToken() == null) {
+                // Printed on the console once, never logged: logs are shipped and kept, a console is not.
+                String token = Passwords.newToken();
+                config = config.withAdminToken(token);
+                System.out.println("ADMIN_TOKEN is not set; this run's admin token is: " + token);
+            }
+            Service service;
+            try {
+                service = Service.start(config, Clock.systemUTC())
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .join();
+            } catch (CompletionException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                System.err.println("charger-status: cannot start: " + cause.getMessage());
+                return 1;
+            }
+            Config settings = config;
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                LOG.info("stopping: closing charger sessions and SSE streams");
+                                service.stop(
+                                        Duration.ofSeconds(settings.operations().shutdownDeadlineS()));
+                                LOG.info("stopped");
+                            },
+                            "shutdown"));
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "demo",
+            mixinStandardHelpOptions = true,
+            description = "Run the service with a demo account of 33 simulated chargers walking through all ten "
+                    + "statuses; prints the dashboard's address and tokens.")
+    static final class DemoCommand implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            Config config;
+            try {
+                config = config();
+            } catch (Refused r) {
+                return refused(r);
+            }
+            Logging.install(config.operations().logFormat());
             Demo.run(config);
-            return;
+            return 0;
         }
-        if (config.http().adminToken() == null) {
-            // Printed on the console once, never logged: logs are shipped and kept, a console is not.
-            String token = Passwords.newToken();
-            config = config.withAdminToken(token);
-            System.out.println("ADMIN_TOKEN is not set; this run's admin token is: " + token);
+    }
+
+    @Command(
+            name = "simulate",
+            mixinStandardHelpOptions = true,
+            showDefaultValues = true,
+            description = "Play OCPP 1.6J chargers against a running service: named ones (--ids CP-1) or many "
+                    + "(--chargers N), registered through the API when --api and --token are given.")
+    static final class Simulate implements Callable<Integer> {
+        @Option(
+                names = "--url",
+                description = "OCPP endpoint without the charger id",
+                defaultValue = "ws://127.0.0.1:9000/ocpp")
+        String url;
+
+        @Option(names = "--ids", split = ",", description = "the chargers to play, by id (e.g. CP-1,CP-2)")
+        List<String> ids = new ArrayList<>();
+
+        @Option(
+                names = "--chargers",
+                description = "how many chargers to play (named PREFIX-00001 ...)",
+                defaultValue = "10")
+        int chargers;
+
+        @Option(names = "--connectors", description = "connectors per charger", defaultValue = "2")
+        int connectors;
+
+        @Option(names = "--ramp", description = "new connections per second", defaultValue = "500")
+        double ramp;
+
+        @Option(
+                names = "--status-rate",
+                description = "status changes per second, over all chargers (0: none)",
+                defaultValue = "1")
+        double statusRate;
+
+        @Option(
+                names = "--duration",
+                description = "seconds to run after the ramp (0: until stopped)",
+                defaultValue = "0")
+        int duration;
+
+        @Option(
+                names = "--heartbeat",
+                description = "heartbeat interval in seconds (0: the service's)",
+                defaultValue = "0")
+        int heartbeat;
+
+        @Option(names = "--prefix", description = "charger id prefix", defaultValue = "SIM")
+        String prefix;
+
+        @Option(names = "--api", description = "back-office base URL, to register the chargers")
+        String api;
+
+        @Option(names = "--token", description = "admin or account token for --api")
+        String token;
+
+        @Option(names = "--account", description = "account of the registered chargers", defaultValue = "sim")
+        String account;
+
+        @Option(names = "--source-ips", split = ",", description = "local addresses to spread connections over")
+        List<String> sourceIps = new ArrayList<>();
+
+        @Option(
+                names = "--fault-every",
+                description = "one status change in this many is a fault (0: never)",
+                defaultValue = "50")
+        int faultEvery;
+
+        @Option(names = "--quiet", description = "no progress lines")
+        boolean quiet;
+
+        @Option(names = "--register-only", description = "register the chargers, then exit")
+        boolean registerOnly;
+
+        @Override
+        public Integer call() throws Exception {
+            List<String> args = new ArrayList<>(List.of(
+                    "--url",
+                    url,
+                    "--chargers",
+                    String.valueOf(chargers),
+                    "--connectors",
+                    String.valueOf(connectors),
+                    "--ramp",
+                    String.valueOf(ramp),
+                    "--status-rate",
+                    String.valueOf(statusRate),
+                    "--duration",
+                    String.valueOf(duration),
+                    "--heartbeat",
+                    String.valueOf(heartbeat),
+                    "--prefix",
+                    prefix,
+                    "--account",
+                    account,
+                    "--fault-every",
+                    String.valueOf(faultEvery)));
+            addIf(args, "--ids", ids.isEmpty() ? null : String.join(",", ids));
+            addIf(args, "--api", api);
+            addIf(args, "--token", token);
+            addIf(args, "--source-ips", sourceIps.isEmpty() ? null : String.join(",", sourceIps));
+            if (quiet) {
+                args.add("--quiet");
+            }
+            if (registerOnly) {
+                args.add("--register-only");
+            }
+            Simulator.run(SimOptions.parse(args.toArray(new String[0])));
+            return 0;
         }
-        Config settings = config;
-        Service service = Service.start(config, Clock.systemUTC())
-                .toCompletionStage()
-                .toCompletableFuture()
-                .join();
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            LOG.info("stopping: closing charger sessions and SSE streams");
-                            service.stop(
-                                    Duration.ofSeconds(settings.operations().shutdownDeadlineS()));
-                            LOG.info("stopped");
-                        },
-                        "shutdown"));
+    }
+
+    @Command(
+            name = "bench",
+            mixinStandardHelpOptions = true,
+            showDefaultValues = true,
+            description = "Measure this machine: sessions held, a reconnect storm, sustained status changes and "
+                    + "latency, each against a baseline of the same run; writes bench/results/. Needs the "
+                    + "PostgreSQL of --pg and takes about 15 minutes.")
+    static final class BenchCommand implements Callable<Integer> {
+        @Option(names = "--chargers", description = "sessions to hold", defaultValue = "19000")
+        int chargers;
+
+        @Option(names = "--connectors", description = "connectors per charger", defaultValue = "2")
+        int connectors;
+
+        @Option(names = "--rate", description = "target status changes per second", defaultValue = "10000")
+        int rate;
+
+        @Option(names = "--seconds", description = "length of the sustained phase", defaultValue = "30")
+        int seconds;
+
+        @Option(
+                names = "--sustained-chargers",
+                description = "chargers driving the sustained phase",
+                defaultValue = "2000")
+        int sustainedChargers;
+
+        @Option(
+                names = "--pg",
+                description = "JDBC URL of the PostgreSQL to make the run's database on",
+                defaultValue = "jdbc:postgresql://127.0.0.1:5432/postgres")
+        String pg;
+
+        @Override
+        public Integer call() throws Exception {
+            Bench.main(new String[] {
+                "--chargers", String.valueOf(chargers), "--connectors", String.valueOf(connectors),
+                "--rate", String.valueOf(rate), "--seconds", String.valueOf(seconds),
+                "--sustained-chargers", String.valueOf(sustainedChargers), "--pg", pg
+            });
+            return 0;
+        }
+    }
+
+    private static void addIf(List<String> args, String option, String value) {
+        if (value != null) {
+            args.add(option);
+            args.add(value);
+        }
+    }
+
+    /** The version of the jar's manifest ("dev" when run from classes). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"charger-status " + (version == null ? "dev" : version)};
+        }
     }
 }

@@ -106,10 +106,21 @@ public final class Service {
                             + " per verticle instance and 2 for SSE replays)");
                     return service;
                 })
-                .recover(e -> vertx.close().transform(v -> {
-                    database.close();
+                .recover(e -> {
+                    // Not from this callback: closing Vert.x waits for the event loop this runs on (it hung
+                    // start-up when a port was taken). A plain thread tears down; the caller hears at once.
+                    Thread teardown = new Thread(
+                            () -> {
+                                vertx.close()
+                                        .toCompletionStage()
+                                        .toCompletableFuture()
+                                        .join();
+                                database.close();
+                            },
+                            "failed-start-teardown");
+                    teardown.start();
                     return Future.failedFuture(e);
-                }));
+                });
     }
 
     public Config config() {

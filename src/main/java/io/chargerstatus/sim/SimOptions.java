@@ -19,6 +19,7 @@ import java.util.List;
  * @param account      account of the registered chargers
  * @param sourceIps    local addresses to spread connections over (each gives ~28k ephemeral ports)
  * @param faultEvery   one status change in this many is a fault (0: never)
+ * @param ids          the chargers' ids when given by name ({@code --ids CP-1,CP-2}); empty: {@code prefix-00001} ...
  */
 public record SimOptions(
         String url,
@@ -35,13 +36,14 @@ public record SimOptions(
         List<String> sourceIps,
         int faultEvery,
         boolean quiet,
-        boolean registerOnly) {
+        boolean registerOnly,
+        List<String> ids) {
 
     static final String USAGE = """
       usage: java -jar charger-status.jar simulate --url ws://HOST:PORT/ocpp --chargers N [--connectors K]
              [--ramp R/s] [--status-rate X/s] [--duration D] [--heartbeat S] [--prefix SIM]
              [--api http://HOST:PORT --token T --account ACCOUNT] [--source-ips 127.0.0.2,127.0.0.3]
-             [--fault-every N] [--quiet] [--register-only]""";
+             [--fault-every N] [--quiet] [--register-only] [--ids CP-1,CP-2]""";
 
     public static SimOptions parse(String[] args) {
         String url = null;
@@ -59,6 +61,7 @@ public record SimOptions(
         int faultEvery = 50;
         boolean quiet = false;
         boolean registerOnly = false;
+        List<String> ids = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--quiet")) {
@@ -87,6 +90,7 @@ public record SimOptions(
                 case "--account" -> account = v;
                 case "--source-ips" -> sourceIps.addAll(List.of(v.split(",")));
                 case "--fault-every" -> faultEvery = Integer.parseInt(v);
+                case "--ids" -> ids.addAll(List.of(v.split(",")));
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
             }
         }
@@ -95,7 +99,7 @@ public record SimOptions(
         }
         return new SimOptions(
                 url,
-                chargers,
+                ids.isEmpty() ? chargers : ids.size(),
                 connectors,
                 ramp,
                 statusRate,
@@ -108,11 +112,15 @@ public record SimOptions(
                 sourceIps,
                 faultEvery,
                 quiet,
-                registerOnly);
+                registerOnly,
+                List.copyOf(ids));
     }
 
     /** The id of the n-th simulated charger (1-based). */
     public String chargerId(int n) {
+        if (!ids.isEmpty()) {
+            return ids.get(n - 1);
+        }
         return String.format("%s-%05d", prefix, n);
     }
 }

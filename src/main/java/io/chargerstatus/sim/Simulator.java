@@ -47,7 +47,11 @@ public final class Simulator {
 
     /** {@code java -jar charger-status.jar simulate ...}: runs until --duration has passed (or forever). */
     public static void main(String[] args) throws Exception {
-        SimOptions options = SimOptions.parse(args);
+        run(SimOptions.parse(args));
+    }
+
+    /** Plays the chargers of {@code options} until --duration has passed (or forever). */
+    public static void run(SimOptions options) throws Exception {
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         Simulator sim = new Simulator(vertx, options);
         if (options.registerOnly()) {
