@@ -59,6 +59,7 @@ public final class Service {
                 config.database().dataDir(),
                 config.database().timeoutS());
         Metrics metrics = new Metrics();
+        metrics.databaseUp(database.health()::up);
         new ClassLoaderMetrics().bindTo(metrics.registry());
         new JvmMemoryMetrics().bindTo(metrics.registry());
         new JvmGcMetrics().bindTo(metrics.registry());

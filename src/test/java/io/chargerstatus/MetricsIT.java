@@ -15,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
@@ -41,6 +43,26 @@ class MetricsIT {
             samples.put(m.group(1) + (m.group(2) == null ? "" : m.group(2)), Double.parseDouble(m.group(3)));
         }
         return samples;
+    }
+
+    /**
+     * Every metric a query of {@code file} selects ({@code name{...}}; the files write each metric with a
+     * selector so that this can find them) is one the service exports: a renamed metric breaks this test,
+     * not an operator's dashboard. {@code up} is Prometheus's own.
+     */
+    private static void onlyExportedMetrics(String exposition, Path file) throws Exception {
+        Set<String> exported = new HashSet<>();
+        exposition.lines().filter(l -> !l.startsWith("#")).forEach(l -> exported.add(l.split("[{ ]", 2)[0]));
+        Matcher selector = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{").matcher(Files.readString(file));
+        int found = 0;
+        while (selector.find()) {
+            String name = selector.group(1);
+            if (!name.equals("up") && !name.equals("by") && !name.equals("labels")) {
+                assertTrue(exported.contains(name), file + " queries " + name + ", which the service does not export");
+                found++;
+            }
+        }
+        assertTrue(found >= 5, file + ": queries found " + found);
     }
 
     @Test
@@ -99,6 +121,9 @@ class MetricsIT {
                         "pool metrics");
                 assertTrue(m.keySet().stream().anyMatch(k -> k.startsWith("jvm_memory_used_bytes")), "JVM metrics");
                 assertTrue(m.keySet().stream().anyMatch(k -> k.startsWith("process_cpu_usage")), "process metrics");
+                assertEquals(1.0, m.get("charger_status_database_up"));
+                onlyExportedMetrics(exposition, Path.of("ops", "grafana-dashboard.json"));
+                onlyExportedMetrics(exposition, Path.of("ops", "alerts.yml"));
             }
             a.close();
             b.close();

@@ -199,6 +199,7 @@ public final class SseHub {
 
     private void disconnect(Client client) {
         detach(client);
+        metrics.sseClientCut();
         client.response.reset();
     }
 

@@ -234,6 +234,7 @@ public final class StatusVerticle extends VerticleBase {
         return commit(facts).<Object>transform(ar -> {
             inFlight = List.of();
             if (ar.failed()) {
+                wiring.metrics().commitFailed();
                 batch.removeIf(answeredEarly::remove); // already refused while the commit hung
                 if (batch.isEmpty()) {
                     return Future.succeededFuture();

@@ -37,6 +37,8 @@ public final class Metrics {
     private final Counter lockouts;
     private final Counter refusedReports;
     private final Counter throttled;
+    private final Counter commitsFailed;
+    private final Counter sseCut;
 
     /** The OCPP-J error codes, each counted from zero. */
     private static final List<String> CALL_ERROR_CODES = List.of(
@@ -112,6 +114,12 @@ public final class Metrics {
                 .register(registry);
         throttled = Counter.builder("ocpp_throttled_total")
                 .description("Times a charger's socket was paused for exceeding MAX_MESSAGES_PER_SECOND")
+                .register(registry);
+        commitsFailed = Counter.builder("status_commits_failed_total")
+                .description("Status-engine batches whose commit failed (database away, or a fact it refused)")
+                .register(registry);
+        sseCut = Counter.builder("sse_clients_cut_total")
+                .description("SSE subscribers disconnected for being too slow or for an unfinished replay")
                 .register(registry);
         for (String code : CALL_ERROR_CODES) {
             callError(code, 0);
@@ -232,6 +240,21 @@ public final class Metrics {
     /** A charger report refused while the database was unavailable; the charger is asked again once it is back. */
     public void reportRefused() {
         refusedReports.increment();
+    }
+
+    public void commitFailed() {
+        commitsFailed.increment();
+    }
+
+    public void sseClientCut() {
+        sseCut.increment();
+    }
+
+    /** Exports whether the database is available (1) or not (0), as the watchdog last found it. */
+    public void databaseUp(java.util.function.BooleanSupplier up) {
+        Gauge.builder("charger_status_database_up", () -> up.getAsBoolean() ? 1 : 0)
+                .description("1 while the database is available (the watchdog's probe and commits answer), 0 otherwise")
+                .register(registry);
     }
 
     public void throttled() {
