@@ -8,24 +8,24 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 
-/** Request bodies of the REST API, each described by a JSON Schema under {@code api/}. */
+/** Request bodies of the REST API, each checked against its schema in the OpenAPI document (one source). */
 public enum BodySchemas {
-    ACCOUNT("account"),
-    SITE("site"),
-    CHARGER("charger"),
-    CHARGER_PATCH("charger-patch"),
-    ID_TAG("id-tag"),
-    REMOTE_START("command-remote-start"),
-    REMOTE_STOP("command-remote-stop"),
-    CHANGE_AVAILABILITY("command-change-availability"),
-    UPDATE_FIRMWARE("command-update-firmware"),
-    RESET("command-reset"),
-    TRIGGER_STATUS("command-trigger-status");
+    ACCOUNT("AccountRequest"),
+    SITE("SiteRequest"),
+    CHARGER("ChargerRequest"),
+    CHARGER_PATCH("ChargerPatchRequest"),
+    ID_TAG("IdTagRequest"),
+    REMOTE_START("RemoteStartRequest"),
+    REMOTE_STOP("RemoteStopRequest"),
+    CHANGE_AVAILABILITY("ChangeAvailabilityRequest"),
+    UPDATE_FIRMWARE("UpdateFirmwareRequest"),
+    RESET("ResetRequest"),
+    TRIGGER_STATUS("TriggerStatusRequest");
 
     private final JsonSchema schema;
 
     BodySchemas(String name) {
-        schema = Schemas.load("api/" + name + ".json");
+        schema = Schemas.fromOpenApi(name);
     }
 
     /** The request's JSON body, checked; a 400 {@link ApiError} naming the first problem otherwise. */

@@ -88,6 +88,11 @@ public final class HttpVerticle extends VerticleBase {
                     .put("database", database ? "UP" : "DOWN")
                     .put("verticles", ready.getAsBoolean() ? "UP" : "DOWN"));
         });
+        // The API's description, the same document the request bodies are checked against.
+        router.get("/openapi.json")
+                .handler(ctx -> ctx.response()
+                        .putHeader("Content-Type", "application/json")
+                        .sendFile("openapi.json"));
         router.get("/metrics")
                 .handler(PrometheusScrapingHandler.create(wiring.metrics().registry()));
         new RestApi(

@@ -45,6 +45,34 @@ public final class Schemas {
         }
     }
 
+    /** The OpenAPI document of the REST API, the one source of its request bodies' schemas. */
+    public static final String OPENAPI = "openapi.json";
+
+    /**
+     * The schema {@code components/schemas/<name>} of the OpenAPI document (OpenAPI 3.1 schemas are JSON
+     * Schema 2020-12), so that what the document says a body is, is what the API checks.
+     */
+    public static JsonSchema fromOpenApi(String name) {
+        try (InputStream in = Schemas.class.getClassLoader().getResourceAsStream(OPENAPI)) {
+            if (in == null) {
+                throw new IllegalStateException("missing " + OPENAPI);
+            }
+            JsonNode schema =
+                    MAPPER.readTree(in).path("components").path("schemas").path(name);
+            if (schema.isMissingNode()) {
+                throw new IllegalStateException(OPENAPI + " has no schema " + name);
+            }
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+                    .getSchema(
+                            schema,
+                            SchemaValidatorsConfig.builder()
+                                    .formatAssertionsEnabled(true)
+                                    .build());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + OPENAPI, e);
+        }
+    }
+
     /** Violations of {@code schema} by a JSON tree; empty when valid. */
     public static Set<ValidationMessage> check(JsonSchema schema, JsonNode document) {
         return schema.validate(document);

@@ -1,0 +1,63 @@
+package io.chargerstatus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import io.chargerstatus.api.RestApi;
+import io.chargerstatus.testkit.Api;
+import io.chargerstatus.testkit.TestCharger;
+import io.chargerstatus.testkit.TestService;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("The OpenAPI document describes the REST API as it is routed")
+class OpenApiIT {
+
+    @Test
+    @DisplayName("every route is documented and every documented operation is routed; the document is served")
+    void documentMatchesRouter() throws Exception {
+        try (TestService service = TestService.start(Map.of())) {
+            Api anonymous = service.api(null);
+            Api.Response served = anonymous.get("/openapi.json");
+            assertEquals(200, served.status());
+            JsonObject doc = served.json();
+            assertEquals("3.1.0", doc.getString("openapi"));
+
+            Set<String> documented = new TreeSet<>();
+            for (String path : doc.getJsonObject("paths").fieldNames()) {
+                for (String method :
+                        doc.getJsonObject("paths").getJsonObject(path).fieldNames()) {
+                    if (path.startsWith("/api/v1/")) {
+                        documented.add(method.toUpperCase() + " " + path);
+                    } else {
+                        // Outside the API: answered by the running service (health, metrics, this document).
+                        assertNotEquals(404, anonymous.get(path).status(), path);
+                    }
+                }
+            }
+
+            Router router = Router.router(TestCharger.VERTX);
+            new RestApi(TestCharger.VERTX, null, null, null, "unused", 1000).mount(router);
+            Set<String> routed = new TreeSet<>();
+            for (Route mounted : router.getRoutes()) {
+                if (mounted.getSubRouter() == null) {
+                    continue;
+                }
+                for (Route route : mounted.getSubRouter().getRoutes()) {
+                    if (route.getPath() == null || route.methods() == null) {
+                        continue; // authentication, body handler, the 404 of unknown routes
+                    }
+                    String path = "/api/v1" + route.getPath().replaceAll(":(\\w+)", "{$1}");
+                    route.methods().forEach(m -> routed.add(m.name() + " " + path));
+                }
+            }
+            assertEquals(routed, documented, "routes in RestApi versus paths in openapi.json");
+        }
+    }
+}
