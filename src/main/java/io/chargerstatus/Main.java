@@ -13,7 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Option;
         subcommands = {Main.Serve.class, Main.DemoCommand.class, Main.Simulate.class, Main.BenchCommand.class},
         footer = "%nSettings come from conf/charger-status.json and environment variables (README, Configuration).")
 public final class Main implements Callable<Integer> {
-    private static final Logger LOG = Logger.getLogger(Main.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
     public static void main(String[] args) {
         int code = new CommandLine(new Main())
@@ -125,6 +126,7 @@ public final class Main implements Callable<Integer> {
                                 service.stop(
                                         Duration.ofSeconds(settings.operations().shutdownDeadlineS()));
                                 LOG.info("stopped");
+                                Logging.stop(); // last: the lines above are written, not lost with the JVM
                             },
                             "shutdown"));
             return 0;

@@ -26,7 +26,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One running instance: the database (migrated before anything else), then the status engine, the OCPP
@@ -34,7 +35,7 @@ import java.util.logging.Logger;
  * what it depends on is up. {@link #stop} undeploys in the reverse order.
  */
 public final class Service {
-    private static final Logger LOG = Logger.getLogger(Service.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Service.class);
 
     private final Config config;
     private final Vertx vertx;
@@ -151,12 +152,12 @@ public final class Service {
         try {
             drained.toCompletionStage().toCompletableFuture().get(deadline.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            LOG.warning("shutdown did not drain within " + deadline + ": " + e);
+            LOG.warn("shutdown did not drain within " + deadline + ": " + e);
         }
         try {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
-            LOG.warning("Vert.x did not close cleanly: " + e);
+            LOG.warn("Vert.x did not close cleanly: " + e);
         } finally {
             database.close();
         }

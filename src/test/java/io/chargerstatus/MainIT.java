@@ -65,6 +65,52 @@ class MainIT {
     }
 
     @Test
+    @DisplayName("SIGTERM: the service drains and its last lines (stopping, stopped) are written")
+    void shutdownLinesKept() throws Exception {
+        List<String> command = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName());
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        int http;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            http = probe.getLocalPort();
+        }
+        pb.environment()
+                .putAll(Map.of(
+                        "HTTP_PORT",
+                        String.valueOf(http),
+                        "OCPP_PORT",
+                        "0",
+                        "PG_URL",
+                        TestDatabase.fresh(),
+                        "ADMIN_TOKEN",
+                        "x",
+                        "LOG_FORMAT",
+                        "json"));
+        Process p = pb.start();
+        StringBuilder output = new StringBuilder();
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                output.append(line).append('\n');
+                if (line.contains("charger-status ready")) {
+                    // SIGTERM, as Kubernetes sends it (Process.destroy would also close our end of its output).
+                    new ProcessBuilder("kill", "-TERM", String.valueOf(p.pid()))
+                            .start()
+                            .waitFor();
+                }
+            }
+        }
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(
+                output.toString().contains("\"message\":\"stopping: closing charger sessions and SSE streams\""),
+                output.toString());
+        assertTrue(output.toString().contains("\"message\":\"stopped\""), output.toString());
+    }
+
+    @Test
     @DisplayName("a port already in use: one line and a non-zero exit, at once")
     void portInUse() throws Exception {
         try (ServerSocket taken = new ServerSocket(0)) {

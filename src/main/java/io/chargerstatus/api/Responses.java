@@ -11,11 +11,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.pgclient.PgException;
 import java.util.function.Function;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Handler results as JSON responses, and the one place where failures become HTTP statuses. */
 public final class Responses {
-    private static final Logger LOG = Logger.getLogger(Responses.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Responses.class);
     /** Largest request body. */
     static final int MAX_BODY_BYTES = 64 * 1024;
 
@@ -67,7 +68,7 @@ public final class Responses {
         } else if (cause == null && ctx.statusCode() == 413) {
             error = new ApiError(413, "payload_too_large", "the body is larger than " + MAX_BODY_BYTES + " bytes");
         } else if (ctx.statusCode() == 403 && ctx.request().getHeader("Origin") != null) {
-            LOG.info(() ->
+            LOG.atInfo().log(() ->
                     "refused " + ctx.request().method() + " " + ctx.request().path() + " from origin "
                             + ctx.request().getHeader("Origin") + ": not in CORS_ORIGINS");
             error = ApiError.forbidden("origin not allowed");
@@ -76,8 +77,7 @@ public final class Responses {
             error = new ApiError(
                     ctx.statusCode(), ctx.statusCode() == 403 ? "forbidden" : "bad_request", "the request was refused");
         } else {
-            LOG.warning(
-                    "request " + ctx.request().method() + " " + ctx.request().path() + " failed: " + cause);
+            LOG.warn("request " + ctx.request().method() + " " + ctx.request().path() + " failed: " + cause);
             error = new ApiError(500, "internal", "the request could not be completed");
         }
         if (ctx.response().headWritten()) {

@@ -17,7 +17,8 @@ import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.UUID;
 import java.util.function.BiFunction;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The back-office REST API under {@code /api/v1} and the SSE route. Every handler resolves the caller's
@@ -25,7 +26,7 @@ import java.util.logging.Logger;
  * {@link #failure} only.
  */
 public final class RestApi {
-    private static final Logger LOG = Logger.getLogger(RestApi.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
 
     private final Vertx vertx;
     private final BackOfficeStore store;

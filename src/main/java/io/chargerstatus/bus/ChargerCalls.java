@@ -6,7 +6,8 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The charger-call client: sends a CALL to a charger wherever its session is held (over
@@ -16,7 +17,7 @@ import java.util.logging.Logger;
  * means to an HTTP client is the API's business.
  */
 public final class ChargerCalls {
-    private static final Logger LOG = Logger.getLogger(ChargerCalls.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ChargerCalls.class);
 
     /** How a call to a charger ended. */
     public enum Outcome {
@@ -70,8 +71,8 @@ public final class ChargerCalls {
             String chargerId, String name, String action, JsonObject request, JsonObject payload, String requestedBy) {
         return log.insertCommand(chargerId, name, action, request, payload, requestedBy, clock.instant())
                 .compose(id -> {
-                    LOG.info(() -> "command " + id + " " + name + " (" + action + ") to charger " + chargerId + " by "
-                            + requestedBy);
+                    LOG.atInfo().log(() -> "command " + id + " " + name + " (" + action + ") to charger " + chargerId
+                            + " by " + requestedBy);
                     return bus.<JsonObject>request(
                                     Bus.chargerCalls(chargerId), new Bus.OcppCall(action, payload), delivery)
                             .transform(ar -> finish(id, chargerId, ar.succeeded() ? ar.result() : null, ar.cause()));
@@ -93,7 +94,7 @@ public final class ChargerCalls {
                     : null;
             result = new Result(id, outcome, outcome.logged, response);
         }
-        LOG.info(() -> "command " + id + " to charger " + chargerId + " answered: " + result.status());
+        LOG.atInfo().log(() -> "command " + id + " to charger " + chargerId + " answered: " + result.status());
         return log.finishCommand(id, result.status(), result.response(), clock.instant())
                 .map(result);
     }

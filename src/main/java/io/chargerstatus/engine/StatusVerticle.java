@@ -29,7 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The status engine: the single writer of charger statuses and of the event sequence.
@@ -51,7 +52,7 @@ import java.util.logging.Logger;
  * instead of waiting without bound.
  */
 public final class StatusVerticle extends VerticleBase {
-    private static final Logger LOG = Logger.getLogger(StatusVerticle.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(StatusVerticle.class);
 
     private final Wiring wiring;
     private final Map<String, ChargerState> chargers = new HashMap<>();
@@ -254,12 +255,12 @@ public final class StatusVerticle extends VerticleBase {
                 return retryLater(batch).mapEmpty();
             }
             if (batch.size() > 1) {
-                LOG.warning("status batch of " + batch.size() + " facts failed ("
+                LOG.warn("status batch of " + batch.size() + " facts failed ("
                         + ar.cause().getMessage() + "): committing them one by one");
                 return commitOneByOne(batch).mapEmpty();
             }
             Message<Object> m = batch.get(0);
-            LOG.warning("fact " + m.body().getClass().getSimpleName() + " of charger " + ((Fact) m.body()).chargerId()
+            LOG.warn("fact " + m.body().getClass().getSimpleName() + " of charger " + ((Fact) m.body()).chargerId()
                     + " cannot be stored: " + ar.cause().getMessage());
             m.fail(
                     Bus.Failure.INTERNAL.code(),
@@ -306,7 +307,7 @@ public final class StatusVerticle extends VerticleBase {
                 } else if (DatabaseHealth.unavailable(ar.cause())) {
                     refuse(m);
                 } else {
-                    LOG.warning("fact " + m.body().getClass().getSimpleName() + " of charger "
+                    LOG.warn("fact " + m.body().getClass().getSimpleName() + " of charger "
                             + ((Fact) m.body()).chargerId() + " cannot be stored: "
                             + ar.cause().getMessage());
                     m.fail(
@@ -330,8 +331,8 @@ public final class StatusVerticle extends VerticleBase {
         for (String chargerId : refused) {
             vertx.eventBus()
                     .request(Bus.chargerCalls(chargerId), new Bus.OcppCall("TriggerMessage", payload))
-                    .onFailure(e ->
-                            LOG.fine(() -> "TriggerMessage to " + chargerId + " after the outage: " + e.getMessage()));
+                    .onFailure(e -> LOG.atDebug().log(
+                            () -> "TriggerMessage to " + chargerId + " after the outage: " + e.getMessage()));
         }
         refused.clear();
     }
@@ -381,7 +382,11 @@ public final class StatusVerticle extends VerticleBase {
                                 wiring.metrics().transition(change);
                             }
                             if (change.status() == Status.Faulted && change.previousStatus() != Status.Faulted) {
-                                LOG.info(() -> "charger " + change.chargerId() + " faulted: " + change.faultCode());
+                                LOG.atInfo()
+                                        .addKeyValue("chargerId", change.chargerId())
+                                        .addKeyValue("event", "faulted")
+                                        .addKeyValue("faultCode", change.faultCode())
+                                        .log(() -> "charger " + change.chargerId() + " faulted: " + change.faultCode());
                             }
                             vertx.eventBus().publish(Bus.CHANGES, new Bus.Committed(seqs.get(i), change));
                         }

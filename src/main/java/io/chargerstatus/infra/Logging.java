@@ -1,134 +1,117 @@
 package io.chargerstatus.infra;
 
-import io.vertx.core.json.JsonObject;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Formatter;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
+import ch.qos.logback.classic.AsyncAppender;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.pattern.MessageConverter;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.CoreConstants;
+import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.pattern.DynamicConverter;
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import net.logstash.logback.encoder.LogstashEncoder;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
- * One log line per event that matters, on stderr: plain text by default, JSON lines when
- * {@code LOG_FORMAT=json} (what log collectors on Kubernetes parse). Everything (Vert.x, Netty,
- * Flyway through SLF4J) goes through java.util.logging, so the format is the same for all.
+ * One log line per event that matters, on stderr, through SLF4J and Logback: plain text by default, JSON
+ * lines with {@code LOG_FORMAT=json} (what log collectors on Kubernetes parse), with {@code chargerId},
+ * {@code event} and the like as fields of their own and the {@code instance} on every line. Vert.x,
+ * Netty, Flyway and zonky log through SLF4J; java.util.logging is bridged to it.
+ *
+ * <p>Lines are written by Logback's async appender, which never blocks an event loop (a storm that
+ * outruns the console drops lines instead); {@link #stop} flushes it, after the service has stopped, so
+ * that the shutdown's own lines are kept.
  */
 public final class Logging {
     private Logging() {}
 
-    /** Installs the formatter on the root logger; {@code format} is "json" or anything else for text. */
+    /** Configures Logback; {@code format} is "json" or anything else for text. */
     public static void install(String format) {
-        Logger root = Logger.getLogger("");
-        for (Handler h : root.getHandlers()) {
-            root.removeHandler(h);
-        }
-        AsyncHandler handler =
-                new AsyncHandler("json".equalsIgnoreCase(format) ? new JsonFormatter() : new TextFormatter());
-        root.addHandler(handler);
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        context.reset();
+
+        Encoder<ILoggingEvent> encoder = "json".equalsIgnoreCase(format) ? json(context) : text(context);
+        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+        console.setContext(context);
+        console.setName("console");
+        console.setTarget("System.err");
+        console.setEncoder(encoder);
+        console.start();
+
+        AsyncAppender async = new AsyncAppender();
+        async.setContext(context);
+        async.setName("async");
+        async.setQueueSize(65_536);
+        async.setDiscardingThreshold(0); // keep every level until the queue is full
+        async.setNeverBlock(true); // then drop, rather than block a session's event loop
+        async.setMaxFlushTime(5000); // what stop() waits for the queue to be written
+        async.addAppender(console);
+        async.start();
+
+        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.INFO);
+        root.addAppender(async);
+        // initdb's and the server's own output, line by line: the start-up line of Database says it all.
+        context.getLogger("io.zonky.test.db.postgres").setLevel(Level.WARN);
     }
 
-    /**
-     * Formats on the caller's thread, writes on a daemon thread: an event loop never waits for stderr.
-     * The queue is bounded; when a storm outruns the console, lines are dropped and the drop is reported
-     * once the queue has room again, rather than blocking a session.
-     */
-    static final class AsyncHandler extends Handler {
-        private static final int CAPACITY = 65_536;
-        private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(CAPACITY);
-        private final AtomicLong dropped = new AtomicLong();
-
-        AsyncHandler(Formatter formatter) {
-            setFormatter(formatter);
-            setLevel(Level.ALL);
-            Thread writer = new Thread(this::drain, "log-writer");
-            writer.setDaemon(true);
-            writer.start();
-        }
-
-        @Override
-        public void publish(LogRecord record) {
-            if (!isLoggable(record)) {
-                return;
-            }
-            if (!queue.offer(getFormatter().format(record))) {
-                dropped.incrementAndGet();
-            }
-        }
-
-        private void drain() {
-            PrintStream err = System.err;
-            List<String> batch = new ArrayList<>();
-            while (true) {
-                try {
-                    batch.add(queue.take());
-                } catch (InterruptedException e) {
-                    return;
-                }
-                queue.drainTo(batch, 1024);
-                long lost = dropped.getAndSet(0);
-                StringBuilder out = new StringBuilder();
-                batch.forEach(out::append);
-                if (lost > 0) {
-                    out.append(Instant.now())
-                            .append(" WARNING Logging - ")
-                            .append(lost)
-                            .append(" log lines dropped: the console could not keep up")
-                            .append(System.lineSeparator());
-                }
-                err.print(out);
-                err.flush();
-                batch.clear();
-            }
-        }
-
-        @Override
-        public void flush() {
-            long deadline = System.currentTimeMillis() + 2000;
-            while (!queue.isEmpty() && System.currentTimeMillis() < deadline) {
-                Thread.onSpinWait();
-            }
-        }
-
-        @Override
-        public void close() {
-            flush();
+    /** Writes what is queued and stops logging: the last call of a process. */
+    public static void stop() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.stop();
         }
     }
 
-    /** {@code 2026-11-24T10:00:00.123Z INFO OcppVerticle - session opened: charger CP-1 ...}. */
-    static final class TextFormatter extends Formatter {
-        @Override
-        public String format(LogRecord r) {
-            String line = Instant.ofEpochMilli(r.getMillis()) + " "
-                    + r.getLevel().getName() + " " + shortName(r.getLoggerName()) + " - "
-                    + escapeControls(formatMessage(r)) + System.lineSeparator();
-            return r.getThrown() == null ? line : line + stackTrace(r.getThrown());
+    private static Encoder<ILoggingEvent> text(LoggerContext context) {
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        @SuppressWarnings("unchecked")
+        Map<String, Supplier<DynamicConverter<?>>> rules = (Map<String, Supplier<DynamicConverter<?>>>)
+                context.getObject(CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS);
+        if (rules == null) {
+            rules = new HashMap<>();
+            context.putObject(CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS, rules);
+        }
+        rules.put("escapedMessage", EscapedMessage::new);
+        encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSS'Z',UTC} %level %logger{0} - %escapedMessage%n%ex");
+        encoder.start();
+        return encoder;
+    }
+
+    private static Encoder<ILoggingEvent> json(LoggerContext context) {
+        LogstashEncoder encoder = new LogstashEncoder();
+        encoder.setContext(context);
+        encoder.setCustomFields("{\"instance\":\"" + instance() + "\"}");
+        encoder.start();
+        return encoder;
+    }
+
+    private static String instance() {
+        String pod = System.getenv("HOSTNAME");
+        if (pod != null && !pod.isBlank()) {
+            return pod.replaceAll("[^A-Za-z0-9._-]", "");
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._-]", "");
+        } catch (Exception e) {
+            return "unknown";
         }
     }
 
-    /** {@code {"ts":"...","level":"INFO","logger":"...","message":"...","error":"..."}} per line. */
-    static final class JsonFormatter extends Formatter {
+    /** The message with control characters escaped: one record, one line, whatever the input. */
+    public static final class EscapedMessage extends MessageConverter {
         @Override
-        public String format(LogRecord r) {
-            JsonObject line = new JsonObject()
-                    .put("ts", Instant.ofEpochMilli(r.getMillis()).toString())
-                    .put("level", r.getLevel().getName())
-                    .put("logger", r.getLoggerName())
-                    .put("thread", Thread.currentThread().getName())
-                    .put("message", formatMessage(r));
-            if (r.getThrown() != null) {
-                line.put("error", stackTrace(r.getThrown()));
-            }
-            return line.encode() + System.lineSeparator();
+        public String convert(ILoggingEvent event) {
+            return escapeControls(super.convert(event));
         }
     }
 
@@ -149,15 +132,5 @@ public final class Logging {
             }
         }
         return out.toString();
-    }
-
-    private static String shortName(String logger) {
-        return logger == null ? "" : logger.substring(logger.lastIndexOf('.') + 1);
-    }
-
-    private static String stackTrace(Throwable t) {
-        StringWriter w = new StringWriter();
-        t.printStackTrace(new PrintWriter(w));
-        return w.toString();
     }
 }

@@ -13,7 +13,8 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The central-system side of OCPP 1.6J: one handler per message a charger initiates. Payloads reach
@@ -21,7 +22,7 @@ import java.util.logging.Logger;
  * engine as a {@link Fact} and answered only once the engine has committed it.
  */
 public final class CentralSystem16 {
-    private static final Logger LOG = Logger.getLogger(CentralSystem16.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(CentralSystem16.class);
 
     private final Vertx vertx;
     private final EventBus bus;
@@ -52,8 +53,12 @@ public final class CentralSystem16 {
                                 at))
                         .map(v -> {
                             session.cancelTrigger();
-                            LOG.info(() -> "charger " + charger + " booted: " + p.getString("chargePointVendor") + " "
-                                    + p.getString("chargePointModel") + " firmware " + p.getString("firmwareVersion"));
+                            LOG.atInfo()
+                                    .addKeyValue("chargerId", charger)
+                                    .addKeyValue("event", "booted")
+                                    .log(() -> "charger " + charger + " booted: " + p.getString("chargePointVendor")
+                                            + " " + p.getString("chargePointModel") + " firmware "
+                                            + p.getString("firmwareVersion"));
                             return new JsonObject()
                                     .put("status", "Accepted")
                                     .put("currentTime", now(at))

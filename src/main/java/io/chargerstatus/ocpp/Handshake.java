@@ -12,12 +12,13 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.BiConsumer;
-import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The WebSocket upgrade of {@code /ocpp/{chargerId}}: the charger id, the subprotocol, the session cap,
@@ -26,7 +27,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  * open is {@link OcppVerticle}'s.
  */
 final class Handshake {
-    private static final Logger LOG = Logger.getLogger(Handshake.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Handshake.class);
     /** The subprotocol spoken. */
     static final String SUBPROTOCOL = "ocpp1.6";
     /** What a charger id may be: the same rule as the REST API's registration, so nothing else can be registered. */
@@ -78,18 +79,18 @@ final class Handshake {
             return;
         }
         if (metrics.connectedChargers() >= maxSessions) {
-            LOG.warning("refused charger " + chargerId + ": " + maxSessions + " sessions already open");
+            LOG.warn("refused charger " + chargerId + ": " + maxSessions + " sessions already open");
             refuse(hs, 503, "capacity");
             return;
         }
         store.chargerAuth(chargerId).onComplete(ar -> {
             if (ar.failed()) {
                 if (!DatabaseHealth.unavailable(ar.cause())) { // an outage is logged once, by the database health
-                    LOG.warning("cannot look up charger " + chargerId + " at upgrade: " + ar.cause());
+                    LOG.warn("cannot look up charger " + chargerId + " at upgrade: " + ar.cause());
                 }
                 refuse(hs, 503, "error");
             } else if (ar.result() == null) {
-                LOG.fine(() -> "refused unregistered charger " + chargerId + " from " + hs.remoteAddress());
+                LOG.atDebug().log(() -> "refused unregistered charger " + chargerId + " from " + hs.remoteAddress());
                 refuse(hs, 404, "unknown_charger");
             } else {
                 authenticate(hs, ar.result());
@@ -107,7 +108,7 @@ final class Handshake {
             if (certified.equals(charger.id())) {
                 hs.accept().onSuccess(ws -> opened.accept(ws, charger));
             } else {
-                LOG.info(() -> "refused charger " + charger.id() + " from " + hs.remoteAddress()
+                LOG.atInfo().log(() -> "refused charger " + charger.id() + " from " + hs.remoteAddress()
                         + ": its certificate is for " + certified);
                 refuse(hs, 403, "certificate");
             }
@@ -149,7 +150,7 @@ final class Handshake {
             hasher.executeBlocking(() -> logins.rehash(charger.id(), authorization), false)
                     .compose(newHash -> store.rehashPassword(charger.id(), charger.passwordHash(), newHash)
                             .onSuccess(v -> logins.rehashed(charger.id(), newHash)))
-                    .onFailure(e -> LOG.fine(() -> "rehash of " + charger.id() + "'s password: " + e));
+                    .onFailure(e -> LOG.atDebug().log(() -> "rehash of " + charger.id() + "'s password: " + e));
         }
     }
 

@@ -30,7 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Holds charger WebSocket sessions ({@code /ocpp/{chargerId}}, subprotocol {@code ocpp1.6}); deployed
@@ -41,7 +42,7 @@ import java.util.logging.Logger;
  * closes sessions silent past {@code OFFLINE_AFTER_S}, and asks reconnected chargers for their statuses.
  */
 public final class OcppVerticle extends VerticleBase {
-    private static final Logger LOG = Logger.getLogger(OcppVerticle.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(OcppVerticle.class);
     /** WebSocket close code 1001 "going away": chargers reconnect. */
     private static final short GOING_AWAY = 1001;
     /** WebSocket close code 1009 "message too big". */
@@ -152,7 +153,10 @@ public final class OcppVerticle extends VerticleBase {
             retire(previous, "replaced by a new connection");
         }
         wiring.metrics().sessionOpened();
-        LOG.info(() -> "session opened: charger " + charger.id() + " from " + ws.remoteAddress());
+        LOG.atInfo()
+                .addKeyValue("chargerId", charger.id())
+                .addKeyValue("event", "session_opened")
+                .log(() -> "session opened: charger " + charger.id() + " from " + ws.remoteAddress());
         MessageConsumer<Bus.OcppCall> calls =
                 vertx.eventBus().consumer(Bus.chargerCalls(charger.id()), m -> callFromService(session, m));
         callConsumers.put(session.id(), calls);
@@ -170,7 +174,7 @@ public final class OcppVerticle extends VerticleBase {
 
         ws.frameHandler(frame -> onFrame(session, frame));
         ws.pongHandler(b -> session.seen(wiring.clock().millis()));
-        ws.exceptionHandler(e -> LOG.fine(() -> "session of " + charger.id() + ": " + e));
+        ws.exceptionHandler(e -> LOG.atDebug().log(() -> "session of " + charger.id() + ": " + e));
         ws.closeHandler(v -> closed(session, ws.closeReason() == null ? "socket closed" : ws.closeReason()));
     }
 
@@ -184,7 +188,7 @@ public final class OcppVerticle extends VerticleBase {
 
     /** Closes a session that a newer one replaced; its close must not mark the charger offline. */
     private void retire(OcppSession old, String reason) {
-        LOG.info(() -> "session of charger " + old.chargerId() + " " + reason);
+        LOG.atInfo().log(() -> "session of charger " + old.chargerId() + " " + reason);
         old.socket().close((short) 1000, reason);
     }
 
@@ -205,7 +209,10 @@ public final class OcppVerticle extends VerticleBase {
         if (calls != null) {
             calls.unregister();
         }
-        LOG.info(() -> "session closed: charger " + session.chargerId() + " (" + reason + ")");
+        LOG.atInfo()
+                .addKeyValue("chargerId", session.chargerId())
+                .addKeyValue("event", "session_closed")
+                .log(() -> "session closed: charger " + session.chargerId() + " (" + reason + ")");
         vertx.eventBus()
                 .send(
                         Bus.FACTS,
@@ -228,7 +235,7 @@ public final class OcppVerticle extends VerticleBase {
                 s.socket().resume();
             }
             if (now - s.lastSeenMillis() > silence) {
-                LOG.info(() -> "charger " + s.chargerId() + " silent for "
+                LOG.atInfo().log(() -> "charger " + s.chargerId() + " silent for "
                         + wiring.config().ocpp().offlineAfterS() + " s: closing its session");
                 s.socket().close(GOING_AWAY, "silent past the offline timeout");
                 closed(s, "silent past the offline timeout");
@@ -250,7 +257,7 @@ public final class OcppVerticle extends VerticleBase {
                         "TriggerMessage",
                         new JsonObject().put("requestedMessage", "StatusNotification"),
                         wiring.config().ocpp().callTimeoutS() * 1000L)
-                .onComplete(ar -> LOG.fine(() -> "TriggerMessage StatusNotification to " + s.chargerId() + ": "
+                .onComplete(ar -> LOG.atDebug().log(() -> "TriggerMessage StatusNotification to " + s.chargerId() + ": "
                         + (ar.succeeded() ? ar.result().encode() : ar.cause().getMessage())));
     }
 
@@ -274,7 +281,7 @@ public final class OcppVerticle extends VerticleBase {
         switch (assembled) {
             case PARTIAL, DISCARDED -> {}
             case TOO_BIG -> {
-                LOG.warning("charger " + session.chargerId() + " sent a message over "
+                LOG.warn("charger " + session.chargerId() + " sent a message over "
                         + wiring.config().ocpp().maxFrameBytes() + " bytes: closing its session with 1009");
                 wiring.metrics().messageTooBig();
                 session.socket()
@@ -301,7 +308,7 @@ public final class OcppVerticle extends VerticleBase {
             // This message is handled; the next ones wait in the charger's TCP buffer until the bucket refills.
             session.socket().pause();
             wiring.metrics().throttled();
-            LOG.fine(() -> "charger " + session.chargerId() + " throttled above "
+            LOG.atDebug().log(() -> "charger " + session.chargerId() + " throttled above "
                     + wiring.config().ocpp().maxMessagesPerSecond() + " msg/s");
         }
         Frame frame;
@@ -355,7 +362,7 @@ public final class OcppVerticle extends VerticleBase {
                 reject(session, call.id(), action, e.code(), e.getMessage());
             } else {
                 if (!DatabaseHealth.unavailable(ar.cause())) { // an outage is logged once, by the database health
-                    LOG.warning("handling " + action + " of " + session.chargerId() + " failed: " + ar.cause());
+                    LOG.warn("handling " + action + " of " + session.chargerId() + " failed: " + ar.cause());
                 }
                 reject(session, call.id(), action, "InternalError", "the central system could not process the message");
             }

@@ -9,7 +9,8 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The business rules that act on chargers, called by the OCPP handlers once the charger has its answer:
@@ -18,7 +19,7 @@ import java.util.logging.Logger;
  * The pure part of delayed charging is {@link DelayedCharging}; what is sent is {@link ChargingProfiles}.
  */
 public final class ChargerRules {
-    private static final Logger LOG = Logger.getLogger(ChargerRules.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ChargerRules.class);
 
     private final ChargerCalls calls;
     private final RuleStore store;
@@ -35,7 +36,7 @@ public final class ChargerRules {
     public void vehiclePlugged(String chargerId, int connectorId) {
         JsonObject payload = new JsonObject().put("connectorId", connectorId).put("idTag", autoStartIdTag);
         calls.send(chargerId, "remote-start", "RemoteStartTransaction", payload, payload, "system:plug-and-charge")
-                .onComplete(ar -> LOG.info(() -> "plug & charge start on " + chargerId + ": "
+                .onComplete(ar -> LOG.atInfo().log(() -> "plug & charge start on " + chargerId + ": "
                         + (ar.succeeded() ? ar.result().status() : ar.cause().getMessage())));
     }
 
@@ -74,8 +75,8 @@ public final class ChargerRules {
                                 .map(r -> r);
                     });
                 })
-                .onFailure(e -> LOG.warning("delayed charging of transaction " + transactionId + " on " + chargerId
-                        + ": " + e.getMessage()));
+                .onFailure(e -> LOG.warn("delayed charging of transaction " + transactionId + " on " + chargerId + ": "
+                        + e.getMessage()));
     }
 
     private static List<DelayedCharging.Window> windows(JsonObject delayedCharging) {

@@ -15,7 +15,8 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Plays many OCPP 1.6J chargers against a charger-status service (or any central system): the load
@@ -23,7 +24,7 @@ import java.util.logging.Logger;
  * with {@code --source-ips}, over several local addresses, each of which has its own ephemeral ports.
  */
 public final class Simulator {
-    private static final Logger LOG = Logger.getLogger(Simulator.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Simulator.class);
 
     private final Vertx vertx;
     private final SimOptions options;

@@ -12,8 +12,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where the data lives: the PostgreSQL named by {@code PG_URL}, or an embedded one under the data
@@ -21,7 +22,7 @@ import org.flywaydb.core.Flyway;
  * deployed, so that no event loop ever waits for them.
  */
 public final class Database implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(Database.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
     private final PgConnectOptions connectOptions;
     private final EmbeddedPostgres embedded;
@@ -69,16 +70,19 @@ public final class Database implements AutoCloseable {
     private static EmbeddedPostgres startEmbedded(Path dir) {
         try {
             Files.createDirectories(dir);
-            LOG.info("PG_URL is not set: starting an embedded PostgreSQL with its data under " + dir.toAbsolutePath());
             // zonky's defaults are made for throw-away test databases (fsync, synchronous_commit and
             // full_page_writes off): a power cut could lose statuses that chargers were told were stored.
-            return EmbeddedPostgres.builder()
+            EmbeddedPostgres started = EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(false)
                     .setServerConfig("fsync", "on")
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("full_page_writes", "on")
                     .start();
+            // One line for what initdb and the server print line by line (their loggers are at WARN).
+            LOG.info("embedded PostgreSQL ready on 127.0.0.1:" + started.getPort() + ", data under "
+                    + dir.toAbsolutePath());
+            return started;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded PostgreSQL under " + dir, e);
         }
@@ -129,7 +133,7 @@ public final class Database implements AutoCloseable {
             try {
                 embedded.close();
             } catch (IOException e) {
-                LOG.warning("embedded PostgreSQL did not stop cleanly: " + e.getMessage());
+                LOG.warn("embedded PostgreSQL did not stop cleanly: " + e.getMessage());
             }
         }
     }

@@ -7,7 +7,8 @@ import io.vertx.sqlclient.ClosedConnectionException;
 import java.io.IOException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Whether the database answers, as every verticle sees it. Thread-safe: the OCPP, status and HTTP
@@ -18,7 +19,7 @@ import java.util.logging.Logger;
  * seconds and nothing on recovery).
  */
 public final class DatabaseHealth {
-    private static final Logger LOG = Logger.getLogger(DatabaseHealth.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseHealth.class);
 
     private final AtomicLong downSinceMillis = new AtomicLong();
 
@@ -45,7 +46,7 @@ public final class DatabaseHealth {
     /** A query failed; counts as an outage only when {@link #unavailable} says the database was not there. */
     public void failed(Throwable cause) {
         if (unavailable(cause) && downSinceMillis.compareAndSet(0, System.currentTimeMillis())) {
-            LOG.warning("database unavailable: " + cause);
+            LOG.warn("database unavailable: " + cause);
         }
     }
 
