@@ -1,6 +1,7 @@
 package io.chargerstatus;
 
 import io.chargerstatus.infra.Config;
+import io.chargerstatus.infra.Logging;
 import io.chargerstatus.infra.Passwords;
 import io.chargerstatus.sim.SimOptions;
 import io.chargerstatus.sim.Simulator;
@@ -41,6 +42,8 @@ final class Demo {
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(() ->
                         service.stop(Duration.ofSeconds(config.operations().shutdownDeadlineS()))));
+        // The service is up (its start-up lines are above); what the demo's chargers do is on the dashboard.
+        Logging.quiet();
         String base = "http://localhost:" + config.http().port();
         Setup api = new Setup(base, config.http().adminToken());
         api.post("/api/v1/accounts", new JsonObject().put("id", "demo").put("name", "Demo network"));
@@ -136,6 +139,7 @@ final class Demo {
         System.out.println("  Demo account token (sees only the demo account): " + accountToken);
         System.out.println("  " + SIMULATED + " simulated chargers (" + GOING_OFFLINE + " go offline), "
                 + NEVER_CONNECTED + " never configured; a firmware update starts in 15 s. Ctrl-C stops.");
+        System.out.println("  (the service's log shows warnings and errors only from here on)");
     }
 
     /** Blocking calls to the demo's own API (setup only, on the main thread). */

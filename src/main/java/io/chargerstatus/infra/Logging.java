@@ -67,6 +67,16 @@ public final class Logging {
         context.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.ERROR);
     }
 
+    /**
+     * From now on, only warnings and errors of the service: what the demo does so that its banner (address,
+     * tokens) stays the last thing on the console instead of scrolling away under session lines.
+     */
+    public static void quiet() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.getLogger("io.chargerstatus").setLevel(Level.WARN);
+        }
+    }
+
     /** Writes what is queued and stops logging: the last call of a process. */
     public static void stop() {
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
