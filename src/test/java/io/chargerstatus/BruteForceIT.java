@@ -75,7 +75,8 @@ class BruteForceIT {
         assertEquals("Charging", api.chargerRow("bystander").getString("status"));
         bystander.close();
         assertTrue(
-                api.get("/metrics").body().contains("ocpp_auth_lockouts_total 21.0"), "blocked attempts are counted");
+                api.get("/metrics").body().contains("charger_status_ocpp_auth_lockouts_total 21.0"),
+                "blocked attempts are counted");
 
         CLOCK.set(CLOCK.instant().plusSeconds(2));
         assertEquals(101, TestCharger.upgradeStatus(service, "target", basic("target", "right-password-1")));

@@ -108,7 +108,8 @@ class HostileInputIT {
         bystander.status(1, "Charging");
         assertEquals("Charging", api.chargerRow("bystander").getString("status"));
         String metrics = service.api().get("/metrics").body();
-        assertTrue(metrics.contains("ocpp_messages_too_big_total 3.0"), "three oversized messages counted");
+        assertTrue(
+                metrics.contains("charger_status_ocpp_messages_too_big_total 3.0"), "three oversized messages counted");
         bystander.close();
     }
 

@@ -101,17 +101,20 @@ class MetricsIT {
                 assertEquals(3, table.size());
                 assertEquals(1.0, m.get("charger_status_chargers{status=\"Faulted\"}"));
                 assertEquals(1.0, m.get("charger_status_chargers{status=\"Unknown\"}"));
-                assertEquals(2.0, m.get("ocpp_connected_chargers"));
-                assertEquals(1.0, m.get("sse_clients"));
+                assertEquals(2.0, m.get("charger_status_ocpp_connected_chargers"));
+                assertEquals(1.0, m.get("charger_status_sse_clients"));
                 assertEquals(
                         2.0,
-                        m.get("ocpp_messages_total{action=\"StatusNotification\",direction=\"in\",outcome=\"ok\"}")
+                        m.get(
+                                        "charger_status_ocpp_messages_total{action=\"StatusNotification\",direction=\"in\",outcome=\"ok\"}")
                                 - 1.0);
                 assertEquals(
-                        2.0, m.get("ocpp_messages_total{action=\"BootNotification\",direction=\"in\",outcome=\"ok\"}"));
-                assertEquals(1.0, m.get("ocpp_callerrors_total{code=\"NotImplemented\"}"));
-                assertEquals(1.0, m.get("status_transitions_total{from=\"Charging\",to=\"Finishing\"}"));
-                assertTrue(m.get("status_event_latency_seconds_count") >= 1.0);
+                        2.0,
+                        m.get(
+                                "charger_status_ocpp_messages_total{action=\"BootNotification\",direction=\"in\",outcome=\"ok\"}"));
+                assertEquals(1.0, m.get("charger_status_ocpp_callerrors_total{code=\"NotImplemented\"}"));
+                assertEquals(1.0, m.get("charger_status_transitions_total{from=\"Charging\",to=\"Finishing\"}"));
+                assertTrue(m.get("charger_status_event_latency_seconds_count") >= 1.0);
                 assertTrue(
                         m.keySet().stream().anyMatch(k -> k.startsWith("vertx_http_server_")), "Vert.x HTTP metrics");
                 assertTrue(

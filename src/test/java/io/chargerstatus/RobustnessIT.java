@@ -138,7 +138,7 @@ class RobustnessIT {
                 "250 messages at 50/s after a burst of 50 take about 4 s, took " + floodMillis + " ms");
         assertTrue(worst < 1000, "the other charger was answered within a second (worst " + worst + " ms)");
         String metrics = expect(200, service.api(null).get("/metrics")).body();
-        assertTrue(metrics.contains("ocpp_throttled_total"), "throttling is counted");
+        assertTrue(metrics.contains("charger_status_ocpp_throttled_total"), "throttling is counted");
         good.close();
         flooder.close();
     }

@@ -202,7 +202,9 @@ class SecurityIT {
                         new JsonObject().putNull("password").encode()));
         assertEquals(101, TestCharger.upgradeStatus(service, "pw-cp", null));
         String metrics = expect(200, service.api(null).get("/metrics")).body();
-        assertTrue(metrics.contains("ocpp_upgrades_refused_total{reason=\"auth\"} 2.0"), "refusals are counted");
+        assertTrue(
+                metrics.contains("charger_status_ocpp_upgrades_refused_total{reason=\"auth\"} 2.0"),
+                "refusals are counted");
     }
 
     private static String basic(String user, String password) {

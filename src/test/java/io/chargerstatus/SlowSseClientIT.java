@@ -48,7 +48,7 @@ class SlowSseClientIT {
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             SseClient fast = SseClient.open(service, TestService.ADMIN, null, null);
-            awaitMetric(service, "sse_clients 2.0");
+            awaitMetric(service, "charger_status_sse_clients 2.0");
 
             Simulator sim = new Simulator(simVertx, SimOptions.parse(new String[] {
                 "--url", "ws://127.0.0.1:" + service.ocppPort + "/ocpp", "--chargers", "60", "--prefix", "SLOW",
@@ -57,7 +57,7 @@ class SlowSseClientIT {
             }));
             sim.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
             // The server cuts it once the socket buffers and then its write queue (4 KiB here) are full.
-            awaitMetric(service, "sse_clients 1.0");
+            awaitMetric(service, "charger_status_sse_clients 1.0");
             sim.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             assertTrue(!fast.ended.isDone(), "the fast client was not cut");
 
@@ -95,9 +95,9 @@ class SlowSseClientIT {
         String metrics;
         while (!(metrics = expect(200, service.api(null).get("/metrics")).body()).contains(sample)) {
             String seen = metrics.lines()
-                    .filter(l -> l.startsWith("sse_clients"))
+                    .filter(l -> l.startsWith("charger_status_sse_clients"))
                     .findFirst()
-                    .orElse("no sse_clients");
+                    .orElse("no charger_status_sse_clients");
             assertTrue(System.currentTimeMillis() < deadline, "never saw " + sample + "; last: " + seen);
             Thread.sleep(200);
         }

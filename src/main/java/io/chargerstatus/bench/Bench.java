@@ -152,7 +152,9 @@ public final class Bench {
         long t0 = System.nanoTime();
         List<Process> sims = simulators(
                 "A", chargers, ocppUrl, List.of("--status-rate", "0", "--heartbeat", "60", "--ramp", "3000"), 2);
-        waitFor(() -> metric(http, "ocpp_connected_chargers") >= chargers * 0.999 || allExited(sims), 300);
+        waitFor(
+                () -> metric(http, "charger_status_ocpp_connected_chargers") >= chargers * 0.999 || allExited(sims),
+                300);
         waitFor(() -> summary(http).getInteger("Available") >= held(http) * 0.999, 60);
         double rampSeconds = (System.nanoTime() - t0) / 1e9;
         long held = held(http);
@@ -175,7 +177,7 @@ public final class Bench {
                         .put("ratioToEcho", round((double) held / Math.max(1, echo.getLong("held")))));
         log("sessions: %s", results.getJsonObject("sessions").encode());
         stop(sims);
-        waitFor(() -> metric(http, "ocpp_connected_chargers") == 0, 120);
+        waitFor(() -> metric(http, "charger_status_ocpp_connected_chargers") == 0, 120);
 
         // Reconnect storm: chargers new to the service boot and report every connector at once.
         register("B", chargers, http);
@@ -198,7 +200,7 @@ public final class Bench {
         log("storm: %s", results.getJsonObject("storm").encode());
         sse.close();
         stop(storm);
-        waitFor(() -> metric(http, "ocpp_connected_chargers") == 0, 120);
+        waitFor(() -> metric(http, "charger_status_ocpp_connected_chargers") == 0, 120);
 
         // Sustained status changes, charger -> SSE latency.
         register("C", sustainedChargers, http);
@@ -208,9 +210,9 @@ public final class Bench {
                 ocppUrl,
                 List.of("--status-rate", "0", "--heartbeat", "60", "--ramp", "5000"),
                 1);
-        waitFor(() -> metric(http, "ocpp_connected_chargers") >= sustainedChargers, 120);
+        waitFor(() -> metric(http, "charger_status_ocpp_connected_chargers") >= sustainedChargers, 120);
         stop(steady);
-        waitFor(() -> metric(http, "ocpp_connected_chargers") == 0, 60);
+        waitFor(() -> metric(http, "charger_status_ocpp_connected_chargers") == 0, 60);
         JsonObject atTarget = sustained(http, ocppUrl, rate);
         JsonObject moderate = sustained(http, ocppUrl, rate / 2);
         double perSecond = atTarget.getDouble("perSecond");
@@ -259,7 +261,7 @@ public final class Bench {
         Thread.sleep(seconds * 1000L / 2);
         JsonObject window = live.endWindow();
         waitFor(() -> allExited(load), seconds + 60L);
-        waitFor(() -> metric(http, "ocpp_connected_chargers") == 0, 60);
+        waitFor(() -> metric(http, "charger_status_ocpp_connected_chargers") == 0, 60);
         live.close();
         double[] lat = window.getJsonArray("latencies").stream()
                 .mapToDouble(o -> ((Number) o).doubleValue())
@@ -571,7 +573,7 @@ public final class Bench {
     }
 
     private long held(int http) {
-        return (long) metric(http, "ocpp_connected_chargers");
+        return (long) metric(http, "charger_status_ocpp_connected_chargers");
     }
 
     private double metric(int http, String name) {

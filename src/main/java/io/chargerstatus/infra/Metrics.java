@@ -85,40 +85,40 @@ public final class Metrics {
                     .tag("status", s.name())
                     .register(registry);
         }
-        Gauge.builder("ocpp_connected_chargers", connected, AtomicInteger::get)
+        Gauge.builder("charger_status_ocpp_connected_chargers", connected, AtomicInteger::get)
                 .description("Chargers with an open OCPP WebSocket session")
                 .register(registry);
-        Gauge.builder("sse_clients", sseClients, AtomicInteger::get)
+        Gauge.builder("charger_status_sse_clients", sseClients, AtomicInteger::get)
                 .description("Server-Sent Events subscribers attached")
                 .register(registry);
-        batchSize = DistributionSummary.builder("status_batch_facts")
+        batchSize = DistributionSummary.builder("charger_status_batch_facts")
                 .description("Facts committed per status-engine transaction")
                 .register(registry);
-        commitTime = Timer.builder("status_commit")
+        commitTime = Timer.builder("charger_status_commit")
                 .description("Time to commit one status-engine batch to PostgreSQL")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
         // Counters exist from the start, at zero, so that rate() and alerts see them before their first event.
-        tooBig = Counter.builder("ocpp_messages_too_big_total")
+        tooBig = Counter.builder("charger_status_ocpp_messages_too_big_total")
                 .description("Charger messages over MAX_FRAME_BYTES, answered by closing the session with 1009")
                 .register(registry);
-        lockouts = Counter.builder("ocpp_auth_lockouts_total")
+        lockouts = Counter.builder("charger_status_ocpp_auth_lockouts_total")
                 .description(
                         "Charger upgrades refused with 429 after repeated wrong passwords (per charger id or address)")
                 .register(registry);
-        refusedReports = Counter.builder("status_reports_refused_total")
+        refusedReports = Counter.builder("charger_status_reports_refused_total")
                 .description(
                         "Status reports refused (InternalError) because the database was unavailable; re-asked later")
                 .register(registry);
-        throttled = Counter.builder("ocpp_throttled_total")
+        throttled = Counter.builder("charger_status_ocpp_throttled_total")
                 .description("Times a charger's socket was paused for exceeding MAX_MESSAGES_PER_SECOND")
                 .register(registry);
-        commitsFailed = Counter.builder("status_commits_failed_total")
+        commitsFailed = Counter.builder("charger_status_commits_failed_total")
                 .description("Status-engine batches whose commit failed (database away, or a fact it refused)")
                 .register(registry);
-        sseCut = Counter.builder("sse_clients_cut_total")
+        sseCut = Counter.builder("charger_status_sse_clients_cut_total")
                 .description("SSE subscribers disconnected for being too slow or for an unfinished replay")
                 .register(registry);
         for (String code : CALL_ERROR_CODES) {
@@ -135,7 +135,7 @@ public final class Metrics {
                 .labelNames("version", "java")
                 .register(registry.getPrometheusRegistry())
                 .setLabelValues(version == null ? "dev" : version, System.getProperty("java.version"));
-        eventLatency = Timer.builder("status_event_latency")
+        eventLatency = Timer.builder("charger_status_event_latency")
                 .description(
                         "Time from a charger's message arriving to its status event being written to SSE subscribers")
                 .publishPercentileHistogram()
@@ -166,7 +166,7 @@ public final class Metrics {
         transitions
                 .computeIfAbsent(
                         from + '|' + change.status(),
-                        k -> Counter.builder("status_transitions_total")
+                        k -> Counter.builder("charger_status_transitions_total")
                                 .description("Charger-level status changes by previous and new status")
                                 .tag("from", from)
                                 .tag("to", change.status().name())
@@ -187,7 +187,7 @@ public final class Metrics {
         // Looked up in a map of our own: building and registering a meter id per message showed in profiles.
         messages.computeIfAbsent(
                         action + '|' + direction + '|' + outcome,
-                        k -> Counter.builder("ocpp_messages_total")
+                        k -> Counter.builder("charger_status_ocpp_messages_total")
                                 .description("OCPP messages by action, direction and outcome")
                                 .tag("action", action)
                                 .tag("direction", direction)
@@ -204,7 +204,7 @@ public final class Metrics {
         callErrors
                 .computeIfAbsent(
                         code,
-                        k -> Counter.builder("ocpp_callerrors_total")
+                        k -> Counter.builder("charger_status_ocpp_callerrors_total")
                                 .description("CALLERRORs sent to chargers, by OCPP error code")
                                 .tag("code", code)
                                 .register(registry))
@@ -221,7 +221,7 @@ public final class Metrics {
     }
 
     private Counter refusal(String reason) {
-        return Counter.builder("ocpp_upgrades_refused_total")
+        return Counter.builder("charger_status_ocpp_upgrades_refused_total")
                 .description("Charger WebSocket upgrades refused, by reason")
                 .tag("reason", reason)
                 .register(registry);

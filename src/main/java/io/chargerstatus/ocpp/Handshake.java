@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The WebSocket upgrade of {@code /ocpp/{chargerId}}: the charger id, the subprotocol, the session cap,
  * then who the charger is (security profile 3 by certificate, 1 and 2 by password) — each refusal with
- * its HTTP status and a reason counted in {@code ocpp_upgrades_refused_total}. What a session does once
+ * its HTTP status and a reason counted in {@code charger_status_ocpp_upgrades_refused_total}. What a session does once
  * open is {@link OcppVerticle}'s.
  */
 final class Handshake {

@@ -14,13 +14,13 @@ class MetricsTest {
     void countersFromZero() {
         String scrape = new Metrics().registry().scrape();
         for (String sample : new String[] {
-            "ocpp_callerrors_total{code=\"FormationViolation\"} 0.0",
-            "ocpp_callerrors_total{code=\"InternalError\"} 0.0",
-            "ocpp_upgrades_refused_total{reason=\"auth_backoff\"} 0.0",
-            "ocpp_messages_too_big_total 0.0",
-            "ocpp_auth_lockouts_total 0.0",
-            "status_reports_refused_total 0.0",
-            "ocpp_throttled_total 0.0",
+            "charger_status_ocpp_callerrors_total{code=\"FormationViolation\"} 0.0",
+            "charger_status_ocpp_callerrors_total{code=\"InternalError\"} 0.0",
+            "charger_status_ocpp_upgrades_refused_total{reason=\"auth_backoff\"} 0.0",
+            "charger_status_ocpp_messages_too_big_total 0.0",
+            "charger_status_ocpp_auth_lockouts_total 0.0",
+            "charger_status_reports_refused_total 0.0",
+            "charger_status_ocpp_throttled_total 0.0",
             "charger_status_build_info{java=\""
         }) {
             assertTrue(scrape.contains(sample), "missing from a fresh scrape: " + sample);
