@@ -1,4 +1,5 @@
-# Multi-stage build: Maven builds the fat jar, a slim JRE runs it as a non-root user.
+# Multi-stage build: Maven builds the jars, a slim JRE runs the server jar (no simulator, no benchmark, no
+# embedded PostgreSQL: PG_URL is required) as a non-root user.
 # No HEALTHCHECK: Kubernetes probes /health/live and /health/ready (see k8s/deployment.yaml).
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
@@ -17,7 +18,7 @@ RUN groupadd --system --gid 10001 app \
     && mkdir -p /app/data \
     && chown -R app:app /app
 WORKDIR /app
-COPY --from=build /src/target/charger-status.jar /app/charger-status.jar
+COPY --from=build /src/target/charger-status-server.jar /app/charger-status.jar
 COPY conf /app/conf
 USER 10001
 EXPOSE 8080 9000

@@ -117,6 +117,9 @@ public final class Main implements Callable<Integer> {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 System.err.println("charger-status: cannot start: " + cause.getMessage());
                 return 1;
+            } catch (IllegalStateException e) {
+                System.err.println("charger-status: cannot start: " + e.getMessage());
+                return 1;
             }
             Config settings = config;
             Runtime.getRuntime()
@@ -228,6 +231,9 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
+            if (!inThisBuild("io/chargerstatus/sim/Simulator.class")) {
+                return refused(new Refused(2, "simulate is not part of the server jar; use charger-status.jar"));
+            }
             List<String> args = new ArrayList<>(List.of(
                     "--url",
                     url,
@@ -298,6 +304,9 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
+            if (!inThisBuild("io/chargerstatus/bench/Bench.class")) {
+                return refused(new Refused(2, "bench is not part of the server jar; use charger-status.jar"));
+            }
             Bench.main(new String[] {
                 "--chargers", String.valueOf(chargers), "--connectors", String.valueOf(connectors),
                 "--rate", String.valueOf(rate), "--seconds", String.valueOf(seconds),
@@ -305,6 +314,11 @@ public final class Main implements Callable<Integer> {
             });
             return 0;
         }
+    }
+
+    /** Whether the jar holds this tool (the server jar has neither simulator nor benchmark). */
+    private static boolean inThisBuild(String classFile) {
+        return Main.class.getClassLoader().getResource(classFile) != null;
     }
 
     private static void addIf(List<String> args, String option, String value) {

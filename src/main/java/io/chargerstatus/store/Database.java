@@ -54,6 +54,11 @@ public final class Database implements AutoCloseable {
         EmbeddedPostgres embedded = null;
         String url = pgUrl;
         if (url == null) {
+            if (Database.class.getClassLoader().getResource("io/zonky/test/db/postgres/embedded/EmbeddedPostgres.class")
+                    == null) {
+                throw new IllegalStateException(
+                        "PG_URL is required: this build (the server jar) has no embedded PostgreSQL");
+            }
             embedded = startEmbedded(Path.of(dataDir, "postgres"));
             url = "postgresql://postgres@localhost:" + embedded.getPort() + "/postgres";
         }
