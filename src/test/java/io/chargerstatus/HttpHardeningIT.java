@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
 @Tag("fault")
 @DisplayName("The HTTP edge: nothing read before authentication, refusals are 4xx with JSON, never 500")
 class HttpHardeningIT {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static TestService service;
     private static Api admin;
 

@@ -11,8 +11,10 @@ import java.time.Duration;
 
 /** A blocking REST client for tests: real HTTP against the running service. */
 public final class Api {
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     private final int port;
     private final String token;
