@@ -3,6 +3,10 @@
 "use strict";
 
 const STATUSES = ["Available", "Preparing", "Charging", "Finishing", "Completed", "Paused", "Faulted", "Offline", "Unknown", "Unavailable"];
+// Problems first: sorting by Status puts what needs attention on top.
+const SEVERITY = ["Faulted", "Offline", "Unavailable", "Paused", "Unknown", "Preparing", "Finishing", "Completed", "Charging", "Available"];
+// A connected charger not heard of for this long is marked stale (it should heartbeat or answer pings).
+const STALE_MS = 15 * 60 * 1000;
 const $ = (id) => document.getElementById(id);
 
 const state = {
@@ -11,6 +15,7 @@ const state = {
   accounts: [],
   account: "",
   chargers: new Map(),   // id -> charger row
+  sites: new Map(),      // site id -> name
   rows: new Map(),       // id -> <tr>
   filter: null,
   search: "",
@@ -38,7 +43,32 @@ async function api(path, options = {}) {
 function time(iso) {
   if (!iso) return "—";
   const d = new Date(iso);
-  return d.toLocaleString(undefined, { dateStyle: "short", timeStyle: "medium" });
+  return d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+}
+
+// "3 min ago"; the absolute time goes in the cell's title.
+function ago(iso) {
+  if (!iso) return "—";
+  const seconds = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 1000));
+  if (seconds < 60) return "just now";
+  const units = [["d", 86400], ["h", 3600], ["min", 60]];
+  for (const [unit, size] of units) {
+    if (seconds >= size) return Math.floor(seconds / size) + " " + unit + " ago";
+  }
+  return "just now";
+}
+
+function timeCell(td, iso) {
+  td.textContent = ago(iso);
+  td.title = time(iso);
+}
+
+function siteName(c) {
+  return c.siteId ? state.sites.get(c.siteId) || c.siteId : "";
+}
+
+function stale(c) {
+  return c.online && c.lastSeenAt && Date.now() - new Date(c.lastSeenAt).getTime() > STALE_MS;
 }
 
 // ---- sign in -------------------------------------------------------------------------------
@@ -93,7 +123,8 @@ $("account").addEventListener("change", async (e) => {
 
 async function load() {
   const query = state.account ? "?accountId=" + encodeURIComponent(state.account) : "";
-  const rows = await api("/api/v1/chargers" + query);
+  const [rows, sites] = await Promise.all([api("/api/v1/chargers" + query), api("/api/v1/sites" + query)]);
+  state.sites = new Map(sites.map((s) => [s.id, s.name || s.id]));
   state.chargers = new Map(rows.map((r) => [r.id, r]));
   state.rows = new Map();
   render();
@@ -138,11 +169,18 @@ function visible(c) {
   if (state.filter && c.status !== state.filter) return false;
   if (!state.search) return true;
   const q = state.search.toLowerCase();
-  return [c.id, c.name, c.siteId].some((v) => v && v.toLowerCase().includes(q));
+  return [c.id, c.name, c.siteId, siteName(c)].some((v) => v && v.toLowerCase().includes(q));
 }
 
 function compare(a, b) {
   const k = state.sort.key;
+  if (k === "status") {
+    return (SEVERITY.indexOf(a.status) - SEVERITY.indexOf(b.status)) * state.sort.dir
+      || a.id.localeCompare(b.id, undefined, { numeric: true });
+  }
+  if (k === "siteId") {
+    return siteName(a).localeCompare(siteName(b), undefined, { numeric: true }) * state.sort.dir;
+  }
   const x = a[k] == null ? "" : String(a[k]);
   const y = b[k] == null ? "" : String(b[k]);
   return x.localeCompare(y, undefined, { numeric: true }) * state.sort.dir;
@@ -168,14 +206,17 @@ function fillRow(tr, c) {
   const cells = tr.children;
   cells[0].textContent = c.id;
   cells[1].textContent = c.name || "";
-  cells[2].textContent = c.siteId || "";
+  cells[2].textContent = siteName(c);
+  cells[2].title = c.siteId || "";
   const badge = document.createElement("span");
   badge.className = "badge s-" + c.status;
   badge.textContent = c.status;
   badge.title = state.descriptions[c.status] || "";
   cells[3].replaceChildren(badge);
-  cells[4].textContent = time(c.statusSince);
-  cells[5].textContent = time(c.lastSeenAt);
+  timeCell(cells[4], c.statusSince);
+  timeCell(cells[5], c.lastSeenAt);
+  tr.classList.toggle("stale", Boolean(stale(c)));
+  if (stale(c)) cells[5].title += " — not heard of for more than 15 minutes";
   cells[6].textContent = c.faultCode || "";
   tr.dataset.status = c.status;
 }
@@ -186,6 +227,17 @@ function render() {
   const body = document.querySelector("#chargers tbody");
   const fragment = document.createDocumentFragment();
   list.forEach((c) => fragment.append(rowFor(c)));
+  if (list.length === 0) {
+    const tr = document.createElement("tr");
+    const td = document.createElement("td");
+    td.colSpan = 7;
+    td.className = "empty";
+    td.textContent = state.chargers.size === 0
+      ? "No chargers in this account yet. Add one with POST /api/v1/chargers (see /openapi.json), then point it at /ocpp/{id}."
+      : "No charger matches the filter or the search.";
+    tr.append(td);
+    fragment.append(tr);
+  }
   body.replaceChildren(fragment);
   $("count").textContent = list.length + " of " + state.chargers.size + " chargers";
 }
@@ -282,7 +334,7 @@ async function openDetail(id) {
   $("detail-title").textContent = c.name ? c.name + " (" + c.id + ")" : c.id;
   const facts = $("detail-facts");
   facts.replaceChildren();
-  [["Status", c.status], ["Fault code", c.faultCode || "—"], ["Online", c.online ? "yes" : "no"], ["Site", c.siteId || "—"],
+  [["Status", c.status], ["Fault code", c.faultCode || "—"], ["Online", c.online ? "yes" : "no"], ["Site", siteName(c) || "—"],
    ["Vendor / model", [c.vendor, c.model].filter(Boolean).join(" ") || "—"], ["Firmware", c.firmwareVersion || "—"],
    ["Secured", c.secured ? "yes (app or RFID)" : "no (plug & charge)"], ["Last seen", time(c.lastSeenAt)]].forEach(([k, v]) => {
     const dt = document.createElement("dt");
@@ -342,3 +394,11 @@ document.querySelectorAll("[data-command]").forEach((b) => {
 });
 
 if (state.token) start();
+
+// Relative times age: refresh them (and the stale marks) without waiting for an event.
+setInterval(() => {
+  state.rows.forEach((tr, id) => {
+    const c = state.chargers.get(id);
+    if (c) fillRow(tr, c);
+  });
+}, 30_000);

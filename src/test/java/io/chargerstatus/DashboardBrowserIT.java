@@ -63,10 +63,20 @@ class DashboardBrowserIT {
         expect(
                 201,
                 api.post(
+                        "/api/v1/sites",
+                        new JsonObject()
+                                .put("id", "hq")
+                                .put("accountId", "east")
+                                .put("name", "Head office")
+                                .put("timezone", "Europe/Paris")));
+        expect(
+                201,
+                api.post(
                         "/api/v1/chargers",
                         new JsonObject()
                                 .put("id", "EAST-1")
                                 .put("accountId", "east")
+                                .put("siteId", "hq")
                                 .put("name", "Lobby left")));
         expect(
                 201,
@@ -116,6 +126,23 @@ class DashboardBrowserIT {
         }
     }
 
+    /** WCAG contrast ratio of two CSS rgb()/rgba() colours. */
+    private static double contrast(String a, String b) {
+        double la = luminance(a);
+        double lb = luminance(b);
+        return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+    }
+
+    private static double luminance(String rgb) {
+        String[] p = rgb.replaceAll("[^0-9.,]", "").split(",");
+        double[] c = new double[3];
+        for (int i = 0; i < 3; i++) {
+            double v = Double.parseDouble(p[i]) / 255;
+            c[i] = v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+        }
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+    }
+
     private static WebElement row(String id) {
         return browser.findElement(By.cssSelector("#chargers tbody tr[data-id='" + id + "']"));
     }
@@ -142,13 +169,19 @@ class DashboardBrowserIT {
                 browser.findElement(By.cssSelector(".counter[data-status='Unknown'] .n"))
                         .getText());
 
-        // A charger's StatusNotification shows in the row within a second.
+        // The site column shows the site's name; times are relative, the absolute one on hover.
+        assertEquals(
+                "Head office",
+                row("EAST-1").findElements(By.tagName("td")).get(2).getText());
+        WebElement since = row("EAST-1").findElements(By.tagName("td")).get(4);
+        assertTrue(since.getText().endsWith("ago") || since.getText().equals("just now"), since.getText());
+        assertFalse(since.getAttribute("title").isEmpty(), "the absolute time is in the title");
+
+        // A charger's StatusNotification shows in the row live (over SSE, no reload).
         TestCharger cp = TestCharger.connect(service, "EAST-1");
         cp.boot();
-        long sent = System.currentTimeMillis();
         cp.status(1, "Charging");
-        new WebDriverWait(browser, Duration.ofSeconds(1)).until(d -> "Charging".equals(status("EAST-1")));
-        assertTrue(System.currentTimeMillis() - sent < 1500);
+        wait.until(d -> "Charging".equals(status("EAST-1")));
         assertEquals(
                 "1",
                 browser.findElement(By.cssSelector(".counter[data-status='Charging'] .n"))
@@ -185,6 +218,38 @@ class DashboardBrowserIT {
         // Search, and the detail panel by keyboard.
         new Select(browser.findElement(By.id("account"))).selectByValue("");
         wait.until(d -> d.findElements(By.cssSelector("#chargers tbody tr")).size() == 3);
+
+        // Sorting by Status puts problems first: the Faulted charger tops the list, Charging comes after Unknown.
+        browser.findElement(By.cssSelector("th[data-key='status'] button")).click();
+        wait.until(d -> "EAST-2"
+                .equals(d.findElement(By.cssSelector("#chargers tbody tr")).getAttribute("data-id")));
+        List<String> order = browser.findElements(By.cssSelector("#chargers tbody tr")).stream()
+                .map(r -> r.getAttribute("data-status"))
+                .toList();
+        assertEquals(List.of("Faulted", "Unknown", "Charging"), order);
+
+        // Every status has its own badge colour, each readable (WCAG contrast of at least 4.5:1).
+        @SuppressWarnings("unchecked")
+        List<Object> badges = (List<Object>) ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("""
+                const out = [];
+                for (const s of ["Available","Preparing","Charging","Finishing","Completed","Paused","Faulted","Offline","Unknown","Unavailable"]) {
+                  const b = document.createElement("span");
+                  b.className = "badge s-" + s;
+                  document.body.append(b);
+                  const st = getComputedStyle(b);
+                  out.push([s, st.backgroundColor, st.color]);
+                  b.remove();
+                }
+                return out;""");
+        java.util.Set<String> backgrounds = new java.util.HashSet<>();
+        for (Object o : badges) {
+            List<?> b = (List<?>) o;
+            backgrounds.add((String) b.get(1));
+            double ratio = contrast((String) b.get(1), (String) b.get(2));
+            assertTrue(ratio >= 4.5, b.get(0) + " badge contrast " + ratio);
+        }
+        assertEquals(10, backgrounds.size(), "ten distinct badge colours: " + backgrounds);
+        assertEquals(200, service.api(null).get("/favicon.svg").status());
         browser.findElement(By.id("search")).sendKeys("lobby right");
         wait.until(d -> d.findElements(By.cssSelector("#chargers tbody tr")).size() == 1);
         row("EAST-2").sendKeys(org.openqa.selenium.Keys.ENTER);
