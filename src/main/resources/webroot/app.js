@@ -14,6 +14,7 @@ const state = {
   descriptions: {},
   accounts: [],
   account: "",
+  history: null,         // {step, points: [{at, counts}]} of the trend chart
   chargers: new Map(),   // id -> charger row
   sites: new Map(),      // site id -> name
   rows: new Map(),       // id -> <tr>
@@ -123,13 +124,86 @@ $("account").addEventListener("change", async (e) => {
 
 async function load() {
   const query = state.account ? "?accountId=" + encodeURIComponent(state.account) : "";
-  const [rows, sites] = await Promise.all([api("/api/v1/chargers" + query), api("/api/v1/sites" + query)]);
+  const historyQuery = (query ? query + "&" : "?") + "step=" + TREND_STEP_S;
+  const [rows, sites, history] = await Promise.all([
+    api("/api/v1/chargers" + query), api("/api/v1/sites" + query), api("/api/v1/status-history" + historyQuery)]);
+  state.history = history;
   state.sites = new Map(sites.map((s) => [s.id, s.name || s.id]));
   state.chargers = new Map(rows.map((r) => [r.id, r]));
   state.rows = new Map();
   render();
   connect();
 }
+
+// ---- the trend: chargers per status over the last 24 hours, stacked bars, kept live --------------
+
+const TREND_STEP_S = 900;
+const COLORS = { Available: "#1a7f37", Preparing: "#8250df", Charging: "#0a6e6e", Finishing: "#bc4c00", Completed: "#0969da",
+  Paused: "#bf8700", Faulted: "#b3261e", Offline: "#57606a", Unknown: "#8c959f", Unavailable: "#7d4e00" };
+const SVG = "http://www.w3.org/2000/svg";
+
+// The newest point follows the table: it is the network now; a new point starts every TREND_STEP_S.
+function updateTrendNow() {
+  if (!state.history) return;
+  const points = state.history.points;
+  const now = Date.now();
+  const last = points[points.length - 1];
+  if (!last || now - new Date(last.at).getTime() >= TREND_STEP_S * 1000) {
+    points.push({ at: new Date(now).toISOString(), counts: counts() });
+    if (points.length > 24 * 3600 / TREND_STEP_S + 1) points.shift();
+  } else {
+    last.counts = counts();
+  }
+}
+
+function renderTrend() {
+  const svg = $("trend-svg");
+  if (!state.history || !svg) return;
+  updateTrendNow();
+  const points = state.history.points;
+  const width = 960, height = 160;
+  const max = Math.max(1, ...points.map((p) => STATUSES.reduce((sum, s) => sum + (p.counts[s] || 0), 0)));
+  const bar = width / Math.max(points.length, 1);
+  const fragment = document.createDocumentFragment();
+  points.forEach((p, i) => {
+    let y = height;
+    const group = document.createElementNS(SVG, "g");
+    const title = document.createElementNS(SVG, "title");
+    title.textContent = time(p.at) + ": " + STATUSES.filter((s) => p.counts[s]).map((s) => s + " " + p.counts[s]).join(", ");
+    group.append(title);
+    for (const s of STATUSES) {
+      const n = p.counts[s] || 0;
+      if (!n) continue;
+      const h = n / max * (height - 4);
+      y -= h;
+      const rect = document.createElementNS(SVG, "rect");
+      rect.setAttribute("x", (i * bar + 1).toFixed(1));
+      rect.setAttribute("width", Math.max(1, bar - 2).toFixed(1));
+      rect.setAttribute("y", y.toFixed(1));
+      rect.setAttribute("height", h.toFixed(1));
+      rect.setAttribute("fill", COLORS[s]);
+      rect.dataset.status = s;
+      group.append(rect);
+    }
+    fragment.append(group);
+  });
+  svg.setAttribute("viewBox", "0 0 " + width + " " + height);
+  svg.replaceChildren(fragment);
+  svg.dataset.points = String(points.length);
+  svg.dataset.last = JSON.stringify(points[points.length - 1].counts);
+  const legend = $("trend-legend");
+  if (legend.children.length === 0) {
+    for (const s of STATUSES) {
+      const item = document.createElement("span");
+      const swatch = document.createElement("i");
+      swatch.style.background = COLORS[s];
+      item.append(swatch, document.createTextNode(s));
+      legend.append(item);
+    }
+  }
+}
+
+setInterval(renderTrend, 60_000);
 
 function counts() {
   const n = Object.fromEntries(STATUSES.map((s) => [s, 0]));
@@ -223,6 +297,7 @@ function fillRow(tr, c) {
 
 function render() {
   renderCounters();
+  renderTrend();
   const list = [...state.chargers.values()].filter(visible).sort(compare);
   const body = document.querySelector("#chargers tbody");
   const fragment = document.createDocumentFragment();
@@ -312,6 +387,8 @@ async function apply(event) {
   }
   const tr = state.rows.get(c.id);
   if (tr) fillRow(tr, c);
+  renderCounters();
+  renderTrend();
   if (state.filter || state.sort.key === "status" || state.sort.key === "statusSince" || state.sort.key === "lastSeenAt") {
     render();
   } else {

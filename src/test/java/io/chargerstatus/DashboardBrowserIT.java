@@ -182,6 +182,15 @@ class DashboardBrowserIT {
         cp.boot();
         cp.status(1, "Charging");
         wait.until(d -> "Charging".equals(status("EAST-1")));
+
+        // The trend chart: 24 hours of points from /status-history, the newest following the table live.
+        WebElement trend = browser.findElement(By.id("trend-svg"));
+        assertTrue(Integer.parseInt(trend.getAttribute("data-points")) >= 96, "a day of 15-minute points");
+        wait.until(
+                d -> new JsonObject(d.findElement(By.id("trend-svg")).getAttribute("data-last")).getInteger("Charging")
+                        == 1);
+        assertFalse(browser.findElements(By.cssSelector("#trend-svg rect[data-status='Unknown']"))
+                .isEmpty());
         assertEquals(
                 "1",
                 browser.findElement(By.cssSelector(".counter[data-status='Charging'] .n"))

@@ -45,6 +45,25 @@ public final class BackOfficeStore extends Sql {
       ON CONFLICT (account_id, id_tag) DO UPDATE SET status = excluded.status, expiry_date = excluded.expiry_date
       RETURNING *""";
 
+    private static final String STATUS_HISTORY = """
+            WITH buckets AS (
+              SELECT generate_series($2::timestamptz, now(), make_interval(secs => $3)) AS at
+            )
+            SELECT b.at, s.status, count(s.status) AS n
+            FROM buckets b
+            LEFT JOIN LATERAL (
+              SELECT coalesce(last.status, 'Unknown') AS status
+              FROM chargers c
+              LEFT JOIN LATERAL (
+                SELECT e.status FROM status_events e
+                WHERE e.charger_id = c.id AND e.applied AND e.received_at <= b.at
+                ORDER BY e.seq DESC LIMIT 1
+              ) last ON true
+              WHERE ($1::text IS NULL OR c.account_id = $1) AND c.created_at <= b.at
+            ) s ON true
+            GROUP BY b.at, s.status
+            ORDER BY b.at""";
+
     /** Queries over the HTTP verticle's pool (or the SSE replays' own). */
     public BackOfficeStore(Sql.Access access) {
         super(access);
@@ -204,6 +223,36 @@ public final class BackOfficeStore extends Sql {
                     rows.forEach(r -> summary.put(r.getString(0), r.getLong(1)));
                     return summary;
                 });
+    }
+
+    /**
+     * Chargers per status at each step from {@code from} to now: for every charger that existed then, its
+     * last status event received by then (Unknown before any). One index look-up per charger and step.
+     */
+    public Future<JsonObject> statusHistory(String accountId, Instant from, int stepSeconds) {
+        return exec(STATUS_HISTORY, Tuple.of(accountId, odt(from), stepSeconds)).map(rows -> {
+            java.util.Map<String, JsonObject> points = new java.util.LinkedHashMap<>();
+            for (Row r : rows) {
+                String at = iso(r, "at");
+                JsonObject counts = points.computeIfAbsent(at, k -> {
+                    JsonObject zero = new JsonObject();
+                    for (Status s : Status.values()) {
+                        zero.put(s.name(), 0);
+                    }
+                    return zero;
+                });
+                if (r.getString("status") != null) {
+                    counts.put(r.getString("status"), r.getLong("n"));
+                }
+            }
+            JsonArray out = new JsonArray();
+            points.forEach(
+                    (at, counts) -> out.add(new JsonObject().put("at", at).put("counts", counts)));
+            return new JsonObject()
+                    .put("from", from.toString())
+                    .put("step", stepSeconds)
+                    .put("points", out);
+        });
     }
 
     public Future<JsonObject> upsertIdTag(JsonObject tag) {

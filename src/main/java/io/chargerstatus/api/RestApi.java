@@ -82,6 +82,7 @@ public final class RestApi {
         api.get("/chargers/:id/commands").handler(Responses.json(200, ctx -> listOf(ctx, store::commands)));
         api.get("/chargers/:id/transactions").handler(Responses.json(200, ctx -> listOf(ctx, store::transactions)));
         api.get("/status-summary").handler(Responses.json(200, this::statusSummary));
+        api.get("/status-history").handler(Responses.json(200, this::statusHistory));
         api.post("/id-tags").handler(Responses.json(201, this::upsertIdTag));
         api.get("/id-tags")
                 .handler(Responses.json(
@@ -321,6 +322,33 @@ public final class RestApi {
     }
 
     /** Counts per status of one account (404 for an account the caller cannot see or that does not exist) or of all. */
+    /**
+     * {@code GET /status-history?accountId=&from=&step=}: chargers per status at each step (seconds, 60 to
+     * 86,400, default 3,600) since {@code from} (default: 24 hours ago), at most 500 steps.
+     */
+    private Future<JsonObject> statusHistory(RoutingContext ctx) {
+        String accountId = Authentication.principal(ctx).scope(Params.queryId(ctx, "accountId"));
+        int step = Params.intParam(ctx, "step", 3600, 60, 86_400);
+        String rawFrom = ctx.queryParams().get("from");
+        java.time.Instant from;
+        try {
+            from = rawFrom == null ? java.time.Instant.now().minusSeconds(86_400) : java.time.Instant.parse(rawFrom);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ApiError.badRequest("from must be an RFC 3339 instant, e.g. 2026-11-24T10:00:00Z");
+        }
+        long steps = (java.time.Instant.now().getEpochSecond() - from.getEpochSecond()) / step;
+        if (steps < 0 || steps > 500) {
+            throw ApiError.badRequest("from must be in the past and at most 500 steps ago");
+        }
+        Future<Boolean> known = accountId == null ? Future.succeededFuture(true) : store.accountExists(accountId);
+        return known.compose(exists -> {
+            if (!exists) {
+                throw ApiError.notFound("no account " + accountId);
+            }
+            return store.statusHistory(accountId, from, step);
+        });
+    }
+
     private Future<JsonObject> statusSummary(RoutingContext ctx) {
         String accountId = Authentication.principal(ctx).scope(Params.queryId(ctx, "accountId"));
         Future<Boolean> known = accountId == null ? Future.succeededFuture(true) : store.accountExists(accountId);
