@@ -1,6 +1,9 @@
 # Multi-stage build: Maven builds the jars, a slim JRE runs the server jar (no simulator, no benchmark, no
 # embedded PostgreSQL: PG_URL is required) as a non-root user.
 # No HEALTHCHECK: Kubernetes probes /health/live and /health/ready (see k8s/deployment.yaml).
+# Base images by tag: pin them by digest when releasing, e.g. FROM eclipse-temurin:17-jre@sha256:<digest> with the
+# digest from `docker buildx imagetools inspect eclipse-temurin:17-jre` (no registry is reachable from the machine this
+# project is built on, so no digest here could be checked).
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml ./
