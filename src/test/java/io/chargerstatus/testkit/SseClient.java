@@ -30,6 +30,16 @@ public final class SseClient implements AutoCloseable {
         this.response = response;
         this.status = response.statusCode();
         this.contentType = response.getHeader("Content-Type");
+        if (status != 200) {
+            // A refusal is a short JSON body that may be read whole before these handlers could be set
+            // (setting them then throws): read it as a body, there is no stream.
+            try {
+                response.body().onComplete(ar -> ended.complete(null));
+            } catch (IllegalStateException alreadyRead) {
+                ended.complete(null);
+            }
+            return;
+        }
         response.handler(buffer -> parse(buffer.toString()));
         response.endHandler(v -> ended.complete(null));
         response.exceptionHandler(e -> ended.complete(null));
