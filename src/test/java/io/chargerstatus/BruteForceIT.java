@@ -12,11 +12,6 @@ import io.chargerstatus.testkit.TestCharger;
 import io.chargerstatus.testkit.TestDatabase;
 import io.chargerstatus.testkit.TestService;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgConnectOptions;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
@@ -87,29 +82,13 @@ class BruteForceIT {
     void rehash() throws Exception {
         String old = Passwords.hash("legacy-password", 20_000);
         api.charger("guarded", "legacy");
-        sql("UPDATE chargers SET password_hash = '" + old + "' WHERE id = 'legacy'");
+        TestDatabase.sql(service.pgUrl, "UPDATE chargers SET password_hash = '" + old + "' WHERE id = 'legacy'");
         assertEquals(101, TestCharger.upgradeStatus(service, "legacy", basic("legacy", "legacy-password")));
         eventually(() -> assertEquals(
                 service.service.config().ocpp().passwordIterations(),
-                Passwords.iterations(sql("SELECT password_hash FROM chargers WHERE id = 'legacy'"))));
+                Passwords.iterations(
+                        TestDatabase.sql(service.pgUrl, "SELECT password_hash FROM chargers WHERE id = 'legacy'"))));
         assertEquals(101, TestCharger.upgradeStatus(service, "legacy", basic("legacy", "legacy-password")));
-    }
-
-    private static String sql(String statement) {
-        PgConnectOptions o = PgConnectOptions.fromUri(service.pgUrl);
-        try (Connection c = DriverManager.getConnection(
-                        "jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase(),
-                        o.getUser(),
-                        o.getPassword());
-                Statement st = c.createStatement()) {
-            if (!st.execute(statement)) {
-                return null;
-            }
-            ResultSet rs = st.getResultSet();
-            return rs.next() ? rs.getString(1) : null;
-        } catch (Exception e) {
-            throw new IllegalStateException(statement, e);
-        }
     }
 
     private static String basic(String user, String password) {

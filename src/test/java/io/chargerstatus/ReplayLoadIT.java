@@ -13,10 +13,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.pgclient.PgConnectOptions;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -94,19 +90,13 @@ class ReplayLoadIT {
     }
 
     /** {@code n} status events of a charger, written straight into the history (the replay's input). */
-    private static void history(String pgUrl, String chargerId, String accountId, int n) throws Exception {
-        PgConnectOptions o = PgConnectOptions.fromUri(pgUrl);
-        try (Connection c = DriverManager.getConnection(
-                        "jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase(),
-                        o.getUser(),
-                        o.getPassword());
-                Statement st = c.createStatement()) {
-            st.execute(
-                    "INSERT INTO status_events (charger_id, account_id, status, previous_status, connector_id, connector_status, "
-                            + "ocpp_status, error_code, ts, received_at) SELECT '" + chargerId + "', '" + accountId
-                            + "', "
-                            + "CASE WHEN g % 2 = 0 THEN 'Charging' ELSE 'Available' END, NULL, 1, 'Charging', 'Charging', 'NoError', "
-                            + "now() - (g || ' seconds')::interval, now() FROM generate_series(1, " + n + ") g");
-        }
+    private static void history(String pgUrl, String chargerId, String accountId, int n) {
+        TestDatabase.sql(
+                pgUrl,
+                "INSERT INTO status_events (charger_id, account_id, status, previous_status, connector_id, connector_status, "
+                        + "ocpp_status, error_code, ts, received_at) SELECT '" + chargerId + "', '" + accountId
+                        + "', "
+                        + "CASE WHEN g % 2 = 0 THEN 'Charging' ELSE 'Available' END, NULL, 1, 'Charging', 'Charging', 'NoError', "
+                        + "now() - (g || ' seconds')::interval, now() FROM generate_series(1, " + n + ") g");
     }
 }

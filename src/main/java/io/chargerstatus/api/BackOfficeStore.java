@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -231,7 +232,7 @@ public final class BackOfficeStore extends Sql {
      */
     public Future<JsonObject> statusHistory(String accountId, Instant from, int stepSeconds) {
         return exec(STATUS_HISTORY, Tuple.of(accountId, odt(from), stepSeconds)).map(rows -> {
-            java.util.Map<String, JsonObject> points = new java.util.LinkedHashMap<>();
+            Map<String, JsonObject> points = new LinkedHashMap<>();
             for (Row r : rows) {
                 String at = iso(r, "at");
                 JsonObject counts = points.computeIfAbsent(at, k -> {

@@ -13,7 +13,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.DateTimeException;
+import java.time.Instant;
 import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.UUID;
 import java.util.function.BiFunction;
@@ -330,13 +332,13 @@ public final class RestApi {
         String accountId = Authentication.principal(ctx).scope(Params.queryId(ctx, "accountId"));
         int step = Params.intParam(ctx, "step", 3600, 60, 86_400);
         String rawFrom = ctx.queryParams().get("from");
-        java.time.Instant from;
+        Instant from;
         try {
-            from = rawFrom == null ? java.time.Instant.now().minusSeconds(86_400) : java.time.Instant.parse(rawFrom);
-        } catch (java.time.format.DateTimeParseException e) {
+            from = rawFrom == null ? Instant.now().minusSeconds(86_400) : Instant.parse(rawFrom);
+        } catch (DateTimeParseException e) {
             throw ApiError.badRequest("from must be an RFC 3339 instant, e.g. 2026-11-24T10:00:00Z");
         }
-        long steps = (java.time.Instant.now().getEpochSecond() - from.getEpochSecond()) / step;
+        long steps = (Instant.now().getEpochSecond() - from.getEpochSecond()) / step;
         if (steps < 0 || steps > 500) {
             throw ApiError.badRequest("from must be in the past and at most 500 steps ago");
         }

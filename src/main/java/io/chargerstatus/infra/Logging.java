@@ -130,7 +130,7 @@ public final class Logging {
 
     /**
      * One record, one line: control characters (a CR/LF in a charger id taken from a URL, say) are written as
-     * {@code \\uXXXX}, so no input can forge a log line of its own.
+     * a backslash-u escape with four hex digits (a line feed is {@code \\u000a}), so no input can forge a log line.
      */
     public static String escapeControls(String message) {
         if (message == null || message.chars().noneMatch(Character::isISOControl)) {

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * The service's own meters, on the registry that Vert.x's metrics also use. Tags are low-cardinality
@@ -251,7 +252,7 @@ public final class Metrics {
     }
 
     /** Exports whether the database is available (1) or not (0), as the watchdog last found it. */
-    public void databaseUp(java.util.function.BooleanSupplier up) {
+    public void databaseUp(BooleanSupplier up) {
         Gauge.builder("charger_status_database_up", () -> up.getAsBoolean() ? 1 : 0)
                 .description("1 while the database is available (the watchdog's probe and commits answer), 0 otherwise")
                 .register(registry);

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The OCPP 1.6 messages this service knows, each described once by a JSON Schema under
@@ -53,17 +54,8 @@ public final class Ocpp16Messages {
             "UnlockConnector",
             "UpdateFirmware");
 
-    private static final List<String> SCHEMAS = List.of(
-            "Authorize",
-            "BootNotification",
-            "DataTransfer",
-            "DiagnosticsStatusNotification",
-            "FirmwareStatusNotification",
-            "Heartbeat",
-            "MeterValues",
-            "StartTransaction",
-            "StatusNotification",
-            "StopTransaction",
+    /** The calls this service sends a charger (each with a schema for its request and its confirmation). */
+    private static final List<String> SENT = List.of(
             "TriggerMessage",
             "RemoteStartTransaction",
             "RemoteStopTransaction",
@@ -71,6 +63,9 @@ public final class Ocpp16Messages {
             "UpdateFirmware",
             "Reset",
             "SetChargingProfile");
+
+    private static final List<String> SCHEMAS =
+            Stream.concat(CHARGER_INITIATED.stream(), SENT.stream()).toList();
 
     private static final Map<String, JsonSchema> SCHEMA = new HashMap<>();
 

@@ -142,6 +142,15 @@ public final class OcppSession {
         if (discarding || (continuation && message == null)) {
             return Assembly.DISCARDED;
         }
+        if (!continuation && last) {
+            // The common case, a message in one frame: its buffer as it is, no copy.
+            if (data.length() > maxBytes) {
+                discarding = true;
+                return Assembly.TOO_BIG;
+            }
+            message = data;
+            return text ? Assembly.TEXT : Assembly.BINARY;
+        }
         if (!continuation) {
             message = Buffer.buffer(Math.min(data.length(), maxBytes));
             messageIsText = text;

@@ -37,6 +37,9 @@ public final class DatabaseHealth {
 
     /** A query succeeded: the database is there. */
     public void reached() {
+        if (downSinceMillis.get() == 0) {
+            return; // the usual case, on every query of every event loop: a read, no write
+        }
         long since = downSinceMillis.getAndSet(0);
         if (since != 0) {
             LOG.info("database reachable again after " + (System.currentTimeMillis() - since) / 1000.0 + " s");

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * What the queries of every data owner share: a pool, a deadline per query (a hung database must give a
@@ -57,7 +58,7 @@ public abstract class Sql {
      * waiting; otherwise it may wait for a connection and an answer up to its generous deadline, so that a
      * reconnect storm on a saturated machine queues rather than fails.
      */
-    private Future<RowSet<Row>> guard(java.util.function.Supplier<Future<RowSet<Row>>> query) {
+    private Future<RowSet<Row>> guard(Supplier<Future<RowSet<Row>>> query) {
         if (!health.up()) {
             return Future.failedFuture(new DatabaseHealth.Unavailable());
         }

@@ -20,11 +20,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.pgclient.PgConnectOptions;
 import java.nio.file.Files;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,9 +46,9 @@ class SseHubTest {
         String pgUrl = TestDatabase.fresh();
         try (Database db =
                 Database.open(pgUrl, Files.createTempDirectory("cs-sse").toString(), 5)) {
-            sql(pgUrl, "INSERT INTO accounts (id, name) VALUES ('a', 'A')");
-            sql(pgUrl, "INSERT INTO chargers (id, account_id) VALUES ('CP-1', 'a')");
-            sql(
+            TestDatabase.sql(pgUrl, "INSERT INTO accounts (id, name) VALUES ('a', 'A')");
+            TestDatabase.sql(pgUrl, "INSERT INTO chargers (id, account_id) VALUES ('CP-1', 'a')");
+            TestDatabase.sql(
                     pgUrl,
                     "INSERT INTO status_events (charger_id, account_id, status, ts, received_at) "
                             + "SELECT 'CP-1', 'a', 'Available', now(), now() FROM generate_series(1, " + HISTORY + ")");
@@ -122,16 +118,5 @@ class SseHubTest {
             ids.add(Long.parseLong(m.group(1)));
         }
         return ids;
-    }
-
-    private static void sql(String pgUrl, String statement) throws Exception {
-        PgConnectOptions o = PgConnectOptions.fromUri(pgUrl);
-        try (Connection c = DriverManager.getConnection(
-                        "jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase(),
-                        o.getUser(),
-                        null);
-                Statement st = c.createStatement()) {
-            st.execute(statement);
-        }
     }
 }

@@ -10,14 +10,11 @@ import io.chargerstatus.status.Fact;
 import io.chargerstatus.store.Database;
 import io.chargerstatus.store.Wiring;
 import io.chargerstatus.testkit.PgInstance;
+import io.chargerstatus.testkit.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.pgclient.PgConnectOptions;
 import java.nio.file.Files;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
@@ -39,8 +36,8 @@ class StatusVerticleTest {
         try (PgInstance pg = PgInstance.start();
                 Database db = Database.open(
                         pg.url(), Files.createTempDirectory("cs-engine").toString(), 2)) {
-            sql(pg.url(), "INSERT INTO accounts (id, name) VALUES ('a', 'A')");
-            sql(pg.url(), "INSERT INTO chargers (id, account_id) VALUES ('CP-1', 'a')");
+            TestDatabase.sql(pg.url(), "INSERT INTO accounts (id, name) VALUES ('a', 'A')");
+            TestDatabase.sql(pg.url(), "INSERT INTO chargers (id, account_id) VALUES ('CP-1', 'a')");
             Bus.registerCodecs(vertx.eventBus());
             Wiring wiring = new Wiring(db, Config.load(Map.of("DB_TIMEOUT_S", "2")), Clock.systemUTC(), new Metrics());
             await(vertx.deployVerticle(new StatusVerticle(wiring))
@@ -78,16 +75,5 @@ class StatusVerticleTest {
 
     private static <T> T await(java.util.concurrent.CompletableFuture<T> f) throws Exception {
         return f.get(60, TimeUnit.SECONDS);
-    }
-
-    private static void sql(String pgUrl, String statement) throws Exception {
-        PgConnectOptions o = PgConnectOptions.fromUri(pgUrl);
-        try (Connection c = DriverManager.getConnection(
-                        "jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase(),
-                        o.getUser(),
-                        null);
-                Statement st = c.createStatement()) {
-            st.execute(statement);
-        }
     }
 }

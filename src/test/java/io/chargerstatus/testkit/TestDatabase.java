@@ -1,5 +1,6 @@
 package io.chargerstatus.testkit;
 
+import io.vertx.pgclient.PgConnectOptions;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -7,6 +8,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.ThreadLocalRandom;
@@ -80,6 +82,27 @@ public final class TestDatabase {
             st.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs one statement on the database of a {@code postgresql://} URL (what TestService and PgInstance
+     * hand out); returns the first column of the first row, or null when there is none.
+     */
+    public static String sql(String pgUrl, String statement) {
+        PgConnectOptions o = PgConnectOptions.fromUri(pgUrl);
+        try (Connection c = DriverManager.getConnection(
+                        "jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase(),
+                        o.getUser(),
+                        o.getPassword());
+                Statement st = c.createStatement()) {
+            if (!st.execute(statement)) {
+                return null;
+            }
+            ResultSet rs = st.getResultSet();
+            return rs.next() ? rs.getString(1) : null;
+        } catch (SQLException e) {
+            throw new IllegalStateException(statement + ": " + e.getMessage(), e);
         }
     }
 }
