@@ -4,6 +4,7 @@ import io.chargerstatus.api.HttpVerticle;
 import io.chargerstatus.bus.Bus;
 import io.chargerstatus.engine.StatusVerticle;
 import io.chargerstatus.infra.Config;
+import io.chargerstatus.infra.Membership;
 import io.chargerstatus.infra.Metrics;
 import io.chargerstatus.ocpp.ChargerLogins;
 import io.chargerstatus.ocpp.OcppVerticle;
@@ -18,10 +19,12 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -71,16 +74,47 @@ public final class Service {
                 .setEnabled(true)
                 .setJvmMetricsEnabled(false)
                 .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
-        Vertx vertx = Vertx.builder()
-                .with(new VertxOptions().setMetricsOptions(metricsOptions).setPreferNativeTransport(true))
-                .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
-                .build();
+        VertxOptions options =
+                new VertxOptions().setMetricsOptions(metricsOptions).setPreferNativeTransport(true);
+        VertxBuilder builder =
+                Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(metrics.registry()));
+        HazelcastClusterManager manager = null;
+        Future<Vertx> created;
+        if (config.cluster().enabled()) {
+            manager = Membership.manager(config.cluster(), config.ocpp().offlineAfterS());
+            if (config.cluster().host() != null) {
+                options.getEventBusOptions().setHost(config.cluster().host()); // a free port of its own
+            }
+            created = builder.withClusterManager(manager).buildClustered();
+        } else {
+            created = Future.succeededFuture(builder.build());
+        }
+        HazelcastClusterManager joined = manager;
+        return created.recover(e -> {
+                    database.close();
+                    return Future.failedFuture(new IllegalStateException(
+                            "cannot join the cluster " + config.cluster().members() + ": " + e.getMessage(), e));
+                })
+                .compose(vertx -> deploy(config, clock, database, metrics, vertx, joined));
+    }
+
+    private static Future<Service> deploy(
+            Config config,
+            Clock clock,
+            Database database,
+            Metrics metrics,
+            Vertx vertx,
+            HazelcastClusterManager manager) {
+        Membership membership = manager == null ? Membership.alone() : Membership.of(manager);
+        metrics.clusterMembers(() -> membership.members().size());
+        // Hazelcast's thread tells the engine here; survivors sweep the chargers the member held.
+        membership.onLeft(node -> vertx.eventBus().publish(Bus.MEMBER_LEFT, node, Bus.LOCAL));
         Bus.registerCodecs(vertx.eventBus());
         Service service = new Service(config, vertx, database, metrics);
         int ocppInstances = config.ocpp().instances() > 0
                 ? config.ocpp().instances()
                 : Runtime.getRuntime().availableProcessors();
-        Wiring wiring = new Wiring(database, config, clock, metrics);
+        Wiring wiring = new Wiring(database, config, clock, metrics, membership);
         ChargerLogins logins = new ChargerLogins(config.ocpp().passwordIterations());
         return vertx.deployVerticle(new StatusVerticle(wiring))
                 .compose(id -> {
@@ -169,7 +203,7 @@ public final class Service {
      */
     private Future<Void> flushFacts() {
         return vertx.eventBus()
-                .request(Bus.FACTS, new Bus.Flush())
+                .request(Bus.FACTS, new Bus.Flush(), Bus.LOCAL)
                 .<Void>mapEmpty()
                 .recover(e -> Future.succeededFuture());
     }

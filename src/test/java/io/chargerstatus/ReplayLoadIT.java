@@ -89,14 +89,19 @@ class ReplayLoadIT {
         return out;
     }
 
-    /** {@code n} status events of a charger, written straight into the history (the replay's input). */
+    /**
+     * {@code n} status events of a charger, written straight into the history (the replay's input), their
+     * seqs taken from the counter as the engine takes them.
+     */
     private static void history(String pgUrl, String chargerId, String accountId, int n) {
         TestDatabase.sql(
                 pgUrl,
-                "INSERT INTO status_events (charger_id, account_id, status, previous_status, connector_id, connector_status, "
-                        + "ocpp_status, error_code, ts, received_at) SELECT '" + chargerId + "', '" + accountId
+                "WITH c AS (UPDATE event_counter SET last_seq = last_seq + " + n + " RETURNING last_seq - " + n
+                        + " AS base) INSERT INTO status_events (seq, charger_id, account_id, status, previous_status, connector_id, connector_status, "
+                        + "ocpp_status, error_code, ts, received_at) SELECT c.base + g, '" + chargerId + "', '"
+                        + accountId
                         + "', "
                         + "CASE WHEN g % 2 = 0 THEN 'Charging' ELSE 'Available' END, NULL, 1, 'Charging', 'Charging', 'NoError', "
-                        + "now() - (g || ' seconds')::interval, now() FROM generate_series(1, " + n + ") g");
+                        + "now() - (g || ' seconds')::interval, now() FROM c, generate_series(1, " + n + ") g");
     }
 }

@@ -211,6 +211,27 @@ public final class BackOfficeStore extends Sql {
         });
     }
 
+    /**
+     * Streamed events with {@code after < seq < before}, every account, in seq order, at most {@code limit}:
+     * what an SSE hub missed on the bus.
+     */
+    public Future<List<JsonObject>> eventsBetween(long after, long before, int limit) {
+        return exec(
+                        "SELECT * FROM status_events WHERE seq > $1 AND seq < $2 AND applied ORDER BY seq LIMIT $3",
+                        Tuple.of(after, before, limit))
+                .map(rows -> {
+                    List<JsonObject> out = new ArrayList<>(rows.size());
+                    rows.forEach(r -> out.add(event(r)));
+                    return out;
+                });
+    }
+
+    /** The last seq committed by any instance. */
+    public Future<Long> lastSeq() {
+        return exec("SELECT last_seq FROM event_counter WHERE id = 1")
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
     /** Number of chargers per status, all ten statuses present. */
     public Future<JsonObject> statusSummary(String accountId) {
         return exec(

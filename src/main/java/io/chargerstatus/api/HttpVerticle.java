@@ -3,9 +3,11 @@ package io.chargerstatus.api;
 import io.chargerstatus.bus.Bus;
 import io.chargerstatus.bus.ChargerCalls;
 import io.chargerstatus.bus.CommandLog;
+import io.chargerstatus.status.Status;
 import io.chargerstatus.store.Sql;
 import io.chargerstatus.store.Wiring;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpMethod;
@@ -19,6 +21,8 @@ import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
@@ -48,7 +52,7 @@ public final class HttpVerticle extends VerticleBase {
                 wiring.clock(),
                 wiring.config().sse().maxQueueBytes(),
                 wiring.config().sse().replayBufferMax());
-        MessageConsumer<Bus.Committed> changes = vertx.eventBus().consumer(Bus.CHANGES, m -> sse.publish(m.body()));
+        MessageConsumer<Bus.Batch> changes = vertx.eventBus().consumer(Bus.CHANGES, m -> sse.accept(m.body()));
         MessageConsumer<String> revoked = vertx.eventBus().consumer(Bus.TOKEN_REVOKED, m -> sse.revoked(m.body()));
         pingTimer = vertx.setPeriodic(wiring.config().sse().pingS() * 1000L, t -> sse.ping());
 
@@ -81,11 +85,13 @@ public final class HttpVerticle extends VerticleBase {
         // it answers at once, so neither a hung database nor replays or a storm can make the probe time out.
         router.get("/health/ready").handler(ctx -> {
             boolean database = wiring.database().health().up();
-            boolean up = database && ready.getAsBoolean();
+            boolean cluster = wiring.membership().active();
+            boolean up = database && cluster && ready.getAsBoolean();
             ctx.response().setStatusCode(up ? 200 : 503);
             ctx.json(new JsonObject()
                     .put("status", up ? "UP" : "DOWN")
                     .put("database", database ? "UP" : "DOWN")
+                    .put("cluster", cluster ? "UP" : "DOWN")
                     .put("verticles", ready.getAsBoolean() ? "UP" : "DOWN"));
         });
         // The API's description, the same document the request bodies are checked against.
@@ -93,8 +99,21 @@ public final class HttpVerticle extends VerticleBase {
                 .handler(ctx -> ctx.response()
                         .putHeader("Content-Type", "application/json")
                         .sendFile("openapi.json"));
+        // Chargers per status are counted in the database at each scrape: every instance of a cluster reports
+        // the whole service's figures (the last ones read, while the database is away).
+        Handler<RoutingContext> scrape =
+                PrometheusScrapingHandler.create(wiring.metrics().registry());
         router.get("/metrics")
-                .handler(PrometheusScrapingHandler.create(wiring.metrics().registry()));
+                .handler(ctx -> store.statusSummary(null).onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        Map<Status, Integer> counts = new EnumMap<>(Status.class);
+                        ar.result()
+                                .forEach(e ->
+                                        counts.put(Status.valueOf(e.getKey()), ((Number) e.getValue()).intValue()));
+                        wiring.metrics().chargersPerStatus(counts);
+                    }
+                    scrape.handle(ctx);
+                }));
         new RestApi(
                         vertx,
                         store,
@@ -123,7 +142,9 @@ public final class HttpVerticle extends VerticleBase {
             options.setSsl(true).setKeyCertOptions(wiring.config().tls().keyCertOptions());
         }
         server = vertx.createHttpServer(options).requestHandler(router);
-        return Future.all(changes.completion(), revoked.completion()).compose(v -> server.listen());
+        return Future.all(changes.completion(), revoked.completion())
+                .compose(v -> sse.start())
+                .compose(v -> server.listen());
     }
 
     /**
@@ -161,6 +182,7 @@ public final class HttpVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         vertx.cancelTimer(pingTimer);
+        sse.stop();
         return sse.closeAll().compose(v -> server.close());
     }
 }

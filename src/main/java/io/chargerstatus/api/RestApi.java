@@ -7,6 +7,7 @@ import io.chargerstatus.status.ChargerState;
 import io.chargerstatus.status.Status;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -158,17 +159,14 @@ public final class RestApi {
                             : vertx.executeBlocking(
                                     () -> Passwords.hash(patch.getString("password"), passwordIterations), false);
             return siteOk.compose(v -> hash)
-                    .compose(h -> vertx.eventBus()
-                            .request(
-                                    Bus.REGISTRY,
-                                    new Bus.UpdateCharger(
-                                            row.getString("id"),
-                                            patch.containsKey("name"),
-                                            patch.getString("name"),
-                                            patch.containsKey("siteId"),
-                                            patch.getString("siteId"),
-                                            patch.getBoolean("secured"),
-                                            h)))
+                    .compose(h -> this.registry(new Bus.UpdateCharger(
+                            row.getString("id"),
+                            patch.containsKey("name"),
+                            patch.getString("name"),
+                            patch.containsKey("siteId"),
+                            patch.getString("siteId"),
+                            patch.getBoolean("secured"),
+                            h)))
                     .compose(v -> store.charger(row.getString("id"), null));
         });
     }
@@ -200,16 +198,13 @@ public final class RestApi {
         return siteOk.compose(v -> password == null
                         ? Future.<String>succeededFuture(null)
                         : vertx.executeBlocking(() -> Passwords.hash(password, passwordIterations), false))
-                .compose(hash -> vertx.eventBus()
-                        .<ChargerState>request(
-                                Bus.REGISTRY,
-                                new Bus.AddCharger(
-                                        body.getString("id"),
-                                        body.getString("accountId"),
-                                        body.getString("siteId"),
-                                        body.getString("name"),
-                                        body.getBoolean("secured", true),
-                                        hash)))
+                .compose(hash -> this.<ChargerState>registry(new Bus.AddCharger(
+                        body.getString("id"),
+                        body.getString("accountId"),
+                        body.getString("siteId"),
+                        body.getString("name"),
+                        body.getBoolean("secured", true),
+                        hash)))
                 .compose(reply -> store.charger(body.getString("id"), null));
     }
 
@@ -234,7 +229,7 @@ public final class RestApi {
 
     private Future<Object> removeCharger(RoutingContext ctx) {
         return visibleCharger(ctx)
-                .compose(row -> vertx.eventBus().request(Bus.REGISTRY, new Bus.RemoveCharger(row.getString("id"))))
+                .compose(row -> this.registry(new Bus.RemoveCharger(row.getString("id"))))
                 .map(reply -> null);
     }
 
@@ -369,5 +364,10 @@ public final class RestApi {
             out.add(new JsonObject().put("status", s.name()).put("description", s.description()));
         }
         return out;
+    }
+
+    /** A registry change, to this instance's own status engine. */
+    private <T> Future<Message<T>> registry(Object request) {
+        return vertx.eventBus().request(Bus.REGISTRY, request, Bus.LOCAL);
     }
 }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The Server-Sent Events stream of status changes, written by hand (Vert.x has no server-side SSE).
@@ -31,11 +32,24 @@ import java.util.Set;
  * that REST and health never wait behind), a page at a time, each page only once the client has taken
  * the previous one.
  *
+ * <p><b>One order on every instance</b>: engines of several instances publish their batches, each with
+ * the seq range it took, and the bus delivers batches of different senders in no common order. The hub
+ * releases ranges strictly in seq order: a batch that arrives ahead of a missing range waits; a range
+ * still missing after {@link #GAP_WAIT_MS} (its publisher died between commit and publish, or the bus
+ * lost it) is read from the history, which holds it because seqs commit in order. A publication lost when
+ * nothing follows it is found by comparing the hub's position with the counter every few seconds.
+ *
  * <p><b>Bounded memory</b>: a live client whose write queue is full, or whose replay buffer grows past
  * its cap, is disconnected; it resumes with {@code Last-Event-ID}.
  */
 public final class SseHub {
     private static final int REPLAY_PAGE = 500;
+    /** How long a batch waits for the range before it to arrive on the bus before the hub reads it. */
+    static final long GAP_WAIT_MS = 500;
+    /** How often the hub checks the counter for publications that never came. */
+    private static final long COUNTER_CHECK_MS = 2000;
+
+    private static final int GAP_PAGE = 2000;
 
     private final Vertx vertx;
     private final BackOfficeStore store;
@@ -44,6 +58,19 @@ public final class SseHub {
     private final int maxQueueBytes;
     private final int maxReplayBuffer;
     private final Set<Client> clients = new LinkedHashSet<>();
+
+    /** The last seq released to clients; -1 until {@link #start} read the counter. */
+    private long released = -1;
+    /** Batches that arrived ahead of a missing range, by first seq. */
+    private final TreeMap<Long, Bus.Batch> waiting = new TreeMap<>();
+
+    private long gapSince;
+    private boolean fetching;
+    private long lastCounterCheck;
+    /** The counter as read at the previous check: anything up to it not released by now was lost on the bus. */
+    private long suspect = -1;
+
+    private long timer;
 
     private static final class Client {
         final HttpServerResponse response;
@@ -129,15 +156,106 @@ public final class SseHub {
         return promise.future();
     }
 
-    /** A committed change from the status engine. */
-    public void publish(Bus.Committed committed) {
+    /**
+     * Starts releasing: reads the counter (batches up to it are in the history already, for replays) and
+     * checks for missing ranges a few times a second. Batches that arrive before are kept.
+     */
+    public Future<Void> start() {
+        timer = vertx.setPeriodic(100, t -> checkGaps());
+        return store.lastSeq().map(last -> {
+            released = last;
+            waiting.headMap(last + 1).clear();
+            releaseInOrder();
+            return null;
+        });
+    }
+
+    public void stop() {
+        vertx.cancelTimer(timer);
+    }
+
+    /** A batch committed by the status engine of any instance. */
+    public void accept(Bus.Batch batch) {
+        if (released >= 0 && batch.lastSeq() <= released) {
+            return; // read from the history already
+        }
+        waiting.put(batch.firstSeq(), batch);
+        if (released >= 0) {
+            releaseInOrder();
+        }
+    }
+
+    private void releaseInOrder() {
+        while (!waiting.isEmpty() && waiting.firstKey() <= released + 1) {
+            Bus.Batch batch = waiting.pollFirstEntry().getValue();
+            if (batch.lastSeq() <= released) {
+                continue;
+            }
+            released = batch.lastSeq();
+            for (Bus.Committed committed : batch.changes()) {
+                Change c = committed.change();
+                deliver(new Frame(
+                        committed.seq(), c.accountId(), json(committed).encode()));
+                metrics.eventLatency(Duration.between(c.receivedAt(), clock.instant()));
+            }
+        }
+        gapSince = waiting.isEmpty() ? 0 : gapSince == 0 ? System.nanoTime() : gapSince;
+    }
+
+    /** Reads from the history a range that did not arrive on the bus in time, or was never published. */
+    private void checkGaps() {
+        if (released < 0 || fetching) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (!waiting.isEmpty() && now - gapSince > GAP_WAIT_MS * 1_000_000) {
+            fill(waiting.firstKey());
+        } else if (waiting.isEmpty() && now - lastCounterCheck > COUNTER_CHECK_MS * 1_000_000) {
+            lastCounterCheck = now;
+            long lost = suspect;
+            suspect = -1;
+            if (lost > released) {
+                fill(lost + 1);
+                return;
+            }
+            fetching = true;
+            store.lastSeq().onComplete(ar -> {
+                fetching = false;
+                suspect = ar.succeeded() ? ar.result() : -1;
+            });
+        }
+    }
+
+    /** Releases from the history every event after {@code released} and before {@code before}. */
+    private void fill(long before) {
+        fetching = true;
+        long from = released;
+        store.eventsBetween(from, before, GAP_PAGE).onComplete(ar -> {
+            fetching = false;
+            if (ar.failed() || released != from) {
+                return; // tried again at the next check
+            }
+            List<JsonObject> events = ar.result();
+            metrics.sseGapFilled();
+            for (JsonObject e : events) {
+                deliver(new Frame(e.getLong("seq"), e.getString("accountId"), e.encode()));
+            }
+            released = events.size() == GAP_PAGE ? events.get(events.size() - 1).getLong("seq") : before - 1;
+            gapSince = 0;
+            releaseInOrder();
+        });
+    }
+
+    /** For tests: one change alone, as a batch of its own seq. */
+    void publish(Bus.Committed committed) {
+        accept(new Bus.Batch(committed.seq(), committed.seq(), List.of(committed)));
+    }
+
+    private void deliver(Frame frame) {
         if (clients.isEmpty()) {
             return;
         }
-        Change c = committed.change();
-        Frame frame = new Frame(committed.seq(), c.accountId(), json(committed).encode());
-        List<Client> snapshot = new ArrayList<>(clients);
-        for (Client client : snapshot) {
+        for (Client client : new ArrayList<>(clients)) {
             if (client.accountId == null || client.accountId.equals(frame.accountId())) {
                 if (client.live) {
                     offer(client, frame);
@@ -148,7 +266,6 @@ public final class SseHub {
                 }
             }
         }
-        metrics.eventLatency(Duration.between(c.receivedAt(), clock.instant()));
     }
 
     private void offer(Client client, Frame frame) {

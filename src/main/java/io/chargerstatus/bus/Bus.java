@@ -8,6 +8,7 @@ import io.chargerstatus.status.Change;
 import io.chargerstatus.status.ChargerState;
 import io.chargerstatus.status.Fact;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.eventbus.ReplyException;
@@ -29,19 +30,35 @@ public final class Bus {
     private Bus() {}
 
     /**
-     * Request: a {@link Fact}. Reply (whether it changed a status) once the fact and its changes are
-     * committed to PostgreSQL. Also {@link Flush}: answered once every fact sent before it is committed.
+     * Request, to this instance's own status engine ({@link #LOCAL}): a {@link Fact}. Reply (whether it
+     * changed a status) once the fact and its changes are committed to PostgreSQL. Also {@link Flush}:
+     * answered once every fact sent before it is committed.
      */
     public static final String FACTS = "status.facts";
 
-    /** Publish: a {@link Committed} change, after its commit, in sequence order. */
+    /**
+     * Publish, to every instance: a {@link Batch} of committed changes, after its commit. Batches of
+     * different instances may arrive in any order; their seq ranges put them back in one.
+     */
     public static final String CHANGES = "status.changes";
 
     /**
-     * Request: {@link AddCharger} -> {@link ChargerState}; {@link RemoveCharger} and {@link UpdateCharger}
-     * -> Boolean (false: no such charger). Serialised with the facts.
+     * Request, to this instance's own status engine ({@link #LOCAL}): {@link AddCharger} -> {@link
+     * ChargerState}; {@link RemoveCharger} and {@link UpdateCharger} -> Boolean (false: no such charger).
      */
     public static final String REGISTRY = "status.registry";
+
+    /** Publish, on this instance only: the node id (String) of a cluster member that left. */
+    public static final String MEMBER_LEFT = "cluster.member.left";
+
+    /** Publish: the id (String) of a charger whose registry data (site) changed; its holder reloads it. */
+    public static final String CHARGER_UPDATED = "status.charger.updated";
+
+    /**
+     * Delivery to this instance's own consumer only: facts go to the engine that holds the session's
+     * charger, which is always the engine of the instance holding the session.
+     */
+    public static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
     /** Publish: {@link SessionOpened}; the instance that held an older session of that charger closes it. */
     public static final String SESSION_OPENED = "ocpp.session.opened";
@@ -110,6 +127,12 @@ public final class Bus {
     /** A change of a charger or connector status, with the sequence number the database gave it. */
     public record Committed(long seq, Change change) {}
 
+    /**
+     * What one engine batch committed: every seq from {@code firstSeq} to {@code lastSeq} belongs to it,
+     * {@code changes} are those of them that are streamed (a late report takes a seq but is not shown).
+     */
+    public record Batch(long firstSeq, long lastSeq, List<Committed> changes) {}
+
     /** A charger added by the back office (status Unknown); {@code passwordHash} null: no password. */
     public record AddCharger(
             String id, String accountId, String siteId, String name, boolean secured, String passwordHash) {}
@@ -143,6 +166,7 @@ public final class Bus {
             Fact.TransactionChanged.class,
             Fact.Seen.class,
             Committed.class,
+            Batch.class,
             Flush.class,
             AddCharger.class,
             RemoveCharger.class,

@@ -43,21 +43,28 @@ public final class EngineStore extends Sql {
     /**
      * A whole status-engine batch as one statement: history rows, chargers and connectors. One statement
      * is one implicit transaction, so the batch is atomic without BEGIN/COMMIT round trips. Parameters:
-     * $1-$15 events (as INSERT_EVENTS), $16-$27 chargers (as UPDATE_CHARGERS), $28-$37 connectors (as
-     * UPSERT_CONNECTORS). Returns the events' sequence numbers.
+     * $1-$15 events (as INSERT_EVENTS), $16-$28 chargers (the last their claimed epochs), $29-$38
+     * connectors, $39 the number of events, $40 the number of chargers.
+     *
+     * <p>The events take their seq from the counter row ({@code base + ordinality}): its row lock, held to
+     * the commit, orders the batches of every instance, so seqs are gapless and commit in order. A charger
+     * is updated only at the epoch this engine claimed; if another instance claimed it since, the fence
+     * fails the whole statement (SQLSTATE CS001). Returns the base: the events are base+1 .. base+n.
      */
     private static final String COMMIT_BATCH = """
-      WITH ev AS (
-        INSERT INTO status_events (charger_id, account_id, site_id, status, previous_status, fault_code, connector_id,
-          connector_status, ocpp_status, error_code, vendor_error_code, info, ts, received_at, applied)
-        SELECT charger_id, account_id, site_id, status, previous_status, fault_code, connector_id, connector_status,
-          ocpp_status, error_code, vendor_error_code, info, ts, received_at, applied
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[],
-          $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[], $15::boolean[])
+      WITH counter AS (
+        UPDATE event_counter SET last_seq = last_seq + $39 WHERE id = 1 AND $39 > 0 RETURNING last_seq - $39 AS base
+      ), ev AS (
+        INSERT INTO status_events (seq, charger_id, account_id, site_id, status, previous_status, fault_code,
+          connector_id, connector_status, ocpp_status, error_code, vendor_error_code, info, ts, received_at, applied)
+        SELECT counter.base + u.ord, charger_id, account_id, site_id, status, previous_status, fault_code, connector_id,
+          connector_status, ocpp_status, error_code, vendor_error_code, info, ts, received_at, applied
+        FROM counter, unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[],
+          $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[],
+          $15::boolean[])
           WITH ORDINALITY AS u(charger_id, account_id, site_id, status, previous_status, fault_code, connector_id,
           connector_status, ocpp_status, error_code, vendor_error_code, info, ts, received_at, applied, ord)
-        ORDER BY ord
-        RETURNING seq
+        RETURNING 1
       ), ch AS (
         UPDATE chargers c SET status = u.status, status_since = u.status_since, fault_code = u.fault_code,
           online = u.online, last_seen_at = u.last_seen_at, booted_at = u.booted_at, firmware_updating = u.firmware_updating,
@@ -65,73 +72,115 @@ public final class EngineStore extends Sql {
           firmware_version = CASE WHEN u.vendor IS NULL THEN c.firmware_version ELSE u.firmware_version END,
           ocpp_version = COALESCE(u.ocpp_version, c.ocpp_version)
         FROM unnest($16::text[], $17::text[], $18::timestamptz[], $19::text[], $20::boolean[], $21::timestamptz[],
-          $22::timestamptz[], $23::boolean[], $24::text[], $25::text[], $26::text[], $27::text[])
+          $22::timestamptz[], $23::boolean[], $24::text[], $25::text[], $26::text[], $27::text[], $28::bigint[])
           AS u(id, status, status_since, fault_code, online, last_seen_at, booted_at, firmware_updating, vendor, model,
-          firmware_version, ocpp_version)
-        WHERE c.id = u.id
+          firmware_version, ocpp_version, epoch)
+        WHERE c.id = u.id AND c.session_epoch = u.epoch
         RETURNING 1
       ), co AS (
         INSERT INTO connectors (charger_id, connector_id, status, ocpp_status, error_code, vendor_error_code, info, since,
           reported_at, transaction_id)
-        SELECT * FROM unnest($28::text[], $29::int[], $30::text[], $31::text[], $32::text[], $33::text[], $34::text[],
-          $35::timestamptz[], $36::timestamptz[], $37::int[])
+        SELECT * FROM unnest($29::text[], $30::int[], $31::text[], $32::text[], $33::text[], $34::text[], $35::text[],
+          $36::timestamptz[], $37::timestamptz[], $38::int[])
         ON CONFLICT (charger_id, connector_id) DO UPDATE SET status = excluded.status, ocpp_status = excluded.ocpp_status,
           error_code = excluded.error_code, vendor_error_code = excluded.vendor_error_code, info = excluded.info,
           since = excluded.since, reported_at = excluded.reported_at, transaction_id = excluded.transaction_id
         RETURNING 1
       )
-      SELECT seq FROM ev ORDER BY seq""";
+      SELECT charger_status_fence((SELECT count(*) FROM ch), $40) AS fenced, (SELECT base FROM counter) AS base""";
+
+    /** Takes the session state of chargers for this instance: the new epoch fences out the previous holder. */
+    private static final String CLAIM = "UPDATE chargers SET session_owner = $2, session_epoch = session_epoch + 1 "
+            + "WHERE id = ANY($1::text[]) RETURNING " + CHARGER_COLUMNS + ", session_epoch";
+
+    /**
+     * The sweep: chargers still marked online whose holder is no live member (an instance killed, or the
+     * previous process of a single instance), taken by this instance to be recorded offline.
+     */
+    private static final String CLAIM_ORPHANS =
+            "UPDATE chargers SET session_owner = $2, session_epoch = session_epoch + 1 "
+                    + "WHERE online AND (session_owner IS NULL OR NOT (session_owner = ANY($1::text[]))) "
+                    + "RETURNING " + CHARGER_COLUMNS + ", session_epoch";
+
+    /** SQLSTATE of a batch refused by the fence: a charger of it is held by another instance now. */
+    public static final String FENCED = "CS001";
 
     /** Queries over the engine's own pool. */
     public EngineStore(Sql.Access access) {
         super(access);
     }
 
-    /** The state of every charger, for the status engine to start from. */
-    public Future<List<ChargerState>> loadChargerStates() {
-        Future<RowSet<Row>> chargers = exec("SELECT " + CHARGER_COLUMNS + " FROM chargers");
-        Future<RowSet<Row>> connectors = exec("SELECT * FROM connectors");
-        return Future.all(chargers, connectors).map(v -> {
-            Map<String, TreeMap<Integer, ConnectorState>> byCharger = new HashMap<>();
-            for (Row r : connectors.result()) {
-                byCharger
-                        .computeIfAbsent(r.getString("charger_id"), k -> new TreeMap<>())
-                        .put(r.getInteger("connector_id"), connectorState(r));
+    /** A charger's state as this engine claimed it, and the epoch its batches must match. */
+    public record Claimed(ChargerState state, long epoch) {}
+
+    /** Claims these chargers for {@code node}; ids that do not exist (any more) are left out. */
+    public Future<List<Claimed>> claim(List<String> ids, String node) {
+        return claimed(exec(CLAIM, Tuple.of(ids.toArray(new String[0]), node)));
+    }
+
+    /** Claims for {@code node} every charger marked online whose holder is not one of {@code members}. */
+    public Future<List<Claimed>> claimOrphans(List<String> members, String node) {
+        return claimed(exec(CLAIM_ORPHANS, Tuple.of(members.toArray(new String[0]), node)));
+    }
+
+    private Future<List<Claimed>> claimed(Future<RowSet<Row>> claim) {
+        return claim.compose(rows -> {
+            if (rows.size() == 0) {
+                return Future.succeededFuture(List.of());
             }
-            List<ChargerState> states = new ArrayList<>();
-            for (Row r : chargers.result()) {
-                states.add(chargerState(r, byCharger.getOrDefault(r.getString("id"), new TreeMap<>())));
-            }
-            return states;
+            List<String> ids = new ArrayList<>();
+            rows.forEach(r -> ids.add(r.getString("id")));
+            // Read after the claim: a previous holder's batch either committed before it (and is seen here) or
+            // is fenced out by it.
+            return exec(
+                            "SELECT * FROM connectors WHERE charger_id = ANY($1::text[])",
+                            Tuple.of(ids.toArray(new String[0])))
+                    .map(connectors -> {
+                        Map<String, TreeMap<Integer, ConnectorState>> byCharger = new HashMap<>();
+                        for (Row r : connectors) {
+                            byCharger
+                                    .computeIfAbsent(r.getString("charger_id"), k -> new TreeMap<>())
+                                    .put(r.getInteger("connector_id"), connectorState(r));
+                        }
+                        List<Claimed> claimed = new ArrayList<>();
+                        for (Row r : rows) {
+                            claimed.add(new Claimed(
+                                    chargerState(r, byCharger.getOrDefault(r.getString("id"), new TreeMap<>())),
+                                    r.getLong("session_epoch")));
+                        }
+                        return claimed;
+                    });
         });
     }
 
     /**
      * Commits one batch of the status engine atomically, in one statement and one round trip: the history
-     * rows, the chargers' state and the touched connectors. Returns the sequence numbers of
-     * {@code changes}, in order.
+     * rows, the chargers' state (each at its claimed epoch) and the touched connectors. Returns the base of
+     * the events' sequence numbers: {@code changes} get base+1, base+2 ... in order.
      */
-    public Future<List<Long>> commitBatch(
+    public Future<Long> commitBatch(
             List<ChargerState> chargers,
+            List<Long> epochs,
             List<ConnectorRow> connectors,
             List<Change> changes,
             Map<String, Fact.Booted> boots) {
         Tuple events = eventArrays(changes);
-        Tuple states = chargerArrays(chargers, boots);
+        Tuple states = chargerArrays(chargers, epochs, boots);
         Tuple rows = connectorArrays(connectors);
-        Object[] all = new Object[events.size() + states.size() + rows.size()];
+        Object[] all = new Object[events.size() + states.size() + rows.size() + 2];
         int i = 0;
         for (Tuple t : List.of(events, states, rows)) {
             for (int j = 0; j < t.size(); j++) {
                 all[i++] = t.getValue(j);
             }
         }
+        all[i++] = changes.size();
+        all[i] = chargers.size();
         // No deadline here, unlike every other query: a commit given up on could still land later, and its events
         // would then never be published. A hung database holds this batch; the engine refuses what queues behind it.
         return report(pool.preparedQuery(COMMIT_BATCH).execute(Tuple.from(all))).map(result -> {
-            List<Long> seqs = new ArrayList<>(result.size());
-            result.forEach(r -> seqs.add(r.getLong(0)));
-            return seqs; // ascending: nextval follows the ORDER BY ord of the insert
+            Long base = result.iterator().next().getLong("base");
+            return base == null ? 0L : base;
         });
     }
 
@@ -194,7 +243,7 @@ public final class EngineStore extends Sql {
         });
     }
 
-    private static Tuple chargerArrays(List<ChargerState> chargers, Map<String, Fact.Booted> boots) {
+    private static Tuple chargerArrays(List<ChargerState> chargers, List<Long> epochs, Map<String, Fact.Booted> boots) {
         int n = chargers.size();
         String[] id = new String[n],
                 status = new String[n],
@@ -223,8 +272,21 @@ public final class EngineStore extends Sql {
                 ocpp[i] = "1.6";
             }
         }
-        return Tuple.from(
-                new Object[] {id, status, since, fault, online, seen, booted, updating, vendor, model, firmware, ocpp});
+        return Tuple.from(new Object[] {
+            id,
+            status,
+            since,
+            fault,
+            online,
+            seen,
+            booted,
+            updating,
+            vendor,
+            model,
+            firmware,
+            ocpp,
+            epochs.toArray(new Long[0])
+        });
     }
 
     private static Tuple connectorArrays(List<ConnectorRow> rows) {

@@ -33,7 +33,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The status engine: the single writer of charger statuses and of the event sequence.
+ * The status engine of one instance: the writer of the statuses of the chargers whose sessions this
+ * instance holds. Every instance runs one; together they write one event sequence.
+ *
+ * <p><b>Ownership</b>: an engine claims a charger (a new {@code session_epoch} on its row, this node as
+ * {@code session_owner}) when one of its sessions connects or reports and it does not hold the charger
+ * yet, loading the charger's state fresh from the database. Its batches update a charger only at the
+ * epoch it claimed, so an engine that lost a charger to another instance (the charger reconnected there)
+ * cannot overwrite it: its batch is refused by the fence, and it lets the charger go. An engine forgets a
+ * charger once its session ended, or when another instance opens a session for it.
+ *
+ * <p><b>One sequence</b>: each batch takes its seq range from one counter row at the end of its
+ * transaction, so seqs are gapless and commit in order across instances; the batch is published to every
+ * instance with its range, and every SSE hub releases ranges strictly in order.
+ *
+ * <p><b>Instances that die</b>: at start, and whenever a member leaves the cluster, every engine sweeps:
+ * chargers still online whose holder is no live member are claimed and recorded offline. Claims lock
+ * rows, so survivors sweeping at once share the work without doing any of it twice.
  *
  * <p>Facts and registry requests are queued and processed in arrival order. Facts are applied in
  * batches: every fact that arrived while the previous batch was committing goes into the next one, so a
@@ -55,7 +71,15 @@ public final class StatusVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(StatusVerticle.class);
 
     private final Wiring wiring;
+    /** The chargers this engine holds, and the epoch at which it claimed each. */
     private final Map<String, ChargerState> chargers = new HashMap<>();
+
+    private final Map<String, Long> epochs = new HashMap<>();
+    /** The session each held charger is served by here, to restore it when a charger is claimed again. */
+    private final Map<String, String> sessions = new HashMap<>();
+    /** Facts already put back once after the fence refused them (a charger claimed away meanwhile). */
+    private final Set<Message<Object>> fencedOnce = Collections.newSetFromMap(new IdentityHashMap<>());
+
     private final ArrayDeque<Message<Object>> queue = new ArrayDeque<>();
     private final Set<String> refused = new LinkedHashSet<>();
     private EngineStore store;
@@ -77,52 +101,79 @@ public final class StatusVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         store = new EngineStore(wiring.sql(vertx));
-        return store.loadChargerStates()
-                .compose(states -> {
-                    states.forEach(s -> {
-                        chargers.put(s.id(), s);
-                        wiring.metrics().statusMoved(null, s.status());
-                    });
-                    watchdog = vertx.setPeriodic(1000, t -> watch());
-                    MessageConsumer<Object> facts = vertx.eventBus().consumer(Bus.FACTS, this::enqueue);
-                    MessageConsumer<Object> registry = vertx.eventBus().consumer(Bus.REGISTRY, this::enqueue);
-                    return Future.all(facts.completion(), registry.completion());
-                })
-                .compose(v -> closeStaleSessions());
+        watchdog = vertx.setPeriodic(1000, t -> watch());
+        MessageConsumer<Object> facts = vertx.eventBus().localConsumer(Bus.FACTS, this::enqueue);
+        MessageConsumer<Object> registry = vertx.eventBus().localConsumer(Bus.REGISTRY, this::enqueue);
+        MessageConsumer<String> left = vertx.eventBus().localConsumer(Bus.MEMBER_LEFT, m -> sweep());
+        MessageConsumer<String> removed = vertx.eventBus().consumer(Bus.CHARGER_REMOVED, m -> forget(m.body()));
+        MessageConsumer<String> updated = vertx.eventBus().consumer(Bus.CHARGER_UPDATED, m -> forget(m.body()));
+        MessageConsumer<Bus.SessionOpened> opened = vertx.eventBus().consumer(Bus.SESSION_OPENED, m -> {
+            String session = sessions.get(m.body().chargerId());
+            if (session != null && !session.equals(m.body().sessionId())) {
+                forget(m.body().chargerId()); // its new session is elsewhere; the engine there claims it
+            }
+        });
+        return Future.all(List.of(
+                        facts.completion(),
+                        registry.completion(),
+                        left.completion(),
+                        removed.completion(),
+                        updated.completion(),
+                        opened.completion()))
+                .compose(v -> sweep());
+    }
+
+    /** Lets a charger go: the next fact of a session of it here claims it again, with its state reloaded. */
+    private void forget(String chargerId) {
+        chargers.remove(chargerId);
+        epochs.remove(chargerId);
+        sessions.remove(chargerId);
     }
 
     /**
-     * Chargers that were online when the previous process stopped have no session in this one: record
-     * them Offline (or Unknown) before any charger reconnects, so that the history says so.
+     * Chargers marked online whose holder is no live member (the previous process of this instance, or an
+     * instance that died) have no session anywhere: they are claimed and recorded offline through the
+     * queue, before any charger connecting from now on. A charger that reconnected meanwhile was claimed
+     * by its new holder and is not swept.
      */
-    private Future<?> closeStaleSessions() {
+    private Future<?> sweep() {
         Instant now = wiring.clock().instant();
-        List<Fact> stale = new ArrayList<>();
-        for (ChargerState s : chargers.values()) {
-            if (s.online()) {
-                chargers.put(
-                        s.id(),
-                        new ChargerState(
-                                s.id(),
-                                s.accountId(),
-                                s.siteId(),
-                                s.status(),
-                                s.statusSince(),
-                                s.faultCode(),
-                                true,
-                                "previous-process",
-                                s.lastSeenAt(),
-                                s.bootedAt(),
-                                s.firmwareUpdating(),
-                                s.connectors()));
-                stale.add(new Fact.Disconnected(s.id(), "previous-process", "service restarted", now));
-            }
+        return store.claimOrphans(
+                        wiring.membership().members(), wiring.membership().nodeId())
+                .onSuccess(claimed -> {
+                    if (claimed.isEmpty()) {
+                        return;
+                    }
+                    LOG.info(claimed.size()
+                            + " chargers were online on an instance that is gone; recording them offline");
+                    for (EngineStore.Claimed c : claimed) {
+                        String session = "swept-" + c.epoch();
+                        if (adopt(new EngineStore.Claimed(c.state().withSession(session), c.epoch()))) {
+                            sessions.put(c.state().id(), session);
+                            vertx.eventBus()
+                                    .send(
+                                            Bus.FACTS,
+                                            new Fact.Disconnected(c.state().id(), session, "instance gone", now),
+                                            Bus.LOCAL);
+                        }
+                    }
+                })
+                .onFailure(e -> LOG.warn("sweeping the chargers of instances that are gone failed: " + e.getMessage()
+                        + " (retried when the next member leaves or this instance restarts)"))
+                .recover(e -> Future.succeededFuture());
+    }
+
+    /** Holds a claimed charger unless a newer claim of this engine already holds it. */
+    private boolean adopt(EngineStore.Claimed c) {
+        String id = c.state().id();
+        Long held = epochs.get(id);
+        if (held != null && held >= c.epoch()) {
+            return false;
         }
-        if (stale.isEmpty()) {
-            return Future.succeededFuture();
-        }
-        LOG.info(stale.size() + " chargers were online when the service last stopped; recording them offline");
-        return commit(stale).mapEmpty();
+        String session = sessions.get(id);
+        chargers.put(id, session == null ? c.state() : c.state().withSession(session));
+        epochs.put(id, c.epoch());
+        return true;
     }
 
     @Override
@@ -232,7 +283,7 @@ public final class StatusVerticle extends VerticleBase {
         }
         wiring.metrics().batchSize(batch.size());
         inFlight = batch;
-        return commit(facts).<Object>transform(ar -> {
+        return claimFor(facts).compose(v -> commit(facts)).<Object>transform(ar -> {
             inFlight = List.of();
             if (ar.failed()) {
                 wiring.metrics().commitFailed();
@@ -244,6 +295,7 @@ public final class StatusVerticle extends VerticleBase {
             if (ar.succeeded()) {
                 consecutiveFailures = 0;
                 for (int i = 0; i < batch.size(); i++) {
+                    fencedOnce.remove(batch.get(i));
                     if (!answeredEarly.remove(batch.get(i))) {
                         batch.get(i).reply(ar.result()[i]);
                     }
@@ -259,14 +311,57 @@ public final class StatusVerticle extends VerticleBase {
                         + ar.cause().getMessage() + "): committing them one by one");
                 return commitOneByOne(batch).mapEmpty();
             }
-            Message<Object> m = batch.get(0);
-            LOG.warn("fact " + m.body().getClass().getSimpleName() + " of charger " + ((Fact) m.body()).chargerId()
-                    + " cannot be stored: " + ar.cause().getMessage());
-            m.fail(
-                    Bus.Failure.INTERNAL.code(),
-                    "status not committed: " + ar.cause().getMessage());
+            failAlone(batch.get(0), ar.cause());
             return Future.succeededFuture();
         });
+    }
+
+    /**
+     * Claims the chargers of these facts that this engine does not hold, and claims again those that
+     * (re)connect: a connect always starts from the charger's state as the database has it.
+     */
+    private Future<Void> claimFor(List<Fact> facts) {
+        Set<String> wanted = new LinkedHashSet<>();
+        for (Fact f : facts) {
+            if (f instanceof Fact.Connected c) {
+                sessions.put(c.chargerId(), c.sessionId());
+                if (!wanted.contains(c.chargerId())) {
+                    forget(c.chargerId()); // reloaded below; a late fact of it in this batch follows the connect
+                    sessions.put(c.chargerId(), c.sessionId());
+                }
+                wanted.add(c.chargerId());
+            } else if (!chargers.containsKey(f.chargerId())) {
+                wanted.add(f.chargerId());
+            }
+        }
+        if (wanted.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return store.claim(new ArrayList<>(wanted), wiring.membership().nodeId())
+                .onSuccess(claimed -> claimed.forEach(this::adopt))
+                .mapEmpty();
+    }
+
+    /**
+     * One fact that cannot be committed. Refused by the fence (its charger was claimed by another instance
+     * since this engine claimed it): the charger is let go and the fact put back once, to be applied after
+     * claiming the charger again; anything else fails the fact.
+     */
+    private void failAlone(Message<Object> m, Throwable cause) {
+        Fact fact = (Fact) m.body();
+        if (cause instanceof PgException pg && EngineStore.FENCED.equals(pg.getSqlState())) {
+            forget(fact.chargerId());
+            if (fencedOnce.add(m)) {
+                LOG.info("charger " + fact.chargerId()
+                        + " was claimed by another instance meanwhile: claiming it again");
+                queue.addFirst(m);
+                return;
+            }
+            fencedOnce.remove(m);
+        }
+        LOG.warn("fact " + fact.getClass().getSimpleName() + " of charger " + fact.chargerId() + " cannot be stored: "
+                + cause.getMessage());
+        m.fail(Bus.Failure.INTERNAL.code(), "status not committed: " + cause.getMessage());
     }
 
     /**
@@ -301,21 +396,19 @@ public final class StatusVerticle extends VerticleBase {
     private Future<Void> commitOneByOne(List<Message<Object>> batch) {
         Future<Void> chain = Future.succeededFuture();
         for (Message<Object> m : batch) {
-            chain = chain.transform(ignored -> commit(List.of((Fact) m.body())).<Void>transform(ar -> {
-                if (ar.succeeded()) {
-                    m.reply(ar.result()[0]);
-                } else if (DatabaseHealth.unavailable(ar.cause())) {
-                    refuse(m);
-                } else {
-                    LOG.warn("fact " + m.body().getClass().getSimpleName() + " of charger "
-                            + ((Fact) m.body()).chargerId() + " cannot be stored: "
-                            + ar.cause().getMessage());
-                    m.fail(
-                            Bus.Failure.INTERNAL.code(),
-                            "status not committed: " + ar.cause().getMessage());
-                }
-                return Future.succeededFuture();
-            }));
+            chain = chain.transform(ignored -> claimFor(List.of((Fact) m.body()))
+                    .compose(v -> commit(List.of((Fact) m.body())))
+                    .<Void>transform(ar -> {
+                        if (ar.succeeded()) {
+                            fencedOnce.remove(m);
+                            m.reply(ar.result()[0]);
+                        } else if (DatabaseHealth.unavailable(ar.cause())) {
+                            refuse(m);
+                        } else {
+                            failAlone(m, ar.cause());
+                        }
+                        return Future.succeededFuture();
+                    }));
         }
         return chain;
     }
@@ -369,12 +462,24 @@ public final class StatusVerticle extends VerticleBase {
         if (next.isEmpty()) {
             return Future.succeededFuture(changed);
         }
+        List<ChargerState> states = new ArrayList<>(next.values());
+        List<Long> claimedAt = new ArrayList<>(states.size());
+        states.forEach(st -> claimedAt.add(epochs.getOrDefault(st.id(), -1L)));
         long started = System.nanoTime();
-        return store.commitBatch(new ArrayList<>(next.values()), new ArrayList<>(connectors.values()), changes, boots)
-                .onSuccess(seqs -> {
+        return store.commitBatch(states, claimedAt, new ArrayList<>(connectors.values()), changes, boots)
+                .onSuccess(base -> {
                     wiring.metrics().commitTime(System.nanoTime() - started);
-                    next.forEach((id, state) ->
-                            wiring.metrics().statusMoved(chargers.put(id, state).status(), state.status()));
+                    next.forEach((id, state) -> {
+                        if (!chargers.containsKey(id)) {
+                            return; // let go while the commit ran: the next fact of it claims it fresh
+                        }
+                        if (state.online()) {
+                            chargers.put(id, state);
+                        } else {
+                            forget(id); // its session ended: nothing here serves it any more
+                        }
+                    });
+                    List<Bus.Committed> streamed = new ArrayList<>();
                     for (int i = 0; i < changes.size(); i++) {
                         Change change = changes.get(i);
                         if (change.applied()) {
@@ -388,36 +493,32 @@ public final class StatusVerticle extends VerticleBase {
                                         .addKeyValue("faultCode", change.faultCode())
                                         .log(() -> "charger " + change.chargerId() + " faulted: " + change.faultCode());
                             }
-                            vertx.eventBus().publish(Bus.CHANGES, new Bus.Committed(seqs.get(i), change));
+                            streamed.add(new Bus.Committed(base + i + 1, change));
                         }
                     }
+                    if (!changes.isEmpty()) {
+                        vertx.eventBus().publish(Bus.CHANGES, new Bus.Batch(base + 1, base + changes.size(), streamed));
+                    }
                 })
-                .map(seqs -> changed);
+                .map(base -> changed);
     }
 
     private Future<?> applyRegistry(Message<Object> message) {
         Object body = message.body();
         Future<?> result;
         if (body instanceof Bus.AddCharger add) {
-            result = store.insertCharger(add, wiring.clock().instant()).onSuccess(state -> {
-                chargers.put(state.id(), state);
-                wiring.metrics().statusMoved(null, state.status());
-            });
+            result = store.insertCharger(add, wiring.clock().instant());
         } else if (body instanceof Bus.RemoveCharger remove) {
             result = store.deleteCharger(remove.chargerId()).onSuccess(removed -> {
-                ChargerState gone = chargers.remove(remove.chargerId());
-                if (gone != null) {
-                    wiring.metrics().statusMoved(gone.status(), null);
-                }
+                forget(remove.chargerId());
                 if (removed) {
                     vertx.eventBus().publish(Bus.CHARGER_REMOVED, remove.chargerId());
                 }
             });
         } else if (body instanceof Bus.UpdateCharger update) {
             result = store.updateCharger(update).onSuccess(updated -> {
-                ChargerState state = chargers.get(update.chargerId());
-                if (updated && state != null && update.siteSet()) {
-                    chargers.put(state.id(), state.withSite(update.siteId()));
+                if (updated && update.siteSet()) {
+                    vertx.eventBus().publish(Bus.CHARGER_UPDATED, update.chargerId()); // its holder reloads it
                 }
             });
         } else {

@@ -10,7 +10,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -24,7 +26,15 @@ import java.util.Set;
  * ({@code heartbeatIntervalS} -> {@code HEARTBEAT_INTERVAL_S}). A bad value is an {@link Invalid} naming
  * the variable, before anything starts.
  */
-public record Config(Http http, Ocpp ocpp, Database database, Sse sse, Engine engine, Tls tls, Operations operations) {
+public record Config(
+        Http http,
+        Ocpp ocpp,
+        Database database,
+        Sse sse,
+        Engine engine,
+        Tls tls,
+        Operations operations,
+        Cluster cluster) {
 
     /** The back-office HTTP side. */
     public record Http(int port, String adminToken, String corsOrigins) {}
@@ -73,6 +83,17 @@ public record Config(Http http, Ocpp ocpp, Database database, Sse sse, Engine en
         }
     }
 
+    /**
+     * Several instances as one service: {@code members} null = no cluster; otherwise the Hazelcast TCP/IP
+     * members ({@code host:port,...}) or {@code kubernetes} (DNS discovery of the headless service named
+     * {@code service}). {@code host} null: Hazelcast's own choice, the first non-loopback address.
+     */
+    public record Cluster(List<String> members, boolean kubernetes, String host, int port, String service) {
+        public boolean enabled() {
+            return kubernetes || !members.isEmpty();
+        }
+    }
+
     /** Shutdown and logging. */
     public record Operations(int shutdownDeadlineS, String logFormat) {}
 
@@ -106,7 +127,14 @@ public record Config(Http http, Ocpp ocpp, Database database, Sse sse, Engine en
     /** The same configuration with another admin token (one made up at start-up when none is set). */
     public Config withAdminToken(String token) {
         return new Config(
-                new Http(http.port(), token, http.corsOrigins()), ocpp, database, sse, engine, tls, operations);
+                new Http(http.port(), token, http.corsOrigins()),
+                ocpp,
+                database,
+                sse,
+                engine,
+                tls,
+                operations,
+                cluster);
     }
 
     /** Upper snake case of a camel-case key: {@code offlineAfterS} -> {@code OFFLINE_AFTER_S}. */
@@ -172,7 +200,36 @@ public record Config(Http http, Ocpp ocpp, Database database, Sse sse, Engine en
                         string(v, "tlsCertPath"),
                         string(v, "tlsKeyPath"),
                         string(v, "tlsClientCaPath")),
-                new Operations(positive(v, "shutdownDeadlineS"), logFormat == null ? "text" : logFormat.toLowerCase()));
+                new Operations(positive(v, "shutdownDeadlineS"), logFormat == null ? "text" : logFormat.toLowerCase()),
+                cluster(v));
+    }
+
+    private static Cluster cluster(Map<String, Object> v) {
+        String members = string(v, "clusterMembers");
+        boolean kubernetes = "kubernetes".equalsIgnoreCase(members);
+        List<String> list = new ArrayList<>();
+        if (members != null && !kubernetes) {
+            for (String m : members.split(",")) {
+                String member = m.trim();
+                if (member.isEmpty()) {
+                    continue;
+                }
+                int colon = member.lastIndexOf(':');
+                if (colon <= 0
+                        || !member.substring(colon + 1).matches("\\d{1,5}")
+                        || Integer.parseInt(member.substring(colon + 1)) > 65535) {
+                    throw new Invalid(envName("clusterMembers")
+                            + " must be host:port[,host:port...] or kubernetes, got " + member);
+                }
+                list.add(member);
+            }
+        }
+        return new Cluster(
+                List.copyOf(list),
+                kubernetes,
+                string(v, "clusterHost"),
+                port(v, "clusterPort"),
+                string(v, "clusterService"));
     }
 
     private static int port(Map<String, Object> v, String key) {

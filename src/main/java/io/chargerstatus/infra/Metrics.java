@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 /**
  * The service's own meters, on the registry that Vert.x's metrics also use. Tags are low-cardinality
@@ -67,6 +68,11 @@ public final class Metrics {
             "error");
 
     private final Timer commitTime;
+
+    private final Counter sseGapsFilled = Counter.builder("charger_status_sse_gaps_filled_total")
+            .description(
+                    "Ranges of events an SSE hub read from the history because the bus had not delivered them in time")
+            .register(registry);
 
     public Metrics() {
         // Names promtool's lint refuses: an abbreviated unit (its seconds twin process_cpu_usage stays) and
@@ -149,17 +155,20 @@ public final class Metrics {
         return registry;
     }
 
-    /** A charger moved from one status to another; null on either side when it was added or removed. */
-    public void statusMoved(Status from, Status to) {
-        if (from == to) {
-            return;
-        }
-        if (from != null) {
-            perStatus.get(from).decrementAndGet();
-        }
-        if (to != null) {
-            perStatus.get(to).incrementAndGet();
-        }
+    /**
+     * The chargers per status of the whole service, as counted in the database (every instance of a
+     * cluster reports the same figures: aggregate them with max, not sum). A status absent from
+     * {@code counts} has none.
+     */
+    public void chargersPerStatus(Map<Status, Integer> counts) {
+        perStatus.forEach((status, n) -> n.set(counts.getOrDefault(status, 0)));
+    }
+
+    /** The size of the cluster this instance belongs to (1 when alone). */
+    public void clusterMembers(IntSupplier members) {
+        Gauge.builder("charger_status_cluster_members", members::getAsInt)
+                .description("Instances in the cluster as this instance sees it (1 without a cluster)")
+                .register(registry);
     }
 
     public void transition(Change change) {
@@ -245,6 +254,11 @@ public final class Metrics {
 
     public void commitFailed() {
         commitsFailed.increment();
+    }
+
+    /** A range of events an SSE hub read from the history because it did not arrive on the bus in time. */
+    public void sseGapFilled() {
+        sseGapsFilled.increment();
     }
 
     public void sseClientCut() {

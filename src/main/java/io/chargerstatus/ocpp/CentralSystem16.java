@@ -37,7 +37,7 @@ public final class CentralSystem16 {
         this.store = store;
         this.rules = rules;
         this.config = config;
-        this.factDelivery = new DeliveryOptions().setSendTimeout(config.callTimeoutS() * 1000L);
+        this.factDelivery = new DeliveryOptions().setLocalOnly(true).setSendTimeout(config.callTimeoutS() * 1000L);
     }
 
     /** Handles a validated CALL; completes with the CALLRESULT payload or fails with an {@link OcppError}. */
@@ -181,7 +181,7 @@ public final class CentralSystem16 {
     }
 
     private void notice(Fact fact) {
-        bus.send(Bus.FACTS, fact);
+        bus.send(Bus.FACTS, fact, Bus.LOCAL);
     }
 
     /**

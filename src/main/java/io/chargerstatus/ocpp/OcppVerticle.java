@@ -168,7 +168,8 @@ public final class OcppVerticle extends VerticleBase {
                                 charger.id(),
                                 session.id(),
                                 "1.6",
-                                wiring.clock().instant()));
+                                wiring.clock().instant()),
+                        Bus.LOCAL);
         session.triggerStatusAt(now + wiring.config().ocpp().triggerStatusAfterS() * 1000L);
         session.pingDue(now, wiring.config().ocpp().wsPingIntervalS() * 1000L);
 
@@ -186,10 +187,26 @@ public final class OcppVerticle extends VerticleBase {
         }
     }
 
-    /** Closes a session that a newer one replaced; its close must not mark the charger offline. */
+    /**
+     * Closes a session that a newer one replaced, here or on another instance. No Disconnected fact: the
+     * charger is online through its new session, and recording it offline in between would be false.
+     */
     private void retire(OcppSession old, String reason) {
         LOG.atInfo().log(() -> "session of charger " + old.chargerId() + " " + reason);
+        if (old.markClosed()) {
+            release(old);
+        }
         old.socket().close((short) 1000, reason);
+    }
+
+    /** Forgets a session: its calls consumer goes at once, so commands reach the charger's new session only. */
+    private void release(OcppSession session) {
+        wiring.metrics().sessionClosed();
+        sessions.remove(session.chargerId(), session);
+        MessageConsumer<Bus.OcppCall> calls = callConsumers.remove(session.id());
+        if (calls != null) {
+            calls.unregister();
+        }
     }
 
     private void closeSession(String chargerId, short code, String reason) {
@@ -203,12 +220,7 @@ public final class OcppVerticle extends VerticleBase {
         if (!session.markClosed()) {
             return;
         }
-        wiring.metrics().sessionClosed();
-        sessions.remove(session.chargerId(), session);
-        MessageConsumer<Bus.OcppCall> calls = callConsumers.remove(session.id());
-        if (calls != null) {
-            calls.unregister();
-        }
+        release(session);
         LOG.atInfo()
                 .addKeyValue("chargerId", session.chargerId())
                 .addKeyValue("event", "session_closed")
@@ -220,7 +232,8 @@ public final class OcppVerticle extends VerticleBase {
                                 session.chargerId(),
                                 session.id(),
                                 reason,
-                                wiring.clock().instant()));
+                                wiring.clock().instant()),
+                        Bus.LOCAL);
     }
 
     private void tick() {

@@ -95,6 +95,14 @@ public record ChargerState(
                 connectors);
     }
 
+    /**
+     * The same charger, its state held for the session {@code session}: what an engine that (re)claims a
+     * charger knows of the session it serves, so that the session's close is recognised.
+     */
+    public ChargerState withSession(String session) {
+        return with(online, session, lastSeenAt, bootedAt, firmwareUpdating, connectors);
+    }
+
     ChargerState seen(Instant at) {
         return with(online, sessionId, at, bootedAt, firmwareUpdating, connectors);
     }

@@ -1,6 +1,7 @@
 package io.chargerstatus.store;
 
 import io.chargerstatus.infra.Config;
+import io.chargerstatus.infra.Membership;
 import io.chargerstatus.infra.Metrics;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -8,9 +9,9 @@ import java.time.Clock;
 
 /**
  * What every verticle is built with: where the data lives, the configuration, the clock (settable in
- * tests) and the service's meters.
+ * tests), the service's meters and the cluster this instance belongs to (a cluster of one when alone).
  */
-public record Wiring(Database database, Config config, Clock clock, Metrics metrics) {
+public record Wiring(Database database, Config config, Clock clock, Metrics metrics, Membership membership) {
 
     /**
      * A connection pool for one verticle, on that verticle's event loop. The three verticles each get

@@ -50,8 +50,10 @@ class SseHubTest {
             TestDatabase.sql(pgUrl, "INSERT INTO chargers (id, account_id) VALUES ('CP-1', 'a')");
             TestDatabase.sql(
                     pgUrl,
-                    "INSERT INTO status_events (charger_id, account_id, status, ts, received_at) "
-                            + "SELECT 'CP-1', 'a', 'Available', now(), now() FROM generate_series(1, " + HISTORY + ")");
+                    "INSERT INTO status_events (seq, charger_id, account_id, status, ts, received_at) "
+                            + "SELECT g, 'CP-1', 'a', 'Available', now(), now() FROM generate_series(1, " + HISTORY
+                            + ") g");
+            TestDatabase.sql(pgUrl, "UPDATE event_counter SET last_seq = " + HISTORY);
             SseHub hub = new SseHub(
                     vertx,
                     new BackOfficeStore(new Sql.Access(db.pool(vertx, 2), db.health(), 60_000)),
@@ -59,6 +61,7 @@ class SseHubTest {
                     Clock.systemUTC(),
                     1 << 20,
                     100_000);
+            hub.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             Router router = Router.router(vertx);
             // The hub belongs to one event loop, as in the HTTP verticle: events are published on the one that
             // attached.

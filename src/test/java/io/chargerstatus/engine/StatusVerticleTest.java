@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.chargerstatus.bus.Bus;
 import io.chargerstatus.infra.Config;
+import io.chargerstatus.infra.Membership;
 import io.chargerstatus.infra.Metrics;
 import io.chargerstatus.status.Fact;
 import io.chargerstatus.store.Database;
@@ -39,7 +40,8 @@ class StatusVerticleTest {
             TestDatabase.sql(pg.url(), "INSERT INTO accounts (id, name) VALUES ('a', 'A')");
             TestDatabase.sql(pg.url(), "INSERT INTO chargers (id, account_id) VALUES ('CP-1', 'a')");
             Bus.registerCodecs(vertx.eventBus());
-            Wiring wiring = new Wiring(db, Config.load(Map.of("DB_TIMEOUT_S", "2")), Clock.systemUTC(), new Metrics());
+            Wiring wiring = new Wiring(
+                    db, Config.load(Map.of("DB_TIMEOUT_S", "2")), Clock.systemUTC(), new Metrics(), Membership.alone());
             await(vertx.deployVerticle(new StatusVerticle(wiring))
                     .toCompletionStage()
                     .toCompletableFuture());
