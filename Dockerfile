@@ -24,7 +24,7 @@ WORKDIR /app
 COPY --from=build /src/target/charger-status-server.jar /app/charger-status.jar
 COPY conf /app/conf
 USER 10001
-EXPOSE 8080 9000
+EXPOSE 8080 9000 5701
 # Container-aware heap: 75 % of the memory limit; exit (and be restarted) rather than limp on OOM.
 # Vert.x caches files under /tmp, so the root filesystem can be read-only.
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -Dvertx.cacheDirBase=/tmp/vertx-cache" \

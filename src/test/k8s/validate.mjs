@@ -70,6 +70,26 @@ for (const doc of docs.filter((d) => ["Deployment", "StatefulSet"].includes(d.ki
   }
 }
 
+// Several instances, one service: three replicas rolled one at a time, a budget that keeps two, pods
+// spread over nodes, and the headless Service the instances find each other through.
+if (deployment) {
+  const spec = deployment.spec;
+  if (!(spec.replicas >= 3)) problems.push(`Deployment: ${spec.replicas} replicas, the cluster needs 3`);
+  const rolling = spec.strategy?.rollingUpdate;
+  if (spec.strategy?.type !== "RollingUpdate" || rolling?.maxUnavailable !== 1 || rolling?.maxSurge !== 1) {
+    problems.push("Deployment: strategy must be RollingUpdate with maxUnavailable 1 and maxSurge 1");
+  }
+  if (!spec.template.spec.affinity?.podAntiAffinity) problems.push("Deployment: no pod anti-affinity across nodes");
+}
+const pdb = docs.find((d) => d.kind === "PodDisruptionBudget");
+if (pdb?.spec?.minAvailable !== 2) problems.push("PodDisruptionBudget: minAvailable must be 2");
+const headless = docs.find((d) => d.kind === "Service" && d.spec.clusterIP === "None");
+if (!headless) problems.push("no headless Service for the cluster's discovery");
+else if (configMap?.data?.CLUSTER_SERVICE !== headless.metadata.name) {
+  problems.push(`CLUSTER_SERVICE ${configMap?.data?.CLUSTER_SERVICE} is not the headless Service ${headless.metadata.name}`);
+}
+if (configMap?.data?.CLUSTER_MEMBERS !== "kubernetes") problems.push("ConfigMap: CLUSTER_MEMBERS must be kubernetes");
+
 const dockerfile = join(root, "Dockerfile");
 if (!existsSync(dockerfile)) {
   problems.push("no Dockerfile");

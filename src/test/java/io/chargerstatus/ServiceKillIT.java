@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chargerstatus.testkit.Api;
 import io.chargerstatus.testkit.Reporter;
+import io.chargerstatus.testkit.ServiceProcess;
 import io.chargerstatus.testkit.TestCharger;
 import io.chargerstatus.testkit.TestDatabase;
 import io.chargerstatus.testkit.TestService;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,66 +26,12 @@ import org.junit.jupiter.api.Test;
 @DisplayName("The service killed with SIGKILL under load and restarted")
 class ServiceKillIT {
 
-    /** The service as a separate process, on the test classpath, so that it can be killed for real. */
-    private static final class ServiceProcess {
-        final Process process;
-        final int httpPort;
-        final int ocppPort;
-
-        ServiceProcess(String pgUrl, String name) throws Exception {
-            httpPort = TestService.freePort();
-            ocppPort = TestService.freePort();
-            Path log = Path.of("target", "service-kill-" + name + ".log");
-            Files.createDirectories(log.getParent());
-            ProcessBuilder pb = new ProcessBuilder(
-                            Path.of(System.getProperty("java.home"), "bin", "java")
-                                    .toString(),
-                            "-cp",
-                            System.getProperty("java.class.path"),
-                            Main.class.getName())
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile());
-            pb.environment()
-                    .putAll(Map.of(
-                            "HTTP_PORT",
-                            String.valueOf(httpPort),
-                            "OCPP_PORT",
-                            String.valueOf(ocppPort),
-                            "PG_URL",
-                            pgUrl,
-                            "ADMIN_TOKEN",
-                            TestService.ADMIN,
-                            "MAX_MESSAGES_PER_SECOND",
-                            "1000",
-                            "MESSAGE_BURST",
-                            "1000"));
-            process = pb.start();
-            Api api = new Api(httpPort, TestService.ADMIN);
-            eventually(
-                    () -> {
-                        assertTrue(process.isAlive(), "the service process exited; see " + log);
-                        int status;
-                        try {
-                            status = api.get("/health/ready").status();
-                        } catch (IllegalStateException notYet) {
-                            status = 0;
-                        }
-                        assertEquals(200, status);
-                    },
-                    120);
-        }
-
-        TestService view() {
-            return TestService.remote(httpPort, ocppPort);
-        }
-    }
-
     @Test
     @DisplayName(
             "every status acknowledged before the kill is in the history after the restart, and the dead sessions are Offline")
     void killedAndRestarted() throws Exception {
         String pgUrl = TestDatabase.fresh();
-        ServiceProcess first = new ServiceProcess(pgUrl, "first");
+        ServiceProcess first = new ServiceProcess(pgUrl, "kill-first", Map.of());
         TestService view = first.view();
         Api api = view.api();
         List<Reporter> reporters = new ArrayList<>();
@@ -99,14 +44,13 @@ class ServiceKillIT {
         reporters.forEach(Thread::start);
         eventually(() -> assertTrue(reporters.stream().allMatch(r -> r.acknowledged.size() >= 5)), 60);
 
-        first.process.destroyForcibly(); // SIGKILL: no drain, no shutdown hook
-        first.process.waitFor();
+        first.kill();
         reporters.forEach(r -> r.running.set(false));
         for (Reporter r : reporters) {
             r.join(30_000);
         }
 
-        ServiceProcess second = new ServiceProcess(pgUrl, "second");
+        ServiceProcess second = new ServiceProcess(pgUrl, "kill-second", Map.of());
         try {
             Api after = second.view().api();
             for (Reporter r : reporters) {

@@ -65,6 +65,9 @@ public final class Logging {
         // Every PostgreSQL pool's TCP client registers Vert.x's one client-connections gauge; Micrometer keeps
         // the first and warned at every start that the others were ignored. Nothing is lost; not a warning.
         context.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.ERROR);
+        // Hazelcast's banner, partition tables and connection chatter: membership changes are logged by
+        // Membership, one line each, naming the members.
+        context.getLogger("com.hazelcast").setLevel(Level.WARN);
     }
 
     /**

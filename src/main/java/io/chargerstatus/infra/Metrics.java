@@ -69,10 +69,7 @@ public final class Metrics {
 
     private final Timer commitTime;
 
-    private final Counter sseGapsFilled = Counter.builder("charger_status_sse_gaps_filled_total")
-            .description(
-                    "Ranges of events an SSE hub read from the history because the bus had not delivered them in time")
-            .register(registry);
+    private final Counter sseGapsFilled;
 
     public Metrics() {
         // Names promtool's lint refuses: an abbreviated unit (its seconds twin process_cpu_usage stays) and
@@ -97,6 +94,10 @@ public final class Metrics {
                 .register(registry);
         Gauge.builder("charger_status_sse_clients", sseClients, AtomicInteger::get)
                 .description("Server-Sent Events subscribers attached")
+                .register(registry);
+        sseGapsFilled = Counter.builder("charger_status_sse_gaps_filled_total")
+                .description("Ranges of events an SSE hub read from the history because the bus had not delivered them "
+                        + "in time")
                 .register(registry);
         batchSize = DistributionSummary.builder("charger_status_batch_facts")
                 .description("Facts committed per status-engine transaction")

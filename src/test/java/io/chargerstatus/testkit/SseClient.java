@@ -100,6 +100,11 @@ public final class SseClient implements AutoCloseable {
         }
     }
 
+    /** The ids received so far, in order. */
+    public synchronized List<Long> idsSoFar() {
+        return new ArrayList<>(ids);
+    }
+
     /** The next event, or null after {@code millis}. */
     public JsonObject next(long millis) throws InterruptedException {
         return events.poll(millis, TimeUnit.MILLISECONDS);
