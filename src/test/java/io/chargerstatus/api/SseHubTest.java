@@ -1,7 +1,6 @@
 package io.chargerstatus.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chargerstatus.bus.Bus;
@@ -25,8 +24,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
@@ -39,46 +38,42 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class SseHubTest {
     private static final int HISTORY = 1200; // more than two replay pages
 
-    @Test
-    @DisplayName("a client resuming from 0 gets the history, then live events, each seq once and in order, "
-            + "even a live event that the replay also holds")
-    void replayThenLive(Vertx vertx) throws Exception {
-        String pgUrl = TestDatabase.fresh();
-        try (Database db =
-                Database.open(pgUrl, Files.createTempDirectory("cs-sse").toString(), 5)) {
+    /** A hub on a real history, its HTTP server, and one client, all of the hub's work on one event loop. */
+    private static final class Fixture implements AutoCloseable {
+        final String pgUrl = TestDatabase.fresh();
+        final Database db;
+        final Context loop;
+        final SseHub hub;
+        final StringBuffer received = new StringBuffer();
+
+        Fixture(Vertx vertx, int history, Long lastEventId) throws Exception {
+            db = Database.open(pgUrl, Files.createTempDirectory("cs-sse").toString(), 5);
             TestDatabase.sql(pgUrl, "INSERT INTO accounts (id, name) VALUES ('a', 'A')");
             TestDatabase.sql(pgUrl, "INSERT INTO chargers (id, account_id) VALUES ('CP-1', 'a')");
-            TestDatabase.sql(
-                    pgUrl,
-                    "INSERT INTO status_events (seq, charger_id, account_id, status, ts, received_at) "
-                            + "SELECT g, 'CP-1', 'a', 'Available', now(), now() FROM generate_series(1, " + HISTORY
-                            + ") g");
-            TestDatabase.sql(pgUrl, "UPDATE event_counter SET last_seq = " + HISTORY);
-            SseHub hub = new SseHub(
+            append(1, history);
+            loop = vertx.getOrCreateContext();
+            hub = new SseHub(
                     vertx,
                     new BackOfficeStore(new Sql.Access(db.pool(vertx, 2), db.health(), 60_000)),
                     new Metrics(),
                     Clock.systemUTC(),
                     1 << 20,
                     100_000);
-            hub.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             Router router = Router.router(vertx);
-            // The hub belongs to one event loop, as in the HTTP verticle: events are published on the one that
-            // attached.
-            AtomicReference<Context> loop = new AtomicReference<>();
-            router.get("/events").handler(ctx -> {
-                loop.set(vertx.getOrCreateContext());
-                hub.attach(ctx, null, null, 0L);
-            });
+            router.get("/events").handler(ctx -> hub.attach(ctx, null, null, lastEventId));
             int port = TestService.freePort();
-            vertx.createHttpServer()
-                    .requestHandler(router)
-                    .listen(port)
-                    .toCompletionStage()
-                    .toCompletableFuture()
-                    .get(10, TimeUnit.SECONDS);
-
-            StringBuffer received = new StringBuffer();
+            CompletableFuture<Void> started = new CompletableFuture<>();
+            loop.runOnContext(v -> hub.start()
+                    .compose(
+                            x -> vertx.createHttpServer().requestHandler(router).listen(port))
+                    .onComplete(ar -> {
+                        if (ar.succeeded()) {
+                            started.complete(null);
+                        } else {
+                            started.completeExceptionally(ar.cause());
+                        }
+                    }));
+            started.get(10, TimeUnit.SECONDS);
             HttpClientResponse response = vertx.createHttpClient()
                     .request(new RequestOptions()
                             .setMethod(HttpMethod.GET)
@@ -90,22 +85,84 @@ class SseHubTest {
                     .toCompletableFuture()
                     .get(10, TimeUnit.SECONDS);
             response.handler(b -> received.append(b.toString()));
-            // While the replay runs: a live event the history already holds, then new ones.
-            Await.eventually(() -> assertNotNull(loop.get()));
-            loop.get().runOnContext(v -> {
-                hub.publish(committed(HISTORY));
-                for (int seq = HISTORY + 1; seq <= HISTORY + 5; seq++) {
-                    hub.publish(committed(seq));
+        }
+
+        /** History rows {@code from..to}, committed as the engine commits them (the counter moves with them). */
+        void append(long from, long to) {
+            if (to < from) {
+                return;
+            }
+            TestDatabase.sql(
+                    pgUrl,
+                    "INSERT INTO status_events (seq, charger_id, account_id, status, ts, received_at) "
+                            + "SELECT g, 'CP-1', 'a', 'Available', now(), now() FROM generate_series(" + from + ", "
+                            + to
+                            + ") g");
+            TestDatabase.sql(pgUrl, "UPDATE event_counter SET last_seq = " + to);
+        }
+
+        /** Publishes on the hub's event loop, as the bus does. */
+        void publish(Bus.Batch... batches) {
+            loop.runOnContext(v -> {
+                for (Bus.Batch b : batches) {
+                    hub.accept(b);
                 }
             });
-            Await.eventually(() -> assertTrue(ids(received.toString()).size() >= HISTORY + 5), 60);
-            List<Long> ids = ids(received.toString());
-            List<Long> expected = new ArrayList<>();
-            for (long seq = 1; seq <= HISTORY + 5; seq++) {
-                expected.add(seq);
-            }
-            assertEquals(expected, ids);
         }
+
+        @Override
+        public void close() {
+            db.close();
+        }
+    }
+
+    @Test
+    @DisplayName("a client resuming from 0 gets the history, then live events, each seq once and in order, "
+            + "even a live event that the replay also holds")
+    void replayThenLive(Vertx vertx) throws Exception {
+        try (Fixture f = new Fixture(vertx, HISTORY, 0L)) {
+            // While the replay runs: a live event the history already holds, then new ones.
+            f.publish(batch(HISTORY));
+            for (int seq = HISTORY + 1; seq <= HISTORY + 5; seq++) {
+                f.publish(batch(seq));
+            }
+            Await.eventually(() -> assertTrue(ids(f.received.toString()).size() >= HISTORY + 5), 60);
+            assertEquals(range(1, HISTORY + 5), ids(f.received.toString()));
+        }
+    }
+
+    @Test
+    @DisplayName("batches of several instances arriving out of order are released in seq order; a range that never "
+            + "arrives is read from the history")
+    void oneOrder(Vertx vertx) throws Exception {
+        try (Fixture f = new Fixture(vertx, 3, null)) {
+            f.append(4, 6);
+            f.publish(batch(6), new Bus.Batch(4, 5, List.of(committed(4), committed(5))));
+            Await.eventually(() -> assertEquals(range(4, 6), ids(f.received.toString())));
+            // seq 7 was committed by an instance that died before publishing it; 8 arrives.
+            f.append(7, 8);
+            f.publish(batch(8));
+            Await.eventually(() -> assertEquals(range(4, 8), ids(f.received.toString())));
+            // A publication lost when nothing follows it: found through the counter.
+            f.append(9, 9);
+            Await.eventually(() -> assertEquals(range(4, 9), ids(f.received.toString())), 30);
+            // A batch the hub already read from the history is not sent twice.
+            f.publish(batch(9), batch(10));
+            f.append(10, 10);
+            Await.eventually(() -> assertEquals(range(4, 10), ids(f.received.toString())));
+        }
+    }
+
+    private static Bus.Batch batch(long seq) {
+        return new Bus.Batch(seq, seq, List.of(committed(seq)));
+    }
+
+    private static List<Long> range(long from, long to) {
+        List<Long> out = new ArrayList<>();
+        for (long seq = from; seq <= to; seq++) {
+            out.add(seq);
+        }
+        return out;
     }
 
     private static Bus.Committed committed(long seq) {

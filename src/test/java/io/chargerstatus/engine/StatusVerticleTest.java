@@ -63,13 +63,83 @@ class StatusVerticleTest {
         }
     }
 
+    @Test
+    @DisplayName("an engine that lost its charger to another instance cannot overwrite it: the fence refuses its "
+            + "batch, and it applies the report again on the state the other engine committed")
+    void fencedOut() throws Exception {
+        String pgUrl = TestDatabase.fresh();
+        Vertx a = Vertx.vertx();
+        Vertx b = Vertx.vertx();
+        try (Database db =
+                Database.open(pgUrl, Files.createTempDirectory("cs-fence").toString(), 5)) {
+            TestDatabase.sql(pgUrl, "INSERT INTO accounts (id, name) VALUES ('a', 'A')");
+            TestDatabase.sql(pgUrl, "INSERT INTO chargers (id, account_id) VALUES ('CP-1', 'a')");
+            for (Vertx v : new Vertx[] {a, b}) {
+                Bus.registerCodecs(v.eventBus());
+                Wiring wiring =
+                        new Wiring(db, Config.load(Map.of()), Clock.systemUTC(), new Metrics(), Membership.alone());
+                await(v.deployVerticle(new StatusVerticle(wiring))
+                        .toCompletionStage()
+                        .toCompletableFuture());
+            }
+            Instant t = Instant.now();
+            fact(a, new Fact.Connected("CP-1", "s1", "1.6", t));
+            fact(a, new Fact.Booted("CP-1", "ACME", "AC22", "1", t));
+            fact(a, new Fact.StatusReported("CP-1", 1, "Available", "NoError", null, null, t, t));
+            fact(a, new Fact.StatusReported("CP-1", 2, "Available", "NoError", null, null, t, t));
+            // The charger reconnects to instance B, which claims it and commits a charging connector 1.
+            fact(b, new Fact.Connected("CP-1", "s2", "1.6", t.plusSeconds(1)));
+            assertEquals(
+                    true,
+                    fact(
+                            b,
+                            new Fact.StatusReported(
+                                    "CP-1", 1, "Charging", "NoError", null, null, t.plusSeconds(2), t.plusSeconds(2))));
+            assertEquals("Charging", TestDatabase.sql(pgUrl, "SELECT status FROM chargers WHERE id = 'CP-1'"));
+            // A late report through A, whose copy still has connector 1 Available: on that copy the charger would
+            // be Preparing. The fence refuses A's batch; A claims the charger again and applies it on B's state.
+            assertEquals(
+                    true,
+                    fact(
+                            a,
+                            new Fact.StatusReported(
+                                    "CP-1",
+                                    2,
+                                    "Preparing",
+                                    "NoError",
+                                    null,
+                                    null,
+                                    t.plusSeconds(3),
+                                    t.plusSeconds(3))));
+            assertEquals("Charging", TestDatabase.sql(pgUrl, "SELECT status FROM chargers WHERE id = 'CP-1'"));
+            assertEquals(
+                    "Charging",
+                    TestDatabase.sql(
+                            pgUrl, "SELECT status FROM connectors WHERE charger_id = 'CP-1' AND connector_id = 1"));
+            assertEquals(
+                    "Preparing",
+                    TestDatabase.sql(
+                            pgUrl, "SELECT status FROM connectors WHERE charger_id = 'CP-1' AND connector_id = 2"));
+            // One gapless sequence across both engines.
+            assertEquals(
+                    TestDatabase.sql(pgUrl, "SELECT count(*) FROM status_events"),
+                    TestDatabase.sql(pgUrl, "SELECT max(seq) FROM status_events"));
+            assertEquals(
+                    TestDatabase.sql(pgUrl, "SELECT max(seq) FROM status_events"),
+                    TestDatabase.sql(pgUrl, "SELECT last_seq FROM event_counter"));
+        } finally {
+            a.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            b.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
     private static Fact.StatusReported status(String ocppStatus, Instant at) {
         return new Fact.StatusReported("CP-1", 1, ocppStatus, "NoError", null, null, at, at);
     }
 
     private static Object fact(Vertx vertx, Fact fact) throws Exception {
         return await(vertx.eventBus()
-                .request(Bus.FACTS, fact)
+                .request(Bus.FACTS, fact, Bus.LOCAL)
                 .map(m -> m.body())
                 .toCompletionStage()
                 .toCompletableFuture());
