@@ -275,8 +275,8 @@ public final class Main implements Callable<Integer> {
             mixinStandardHelpOptions = true,
             showDefaultValues = true,
             description = "Measure this machine: sessions held, a reconnect storm, sustained status changes and "
-                    + "latency, each against a baseline of the same run; writes bench/results/. Needs the "
-                    + "PostgreSQL of --pg and takes about 15 minutes.")
+                    + "latency, each against a baseline of the same run, on one instance and on a cluster of three; writes "
+                    + "bench/results/. Needs the PostgreSQL of --pg and takes about 30 minutes.")
     static final class BenchCommand implements Callable<Integer> {
         @Option(names = "--chargers", description = "sessions to hold", defaultValue = "19000")
         int chargers;
@@ -297,6 +297,18 @@ public final class Main implements Callable<Integer> {
         int sustainedChargers;
 
         @Option(
+                names = "--cluster-chargers",
+                description = "sessions to hold across the 3-instance cluster of the cluster phase",
+                defaultValue = "56000")
+        int clusterChargers;
+
+        @Option(
+                names = "--phases",
+                description = "single (one instance), cluster (three), or all: both in the same run, for ratios",
+                defaultValue = "all")
+        String phases;
+
+        @Option(
                 names = "--pg",
                 description = "JDBC URL of the PostgreSQL to make the run's database on",
                 defaultValue = "jdbc:postgresql://127.0.0.1:5432/postgres")
@@ -308,9 +320,22 @@ public final class Main implements Callable<Integer> {
                 return refused(new Refused(2, "bench is not part of the server jar; use charger-status.jar"));
             }
             Bench.main(new String[] {
-                "--chargers", String.valueOf(chargers), "--connectors", String.valueOf(connectors),
-                "--rate", String.valueOf(rate), "--seconds", String.valueOf(seconds),
-                "--sustained-chargers", String.valueOf(sustainedChargers), "--pg", pg
+                "--chargers",
+                String.valueOf(chargers),
+                "--connectors",
+                String.valueOf(connectors),
+                "--rate",
+                String.valueOf(rate),
+                "--seconds",
+                String.valueOf(seconds),
+                "--sustained-chargers",
+                String.valueOf(sustainedChargers),
+                "--pg",
+                pg,
+                "--cluster-chargers",
+                String.valueOf(clusterChargers),
+                "--phases",
+                phases
             });
             return 0;
         }

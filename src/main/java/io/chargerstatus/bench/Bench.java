@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -52,6 +53,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Bench {
     private static final String TOKEN = "bench-admin-token";
     private static final int SIM_PROCESS_MAX = 9_500;
+    /** The cluster phase's OFFLINE_AFTER_S (the default with its 60 s heartbeat). */
+    private static final int OFFLINE_AFTER_S = 180;
 
     private final Path jar;
     private final int chargers;
@@ -59,6 +62,8 @@ public final class Bench {
     private final int rate;
     private final int seconds;
     private final int sustainedChargers;
+    private final int clusterChargers;
+    private final String phases;
     private final String adminJdbc;
     private final String database;
     private final List<Process> processes = new ArrayList<>();
@@ -74,6 +79,8 @@ public final class Bench {
         rate = Integer.parseInt(a.getOrDefault("--rate", "10000"));
         seconds = Integer.parseInt(a.getOrDefault("--seconds", "30"));
         sustainedChargers = Integer.parseInt(a.getOrDefault("--sustained-chargers", "2000"));
+        clusterChargers = Integer.parseInt(a.getOrDefault("--cluster-chargers", "56000"));
+        phases = a.getOrDefault("--phases", "all");
         adminJdbc = a.getOrDefault("--pg", "jdbc:postgresql://127.0.0.1:5432/postgres");
         database = "cs_bench_" + System.currentTimeMillis();
     }
@@ -117,13 +124,25 @@ public final class Bench {
                         .put("connectors", connectors)
                         .put("rate", rate)
                         .put("seconds", seconds)
-                        .put("sustainedChargers", sustainedChargers));
+                        .put("sustainedChargers", sustainedChargers)
+                        .put("clusterChargers", clusterChargers)
+                        .put("phases", phases));
 
         double insertRows = baselineInsert(pgUrl);
         log("baseline insert: %.0f rows/s", insertRows);
         JsonObject echo = baselineEcho();
         log("baseline echo: %s", echo.encode());
+        if (!phases.equals("cluster")) {
+            single(pgUrl, insertRows, echo);
+        }
+        if (!phases.equals("single")) {
+            cluster(pgUrl, echo);
+        }
+        write();
+    }
 
+    /** One instance: sessions held, a reconnect storm, sustained status changes. */
+    private void single(String pgUrl, double insertRows, JsonObject echo) throws Exception {
         int http = freePort();
         int ocpp = freePort();
         Process service = start(
@@ -233,7 +252,6 @@ public final class Bench {
         log("sustained: %s", results.getJsonObject("sustained").encode());
         service.destroy();
         service.waitFor(30, TimeUnit.SECONDS);
-        write();
     }
 
     /** Status changes at {@code target}/s from the "C" chargers for --seconds; SSE rate and latency over the middle. */
@@ -274,6 +292,269 @@ public final class Bench {
                 .put("p50Ms", percentile(lat, 0.50))
                 .put("p99Ms", percentile(lat, 0.99))
                 .put("p999Ms", percentile(lat, 0.999));
+    }
+
+    // ---- the cluster -----------------------------------------------------------------------------
+
+    /** One instance of the cluster phase: its ports and process. */
+    private record Instance(Process process, int http, int ocpp) {
+        String ocppUrl() {
+            return "ws://127.0.0.1:" + ocpp + "/ocpp";
+        }
+    }
+
+    /**
+     * Three instances on one database, one cluster on loopback: sessions held across them, a reconnect
+     * storm streamed to an SSE client on each, sustained changes at the single instance's offered load
+     * with latency seen on another instance's stream, and one instance SIGKILLed under that load.
+     */
+    private void cluster(String pgUrl, JsonObject echo) throws Exception {
+        int[] hz = {freePort(), freePort(), freePort()};
+        String members = "127.0.0.1:" + hz[0] + ",127.0.0.1:" + hz[1] + ",127.0.0.1:" + hz[2];
+        List<Instance> nodes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            int http = freePort();
+            int ocpp = freePort();
+            Map<String, String> env = new HashMap<>(Map.of(
+                    "PG_URL",
+                    pgUrl,
+                    "HTTP_PORT",
+                    String.valueOf(http),
+                    "OCPP_PORT",
+                    String.valueOf(ocpp),
+                    "ADMIN_TOKEN",
+                    TOKEN,
+                    "HEARTBEAT_INTERVAL_S",
+                    "60",
+                    "MAX_SESSIONS",
+                    "19900",
+                    "CLUSTER_MEMBERS",
+                    members,
+                    "CLUSTER_HOST",
+                    "127.0.0.1",
+                    "CLUSTER_PORT",
+                    String.valueOf(hz[i])));
+            nodes.add(new Instance(
+                    start("cluster-" + i, List.of("java", "-Xmx1g", "-XX:+UseG1GC", "-jar", jar.toString()), env),
+                    http,
+                    ocpp));
+        }
+        for (Instance n : nodes) {
+            waitFor(() -> get(n.http(), "/health/ready").statusCode() == 200, 120);
+        }
+        waitFor(() -> nodes.stream().allMatch(n -> metric(n.http(), "charger_status_cluster_members") == 3), 120);
+        List<String> urls = nodes.stream().map(Instance::ocppUrl).toList();
+        JsonObject out = new JsonObject();
+
+        // Sessions held across the cluster.
+        register("D", clusterChargers, nodes.get(0).http());
+        long[] heapIdle = new long[3];
+        long[] rssIdle = new long[3];
+        for (int i = 0; i < 3; i++) {
+            heapIdle[i] = heapAfterGc(nodes.get(i).process(), nodes.get(i).http());
+            rssIdle[i] = rss(nodes.get(i).process());
+        }
+        long t0 = System.nanoTime();
+        List<Process> sims = simulators(
+                "D", clusterChargers, urls, List.of("--status-rate", "0", "--heartbeat", "60", "--ramp", "3000"), 2);
+        waitFor(() -> held(nodes) >= clusterChargers * 0.999 || allExited(sims), 600);
+        waitFor(
+                () -> count("SELECT count(*) FROM chargers WHERE id LIKE 'D-%' AND online AND status = 'Available'")
+                        >= held(nodes) * 0.999,
+                120);
+        double rampSeconds = (System.nanoTime() - t0) / 1e9;
+        long held = held(nodes);
+        long available = count("SELECT count(*) FROM chargers WHERE id LIKE 'D-%' AND online AND status = 'Available'");
+        JsonArray perInstance = new JsonArray();
+        for (int i = 0; i < 3; i++) {
+            Instance n = nodes.get(i);
+            long sessions = held(n.http());
+            long heap = heapAfterGc(n.process(), n.http());
+            long rss = rss(n.process());
+            perInstance.add(new JsonObject()
+                    .put("held", sessions)
+                    .put("heapBytesHeld", heap)
+                    .put("heapBytesPerSession", sessions == 0 ? 0 : (heap - heapIdle[i]) / sessions)
+                    .put("rssBytesHeld", rss)
+                    .put("rssBytesPerSession", sessions == 0 ? 0 : (rss - rssIdle[i]) / sessions));
+        }
+        out.put(
+                "sessions",
+                new JsonObject()
+                        .put("held", held)
+                        .put("allAvailable", available == held)
+                        .put("rampSeconds", round(rampSeconds))
+                        .put("perInstance", perInstance)
+                        .put(
+                                "singleInstanceHeld",
+                                results.getJsonObject("sessions", new JsonObject())
+                                        .getLong("held"))
+                        .put("baselineEchoHeld", echo.getLong("held")));
+        log("cluster sessions: %s", out.getJsonObject("sessions").encode());
+        stop(sims);
+        waitFor(() -> held(nodes) == 0, 180);
+
+        // Reconnect storm of as many chargers, committed and streamed to an SSE client on every instance.
+        register("E", clusterChargers, nodes.get(0).http());
+        List<Events> streams = new ArrayList<>();
+        for (Instance n : nodes) {
+            streams.add(Events.open(n.http(), "E-"));
+        }
+        long expected = (long) clusterChargers * (connectors + 2);
+        long s0 = System.nanoTime();
+        List<Process> storm = simulators(
+                "E", clusterChargers, urls, List.of("--status-rate", "0", "--heartbeat", "60", "--ramp", "100000"), 2);
+        waitFor(() -> streams.stream().allMatch(e -> e.count.get() >= expected) || allExited(storm), 600);
+        double stormSeconds = (System.nanoTime() - s0) / 1e9;
+        JsonObject single = results.getJsonObject("storm");
+        double perCharger = stormSeconds / clusterChargers;
+        out.put(
+                "storm",
+                new JsonObject()
+                        .put("chargers", clusterChargers)
+                        .put("expectedEvents", expected)
+                        .put(
+                                "eventsPerStream",
+                                new JsonArray(
+                                        streams.stream().map(e -> e.count.get()).toList()))
+                        .put("seconds", round(stormSeconds))
+                        .put("msPerCharger", round(perCharger * 1000))
+                        .put(
+                                "singleInstanceMsPerCharger",
+                                single == null
+                                        ? null
+                                        : round(single.getDouble("seconds") * 1000 / single.getInteger("chargers")))
+                        .put(
+                                "ratioToSingle",
+                                single == null
+                                        ? null
+                                        : round(perCharger
+                                                / (single.getDouble("seconds") / single.getInteger("chargers")))));
+        log("cluster storm: %s", out.getJsonObject("storm").encode());
+        streams.forEach(Events::close);
+        stop(storm);
+        waitFor(() -> held(nodes) == 0, 180);
+
+        // Sustained changes through the cluster at the single instance's offered load; latency on instance 1's
+        // stream for the chargers of instance 2 (another instance's). Instance 3 is killed in the middle.
+        register("G", sustainedChargers, nodes.get(0).http(), 3);
+        Events all = Events.open(nodes.get(0).http(), "G-");
+        Events remote = Events.open(nodes.get(0).http(), "G-1-");
+        List<Process> load = simulators(
+                "G",
+                sustainedChargers,
+                urls,
+                List.of(
+                        "--status-rate",
+                        String.valueOf(rate / 3),
+                        "--heartbeat",
+                        "60",
+                        "--ramp",
+                        "5000",
+                        "--duration",
+                        String.valueOf(seconds + 40),
+                        "--fault-every",
+                        "0"),
+                3);
+        waitFor(() -> all.count.get() > 0, 120);
+        Thread.sleep(5000); // past the ramp
+        all.startWindow();
+        remote.startWindow();
+        Thread.sleep(seconds * 1000L / 2);
+        JsonObject window = all.endWindow();
+        JsonObject remoteWindow = remote.endWindow();
+        double[] lat = remoteWindow.getJsonArray("latencies").stream()
+                .mapToDouble(o -> ((Number) o).doubleValue())
+                .sorted()
+                .toArray();
+        double perSecond = window.getDouble("perSecond");
+        JsonObject singleSustained = results.getJsonObject("sustained");
+        out.put(
+                "sustained",
+                new JsonObject()
+                        .put("targetPerSecond", rate)
+                        .put("statusPerSecond", round(perSecond))
+                        .put("windowSeconds", round(window.getDouble("seconds")))
+                        .put("remoteStreamP50Ms", percentile(lat, 0.50))
+                        .put("remoteStreamP99Ms", percentile(lat, 0.99))
+                        .put("remoteStreamP999Ms", percentile(lat, 0.999))
+                        .put(
+                                "singleInstancePerSecond",
+                                singleSustained == null ? null : singleSustained.getDouble("statusPerSecond"))
+                        .put(
+                                "ratioToSingle",
+                                singleSustained == null
+                                        ? null
+                                        : round(perSecond / singleSustained.getDouble("statusPerSecond")))
+                        .put("ratioToEcho", round(perSecond / echo.getDouble("messagesPerSecond"))));
+        log("cluster sustained: %s", out.getJsonObject("sustained").encode());
+
+        // Failover: SIGKILL instance 3 under that load.
+        Instance victim = nodes.get(2);
+        long k0 = System.nanoTime();
+        victim.process().destroyForcibly();
+        victim.process().waitFor();
+        waitFor(() -> count("SELECT count(*) FROM chargers WHERE id LIKE 'G-2-%' AND online") == 0, 300);
+        double failoverSeconds = (System.nanoTime() - k0) / 1e9;
+        waitFor(() -> allExited(load), seconds + 120L);
+        // Every report a simulator was answered for is a connector status change: one history row each at least.
+        long acked = 0;
+        for (Process sim : load) {
+            acked += statusAcked(sim);
+        }
+        long rows =
+                count("SELECT count(*) FROM status_events WHERE charger_id LIKE 'G-%' AND connector_id IS NOT NULL");
+        long survivorsMembers = (long) metric(nodes.get(0).http(), "charger_status_cluster_members");
+        out.put(
+                "failover",
+                new JsonObject()
+                        .put("killedChargers", count("SELECT count(*) FROM chargers WHERE id LIKE 'G-2-%'"))
+                        .put("secondsUntilAllOffline", round(failoverSeconds))
+                        .put("offlineAfterS", OFFLINE_AFTER_S)
+                        .put("membersAfter", survivorsMembers)
+                        .put("statusReportsAcknowledged", acked)
+                        .put("connectorEventsInHistory", rows)
+                        .put("changesLost", Math.max(0, acked - rows)));
+        log("cluster failover: %s", out.getJsonObject("failover").encode());
+        all.close();
+        remote.close();
+        results.put("cluster", out);
+        for (Instance n : nodes) {
+            n.process().destroy();
+            n.process().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private long held(List<Instance> nodes) {
+        long sum = 0;
+        for (Instance n : nodes) {
+            if (n.process().isAlive()) {
+                sum += held(n.http());
+            }
+        }
+        return sum;
+    }
+
+    /** The statusAcked figure of a simulator's final line. */
+    private long statusAcked(Process sim) throws Exception {
+        finalRate(sim);
+        String line = output.get(sim).stream()
+                .filter(l -> l.startsWith("final:"))
+                .findFirst()
+                .orElse("statusAcked=0 ");
+        String s = line.substring(line.indexOf("statusAcked=") + 12);
+        return Long.parseLong(s.substring(0, s.indexOf(' ')));
+    }
+
+    /** A count on the run's database. */
+    private long count(String query) throws Exception {
+        String url = adminJdbc.substring(0, adminJdbc.lastIndexOf('/') + 1) + database;
+        try (Connection c = DriverManager.getConnection(url, "postgres", null);
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery(query)) {
+            r.next();
+            return r.getLong(1);
+        }
     }
 
     // ---- baselines -------------------------------------------------------------------------------
@@ -412,6 +693,12 @@ public final class Bench {
     /** Simulator processes for {@code count} chargers with ids {@code prefix-n}, each on its own source address. */
     private List<Process> simulators(String prefix, int count, String url, List<String> extra, int minProcesses)
             throws IOException {
+        return simulators(prefix, count, List.of(url), extra, minProcesses);
+    }
+
+    /** The same, simulator process {@code i} connecting to {@code urls[i % urls.size()]}. */
+    private List<Process> simulators(String prefix, int count, List<String> urls, List<String> extra, int minProcesses)
+            throws IOException {
         int processCount = Math.max(minProcesses, (count + SIM_PROCESS_MAX - 1) / SIM_PROCESS_MAX);
         List<Process> sims = new ArrayList<>();
         int per = (count + processCount - 1) / processCount;
@@ -424,7 +711,7 @@ public final class Bench {
                     jar.toString(),
                     "simulate",
                     "--url",
-                    url,
+                    urls.get(i % urls.size()),
                     "--chargers",
                     String.valueOf(n),
                     "--connectors",
@@ -441,13 +728,17 @@ public final class Bench {
     }
 
     private void register(String prefix, int count, int http) throws Exception {
-        int processCount = Math.max(2, (count + SIM_PROCESS_MAX - 1) / SIM_PROCESS_MAX);
+        register(
+                prefix,
+                count,
+                http,
+                prefix.equals("C") ? 1 : Math.max(2, (count + SIM_PROCESS_MAX - 1) / SIM_PROCESS_MAX));
+    }
+
+    /** Registers chargers {@code prefix-i-n} as {@link #simulators} with the same process count names them. */
+    private void register(String prefix, int count, int http, int processCount) throws Exception {
         List<Process> regs = new ArrayList<>();
         int per = (count + processCount - 1) / processCount;
-        if (prefix.equals("C")) {
-            processCount = 1;
-            per = count;
-        }
         for (int i = 0; i < processCount; i++) {
             int n = Math.min(per, count - i * per);
             regs.add(start(
@@ -668,16 +959,75 @@ public final class Bench {
     }
 
     private String markdown() {
-        JsonObject s = results.getJsonObject("sessions");
-        JsonObject st = results.getJsonObject("storm");
-        JsonObject su = results.getJsonObject("sustained");
         JsonObject m = results.getJsonObject("machine");
-        return String.join(
-                "\n",
+        List<String> lines = new ArrayList<>(List.of(
                 "Run of " + results.getString("date") + " on " + m.getInteger("cores") + " cores, "
                         + (m.getLong("memoryBytes") >> 30) + " GiB, " + m.getString("jvm") + ", "
                         + m.getLong("openFilesPerProcess")
                         + " open files per process; simulators on the same machine.",
+                ""));
+        if (results.containsKey("sessions")) {
+            lines.add(singleMarkdown());
+        }
+        if (results.containsKey("cluster")) {
+            lines.add(clusterMarkdown());
+        }
+        return String.join("\n", lines);
+    }
+
+    private String clusterMarkdown() {
+        JsonObject c = results.getJsonObject("cluster");
+        JsonObject s = c.getJsonObject("sessions");
+        JsonObject st = c.getJsonObject("storm");
+        JsonObject su = c.getJsonObject("sustained");
+        JsonObject f = c.getJsonObject("failover");
+        List<String> perInstance = new ArrayList<>();
+        for (Object o : s.getJsonArray("perInstance")) {
+            JsonObject i = (JsonObject) o;
+            perInstance.add(i.getLong("held") + " sessions, " + i.getLong("heapBytesPerSession") + " B heap and "
+                    + i.getLong("rssBytesPerSession") + " B RSS per session");
+        }
+        return String.join(
+                "\n",
+                "Cluster of 3 instances on the same machine and database:",
+                "",
+                "| figure | cluster | single instance, same run | ratio |",
+                "|---|---|---|---|",
+                "| sessions held (all Available: " + s.getBoolean("allAvailable") + ") | " + s.getLong("held") + " | "
+                        + s.getLong("singleInstanceHeld") + " | "
+                        + (s.getLong("singleInstanceHeld") == null
+                                ? ""
+                                : round((double) s.getLong("held") / s.getLong("singleInstanceHeld")))
+                        + " |",
+                "| per instance | " + String.join("; ", perInstance) + " | | |",
+                "| reconnect storm, " + st.getInteger("chargers") + " chargers, streamed to 3 SSE clients | "
+                        + st.getDouble("seconds") + " s, " + st.getDouble("msPerCharger") + " ms per charger | "
+                        + st.getDouble("singleInstanceMsPerCharger") + " ms per charger | "
+                        + st.getDouble("ratioToSingle")
+                        + " |",
+                "| sustained status changes per second (offered " + su.getInteger("targetPerSecond") + ") | "
+                        + su.getDouble("statusPerSecond") + " | " + su.getDouble("singleInstancePerSecond") + " | "
+                        + su.getDouble("ratioToSingle") + " |",
+                "| charger -> SSE latency on another instance's stream, p50 / p99 / p99.9 | "
+                        + su.getDouble("remoteStreamP50Ms") + " / " + su.getDouble("remoteStreamP99Ms") + " / "
+                        + su.getDouble("remoteStreamP999Ms") + " ms | | |",
+                "| failover: one instance SIGKILLed under that load, its " + f.getLong("killedChargers")
+                        + " chargers all Offline after | " + f.getDouble("secondsUntilAllOffline")
+                        + " s (OFFLINE_AFTER_S "
+                        + f.getInteger("offlineAfterS") + ") | | |",
+                "| changes lost (reports acknowledged: " + f.getLong("statusReportsAcknowledged")
+                        + ", connector events in the history: " + f.getLong("connectorEventsInHistory") + ") | "
+                        + f.getLong("changesLost") + " | | |",
+                "");
+    }
+
+    private String singleMarkdown() {
+        JsonObject s = results.getJsonObject("sessions");
+        JsonObject st = results.getJsonObject("storm");
+        JsonObject su = results.getJsonObject("sustained");
+        return String.join(
+                "\n",
+                "One instance:",
                 "",
                 "| figure | charger-status | baseline | ratio |",
                 "|---|---|---|---|",
