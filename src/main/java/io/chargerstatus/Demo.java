@@ -102,6 +102,8 @@ final class Demo {
             "60",
             "--ramp",
             "20",
+            "--ocpp",
+            "mixed", // every other demo charger speaks OCPP 2.0.1: the dashboard shows them alike
             "--quiet"
         });
         for (int n = 1; n <= total; n++) {

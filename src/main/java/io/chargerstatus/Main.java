@@ -223,6 +223,12 @@ public final class Main implements Callable<Integer> {
                 defaultValue = "50")
         int faultEvery;
 
+        @Option(
+                names = "--ocpp",
+                description = "the version the chargers speak: 1.6, 2.0.1, or mixed (every other one 2.0.1)",
+                defaultValue = "1.6")
+        String ocpp;
+
         @Option(names = "--quiet", description = "no progress lines")
         boolean quiet;
 
@@ -254,7 +260,9 @@ public final class Main implements Callable<Integer> {
                     "--account",
                     account,
                     "--fault-every",
-                    String.valueOf(faultEvery)));
+                    String.valueOf(faultEvery),
+                    "--ocpp",
+                    ocpp));
             addIf(args, "--ids", ids.isEmpty() ? null : String.join(",", ids));
             addIf(args, "--api", api);
             addIf(args, "--token", token);

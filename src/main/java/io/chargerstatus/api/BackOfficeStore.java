@@ -394,7 +394,13 @@ public final class BackOfficeStore extends Sql {
                 .put("vendorErrorCode", r.getString("vendor_error_code"))
                 .put("info", r.getString("info"))
                 .put("since", iso(r, "since"))
-                .put("transactionId", r.getInteger("transaction_id"));
+                // OCPP 2.0.1 transactions carry the charger's own string id
+                .put(
+                        "transactionId",
+                        r.getValue("transaction_ref") != null
+                                ? r.getString("transaction_ref")
+                                : r.getInteger("transaction_id"))
+                .put("chargingState", r.getString("charging_state"));
     }
 
     /** A status event as the API and the SSE stream show it. */

@@ -27,7 +27,7 @@ final class CommandCatalog {
                     "remote-stop",
                     BodySchemas.REMOTE_STOP,
                     "RemoteStopTransaction",
-                    b -> new JsonObject().put("transactionId", b.getInteger("transactionId"))),
+                    b -> new JsonObject().put("transactionId", b.getValue("transactionId"))),
             new Command(
                     "change-availability",
                     BodySchemas.CHANGE_AVAILABILITY,

@@ -267,6 +267,9 @@ public final class RestApi {
                     case TIMEOUT ->
                         throw new ApiError(
                                 504, "timeout", "charger " + ctx.pathParam("id") + " did not answer in time");
+                    case INVALID ->
+                        throw new ApiError(
+                                400, "invalid_command", result.response().getString("error"));
                     case CALL_ERROR ->
                         throw new ApiError(
                                 502,

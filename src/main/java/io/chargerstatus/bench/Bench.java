@@ -134,9 +134,17 @@ public final class Bench {
         log("baseline echo: %s", echo.encode());
         if (!phases.equals("cluster")) {
             single(pgUrl, insertRows, echo);
+            write();
         }
         if (!phases.equals("single")) {
-            cluster(pgUrl, echo);
+            try {
+                cluster(pgUrl, echo);
+            } catch (Exception e) {
+                // The single instance's figures stand; the failure is recorded where the cluster's would be.
+                log("cluster phase failed: %s", e);
+                results.put("clusterError", String.valueOf(e));
+                processes.forEach(Process::destroyForcibly);
+            }
         }
         write();
     }
@@ -355,8 +363,10 @@ public final class Bench {
             rssIdle[i] = rss(nodes.get(i).process());
         }
         long t0 = System.nanoTime();
+        // The same total ramp as the single instance's (2 simulators at 3,000/s), spread over more simulators.
+        String ramp = String.valueOf(6000 / simProcesses(clusterChargers, 2));
         List<Process> sims = simulators(
-                "D", clusterChargers, urls, List.of("--status-rate", "0", "--heartbeat", "60", "--ramp", "3000"), 2);
+                "D", clusterChargers, urls, List.of("--status-rate", "0", "--heartbeat", "60", "--ramp", ramp), 2);
         waitFor(() -> held(nodes) >= clusterChargers * 0.999 || allExited(sims), 600);
         waitFor(
                 () -> count("SELECT count(*) FROM chargers WHERE id LIKE 'D-%' AND online AND status = 'Available'")
@@ -696,10 +706,15 @@ public final class Bench {
         return simulators(prefix, count, List.of(url), extra, minProcesses);
     }
 
+    /** How many simulator processes {@link #simulators} starts for {@code count} chargers. */
+    private static int simProcesses(int count, int minProcesses) {
+        return Math.max(minProcesses, (count + SIM_PROCESS_MAX - 1) / SIM_PROCESS_MAX);
+    }
+
     /** The same, simulator process {@code i} connecting to {@code urls[i % urls.size()]}. */
     private List<Process> simulators(String prefix, int count, List<String> urls, List<String> extra, int minProcesses)
             throws IOException {
-        int processCount = Math.max(minProcesses, (count + SIM_PROCESS_MAX - 1) / SIM_PROCESS_MAX);
+        int processCount = simProcesses(count, minProcesses);
         List<Process> sims = new ArrayList<>();
         int per = (count + processCount - 1) / processCount;
         for (int i = 0; i < processCount; i++) {
@@ -971,6 +986,9 @@ public final class Bench {
         }
         if (results.containsKey("cluster")) {
             lines.add(clusterMarkdown());
+        }
+        if (results.containsKey("clusterError")) {
+            lines.add("Cluster phase failed: " + results.getString("clusterError"));
         }
         return String.join("\n", lines);
     }

@@ -96,7 +96,9 @@ public final class Bus {
         /** The database is unavailable; the request may be retried. */
         UNAVAILABLE,
         /** Anything else. */
-        INTERNAL;
+        INTERNAL,
+        /** The call does not fit the charger's OCPP version (refused before it was sent). */
+        INVALID;
 
         /** The failure code on the bus. */
         public int code() {
@@ -165,6 +167,9 @@ public final class Bus {
             Fact.FirmwareReported.class,
             Fact.TransactionChanged.class,
             Fact.Seen.class,
+            Fact.EvseReported.class,
+            Fact.TransactionEvent.class,
+            Fact.ProblemReported.class,
             Committed.class,
             Batch.class,
             Flush.class,

@@ -28,7 +28,9 @@ public final class ChargerCalls {
         /** The charger did not answer within CALL_TIMEOUT_S. */
         TIMEOUT("Timeout"),
         /** The charger answered with a CALLERROR. */
-        CALL_ERROR("CallError");
+        CALL_ERROR("CallError"),
+        /** The call does not fit the charger's OCPP version: refused before it was sent. */
+        INVALID("Invalid");
 
         private final String logged;
 
@@ -87,9 +89,10 @@ public final class ChargerCalls {
             Outcome outcome = switch (Bus.Failure.of(failure)) {
                 case OFFLINE -> Outcome.OFFLINE;
                 case TIMEOUT -> Outcome.TIMEOUT;
+                case INVALID -> Outcome.INVALID;
                 default -> Outcome.CALL_ERROR;
             };
-            JsonObject response = outcome == Outcome.CALL_ERROR
+            JsonObject response = outcome == Outcome.CALL_ERROR || outcome == Outcome.INVALID
                     ? new JsonObject().put("error", failure == null ? "unknown" : failure.getMessage())
                     : null;
             result = new Result(id, outcome, outcome.logged, response);

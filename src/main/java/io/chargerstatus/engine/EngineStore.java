@@ -43,8 +43,8 @@ public final class EngineStore extends Sql {
     /**
      * A whole status-engine batch as one statement: history rows, chargers and connectors. One statement
      * is one implicit transaction, so the batch is atomic without BEGIN/COMMIT round trips. Parameters:
-     * $1-$15 events (as INSERT_EVENTS), $16-$28 chargers (the last their claimed epochs), $29-$38
-     * connectors, $39 the number of events, $40 the number of chargers.
+     * $1-$15 events, $16-$28 chargers (the last their claimed epochs), $29-$38 and $41-$43 connectors, $39
+     * the number of events, $40 the number of chargers.
      *
      * <p>The events take their seq from the counter row ({@code base + ordinality}): its row lock, held to
      * the commit, orders the batches of every instance, so seqs are gapless and commit in order. A charger
@@ -79,12 +79,14 @@ public final class EngineStore extends Sql {
         RETURNING 1
       ), co AS (
         INSERT INTO connectors (charger_id, connector_id, status, ocpp_status, error_code, vendor_error_code, info, since,
-          reported_at, transaction_id)
+          reported_at, transaction_id, charging_state, transaction_ref, transaction_ended)
         SELECT * FROM unnest($29::text[], $30::int[], $31::text[], $32::text[], $33::text[], $34::text[], $35::text[],
-          $36::timestamptz[], $37::timestamptz[], $38::int[])
+          $36::timestamptz[], $37::timestamptz[], $38::int[], $41::text[], $42::text[], $43::boolean[])
         ON CONFLICT (charger_id, connector_id) DO UPDATE SET status = excluded.status, ocpp_status = excluded.ocpp_status,
           error_code = excluded.error_code, vendor_error_code = excluded.vendor_error_code, info = excluded.info,
-          since = excluded.since, reported_at = excluded.reported_at, transaction_id = excluded.transaction_id
+          since = excluded.since, reported_at = excluded.reported_at, transaction_id = excluded.transaction_id,
+          charging_state = excluded.charging_state, transaction_ref = excluded.transaction_ref,
+          transaction_ended = excluded.transaction_ended
         RETURNING 1
       )
       SELECT charger_status_fence((SELECT count(*) FROM ch), $40) AS fenced, (SELECT base FROM counter) AS base""";
@@ -163,11 +165,13 @@ public final class EngineStore extends Sql {
             List<Long> epochs,
             List<ConnectorRow> connectors,
             List<Change> changes,
-            Map<String, Fact.Booted> boots) {
+            Map<String, Fact.Booted> boots,
+            Map<String, String> versions) {
         Tuple events = eventArrays(changes);
-        Tuple states = chargerArrays(chargers, epochs, boots);
+        Tuple states = chargerArrays(chargers, epochs, boots, versions);
         Tuple rows = connectorArrays(connectors);
-        Object[] all = new Object[events.size() + states.size() + rows.size() + 2];
+        Tuple evse = evseArrays(connectors);
+        Object[] all = new Object[events.size() + states.size() + rows.size() + 2 + evse.size()];
         int i = 0;
         for (Tuple t : List.of(events, states, rows)) {
             for (int j = 0; j < t.size(); j++) {
@@ -175,7 +179,10 @@ public final class EngineStore extends Sql {
             }
         }
         all[i++] = changes.size();
-        all[i] = chargers.size();
+        all[i++] = chargers.size();
+        for (int j = 0; j < evse.size(); j++) {
+            all[i++] = evse.getValue(j);
+        }
         // No deadline here, unlike every other query: a commit given up on could still land later, and its events
         // would then never be published. A hung database holds this batch; the engine refuses what queues behind it.
         return report(pool.preparedQuery(COMMIT_BATCH).execute(Tuple.from(all))).map(result -> {
@@ -243,7 +250,11 @@ public final class EngineStore extends Sql {
         });
     }
 
-    private static Tuple chargerArrays(List<ChargerState> chargers, List<Long> epochs, Map<String, Fact.Booted> boots) {
+    private static Tuple chargerArrays(
+            List<ChargerState> chargers,
+            List<Long> epochs,
+            Map<String, Fact.Booted> boots,
+            Map<String, String> versions) {
         int n = chargers.size();
         String[] id = new String[n],
                 status = new String[n],
@@ -269,8 +280,8 @@ public final class EngineStore extends Sql {
                 vendor[i] = boot.vendor();
                 model[i] = boot.model();
                 firmware[i] = boot.firmwareVersion();
-                ocpp[i] = "1.6";
             }
+            ocpp[i] = versions.get(c.id()); // the version of a session that opened in this batch
         }
         return Tuple.from(new Object[] {
             id,
@@ -317,6 +328,20 @@ public final class EngineStore extends Sql {
                 new Object[] {charger, connector, status, ocpp, error, vendorError, info, since, reported, tx});
     }
 
+    /** The OCPP 2.0.1 columns of the connectors ($41-$43). */
+    private static Tuple evseArrays(List<ConnectorRow> rows) {
+        int n = rows.size();
+        String[] chargingState = new String[n], ref = new String[n];
+        Boolean[] ended = new Boolean[n];
+        for (int i = 0; i < n; i++) {
+            ConnectorState c = rows.get(i).connector();
+            chargingState[i] = c.chargingState();
+            ref[i] = c.transactionRef();
+            ended[i] = c.transactionEnded();
+        }
+        return Tuple.of(chargingState, ref, ended);
+    }
+
     /** Inserts a charger (status Unknown) and returns its state; fails with SQLSTATE 23505 on a duplicate id. */
     public Future<ChargerState> insertCharger(Bus.AddCharger add, Instant now) {
         Tuple t = Tuple.of(add.id(), add.accountId(), add.siteId(), add.name(), add.secured(), add.passwordHash())
@@ -347,7 +372,10 @@ public final class EngineStore extends Sql {
                 r.getString("info"),
                 instant(r, "since"),
                 instant(r, "reported_at"),
-                r.getInteger("transaction_id"));
+                r.getInteger("transaction_id"),
+                r.getString("charging_state"),
+                r.getString("transaction_ref"),
+                r.getBoolean("transaction_ended"));
     }
 
     private static ChargerState chargerState(Row r, TreeMap<Integer, ConnectorState> connectors) {

@@ -441,6 +441,7 @@ public final class StatusVerticle extends VerticleBase {
         List<Change> changes = new ArrayList<>();
         boolean[] changed = new boolean[facts.size()];
         Map<String, Fact.Booted> boots = new HashMap<>();
+        Map<String, String> versions = new HashMap<>();
         for (int f = 0; f < facts.size(); f++) {
             Fact fact = facts.get(f);
             ChargerState state = next.getOrDefault(fact.chargerId(), chargers.get(fact.chargerId()));
@@ -449,6 +450,9 @@ public final class StatusVerticle extends VerticleBase {
             }
             if (fact instanceof Fact.Booted boot) {
                 boots.put(boot.chargerId(), boot);
+            }
+            if (fact instanceof Fact.Connected connected) {
+                versions.put(connected.chargerId(), connected.ocppVersion());
             }
             StatusModel.Outcome outcome = StatusModel.apply(state, fact);
             next.put(state.id(), outcome.state());
@@ -466,7 +470,7 @@ public final class StatusVerticle extends VerticleBase {
         List<Long> claimedAt = new ArrayList<>(states.size());
         states.forEach(st -> claimedAt.add(epochs.getOrDefault(st.id(), -1L)));
         long started = System.nanoTime();
-        return store.commitBatch(states, claimedAt, new ArrayList<>(connectors.values()), changes, boots)
+        return store.commitBatch(states, claimedAt, new ArrayList<>(connectors.values()), changes, boots, versions)
                 .onSuccess(base -> {
                     wiring.metrics().commitTime(System.nanoTime() - started);
                     next.forEach((id, state) -> {

@@ -65,6 +65,7 @@ public final class Metrics {
             "certificate",
             "subprotocol",
             "capacity",
+            "abandoned",
             "error");
 
     private final Timer commitTime;

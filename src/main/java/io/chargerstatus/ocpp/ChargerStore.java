@@ -68,4 +68,39 @@ public final class ChargerStore extends Sql {
         return exec(STOP_TRANSACTION, Tuple.of(transactionId, chargerId, meterStop, odt(at), reason))
                 .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getInteger(0));
     }
+
+    /**
+     * Records an OCPP 2.0.1 transaction under the service's own number (what the rules and the command log
+     * use), keeping the charger's string id; a repeated Started of the same id returns the same number.
+     */
+    public Future<Integer> startTransaction201(
+            String chargerId, int evseId, String idToken, String transactionRef, Instant at) {
+        return exec(
+                        "SELECT id FROM transactions WHERE charger_id = $1 AND ocpp_ref = $2",
+                        Tuple.of(chargerId, transactionRef))
+                .compose(rows -> rows.size() > 0
+                        ? Future.succeededFuture(rows.iterator().next().getInteger(0))
+                        : exec(
+                                        "INSERT INTO transactions (charger_id, connector_id, id_tag, meter_start, "
+                                                + "started_at, ocpp_ref) VALUES ($1, $2, $3, 0, $4, $5) RETURNING id",
+                                        Tuple.of(chargerId, evseId, idToken, odt(at), transactionRef))
+                                .map(r -> r.iterator().next().getInteger(0)));
+    }
+
+    /** Closes an OCPP 2.0.1 transaction; returns the EVSE it ran on, or null when the service never saw it. */
+    public Future<Integer> stopTransaction201(String chargerId, String transactionRef, Instant at, String reason) {
+        return exec(
+                        "UPDATE transactions SET meter_stop = COALESCE(meter_stop, meter_start), stopped_at = COALESCE(stopped_at, $3), "
+                                + "stop_reason = COALESCE(stop_reason, $4) WHERE charger_id = $1 AND ocpp_ref = $2 RETURNING connector_id",
+                        Tuple.of(chargerId, transactionRef, odt(at), reason))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getInteger(0));
+    }
+
+    /** The EVSE an OCPP 2.0.1 transaction runs on, as the service recorded it; null when unknown. */
+    public Future<Integer> evseOfTransaction(String chargerId, String transactionRef) {
+        return exec(
+                        "SELECT connector_id FROM transactions WHERE charger_id = $1 AND ocpp_ref = $2",
+                        Tuple.of(chargerId, transactionRef))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getInteger(0));
+    }
 }

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Handshake {
     private static final Logger LOG = LoggerFactory.getLogger(Handshake.class);
-    /** The subprotocol spoken. */
-    static final String SUBPROTOCOL = "ocpp1.6";
+    /** The subprotocols spoken. */
+    static final List<String> SUBPROTOCOLS = List.of("ocpp1.6", "ocpp2.0.1");
     /** What a charger id may be: the same rule as the REST API's registration, so nothing else can be registered. */
     private static final Pattern CHARGER_ID = Pattern.compile("^[A-Za-z0-9._:-]{1,48}$");
 
@@ -62,6 +62,20 @@ final class Handshake {
         this.opened = opened;
     }
 
+    /**
+     * Completes the upgrade. A charger that gave up meanwhile (its own handshake timeout, during a storm)
+     * makes Vert.x 5.0.7 throw from accept() while it tries to answer the closed connection: that is one
+     * abandoned upgrade, counted, not an error of this service.
+     */
+    private void accept(ServerWebSocketHandshake hs, ChargerStore.ChargerAuth charger) {
+        try {
+            hs.accept().onSuccess(ws -> opened.accept(ws, charger));
+        } catch (IllegalStateException gone) {
+            metrics.upgradeRefused("abandoned");
+            LOG.atDebug().log(() -> "charger " + charger.id() + " gave up its upgrade: " + gone.getMessage());
+        }
+    }
+
     private void refuse(ServerWebSocketHandshake hs, int status, String reason) {
         metrics.upgradeRefused(reason);
         hs.reject(status);
@@ -74,7 +88,7 @@ final class Handshake {
             return;
         }
         String offered = hs.headers().get("Sec-WebSocket-Protocol");
-        if (offered != null && !offersOcpp16(offered)) {
+        if (offered != null && !offersOcpp(offered)) {
             refuse(hs, 400, "subprotocol");
             return;
         }
@@ -106,7 +120,7 @@ final class Handshake {
         String certified = certifiedChargerId(hs);
         if (certified != null) {
             if (certified.equals(charger.id())) {
-                hs.accept().onSuccess(ws -> opened.accept(ws, charger));
+                accept(hs, charger);
             } else {
                 LOG.atInfo().log(() -> "refused charger " + charger.id() + " from " + hs.remoteAddress()
                         + ": its certificate is for " + certified);
@@ -115,7 +129,7 @@ final class Handshake {
             return;
         }
         if (charger.passwordHash() == null) {
-            hs.accept().onSuccess(ws -> opened.accept(ws, charger));
+            accept(hs, charger);
             return;
         }
         String address = hs.remoteAddress() == null ? "?" : hs.remoteAddress().hostAddress();
@@ -125,7 +139,7 @@ final class Handshake {
                     ChargerLogins.Verdict verdict = ar.succeeded() ? ar.result() : ChargerLogins.Verdict.BUSY;
                     switch (verdict) {
                         case ACCEPTED -> {
-                            hs.accept().onSuccess(ws -> opened.accept(ws, charger));
+                            accept(hs, charger);
                             rehashIfCheap(charger, authorization);
                         }
                         case REJECTED -> {
@@ -190,9 +204,9 @@ final class Handshake {
         return CHARGER_ID.matcher(id).matches() ? id : null;
     }
 
-    private static boolean offersOcpp16(String header) {
+    private static boolean offersOcpp(String header) {
         for (String p : header.split(",")) {
-            if (p.trim().equals(SUBPROTOCOL)) {
+            if (SUBPROTOCOLS.contains(p.trim())) {
                 return true;
             }
         }

@@ -16,6 +16,8 @@ import java.util.Map;
 public final class OcppSession {
     private final Vertx vertx;
     private final String id;
+    private final OcppMessages messages;
+    private final Ocpp201Session v201;
     private final String chargerId;
     private final String accountId;
     private final boolean secured;
@@ -42,8 +44,11 @@ public final class OcppSession {
             String accountId,
             boolean secured,
             ServerWebSocket socket,
-            long nowMillis) {
+            long nowMillis,
+            OcppMessages messages) {
         this.vertx = vertx;
+        this.messages = messages;
+        this.v201 = messages == OcppMessages.V201 ? new Ocpp201Session() : null;
         this.id = id;
         this.chargerId = chargerId;
         this.accountId = accountId;
@@ -54,6 +59,16 @@ public final class OcppSession {
 
     public String id() {
         return id;
+    }
+
+    /** The OCPP version this session speaks (the subprotocol chosen at the upgrade). */
+    public OcppMessages messages() {
+        return messages;
+    }
+
+    /** What an OCPP 2.0.1 session remembers between messages; null for 1.6. */
+    Ocpp201Session v201() {
+        return v201;
     }
 
     public String chargerId() {
@@ -235,7 +250,7 @@ public final class OcppSession {
         }
         vertx.cancelTimer(p.timer());
         try {
-            Ocpp16Messages.checkConfirmation(p.action(), result.payload());
+            messages.checkConfirmation(p.action(), result.payload());
             p.promise().tryComplete(result.payload());
         } catch (OcppError e) {
             p.promise().tryFail(e);

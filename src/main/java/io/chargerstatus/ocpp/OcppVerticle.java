@@ -3,6 +3,7 @@ package io.chargerstatus.ocpp;
 import io.chargerstatus.bus.Bus;
 import io.chargerstatus.bus.ChargerCalls;
 import io.chargerstatus.bus.CommandLog;
+import io.chargerstatus.infra.Schemas;
 import io.chargerstatus.rules.ChargerRules;
 import io.chargerstatus.rules.RuleStore;
 import io.chargerstatus.status.Fact;
@@ -34,7 +35,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Holds charger WebSocket sessions ({@code /ocpp/{chargerId}}, subprotocol {@code ocpp1.6}); deployed
+ * Holds charger WebSocket sessions ({@code /ocpp/{chargerId}}, subprotocol {@code ocpp1.6} or {@code
+ * ocpp2.0.1}, the charger's order of preference deciding); deployed
  * once per core, all instances sharing the port.
  *
  * <p>A session talks to the rest of the service only over the event bus: facts to the status engine,
@@ -55,7 +57,8 @@ public final class OcppVerticle extends VerticleBase {
     private final Map<String, MessageConsumer<Bus.OcppCall>> callConsumers = new HashMap<>();
     private final ChargerLogins logins;
     private ChargerStore store;
-    private CentralSystem16 centralSystem;
+    private CentralSystem16 centralSystem16;
+    private CentralSystem201 centralSystem201;
     private HttpServer server;
     private WorkerExecutor hasher;
     private long tick;
@@ -78,12 +81,12 @@ public final class OcppVerticle extends VerticleBase {
                 new CommandLog(db),
                 wiring.clock(),
                 wiring.config().ocpp().callTimeoutS());
-        centralSystem = new CentralSystem16(
-                vertx,
-                store,
-                new ChargerRules(
-                        calls, new RuleStore(db), wiring.config().ocpp().autoStartIdTag()),
-                wiring.config().ocpp());
+        ChargerRules rules = new ChargerRules(
+                calls, new RuleStore(db), wiring.config().ocpp().autoStartIdTag());
+        centralSystem16 =
+                new CentralSystem16(vertx, store, rules, wiring.config().ocpp());
+        centralSystem201 =
+                new CentralSystem201(vertx, store, rules, wiring.config().ocpp());
         MessageConsumer<Bus.SessionOpened> opened =
                 vertx.eventBus().consumer(Bus.SESSION_OPENED, this::onSessionOpenedElsewhere);
         MessageConsumer<String> removed = vertx.eventBus()
@@ -93,7 +96,9 @@ public final class OcppVerticle extends VerticleBase {
         tick = vertx.setPeriodic(1000, t -> tick());
         HttpServerOptions options = new HttpServerOptions()
                 .setPort(wiring.config().ocpp().port())
-                .setWebSocketSubProtocols(List.of(Handshake.SUBPROTOCOL))
+                // Netty picks the first of the charger's own list that is in this one: the charger's preference
+                // decides.
+                .setWebSocketSubProtocols(Handshake.SUBPROTOCOLS)
                 // No permessage-deflate / per-frame compression: the size cap must hold for what the event loop
                 // actually holds, and a 61 KB compressed frame can inflate to 60 MiB (a decompression bomb).
                 .setPerMessageWebSocketCompressionSupported(false)
@@ -146,8 +151,17 @@ public final class OcppVerticle extends VerticleBase {
 
     private void opened(ServerWebSocket ws, ChargerStore.ChargerAuth charger) {
         long now = wiring.clock().millis();
+        // No subprotocol header at all: OCPP 1.6, as chargers that predate the header's use speak it.
+        OcppMessages messages = ws.subProtocol() == null ? OcppMessages.V16 : OcppMessages.of(ws.subProtocol());
         OcppSession session = new OcppSession(
-                vertx, UUID.randomUUID().toString(), charger.id(), charger.accountId(), charger.secured(), ws, now);
+                vertx,
+                UUID.randomUUID().toString(),
+                charger.id(),
+                charger.accountId(),
+                charger.secured(),
+                ws,
+                now,
+                messages);
         OcppSession previous = sessions.put(charger.id(), session);
         if (previous != null) {
             retire(previous, "replaced by a new connection");
@@ -167,7 +181,7 @@ public final class OcppVerticle extends VerticleBase {
                         new Fact.Connected(
                                 charger.id(),
                                 session.id(),
-                                "1.6",
+                                messages.version,
                                 wiring.clock().instant()),
                         Bus.LOCAL);
         session.triggerStatusAt(now + wiring.config().ocpp().triggerStatusAfterS() * 1000L);
@@ -305,8 +319,9 @@ public final class OcppVerticle extends VerticleBase {
             case TEXT -> onText(session, session.takeMessage().toString(StandardCharsets.UTF_8));
             case BINARY -> {
                 session.takeMessage();
-                session.send(Frame.error("-1", "FormationViolation", "OCPP-J frames are text messages"));
-                wiring.metrics().callError("FormationViolation");
+                String code = session.messages().code("FormationViolation");
+                session.send(Frame.error("-1", code, "OCPP-J frames are text messages"));
+                wiring.metrics().callError(code);
             }
         }
     }
@@ -348,8 +363,9 @@ public final class OcppVerticle extends VerticleBase {
 
     private void onCall(OcppSession session, Frame.Call call, Instant at) {
         String action = call.action();
-        if (!Ocpp16Messages.CHARGER_INITIATED.contains(action)) {
-            boolean known = Ocpp16Messages.CENTRAL_SYSTEM_INITIATED.contains(action);
+        OcppMessages messages = session.messages();
+        if (!messages.chargerInitiated.contains(action)) {
+            boolean known = messages.centralSystemInitiated.contains(action);
             reject(
                     session,
                     call.id(),
@@ -362,7 +378,8 @@ public final class OcppVerticle extends VerticleBase {
         }
         Future<JsonObject> reply;
         try {
-            Ocpp16Messages.checkRequest(action, call.payloadTree());
+            messages.checkRequest(action, call.payloadTree());
+            CentralSystem centralSystem = messages == OcppMessages.V201 ? centralSystem201 : centralSystem16;
             reply = centralSystem.handle(session, action, call.payload(), at);
         } catch (OcppError e) {
             reply = Future.failedFuture(e);
@@ -382,17 +399,40 @@ public final class OcppVerticle extends VerticleBase {
         });
     }
 
-    private void reject(OcppSession session, String id, String action, String code, String description) {
+    private void reject(OcppSession session, String id, String action, String ocpp16Code, String description) {
+        String code = session.messages().code(ocpp16Code); // the error codes of the session's version
         wiring.metrics().ocppMessage(action, "in", code);
         wiring.metrics().callError(code);
         session.send(Frame.error(id, code, description));
     }
 
-    /** A CALL that the service (command API, another instance) wants this charger to answer. */
+    /**
+     * A CALL that the service (command API, rules, another instance) wants this charger to answer. Calls are
+     * written in OCPP 1.6; a 2.0.1 session sends their 2.0.1 counterparts and reads the answers back. A call
+     * that does not fit the charger's schema is refused before it is sent.
+     */
     private void callFromService(OcppSession session, Message<Bus.OcppCall> m) {
         Bus.OcppCall call = m.body();
-        wiring.metrics().ocppMessage(call.action(), "out", "sent");
-        session.call(call.action(), call.payload(), wiring.config().ocpp().callTimeoutS() * 1000L)
+        Ocpp201Commands.Call sent;
+        try {
+            if (session.messages() == OcppMessages.V201) {
+                sent = Ocpp201Commands.of(call.action(), call.payload(), session.v201());
+            } else {
+                sent = new Ocpp201Commands.Call(call.action(), call.payload(), answer -> answer);
+            }
+            session.messages()
+                    .checkRequest(
+                            sent.action(),
+                            Schemas.MAPPER.valueToTree(sent.payload().getMap()));
+        } catch (OcppError | IllegalArgumentException | ClassCastException | NullPointerException e) {
+            LOG.info("call " + call.action() + " to " + session.chargerId() + " (OCPP " + session.messages().version
+                    + ") refused before sending: " + e.getMessage());
+            m.fail(Bus.Failure.INVALID.code(), "not a valid " + call.action() + " for this charger: " + e.getMessage());
+            return;
+        }
+        wiring.metrics().ocppMessage(sent.action(), "out", "sent");
+        session.call(sent.action(), sent.payload(), wiring.config().ocpp().callTimeoutS() * 1000L)
+                .map(sent.answer())
                 .onComplete(ar -> {
                     if (ar.succeeded()) {
                         m.reply(ar.result());

@@ -15,10 +15,11 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * One simulated OCPP 1.6J charge point: boots, reports every connector, sends heartbeats, walks its
- * connectors through transactions (Preparing, Charging, SuspendedEV/SuspendedEVSE, Finishing, Available)
- * with an occasional fault, and answers the central system's calls as a real charger would.
- * Confined to one event loop.
+ * One simulated charge point, OCPP 1.6J or 2.0.1: boots, reports every connector (EVSE), sends heartbeats,
+ * walks its connectors through transactions (Preparing, Charging, SuspendedEV/SuspendedEVSE, Finishing,
+ * Available) with an occasional fault, and answers the central system's calls as a real charger would.
+ * The life cycle is written once in 1.6 terms; a 2.0.1 charger says the same with its own messages
+ * (Occupied, TransactionEvent and its charging state, NotifyEvent before a fault). Confined to one event loop.
  */
 final class SimCharger {
     private static final String[] FAULTS = {
@@ -36,6 +37,11 @@ final class SimCharger {
     private final int connectors;
     private final String[] status;
     private final Integer[] transaction;
+    /** OCPP 2.0.1: the charger's own id of the transaction on each EVSE. */
+    private final String[] transactionRef;
+
+    private final boolean v201;
+    private int nextTransaction;
     private final Map<String, Promise<JsonObject>> pending = new HashMap<>();
     private WebSocket ws;
     private long nextId;
@@ -44,13 +50,15 @@ final class SimCharger {
     private String firmware = "1.0.0";
     private boolean busy;
 
-    SimCharger(Vertx vertx, String id, int connectors, SimStats stats) {
+    SimCharger(Vertx vertx, String id, int connectors, SimStats stats, boolean v201) {
         this.vertx = vertx;
         this.id = id;
         this.connectors = connectors;
         this.stats = stats;
+        this.v201 = v201;
         this.status = new String[connectors + 1];
         this.transaction = new Integer[connectors + 1];
+        this.transactionRef = new String[connectors + 1];
     }
 
     boolean online() {
@@ -61,7 +69,7 @@ final class SimCharger {
     Future<Void> start(WebSocketClient client, String url, int heartbeatOverrideS) {
         return client.connect(new WebSocketConnectOptions()
                         .setAbsoluteURI(url + "/" + id)
-                        .addSubProtocol("ocpp1.6"))
+                        .addSubProtocol(v201 ? "ocpp2.0.1" : "ocpp1.6"))
                 .compose(socket -> {
                     ws = socket;
                     stats.sessionOpened();
@@ -74,25 +82,32 @@ final class SimCharger {
     }
 
     private Future<Void> boot(int heartbeatOverrideS) {
-        return call(
-                        "BootNotification",
-                        new JsonObject()
-                                .put("chargePointVendor", "SimCo")
-                                .put("chargePointModel", "Sim-" + connectors)
-                                .put("firmwareVersion", firmware))
-                .compose(conf -> {
-                    heartbeatS = heartbeatOverrideS > 0 ? heartbeatOverrideS : conf.getInteger("interval", 300);
-                    nextHeartbeatMillis = System.currentTimeMillis()
-                            + ThreadLocalRandom.current().nextLong(heartbeatS * 1000L);
-                    stats.bootDone();
-                    Future<?> all = Future.succeededFuture();
-                    for (int c = 0; c <= connectors; c++) {
-                        int connector = c;
-                        String initial = status[c] == null ? "Available" : status[c];
-                        all = all.compose(v -> report(connector, initial, "NoError", null));
-                    }
-                    return all.mapEmpty();
-                });
+        JsonObject boot = v201
+                ? new JsonObject()
+                        .put("reason", "PowerUp")
+                        .put(
+                                "chargingStation",
+                                new JsonObject()
+                                        .put("vendorName", "SimCo")
+                                        .put("model", "Sim2-" + connectors)
+                                        .put("firmwareVersion", firmware))
+                : new JsonObject()
+                        .put("chargePointVendor", "SimCo")
+                        .put("chargePointModel", "Sim-" + connectors)
+                        .put("firmwareVersion", firmware);
+        return call("BootNotification", boot).compose(conf -> {
+            heartbeatS = heartbeatOverrideS > 0 ? heartbeatOverrideS : conf.getInteger("interval", 300);
+            nextHeartbeatMillis =
+                    System.currentTimeMillis() + ThreadLocalRandom.current().nextLong(heartbeatS * 1000L);
+            stats.bootDone();
+            Future<?> all = Future.succeededFuture();
+            for (int c = 0; c <= connectors; c++) {
+                int connector = c;
+                String initial = status[c] == null ? "Available" : status[c];
+                all = all.compose(v -> report(connector, initial, "NoError", null));
+            }
+            return all.mapEmpty();
+        });
     }
 
     private void closed() {
@@ -152,6 +167,9 @@ final class SimCharger {
     }
 
     private Future<JsonObject> report(int connector, String ocppStatus, String errorCode, String vendorErrorCode) {
+        if (v201) {
+            return report201(connector, ocppStatus, errorCode, vendorErrorCode);
+        }
         status[connector] = ocppStatus;
         JsonObject p = new JsonObject()
                 .put("connectorId", connector)
@@ -165,7 +183,94 @@ final class SimCharger {
         return call("StatusNotification", p).onSuccess(v -> stats.statusAnswered());
     }
 
+    /**
+     * The same step of the life cycle as a 2.0.1 charger says it: Preparing is an Occupied EVSE, the charging
+     * states go in a TransactionEvent of the running transaction, a fault is announced by a NotifyEvent on the
+     * EVSE's Problem variable first. The station itself (connector 0) reports nothing.
+     */
+    private Future<JsonObject> report201(int evse, String step, String errorCode, String vendorErrorCode) {
+        String before = status[evse];
+        status[evse] = step;
+        if (evse == 0 || "Finishing".equals(step)) {
+            return Future.succeededFuture(new JsonObject()); // Finishing: said by the TransactionEvent Ended
+        }
+        stats.statusSent();
+        Future<JsonObject> sent;
+        if (("Charging".equals(step) || step.startsWith("Suspended")) && transactionRef[evse] != null) {
+            sent = transactionEvent("Updated", evse, step, null, null);
+        } else {
+            Future<JsonObject> problem = "Faulted".equals(step)
+                    ? call(
+                            "NotifyEvent",
+                            problem(evse, true, errorCode + (vendorErrorCode == null ? "" : "/" + vendorErrorCode)))
+                    : "Faulted".equals(before)
+                            ? call("NotifyEvent", problem(evse, false, null))
+                            : Future.succeededFuture(new JsonObject());
+            String connectorStatus = switch (step) {
+                case "Preparing", "Charging", "SuspendedEV", "SuspendedEVSE" -> "Occupied";
+                default -> step;
+            };
+            sent = problem.compose(v -> call(
+                    "StatusNotification",
+                    new JsonObject()
+                            .put(
+                                    "timestamp",
+                                    Instant.now().truncatedTo(ChronoUnit.MILLIS).toString())
+                            .put("connectorStatus", connectorStatus)
+                            .put("evseId", evse)
+                            .put("connectorId", 1)));
+        }
+        return sent.onSuccess(v -> stats.statusAnswered());
+    }
+
+    private JsonObject problem(int evse, boolean active, String techCode) {
+        JsonObject event = new JsonObject()
+                .put("eventId", (int) (++nextId % Integer.MAX_VALUE))
+                .put("timestamp", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString())
+                .put("trigger", "Delta")
+                .put("actualValue", String.valueOf(active))
+                .put("component", new JsonObject().put("name", "EVSE").put("evse", new JsonObject().put("id", evse)))
+                .put("variable", new JsonObject().put("name", "Problem"))
+                .put("eventNotificationType", "HardWiredNotification");
+        if (techCode != null) {
+            event.put("techCode", techCode);
+        }
+        return new JsonObject()
+                .put("generatedAt", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString())
+                .put("seqNo", 0)
+                .put("eventData", new JsonArray().add(event));
+    }
+
+    private Future<JsonObject> transactionEvent(
+            String eventType, int evse, String chargingState, String idTag, String stoppedReason) {
+        JsonObject info = new JsonObject().put("transactionId", transactionRef[evse]);
+        if (chargingState != null) {
+            info.put("chargingState", chargingState);
+        }
+        if (stoppedReason != null) {
+            info.put("stoppedReason", stoppedReason);
+        }
+        JsonObject p = new JsonObject()
+                .put("eventType", eventType)
+                .put("timestamp", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString())
+                .put("triggerReason", "Started".equals(eventType) ? "Authorized" : "ChargingStateChanged")
+                .put("seqNo", (int) (++nextId % Integer.MAX_VALUE))
+                .put("transactionInfo", info)
+                .put("evse", new JsonObject().put("id", evse).put("connectorId", 1));
+        if (idTag != null) {
+            p.put("idToken", new JsonObject().put("idToken", idTag).put("type", "Central"));
+        }
+        return call("TransactionEvent", p);
+    }
+
     private Future<JsonObject> startTransaction(int connector, String idTag) {
+        if (v201) {
+            transactionRef[connector] = id + "-" + (++nextTransaction);
+            status[connector] = "Charging";
+            stats.statusSent();
+            return transactionEvent("Started", connector, "Charging", idTag, null)
+                    .onSuccess(v -> stats.statusAnswered());
+        }
         return call(
                         "StartTransaction",
                         new JsonObject()
@@ -180,6 +285,17 @@ final class SimCharger {
     }
 
     private Future<JsonObject> stopTransaction(int connector) {
+        if (v201) {
+            if (transactionRef[connector] == null) {
+                return report(connector, "Finishing", "NoError", null);
+            }
+            status[connector] = "Finishing";
+            stats.statusSent();
+            Future<JsonObject> ended = transactionEvent("Ended", connector, null, null, "EVDisconnected")
+                    .onSuccess(v -> stats.statusAnswered());
+            transactionRef[connector] = null;
+            return ended;
+        }
         Integer tx = transaction[connector];
         transaction[connector] = null;
         Future<JsonObject> stop = tx == null
@@ -229,6 +345,10 @@ final class SimCharger {
     /** The charger side of the central system's calls. */
     private void onCall(String callId, String action, JsonObject p) {
         JsonObject accepted = new JsonObject().put("status", "Accepted");
+        if (v201) {
+            onCall201(callId, action, p, accepted);
+            return;
+        }
         switch (action) {
             case "RemoteStartTransaction" -> {
                 int c = p.getInteger("connectorId", 1);
@@ -279,6 +399,80 @@ final class SimCharger {
             }
             case "UpdateFirmware" -> {
                 answer(callId, new JsonObject());
+                updateFirmware();
+            }
+            case "Reset" -> {
+                answer(callId, accepted);
+                vertx.setTimer(500, t -> reboot(null));
+            }
+            default ->
+                ws.writeTextMessage(new JsonArray()
+                        .add(4)
+                        .add(callId)
+                        .add("NotImplemented")
+                        .add(action)
+                        .add(new JsonObject())
+                        .encode());
+        }
+    }
+
+    /** The 2.0.1 calls: the same behaviour as their 1.6 counterparts. */
+    private void onCall201(String callId, String action, JsonObject p, JsonObject accepted) {
+        switch (action) {
+            case "RequestStartTransaction" -> {
+                int c = p.getInteger("evseId", 1);
+                answer(callId, accepted);
+                vertx.setTimer(
+                        200, t -> startTransaction(c, p.getJsonObject("idToken").getString("idToken")));
+            }
+            case "RequestStopTransaction" -> {
+                answer(callId, accepted);
+                for (int c = 1; c <= connectors; c++) {
+                    if (p.getString("transactionId").equals(transactionRef[c])) {
+                        int evse = c;
+                        vertx.setTimer(200, t -> stopTransaction(evse));
+                    }
+                }
+            }
+            case "SetChargingProfile" -> {
+                answer(callId, accepted);
+                int c = p.getInteger("evseId", 1);
+                JsonObject schedule = p.getJsonObject("chargingProfile")
+                        .getJsonArray("chargingSchedule")
+                        .getJsonObject(0);
+                double limit = schedule.getJsonArray("chargingSchedulePeriod")
+                        .getJsonObject(0)
+                        .getDouble("limit");
+                if (limit == 0 && c >= 1 && c <= connectors) {
+                    vertx.setTimer(300, t -> report(c, "SuspendedEVSE", "NoError", null));
+                    long seconds = schedule.getLong("duration", 0L);
+                    if (seconds > 0 && seconds < 86_400) {
+                        vertx.setTimer(seconds * 1000, t -> {
+                            if ("SuspendedEVSE".equals(status[c])) {
+                                report(c, "Charging", "NoError", null);
+                            }
+                        });
+                    }
+                }
+            }
+            case "TriggerMessage" -> {
+                answer(callId, accepted);
+                vertx.setTimer(100, t -> {
+                    for (int c = 1; c <= connectors; c++) {
+                        report(c, status[c] == null ? "Available" : status[c], "NoError", null);
+                    }
+                });
+            }
+            case "ChangeAvailability" -> {
+                answer(callId, accepted);
+                JsonObject evse = p.getJsonObject("evse");
+                String s = "Operative".equals(p.getString("operationalStatus")) ? "Available" : "Unavailable";
+                if (evse != null) {
+                    vertx.setTimer(100, t -> report(evse.getInteger("id"), s, "NoError", null));
+                }
+            }
+            case "UpdateFirmware" -> {
+                answer(callId, accepted);
                 updateFirmware();
             }
             case "Reset" -> {

@@ -20,6 +20,7 @@ import java.util.List;
  * @param sourceIps    local addresses to spread connections over (each gives ~28k ephemeral ports)
  * @param faultEvery   one status change in this many is a fault (0: never)
  * @param ids          the chargers' ids when given by name ({@code --ids CP-1,CP-2}); empty: {@code prefix-00001} ...
+ * @param ocpp         the version the chargers speak: {@code 1.6}, {@code 2.0.1}, or {@code mixed} (every other one 2.0.1)
  */
 public record SimOptions(
         String url,
@@ -37,13 +38,14 @@ public record SimOptions(
         int faultEvery,
         boolean quiet,
         boolean registerOnly,
-        List<String> ids) {
+        List<String> ids,
+        String ocpp) {
 
     static final String USAGE = """
       usage: java -jar charger-status.jar simulate --url ws://HOST:PORT/ocpp --chargers N [--connectors K]
              [--ramp R/s] [--status-rate X/s] [--duration D] [--heartbeat S] [--prefix SIM]
              [--api http://HOST:PORT --token T --account ACCOUNT] [--source-ips 127.0.0.2,127.0.0.3]
-             [--fault-every N] [--quiet] [--register-only] [--ids CP-1,CP-2]""";
+             [--fault-every N] [--quiet] [--register-only] [--ids CP-1,CP-2] [--ocpp 1.6|2.0.1|mixed]""";
 
     public static SimOptions parse(String[] args) {
         String url = null;
@@ -62,6 +64,7 @@ public record SimOptions(
         boolean quiet = false;
         boolean registerOnly = false;
         List<String> ids = new ArrayList<>();
+        String ocpp = "1.6";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--quiet")) {
@@ -91,6 +94,12 @@ public record SimOptions(
                 case "--source-ips" -> sourceIps.addAll(List.of(v.split(",")));
                 case "--fault-every" -> faultEvery = Integer.parseInt(v);
                 case "--ids" -> ids.addAll(List.of(v.split(",")));
+                case "--ocpp" -> {
+                    if (!List.of("1.6", "2.0.1", "mixed").contains(v)) {
+                        throw new IllegalArgumentException("--ocpp must be 1.6, 2.0.1 or mixed, got " + v);
+                    }
+                    ocpp = v;
+                }
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
             }
         }
@@ -113,7 +122,13 @@ public record SimOptions(
                 faultEvery,
                 quiet,
                 registerOnly,
-                List.copyOf(ids));
+                List.copyOf(ids),
+                ocpp);
+    }
+
+    /** Whether the n-th simulated charger (1-based) speaks OCPP 2.0.1. */
+    public boolean speaks201(int n) {
+        return ocpp.equals("2.0.1") || ocpp.equals("mixed") && n % 2 == 0;
     }
 
     /** The id of the n-th simulated charger (1-based). */

@@ -38,7 +38,8 @@ public final class Simulator {
         this.vertx = vertx;
         this.options = options;
         for (int n = 1; n <= options.chargers(); n++) {
-            chargers.add(new SimCharger(vertx, options.chargerId(n), options.connectors(), stats));
+            chargers.add(
+                    new SimCharger(vertx, options.chargerId(n), options.connectors(), stats, options.speaks201(n)));
         }
     }
 
@@ -180,7 +181,7 @@ public final class Simulator {
                 SimCharger c = chargers.get(next[0]);
                 WebSocketClient client = clients.get(next[0] % clients.size());
                 next[0]++;
-                c.start(client, options.url(), options.heartbeatS()).onComplete(ar -> {
+                connect(c, client, 0).onComplete(ar -> {
                     if (++finished[0] == chargers.size()) {
                         done.tryComplete();
                     }
@@ -192,6 +193,26 @@ public final class Simulator {
         });
         return done.future();
     }
+
+    /**
+     * Connects and boots a charger; a failed attempt (refused, timed out during a storm) is tried again after
+     * 1 to 5 s, as a real charger does, up to {@link #CONNECT_ATTEMPTS} times.
+     */
+    private Future<Void> connect(SimCharger c, WebSocketClient client, int attempt) {
+        return c.start(client, options.url(), options.heartbeatS()).recover(e -> {
+            if (attempt + 1 >= CONNECT_ATTEMPTS) {
+                return Future.failedFuture(e);
+            }
+            c.close();
+            Promise<Void> retried = Promise.promise();
+            vertx.setTimer(
+                    1000 + ThreadLocalRandom.current().nextInt(4000),
+                    t -> connect(c, client, attempt + 1).onComplete(retried));
+            return retried.future();
+        });
+    }
+
+    private static final int CONNECT_ATTEMPTS = 10;
 
     /** One timer for heartbeats, one for status changes at --status-rate over all chargers. */
     private void drive() {

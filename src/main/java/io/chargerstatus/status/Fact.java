@@ -42,4 +42,40 @@ public sealed interface Fact {
 
     /** Any other sign of life (Heartbeat, MeterValues ...): only moves {@code lastSeenAt}. */
     record Seen(String chargerId, Instant receivedAt) implements Fact {}
+
+    /**
+     * OCPP 2.0.1 StatusNotification of one EVSE: {@code connectorStatus} is the most significant status of its
+     * connectors (Available, Occupied, Reserved, Unavailable, Faulted).
+     */
+    record EvseReported(String chargerId, int evseId, String connectorStatus, Instant timestamp, Instant receivedAt)
+            implements Fact {}
+
+    /**
+     * OCPP 2.0.1 TransactionEvent on an EVSE: {@code eventType} Started, Updated or Ended; {@code chargingState}
+     * null when the message has none (the last one stands).
+     */
+    record TransactionEvent(
+            String chargerId,
+            int evseId,
+            String eventType,
+            String transactionId,
+            String chargingState,
+            Instant timestamp,
+            Instant receivedAt)
+            implements Fact {}
+
+    /**
+     * OCPP 2.0.1 NotifyEvent on a component's Problem or Fault variable ({@code evseId} 0: the station):
+     * {@code active} sets the fault code {@code component/code}, inactive clears it.
+     */
+    record ProblemReported(
+            String chargerId,
+            int evseId,
+            String component,
+            String code,
+            String info,
+            boolean active,
+            Instant timestamp,
+            Instant receivedAt)
+            implements Fact {}
 }

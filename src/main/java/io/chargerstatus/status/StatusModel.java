@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The status rules of docs/status-model.md as pure functions: from a charger's state and one fact to its
@@ -118,6 +119,56 @@ public final class StatusModel {
         if (fact instanceof Fact.StatusReported s) {
             return applyStatus(state, s);
         }
+        if (fact instanceof Fact.EvseReported e) {
+            return applyEvse(
+                    state,
+                    e.evseId(),
+                    e.timestamp(),
+                    e.receivedAt(),
+                    true,
+                    c -> withEvse(
+                            c,
+                            e.connectorStatus(),
+                            c.chargingState(),
+                            c.transactionRef(),
+                            c.transactionEnded() && !"Available".equals(e.connectorStatus())));
+        }
+        if (fact instanceof Fact.TransactionEvent t) {
+            boolean ended = "Ended".equals(t.eventType());
+            return applyEvse(
+                    state,
+                    t.evseId(),
+                    t.timestamp(),
+                    t.receivedAt(),
+                    true,
+                    c -> withEvse(
+                            c,
+                            c.ocppStatus() == null || c.ocppStatus().isEmpty() ? "Occupied" : c.ocppStatus(),
+                            ended ? null : t.chargingState() != null ? t.chargingState() : c.chargingState(),
+                            ended ? null : t.transactionId(),
+                            ended));
+        }
+        if (fact instanceof Fact.ProblemReported p) {
+            // A problem is no status report: it neither counts as stale nor moves the EVSE's report time.
+            return applyEvse(state, p.evseId(), p.timestamp(), p.receivedAt(), false, c -> {
+                if (!p.active() && !Objects.equals(c.errorCode(), p.component())) {
+                    return c; // a problem of another component cleared: this one's stands
+                }
+                return new ConnectorState(
+                        c.connectorId(),
+                        c.status(),
+                        c.ocppStatus(),
+                        p.active() ? p.component() : null,
+                        p.active() ? p.code() : null,
+                        p.active() ? p.info() : null,
+                        c.since(),
+                        c.reportedAt(),
+                        c.transactionId(),
+                        c.chargingState(),
+                        c.transactionRef(),
+                        c.transactionEnded());
+            });
+        }
         if (fact instanceof Fact.TransactionChanged t) {
             ConnectorState c = state.connectors().get(t.connectorId());
             if (c == null) {
@@ -184,6 +235,107 @@ public final class StatusModel {
                         reported.transactionId())
                 : reported;
         return settle(state, seen.withConnector(next), at, received, next, Set.of(s.connectorId()));
+    }
+
+    /**
+     * The back-office status of an OCPP 2.0.1 EVSE: its {@code connectorStatus} combined with the transaction
+     * on it — Occupied is Preparing before a transaction starts, then follows the charging state, and is
+     * Finishing once the transaction ended while the cable is still in. Null for an unknown status.
+     */
+    public static Status fromOcpp201(String connectorStatus, String chargingState, boolean running, boolean ended) {
+        return switch (connectorStatus) {
+            case "Available" -> Status.Available;
+            case "Reserved", "Unavailable" -> Status.Unavailable;
+            case "Faulted" -> Status.Faulted;
+            case "Occupied" -> {
+                if (running) {
+                    yield switch (chargingState == null ? "" : chargingState) {
+                        case "Charging" -> Status.Charging;
+                        case "SuspendedEV" -> Status.Completed;
+                        case "SuspendedEVSE" -> Status.Paused;
+                        default -> Status.Preparing; // EVConnected, Idle: not drawing power yet
+                    };
+                }
+                yield ended ? Status.Finishing : Status.Preparing;
+            }
+            default -> null;
+        };
+    }
+
+    /** The EVSE with new 2.0.1 inputs and the status they give. */
+    private static ConnectorState withEvse(
+            ConnectorState c, String connectorStatus, String chargingState, String transactionRef, boolean ended) {
+        Status status = fromOcpp201(connectorStatus, chargingState, transactionRef != null, ended);
+        return new ConnectorState(
+                c.connectorId(),
+                status == null ? c.status() : status,
+                connectorStatus,
+                c.errorCode(),
+                c.vendorErrorCode(),
+                c.info(),
+                c.since(),
+                c.reportedAt(),
+                c.transactionId(),
+                chargingState,
+                transactionRef,
+                ended);
+    }
+
+    /**
+     * Applies an OCPP 2.0.1 report to one EVSE with the same rules as a 1.6 StatusNotification: a report older
+     * than the EVSE's newest is recorded as not applied; one that changes nothing visible yields no change.
+     */
+    private static Outcome applyEvse(
+            ChargerState state,
+            int evseId,
+            Instant timestamp,
+            Instant received,
+            boolean report,
+            UnaryOperator<ConnectorState> update) {
+        Instant at = effectiveTime(timestamp, received);
+        ConnectorState current = state.connectors().get(evseId);
+        ChargerState seen = state.seen(received);
+        ConnectorState base = current != null
+                ? current
+                : new ConnectorState(
+                        evseId, Status.Available, "", null, null, null, at, Instant.EPOCH, null, null, null, false);
+        if (report && at.isBefore(base.reportedAt())) {
+            Change stale = new Change(
+                    state.id(),
+                    state.accountId(),
+                    state.siteId(),
+                    state.status(),
+                    state.status(),
+                    state.faultCode(),
+                    update.apply(base),
+                    at,
+                    received,
+                    false);
+            return new Outcome(seen, List.of(stale), Set.of());
+        }
+        ConnectorState updated = update.apply(base);
+        boolean visible = current == null
+                || updated.status() != current.status()
+                || !updated.ocppStatus().equals(current.ocppStatus())
+                || (updated.status() == Status.Faulted && !Objects.equals(updated.faultCode(), current.faultCode()));
+        ConnectorState next = new ConnectorState(
+                updated.connectorId(),
+                updated.status(),
+                updated.ocppStatus(),
+                updated.errorCode(),
+                updated.vendorErrorCode(),
+                updated.info(),
+                current != null && updated.status() == current.status() ? current.since() : at,
+                report ? at : base.reportedAt(),
+                updated.transactionId(),
+                updated.chargingState(),
+                updated.transactionRef(),
+                updated.transactionEnded());
+        if (!visible || next.ocppStatus().isEmpty()) {
+            // Inputs kept (a charging state, a problem waiting for a Faulted status), nothing to show.
+            return settle(state, seen.withConnector(next), at, received, null, Set.of(evseId));
+        }
+        return settle(state, seen.withConnector(next), at, received, next, Set.of(evseId));
     }
 
     /** Recomputes the charger-level status and records one change if anything visible changed. */

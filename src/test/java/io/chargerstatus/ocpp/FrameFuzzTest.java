@@ -49,9 +49,9 @@ class FrameFuzzTest {
         } catch (Frame.Malformed expected) {
             return;
         }
-        if (frame instanceof Frame.Call call && Ocpp16Messages.CHARGER_INITIATED.contains(call.action())) {
+        if (frame instanceof Frame.Call call && OcppMessages.V16.chargerInitiated.contains(call.action())) {
             try {
-                Ocpp16Messages.checkRequest(call.action(), call.payloadTree());
+                OcppMessages.V16.checkRequest(call.action(), call.payloadTree());
                 call.payload();
             } catch (OcppError expected) {
                 // answered with its code

@@ -1,6 +1,7 @@
 package io.chargerstatus.testkit;
 
-import io.chargerstatus.ocpp.Ocpp16Messages;
+import io.chargerstatus.infra.Schemas;
+import io.chargerstatus.ocpp.OcppMessages;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
@@ -10,10 +11,12 @@ import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -34,10 +37,18 @@ public final class TestCharger implements AutoCloseable {
     public final BlockingQueue<JsonArray> callsFromService = new LinkedBlockingQueue<>();
     public final CompletableFuture<Short> closed = new CompletableFuture<>();
     private final AtomicInteger ids = new AtomicInteger();
+    /** The version the service chose at the upgrade; every reply and every call it sends is checked against it. */
+    public final OcppMessages messages;
+    /** Calls from the service that broke the schema of this charger's version (should stay empty). */
+    public final List<String> badCalls = new CopyOnWriteArrayList<>();
 
     private TestCharger(String id, WebSocket ws) {
         this.id = id;
         this.ws = ws;
+        this.messages = ws.subProtocol() == null ? OcppMessages.V16 : OcppMessages.of(ws.subProtocol());
+        if (messages == OcppMessages.V201) {
+            answers.remove("UpdateFirmware"); // 2.0.1's confirmation has a status, as every other one here
+        }
         ws.textMessageHandler(this::onText);
         ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
     }
@@ -47,10 +58,21 @@ public final class TestCharger implements AutoCloseable {
     }
 
     public static TestCharger connect(TestService s, String chargerId, String authorization) {
+        return connect(s, chargerId, authorization, List.of("ocpp1.6"));
+    }
+
+    /** A charger offering only OCPP 2.0.1. */
+    public static TestCharger connect201(TestService s, String chargerId) {
+        return connect(s, chargerId, null, List.of("ocpp2.0.1"));
+    }
+
+    /** A charger offering these subprotocols, in its order of preference. */
+    public static TestCharger connect(
+            TestService s, String chargerId, String authorization, List<String> subprotocols) {
         try {
             return new TestCharger(
                     chargerId,
-                    CLIENT.connect(options(s, chargerId, authorization))
+                    CLIENT.connect(options(s, chargerId, authorization, subprotocols))
                             .toCompletionStage()
                             .toCompletableFuture()
                             .get(10, TimeUnit.SECONDS));
@@ -61,8 +83,17 @@ public final class TestCharger implements AutoCloseable {
 
     /** The HTTP status the upgrade was refused with, or 101 when it was accepted. */
     public static int upgradeStatus(TestService s, String chargerId, String authorization) {
+        return upgrade(s, chargerId, authorization, List.of("ocpp1.6"));
+    }
+
+    /** The HTTP status of an upgrade offering these subprotocols, or 101 when it was accepted. */
+    public static int upgradeStatusOffering(TestService s, String chargerId, List<String> subprotocols) {
+        return upgrade(s, chargerId, null, subprotocols);
+    }
+
+    private static int upgrade(TestService s, String chargerId, String authorization, List<String> subprotocols) {
         try {
-            WebSocket ws = CLIENT.connect(options(s, chargerId, authorization))
+            WebSocket ws = CLIENT.connect(options(s, chargerId, authorization, subprotocols))
                     .toCompletionStage()
                     .toCompletableFuture()
                     .get(10, TimeUnit.SECONDS);
@@ -78,10 +109,10 @@ public final class TestCharger implements AutoCloseable {
         }
     }
 
-    private static WebSocketConnectOptions options(TestService s, String chargerId, String authorization) {
-        WebSocketConnectOptions o = new WebSocketConnectOptions()
-                .setAbsoluteURI(s.ocppUrl(chargerId))
-                .addSubProtocol("ocpp1.6");
+    private static WebSocketConnectOptions options(
+            TestService s, String chargerId, String authorization, List<String> subprotocols) {
+        WebSocketConnectOptions o = new WebSocketConnectOptions().setAbsoluteURI(s.ocppUrl(chargerId));
+        subprotocols.forEach(o::addSubProtocol);
         if (authorization != null) {
             o.addHeader("Authorization", authorization);
         }
@@ -101,6 +132,13 @@ public final class TestCharger implements AutoCloseable {
     private void onText(String text) {
         JsonArray frame = new JsonArray(text);
         if (frame.getInteger(0) == 2) {
+            try {
+                messages.checkRequest(
+                        frame.getString(2),
+                        Schemas.MAPPER.valueToTree(frame.getJsonObject(3).getMap()));
+            } catch (RuntimeException e) {
+                badCalls.add(frame.encode() + ": " + e.getMessage());
+            }
             callsFromService.add(frame);
             JsonObject answer = answers.getOrDefault(frame.getString(2), new JsonObject().put("status", "Accepted"));
             if (answer == CALL_ERROR) {
@@ -131,8 +169,9 @@ public final class TestCharger implements AutoCloseable {
         String callId = id + "-" + ids.incrementAndGet();
         JsonArray reply =
                 raw(new JsonArray().add(2).add(callId).add(action).add(payload).encode(), callId);
-        if (reply.getInteger(0) == 3 && Ocpp16Messages.described(action)) {
-            Ocpp16Messages.checkConfirmation(action, reply.getJsonObject(2)); // throws if our reply breaks the schema
+        if (reply.getInteger(0) == 3 && messages.described(action)) {
+            messages.checkConfirmation(
+                    action, reply.getJsonObject(2)); // throws if the service's reply breaks the schema
         }
         return reply;
     }
@@ -207,6 +246,93 @@ public final class TestCharger implements AutoCloseable {
             p.put("vendorErrorCode", vendorErrorCode);
         }
         return ok("StatusNotification", p);
+    }
+
+    // ---- OCPP 2.0.1 -----------------------------------------------------------------------------
+
+    public JsonObject boot201() {
+        return ok(
+                "BootNotification",
+                new JsonObject()
+                        .put("reason", "PowerUp")
+                        .put(
+                                "chargingStation",
+                                new JsonObject()
+                                        .put("vendorName", "NewGen")
+                                        .put("model", "NG-2")
+                                        .put("firmwareVersion", "2.0.0")));
+    }
+
+    /** StatusNotification of connector 1 of an EVSE. */
+    public JsonObject evse(int evseId, String connectorStatus, Instant timestamp) {
+        return ok(
+                "StatusNotification",
+                new JsonObject()
+                        .put("timestamp", timestamp.toString())
+                        .put("connectorStatus", connectorStatus)
+                        .put("evseId", evseId)
+                        .put("connectorId", 1));
+    }
+
+    public JsonObject evse(int evseId, String connectorStatus) {
+        return evse(evseId, connectorStatus, Instant.now());
+    }
+
+    /** A TransactionEvent; {@code chargingState} and {@code idToken} may be null. */
+    public JsonObject transaction(
+            String eventType,
+            int evseId,
+            String transactionId,
+            String chargingState,
+            String idToken,
+            Instant timestamp) {
+        JsonObject info = new JsonObject().put("transactionId", transactionId);
+        if (chargingState != null) {
+            info.put("chargingState", chargingState);
+        }
+        JsonObject p = new JsonObject()
+                .put("eventType", eventType)
+                .put("timestamp", timestamp.toString())
+                .put("triggerReason", "Ended".equals(eventType) ? "EVDeparted" : "ChargingStateChanged")
+                .put("seqNo", ids.incrementAndGet())
+                .put("transactionInfo", info)
+                .put("evse", new JsonObject().put("id", evseId).put("connectorId", 1));
+        if (idToken != null) {
+            p.put("idToken", new JsonObject().put("idToken", idToken).put("type", "ISO14443"));
+        }
+        return ok("TransactionEvent", p);
+    }
+
+    public JsonObject transaction(String eventType, int evseId, String transactionId, String chargingState) {
+        return transaction(eventType, evseId, transactionId, chargingState, null, Instant.now());
+    }
+
+    /** NotifyEvent on the Problem variable of a component of an EVSE (0: the station). */
+    public JsonObject problem(int evseId, String component, boolean active, String techCode, String techInfo) {
+        JsonObject c = new JsonObject().put("name", component);
+        if (evseId > 0) {
+            c.put("evse", new JsonObject().put("id", evseId));
+        }
+        JsonObject event = new JsonObject()
+                .put("eventId", ids.incrementAndGet())
+                .put("timestamp", Instant.now().toString())
+                .put("trigger", "Delta")
+                .put("actualValue", String.valueOf(active))
+                .put("component", c)
+                .put("variable", new JsonObject().put("name", "Problem"))
+                .put("eventNotificationType", "HardWiredNotification");
+        if (techCode != null) {
+            event.put("techCode", techCode);
+        }
+        if (techInfo != null) {
+            event.put("techInfo", techInfo);
+        }
+        return ok(
+                "NotifyEvent",
+                new JsonObject()
+                        .put("generatedAt", Instant.now().toString())
+                        .put("seqNo", 0)
+                        .put("eventData", new JsonArray().add(event)));
     }
 
     public JsonObject firmware(String status) {

@@ -1,0 +1,132 @@
+package io.chargerstatus.ocpp;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.function.UnaryOperator;
+
+/**
+ * The service's calls to chargers, in the charger's own version. The command API and the rules speak one
+ * language (the OCPP 1.6 calls, see {@code api/CommandCatalog}); for an OCPP 2.0.1 session each call is
+ * written as its 2.0.1 counterpart here, and the answer read back into the 1.6 shape, so that REST gives the
+ * same answers whichever version a charger speaks.
+ */
+final class Ocpp201Commands {
+    private Ocpp201Commands() {}
+
+    /** A call as a 2.0.1 charger gets it, and how its answer reads in the 1.6 shape. */
+    record Call(String action, JsonObject payload, UnaryOperator<JsonObject> answer) {}
+
+    private static final UnaryOperator<JsonObject> STATUS = a -> new JsonObject().put("status", a.getString("status"));
+
+    /** The 2.0.1 call for a 1.6 call; throws NotSupported for one without a counterpart. */
+    static Call of(String action, JsonObject p, Ocpp201Session session) {
+        return switch (action) {
+            case "RemoteStartTransaction" -> {
+                JsonObject request = new JsonObject()
+                        .put("remoteStartId", session.nextRequestId())
+                        .put(
+                                "idToken",
+                                new JsonObject()
+                                        .put("idToken", p.getString("idTag"))
+                                        .put("type", "Central"));
+                if (p.getInteger("connectorId", 0) > 0) {
+                    request.put("evseId", p.getInteger("connectorId"));
+                }
+                yield new Call("RequestStartTransaction", request, STATUS);
+            }
+            case "RemoteStopTransaction" ->
+                new Call(
+                        "RequestStopTransaction",
+                        new JsonObject().put("transactionId", transactionRef(p.getValue("transactionId"), session)),
+                        STATUS);
+            case "ChangeAvailability" -> {
+                JsonObject request = new JsonObject().put("operationalStatus", p.getString("type"));
+                if (p.getInteger("connectorId", 0) > 0) {
+                    request.put("evse", new JsonObject().put("id", p.getInteger("connectorId")));
+                }
+                yield new Call("ChangeAvailability", request, STATUS);
+            }
+            case "UpdateFirmware" -> {
+                JsonObject firmware = new JsonObject()
+                        .put("location", p.getString("location"))
+                        .put("retrieveDateTime", p.getString("retrieveDate"));
+                JsonObject request = new JsonObject()
+                        .put("requestId", session.nextRequestId())
+                        .put("firmware", firmware);
+                copy(p, "retries", request);
+                copy(p, "retryInterval", request);
+                yield new Call("UpdateFirmware", request, a -> {
+                    String status = a.getString("status");
+                    if (!"Accepted".equals(status) && !"AcceptedCanceled".equals(status)) {
+                        throw new OcppError(status, "UpdateFirmware " + status); // 1.6 has no refusal to read it into
+                    }
+                    return new JsonObject();
+                });
+            }
+            case "Reset" ->
+                new Call(
+                        "Reset",
+                        new JsonObject().put("type", "Hard".equals(p.getString("type")) ? "Immediate" : "OnIdle"),
+                        a -> new JsonObject()
+                                .put("status", "Rejected".equals(a.getString("status")) ? "Rejected" : "Accepted"));
+            case "TriggerMessage" -> {
+                String requested = p.getString("requestedMessage");
+                JsonObject request = new JsonObject()
+                        .put(
+                                "requestedMessage",
+                                "DiagnosticsStatusNotification".equals(requested)
+                                        ? "LogStatusNotification"
+                                        : requested);
+                if (p.getInteger("connectorId", 0) > 0) {
+                    request.put("evse", new JsonObject().put("id", p.getInteger("connectorId")));
+                }
+                yield new Call("TriggerMessage", request, STATUS);
+            }
+            case "SetChargingProfile" -> new Call("SetChargingProfile", chargingProfile(p, session), STATUS);
+            default -> throw new OcppError("NotSupported", action + " has no OCPP 2.0.1 counterpart in this service");
+        };
+    }
+
+    /** A transaction id from the API or the rules: the charger's own string, or the service's number for it. */
+    private static String transactionRef(Object id, Ocpp201Session session) {
+        if (id instanceof Number n) {
+            String ref = session.refOf(n.intValue());
+            return ref != null ? ref : String.valueOf(n.intValue());
+        }
+        return String.valueOf(id);
+    }
+
+    /** A 1.6 {@code csChargingProfiles} as a 2.0.1 {@code chargingProfile} (its schedule becomes a one-item list). */
+    private static JsonObject chargingProfile(JsonObject p, Ocpp201Session session) {
+        JsonObject cs = p.getJsonObject("csChargingProfiles");
+        JsonObject schedule16 = cs.getJsonObject("chargingSchedule");
+        JsonObject schedule = new JsonObject()
+                .put("id", cs.getInteger("chargingProfileId"))
+                .put("chargingRateUnit", schedule16.getString("chargingRateUnit"))
+                .put(
+                        "chargingSchedulePeriod",
+                        schedule16.getJsonArray("chargingSchedulePeriod").copy());
+        copy(schedule16, "duration", schedule);
+        copy(schedule16, "startSchedule", schedule);
+        copy(schedule16, "minChargingRate", schedule);
+        JsonObject profile = new JsonObject()
+                .put("id", cs.getInteger("chargingProfileId"))
+                .put("stackLevel", cs.getInteger("stackLevel"))
+                .put("chargingProfilePurpose", cs.getString("chargingProfilePurpose"))
+                .put("chargingProfileKind", cs.getString("chargingProfileKind"))
+                .put("chargingSchedule", new JsonArray().add(schedule));
+        if (cs.getValue("transactionId") != null) {
+            profile.put("transactionId", transactionRef(cs.getValue("transactionId"), session));
+        }
+        copy(cs, "validFrom", profile);
+        copy(cs, "validTo", profile);
+        copy(cs, "recurrencyKind", profile);
+        return new JsonObject().put("evseId", p.getInteger("connectorId")).put("chargingProfile", profile);
+    }
+
+    private static void copy(JsonObject from, String field, JsonObject to) {
+        if (from.getValue(field) != null) {
+            to.put(field, from.getValue(field));
+        }
+    }
+}

@@ -1,0 +1,355 @@
+package io.chargerstatus;
+
+import static io.chargerstatus.testkit.Api.expect;
+import static io.chargerstatus.testkit.Await.eventually;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.chargerstatus.testkit.Api;
+import io.chargerstatus.testkit.MutableClock;
+import io.chargerstatus.testkit.SseClient;
+import io.chargerstatus.testkit.TestCharger;
+import io.chargerstatus.testkit.TestDatabase;
+import io.chargerstatus.testkit.TestService;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Chargers that speak OCPP 2.0.1 over real WebSockets: the subprotocol choice, every row of the 2.0.1
+ * mapping with its fault codes, ordering and idempotence on REST and SSE, commands in the charger's own
+ * version, and both business rules. Every reply and every call of the service is checked against the
+ * official 2.0.1 schemas by the test charger.
+ */
+@DisplayName("OCPP 2.0.1 chargers")
+class Ocpp201IT {
+    private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
+    /** Monday 2026-11-23 18:30 in Paris: inside a 17:00-21:00 weekday peak. */
+    private static final Instant PEAK =
+            ZonedDateTime.of(2026, 11, 23, 18, 30, 0, 0, PARIS).toInstant();
+
+    private static final MutableClock CLOCK = new MutableClock(Instant.now());
+    private static TestService service;
+    private static Api api;
+
+    @BeforeAll
+    static void start() {
+        service = TestService.start(TestDatabase.fresh(), Map.of(), CLOCK);
+        api = service.api();
+        expect(
+                201,
+                api.post("/api/v1/accounts", new JsonObject().put("id", "gen2").put("name", "Gen 2")));
+        expect(
+                201,
+                api.post(
+                        "/api/v1/sites",
+                        Api.delayedSite(
+                                "peaky", "gen2", "Europe/Paris", "17:00", "21:00", "MON", "TUE", "WED", "THU", "FRI")));
+        expect(
+                201,
+                api.post(
+                        "/api/v1/id-tags",
+                        new JsonObject().put("idTag", "DRIVER-2").put("accountId", "gen2")));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        service.close();
+    }
+
+    private static String charger(boolean secured, String siteId) {
+        String id = "NG-" + UUID.randomUUID().toString().substring(0, 8);
+        JsonObject body =
+                new JsonObject().put("id", id).put("accountId", "gen2").put("secured", secured);
+        if (siteId != null) {
+            body.put("siteId", siteId);
+        }
+        expect(201, api.post("/api/v1/chargers", body));
+        return id;
+    }
+
+    private static JsonObject connector(String chargerId, int evseId) {
+        JsonArray connectors = api.chargerRow(chargerId).getJsonArray("connectors");
+        for (int i = 0; i < connectors.size(); i++) {
+            if (connectors.getJsonObject(i).getInteger("connectorId") == evseId) {
+                return connectors.getJsonObject(i);
+            }
+        }
+        return null;
+    }
+
+    @Test
+    @DisplayName("the charger's order of preference decides the version; none of ours is refused with 400")
+    void subprotocols() throws Exception {
+        String id = charger(true, null);
+        TestCharger prefers201 = TestCharger.connect(service, id, null, List.of("ocpp2.0.1", "ocpp1.6"));
+        assertEquals("2.0.1", prefers201.messages.version);
+        prefers201.boot201();
+        eventually(() -> assertEquals("2.0.1", api.chargerRow(id).getString("ocppVersion")));
+        prefers201.close();
+        TestCharger prefers16 = TestCharger.connect(service, id, null, List.of("ocpp1.6", "ocpp2.0.1"));
+        assertEquals("1.6", prefers16.messages.version);
+        prefers16.boot();
+        eventually(() -> assertEquals("1.6", api.chargerRow(id).getString("ocppVersion")));
+        prefers16.close();
+        assertEquals(400, TestCharger.upgradeStatusOffering(service, id, List.of("ocpp2.1", "ocpp1.5")));
+    }
+
+    @Test
+    @DisplayName("every row of the 2.0.1 mapping, fault codes from NotifyEvent, firmware, ordering and idempotence, "
+            + "on REST and SSE")
+    void mapping() throws Exception {
+        String id = charger(true, null);
+        try (SseClient sse = SseClient.open(service, TestService.ADMIN, null, null)) {
+            TestCharger cp = TestCharger.connect201(service, id);
+            cp.boot201();
+            cp.evse(1, "Available");
+            assertEquals("Available", sse.awaitStatus(id, "Available").getString("status"));
+            cp.evse(1, "Occupied");
+            sse.awaitStatus(id, "Preparing");
+            cp.transaction("Started", 1, "tx-1", "EVConnected", "DRIVER-2", Instant.now());
+            assertEquals("Preparing", api.chargerRow(id).getString("status"), "EVConnected: not drawing power yet");
+            assertEquals("EVConnected", connector(id, 1).getString("chargingState"));
+            assertEquals("tx-1", connector(id, 1).getString("transactionId"));
+            cp.transaction("Updated", 1, "tx-1", "Charging");
+            sse.awaitStatus(id, "Charging");
+            cp.transaction("Updated", 1, "tx-1", "SuspendedEV");
+            sse.awaitStatus(id, "Completed");
+            cp.transaction("Updated", 1, "tx-1", "SuspendedEVSE");
+            sse.awaitStatus(id, "Paused");
+            cp.transaction("Ended", 1, "tx-1", null);
+            JsonObject finishing = sse.awaitStatus(id, "Finishing");
+            assertEquals("Occupied", finishing.getJsonObject("connector").getString("ocppStatus"));
+            assertNull(connector(id, 1).getString("chargingState"), "no transaction runs");
+            cp.evse(1, "Available");
+            sse.awaitStatus(id, "Available");
+            cp.evse(1, "Reserved");
+            JsonObject reserved = sse.awaitStatus(id, "Unavailable");
+            assertEquals("Reserved", reserved.getJsonObject("connector").getString("ocppStatus"));
+            cp.evse(1, "Unavailable");
+            JsonObject unavailable = sse.next(5000);
+            assertEquals("Unavailable", unavailable.getJsonObject("connector").getString("ocppStatus"));
+
+            // A problem reported before the Faulted status is kept and shown once the EVSE is Faulted.
+            cp.problem(1, "ConnectorPlugRetentionLock", true, "E-42", "pin bent");
+            assertEquals("Unavailable", api.chargerRow(id).getString("status"));
+            cp.evse(1, "Faulted");
+            JsonObject faulted = sse.awaitStatus(id, "Faulted");
+            assertEquals("ConnectorPlugRetentionLock/E-42", faulted.getString("faultCode"));
+            JsonObject row = api.chargerRow(id);
+            assertEquals("ConnectorPlugRetentionLock/E-42", row.getString("faultCode"));
+            assertEquals("pin bent", connector(id, 1).getString("info"));
+            cp.problem(1, "ConnectorPlugRetentionLock", false, "E-42", null);
+            eventually(() -> assertNull(api.chargerRow(id).getString("faultCode")));
+            assertEquals("Faulted", api.chargerRow(id).getString("status"));
+            cp.evse(1, "Available");
+            sse.awaitStatus(id, "Available");
+
+            // Ordering: an older report is kept in the history but changes nothing.
+            cp.evse(1, "Faulted", Instant.now().minusSeconds(3600));
+            assertEquals("Available", api.chargerRow(id).getString("status"));
+            // Idempotence: the same status again is no event.
+            cp.evse(1, "Available");
+            cp.evse(2, "Occupied");
+            JsonObject next = sse.awaitStatus(id, "Preparing");
+            assertEquals(2, next.getJsonObject("connector").getInteger("connectorId"), "nothing between for EVSE 1");
+
+            // Firmware: Unavailable while it installs, back after.
+            cp.firmware("Downloading");
+            sse.awaitStatus(id, "Unavailable");
+            cp.firmware("Installed");
+            sse.awaitStatus(id, "Preparing");
+
+            cp.close();
+            sse.awaitStatus(id, "Offline");
+            assertTrue(cp.badCalls.isEmpty(), cp.badCalls.toString());
+        }
+        assertEquals(
+                "1",
+                TestDatabase.sql(
+                        service.pgUrl,
+                        "SELECT count(*) FROM status_events WHERE charger_id = '" + id + "' AND NOT applied"),
+                "the late Faulted is in the history, not applied");
+    }
+
+    @Test
+    @DisplayName("anything else is NotImplemented; a payload that breaks the 2.0.1 schema gets 2.0.1's error code")
+    void refusals() throws Exception {
+        String id = charger(true, null);
+        TestCharger cp = TestCharger.connect201(service, id);
+        cp.boot201();
+        JsonArray unknown = cp.call("Get15118EVCertificate", new JsonObject());
+        assertEquals(4, unknown.getInteger(0));
+        assertEquals("NotImplemented", unknown.getString(2));
+        JsonArray incomplete = cp.call("StatusNotification", new JsonObject().put("evseId", 1));
+        assertEquals("OccurrenceConstraintViolation", incomplete.getString(2), incomplete.encode());
+        JsonArray extra = cp.call("Heartbeat", new JsonObject().put("surprise", 1));
+        assertEquals("FormatViolation", extra.getString(2), extra.encode());
+        assertEquals(
+                new JsonObject().put("status", "UnknownVendorId").getString("status"),
+                cp.ok("DataTransfer", new JsonObject().put("vendorId", "ACME")).getString("status"));
+        cp.close();
+    }
+
+    @Test
+    @DisplayName("commands go out in the charger's own version and come back as the same REST answers")
+    void commands() throws Exception {
+        String id = charger(true, null);
+        TestCharger cp = TestCharger.connect201(service, id);
+        cp.boot201();
+        String commands = "/api/v1/chargers/" + id + "/commands/";
+
+        Api.Response start = api.post(
+                commands + "remote-start",
+                new JsonObject().put("connectorId", 1).put("idTag", "DRIVER-2"));
+        assertEquals(200, start.status(), start.body());
+        assertEquals("Accepted", start.json().getString("status"));
+        JsonObject request =
+                cp.nextCallFromService("RequestStartTransaction", 5).getJsonObject(3);
+        assertEquals(1, request.getInteger("evseId"));
+        assertEquals("DRIVER-2", request.getJsonObject("idToken").getString("idToken"));
+        assertNotNull(request.getInteger("remoteStartId"));
+
+        cp.transaction("Started", 1, "remote-tx-7", "Charging", "DRIVER-2", Instant.now());
+        assertEquals(
+                200,
+                api.post(commands + "remote-stop", new JsonObject().put("transactionId", "remote-tx-7"))
+                        .status());
+        assertEquals(
+                "remote-tx-7",
+                cp.nextCallFromService("RequestStopTransaction", 5)
+                        .getJsonObject(3)
+                        .getString("transactionId"));
+
+        assertEquals(
+                200,
+                api.post(commands + "reset", new JsonObject().put("type", "Soft"))
+                        .status());
+        assertEquals(
+                "OnIdle", cp.nextCallFromService("Reset", 5).getJsonObject(3).getString("type"));
+        cp.answers.put("Reset", new JsonObject().put("status", "Scheduled"));
+        Api.Response hard = api.post(commands + "reset", new JsonObject().put("type", "Hard"));
+        assertEquals(
+                "Immediate", cp.nextCallFromService("Reset", 5).getJsonObject(3).getString("type"));
+        assertEquals("Accepted", hard.json().getString("status"), "Scheduled reads as 1.6's Accepted");
+
+        assertEquals(
+                200,
+                api.post(
+                                commands + "change-availability",
+                                new JsonObject().put("connectorId", 1).put("available", false))
+                        .status());
+        JsonObject availability =
+                cp.nextCallFromService("ChangeAvailability", 5).getJsonObject(3);
+        assertEquals("Inoperative", availability.getString("operationalStatus"));
+        assertEquals(1, availability.getJsonObject("evse").getInteger("id"));
+
+        Api.Response firmware = api.post(
+                commands + "update-firmware", new JsonObject().put("location", "https://fw.example/ng-2.1.bin"));
+        assertEquals(200, firmware.status(), firmware.body());
+        JsonObject update = cp.nextCallFromService("UpdateFirmware", 5).getJsonObject(3);
+        assertEquals(
+                "https://fw.example/ng-2.1.bin",
+                update.getJsonObject("firmware").getString("location"));
+        assertNotNull(update.getJsonObject("firmware").getString("retrieveDateTime"));
+        assertNotNull(update.getInteger("requestId"));
+
+        assertEquals(
+                200, api.post(commands + "trigger-status", new JsonObject()).status());
+        assertEquals(
+                "StatusNotification",
+                cp.nextCallFromService("TriggerMessage", 5).getJsonObject(3).getString("requestedMessage"));
+
+        cp.answers.put("ChangeAvailability", new JsonObject().put("status", "Rejected"));
+        Api.Response rejected = api.post(
+                commands + "change-availability",
+                new JsonObject().put("connectorId", 0).put("available", true));
+        assertEquals("Rejected", rejected.json().getString("status"));
+        assertTrue(cp.badCalls.isEmpty(), cp.badCalls.toString());
+        cp.close();
+    }
+
+    @Test
+    @DisplayName("plug & charge: an EVSE going Occupied on an unsecured charger gets RequestStartTransaction")
+    void plugAndCharge() throws Exception {
+        String id = charger(false, null);
+        TestCharger cp = TestCharger.connect201(service, id);
+        cp.boot201();
+        cp.evse(1, "Occupied");
+        JsonArray start = cp.nextCallFromService("RequestStartTransaction", 10);
+        assertNotNull(start, "the service starts the transaction itself");
+        assertEquals(1, start.getJsonObject(3).getInteger("evseId"));
+        assertTrue(cp.badCalls.isEmpty(), cp.badCalls.toString());
+        cp.close();
+    }
+
+    @Test
+    @DisplayName("delayed charging: a start at peak without boost gets a TxProfile at 0 W for its transaction; "
+            + "SuspendedEVSE shows Paused")
+    void delayedCharging() throws Exception {
+        String id = charger(true, "peaky");
+        TestCharger cp = TestCharger.connect201(service, id);
+        cp.boot201();
+        CLOCK.set(PEAK);
+        try {
+            cp.evse(1, "Occupied", PEAK);
+            cp.transaction("Started", 1, "peak-tx", "EVConnected", "DRIVER-2", PEAK);
+            JsonArray set = cp.nextCallFromService("SetChargingProfile", 10);
+            assertNotNull(set, "a charging profile at peak");
+            JsonObject payload = set.getJsonObject(3);
+            assertEquals(1, payload.getInteger("evseId"));
+            JsonObject profile = payload.getJsonObject("chargingProfile");
+            assertEquals("TxProfile", profile.getString("chargingProfilePurpose"));
+            assertEquals("peak-tx", profile.getString("transactionId"));
+            JsonObject schedule = profile.getJsonArray("chargingSchedule").getJsonObject(0);
+            assertEquals(9000, schedule.getInteger("duration"), "held 2 h 30 until 21:00 Paris");
+            assertEquals(
+                    0.0,
+                    schedule.getJsonArray("chargingSchedulePeriod")
+                            .getJsonObject(0)
+                            .getDouble("limit"));
+            cp.transaction("Updated", 1, "peak-tx", "SuspendedEVSE", null, PEAK.plusSeconds(5));
+            eventually(() -> assertEquals("Paused", api.chargerRow(id).getString("status")));
+            assertTrue(cp.badCalls.isEmpty(), cp.badCalls.toString());
+        } finally {
+            CLOCK.set(Instant.now());
+            cp.close();
+        }
+    }
+
+    @Test
+    @DisplayName("a 1.6 and a 2.0.1 charger side by side in one account: the same row shape, told apart by ocppVersion")
+    void sideBySide() throws Exception {
+        String old = charger(true, null);
+        String gen2 = charger(true, null);
+        TestCharger a = TestCharger.connect(service, old);
+        TestCharger b = TestCharger.connect201(service, gen2);
+        a.boot();
+        b.boot201();
+        a.status(1, "Charging");
+        b.evse(1, "Occupied");
+        b.transaction("Started", 1, "side-tx", "Charging", "DRIVER-2", Instant.now());
+        JsonObject rowA = api.chargerRow(old);
+        JsonObject rowB = api.chargerRow(gen2);
+        assertEquals("Charging", rowA.getString("status"));
+        assertEquals("Charging", rowB.getString("status"));
+        assertEquals("1.6", rowA.getString("ocppVersion"));
+        assertEquals("2.0.1", rowB.getString("ocppVersion"));
+        assertEquals(rowA.fieldNames(), rowB.fieldNames());
+        JsonArray listed = api.get("/api/v1/chargers?accountId=gen2").array();
+        assertTrue(listed.encode().contains(old) && listed.encode().contains(gen2));
+        a.close();
+        b.close();
+    }
+}
