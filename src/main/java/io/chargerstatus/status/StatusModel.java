@@ -1,7 +1,6 @@
 package io.chargerstatus.status;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -396,15 +395,21 @@ public final class StatusModel {
         return whole != null ? whole.status() : Status.Available;
     }
 
-    /** The code shown in the "Fault code" column: connector 0's when it is faulted, else the first faulted connector's. */
+    /**
+     * The code shown in the "Fault code" column: the first faulted connector's that has one; else, for an
+     * OCPP 2.0.1 station whose problem was reported on the station itself (connector 0), that problem's.
+     */
     public static String faultCode(ChargerState s) {
-        List<ConnectorState> faulted = new ArrayList<>();
         for (ConnectorState c : s.connectors().values()) {
-            if (c.status() == Status.Faulted) {
-                faulted.add(c);
+            if (c.status() == Status.Faulted && c.faultCode() != null) {
+                return c.faultCode();
             }
         }
-        return faulted.isEmpty() ? null : faulted.get(0).faultCode();
+        ConnectorState whole = s.connectors().get(0);
+        if (whole != null && whole.errorCode() != null && !"NoError".equals(whole.errorCode())) {
+            return whole.faultCode();
+        }
+        return null;
     }
 
     private static boolean sameReport(ConnectorState a, ConnectorState b) {
