@@ -258,20 +258,73 @@ public final class Bench {
                         .put("ratioToEcho", round(perSecond / echo.getDouble("messagesPerSecond")))
                         .put("halfRate", moderate));
         log("sustained: %s", results.getJsonObject("sustained").encode());
+        ocpp201(service, http, ocppUrl);
         service.destroy();
         service.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /**
+     * The same instance with OCPP 2.0.1 chargers: sessions held and sustained status changes at the same
+     * offered load, each against its 1.6 figure of this run (target: within 10 %).
+     */
+    private void ocpp201(Process service, int http, String ocppUrl) throws Exception {
+        register("I", chargers, http);
+        long heapIdle = heapAfterGc(service, http);
+        List<Process> sims = simulators(
+                "I",
+                chargers,
+                ocppUrl,
+                List.of("--status-rate", "0", "--heartbeat", "60", "--ramp", "3000", "--ocpp", "2.0.1"),
+                2);
+        waitFor(() -> held(http) >= chargers * 0.999 || allExited(sims), 300);
+        waitFor(
+                () -> count("SELECT count(*) FROM chargers WHERE id LIKE 'I-%' AND online AND status = 'Available'")
+                        >= held(http) * 0.999,
+                60);
+        long held = held(http);
+        long available = count("SELECT count(*) FROM chargers WHERE id LIKE 'I-%' AND online AND status = 'Available'");
+        long heapHeld = heapAfterGc(service, http);
+        stop(sims);
+        waitFor(() -> held(http) == 0, 120);
+        register("J", sustainedChargers, http, 2);
+        JsonObject atTarget = sustained(http, ocppUrl, rate, "J", "2.0.1", 2);
+        JsonObject s16 = results.getJsonObject("sessions");
+        JsonObject su16 = results.getJsonObject("sustained");
+        results.put(
+                "ocpp201",
+                new JsonObject()
+                        .put("held", held)
+                        .put("allAvailable", available == held)
+                        .put("heapBytesPerSession", held == 0 ? 0 : (heapHeld - heapIdle) / held)
+                        .put("heldRatioTo16", round((double) held / s16.getLong("held")))
+                        .put(
+                                "heapPerSessionRatioTo16",
+                                round((double) (held == 0 ? 0 : (heapHeld - heapIdle) / held)
+                                        / s16.getLong("heapBytesPerSession")))
+                        .put("statusPerSecond", atTarget.getDouble("perSecond"))
+                        .put("p99Ms", atTarget.getDouble("p99Ms"))
+                        .put(
+                                "statusRatioTo16",
+                                round(atTarget.getDouble("perSecond") / su16.getDouble("statusPerSecond"))));
+        log("ocpp 2.0.1: %s", results.getJsonObject("ocpp201").encode());
+    }
+
     /** Status changes at {@code target}/s from the "C" chargers for --seconds; SSE rate and latency over the middle. */
     private JsonObject sustained(int http, String ocppUrl, int target) throws Exception {
-        Events live = Events.open(http, "C-");
+        return sustained(http, ocppUrl, target, "C", "1.6", 1);
+    }
+
+    /** The same with chargers {@code prefix-...} speaking {@code ocpp}, in {@code processes} simulators. */
+    private JsonObject sustained(int http, String ocppUrl, int target, String prefix, String ocpp, int processes)
+            throws Exception {
+        Events live = Events.open(http, prefix + "-");
         List<Process> load = simulators(
-                "C",
+                prefix,
                 sustainedChargers,
                 ocppUrl,
                 List.of(
                         "--status-rate",
-                        String.valueOf(target),
+                        String.valueOf(target / processes),
                         "--heartbeat",
                         "60",
                         "--ramp",
@@ -279,8 +332,10 @@ public final class Bench {
                         "--duration",
                         String.valueOf(seconds),
                         "--fault-every",
-                        "0"),
-                1);
+                        "0",
+                        "--ocpp",
+                        ocpp),
+                processes);
         waitFor(() -> live.count.get() > 0, 60);
         Thread.sleep(3000); // past the ramp
         live.startWindow();
@@ -1074,7 +1129,24 @@ public final class Bench {
                         + su.getJsonObject("halfRate").getDouble("p50Ms") + " / "
                         + su.getJsonObject("halfRate").getDouble("p99Ms") + " / "
                         + su.getJsonObject("halfRate").getDouble("p999Ms") + " ms | | |",
+                ocpp201Markdown(),
                 "");
+    }
+
+    private String ocpp201Markdown() {
+        JsonObject v = results.getJsonObject("ocpp201");
+        if (v == null) {
+            return "";
+        }
+        return String.join(
+                "\n",
+                "| OCPP 2.0.1: sessions held (all Available: " + v.getBoolean("allAvailable") + ") | "
+                        + v.getLong("held") + " | the 1.6 figure above | " + v.getDouble("heldRatioTo16") + " |",
+                "| OCPP 2.0.1: heap per session | " + v.getLong("heapBytesPerSession") + " B | the 1.6 figure above | "
+                        + v.getDouble("heapPerSessionRatioTo16") + " |",
+                "| OCPP 2.0.1: sustained status changes per second, p99 | " + v.getDouble("statusPerSecond") + ", "
+                        + v.getDouble("p99Ms") + " ms | the 1.6 figure above | " + v.getDouble("statusRatioTo16")
+                        + " |");
     }
 
     /** An SSE subscriber of the service that counts events of one charger prefix and records latencies. */
