@@ -15,12 +15,10 @@ import io.chargerstatus.testkit.TestDatabase;
 import io.chargerstatus.testkit.TestService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
@@ -233,14 +231,7 @@ class ClusterIT {
                 r.join(30_000);
             }
             for (Reporter r : reporters) {
-                Set<String> kept = api.get("/api/v1/chargers/" + r.charger.id + "/history?limit=1000").array().stream()
-                        .map(e -> ((JsonObject) e).getString("timestamp"))
-                        .collect(Collectors.toSet());
-                for (String ts : r.acknowledged) {
-                    assertTrue(
-                            kept.contains(Instant.parse(ts).toString()),
-                            r.charger.id + ": acknowledged status at " + ts + " was lost");
-                }
+                r.assertKept(api);
             }
             List<Long> all = streamedSeqs(pgUrl);
             for (SseClient stream : streams) {

@@ -11,12 +11,9 @@ import io.chargerstatus.testkit.TestCharger;
 import io.chargerstatus.testkit.TestDatabase;
 import io.chargerstatus.testkit.TestService;
 import io.vertx.core.json.JsonObject;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -54,15 +51,7 @@ class ServiceKillIT {
         try {
             Api after = second.view().api();
             for (Reporter r : reporters) {
-                Set<String> kept =
-                        after.get("/api/v1/chargers/" + r.charger.id + "/history?limit=1000").array().stream()
-                                .map(e -> ((JsonObject) e).getString("timestamp"))
-                                .collect(Collectors.toSet());
-                for (String ts : r.acknowledged) {
-                    assertTrue(
-                            kept.contains(Instant.parse(ts).toString()),
-                            r.charger.id + ": acknowledged status at " + ts + " was lost");
-                }
+                r.assertKept(after);
                 JsonObject row = after.chargerRow(r.charger.id);
                 assertEquals("Offline", row.getString("status"), r.charger.id + "'s session died with the process");
                 assertEquals(false, row.getBoolean("online"));

@@ -366,22 +366,9 @@ final class SimCharger {
             }
             case "SetChargingProfile" -> {
                 answer(callId, accepted);
-                int c = p.getInteger("connectorId", 1);
-                JsonObject schedule = p.getJsonObject("csChargingProfiles").getJsonObject("chargingSchedule");
-                double limit = schedule.getJsonArray("chargingSchedulePeriod")
-                        .getJsonObject(0)
-                        .getDouble("limit");
-                if (limit == 0 && c >= 1 && c <= connectors) {
-                    vertx.setTimer(300, t -> report(c, "SuspendedEVSE", "NoError", null));
-                    long seconds = schedule.getLong("duration", 0L);
-                    if (seconds > 0 && seconds < 86_400) {
-                        vertx.setTimer(seconds * 1000, t -> {
-                            if ("SuspendedEVSE".equals(status[c])) {
-                                report(c, "Charging", "NoError", null);
-                            }
-                        });
-                    }
-                }
+                chargingProfile(
+                        p.getInteger("connectorId", 1),
+                        p.getJsonObject("csChargingProfiles").getJsonObject("chargingSchedule"));
             }
             case "TriggerMessage" -> {
                 answer(callId, accepted);
@@ -416,6 +403,23 @@ final class SimCharger {
         }
     }
 
+    /** A schedule holding power at 0 suspends the connector until it ends, as a real charger would. */
+    private void chargingProfile(int c, JsonObject schedule) {
+        double limit =
+                schedule.getJsonArray("chargingSchedulePeriod").getJsonObject(0).getDouble("limit");
+        if (limit == 0 && c >= 1 && c <= connectors) {
+            vertx.setTimer(300, t -> report(c, "SuspendedEVSE", "NoError", null));
+            long seconds = schedule.getLong("duration", 0L);
+            if (seconds > 0 && seconds < 86_400) {
+                vertx.setTimer(seconds * 1000, t -> {
+                    if ("SuspendedEVSE".equals(status[c])) {
+                        report(c, "Charging", "NoError", null);
+                    }
+                });
+            }
+        }
+    }
+
     /** The 2.0.1 calls: the same behaviour as their 1.6 counterparts. */
     private void onCall201(String callId, String action, JsonObject p, JsonObject accepted) {
         switch (action) {
@@ -436,24 +440,11 @@ final class SimCharger {
             }
             case "SetChargingProfile" -> {
                 answer(callId, accepted);
-                int c = p.getInteger("evseId", 1);
-                JsonObject schedule = p.getJsonObject("chargingProfile")
-                        .getJsonArray("chargingSchedule")
-                        .getJsonObject(0);
-                double limit = schedule.getJsonArray("chargingSchedulePeriod")
-                        .getJsonObject(0)
-                        .getDouble("limit");
-                if (limit == 0 && c >= 1 && c <= connectors) {
-                    vertx.setTimer(300, t -> report(c, "SuspendedEVSE", "NoError", null));
-                    long seconds = schedule.getLong("duration", 0L);
-                    if (seconds > 0 && seconds < 86_400) {
-                        vertx.setTimer(seconds * 1000, t -> {
-                            if ("SuspendedEVSE".equals(status[c])) {
-                                report(c, "Charging", "NoError", null);
-                            }
-                        });
-                    }
-                }
+                chargingProfile(
+                        p.getInteger("evseId", 1),
+                        p.getJsonObject("chargingProfile")
+                                .getJsonArray("chargingSchedule")
+                                .getJsonObject(0));
             }
             case "TriggerMessage" -> {
                 answer(callId, accepted);

@@ -200,18 +200,7 @@ public final class StatusModel {
                 current == null ? null : current.transactionId());
 
         if (current != null && at.isBefore(current.reportedAt())) {
-            Change stale = new Change(
-                    state.id(),
-                    state.accountId(),
-                    state.siteId(),
-                    state.status(),
-                    state.status(),
-                    state.faultCode(),
-                    reported,
-                    at,
-                    received,
-                    false);
-            return new Outcome(seen, List.of(stale), Set.of());
+            return late(state, seen, reported, at, received);
         }
         if (current != null && sameReport(current, reported)) {
             return new Outcome(
@@ -299,18 +288,7 @@ public final class StatusModel {
                 : new ConnectorState(
                         evseId, Status.Available, "", null, null, null, at, Instant.EPOCH, null, null, null, false);
         if (report && at.isBefore(base.reportedAt())) {
-            Change stale = new Change(
-                    state.id(),
-                    state.accountId(),
-                    state.siteId(),
-                    state.status(),
-                    state.status(),
-                    state.faultCode(),
-                    update.apply(base),
-                    at,
-                    received,
-                    false);
-            return new Outcome(seen, List.of(stale), Set.of());
+            return late(state, seen, update.apply(base), at, received);
         }
         ConnectorState updated = update.apply(base);
         boolean visible = current == null
@@ -335,6 +313,23 @@ public final class StatusModel {
             return settle(state, seen.withConnector(next), at, received, null, Set.of(evseId));
         }
         return settle(state, seen.withConnector(next), at, received, next, Set.of(evseId));
+    }
+
+    /** A report older than the connector's newest: kept in the history as not applied, nothing else changes. */
+    private static Outcome late(
+            ChargerState state, ChargerState seen, ConnectorState reported, Instant at, Instant received) {
+        Change stale = new Change(
+                state.id(),
+                state.accountId(),
+                state.siteId(),
+                state.status(),
+                state.status(),
+                state.faultCode(),
+                reported,
+                at,
+                received,
+                false);
+        return new Outcome(seen, List.of(stale), Set.of());
     }
 
     /** Recomputes the charger-level status and records one change if anything visible changed. */

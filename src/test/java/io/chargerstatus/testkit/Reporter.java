@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 /** A charger reporting statuses in a loop, remembering which were acknowledged and which refused. */
 public final class Reporter extends Thread {
@@ -43,6 +44,18 @@ public final class Reporter extends Thread {
                 charging = !charging;
             } else {
                 refused.incrementAndGet();
+            }
+        }
+    }
+
+    /** Fails unless every status this charger was answered for is in its history, read through {@code api}. */
+    public void assertKept(Api api) {
+        Set<String> kept = api.get("/api/v1/chargers/" + charger.id + "/history?limit=1000").array().stream()
+                .map(e -> ((JsonObject) e).getString("timestamp"))
+                .collect(Collectors.toSet());
+        for (String ts : acknowledged) {
+            if (!kept.contains(Instant.parse(ts).toString())) {
+                throw new AssertionError(charger.id + ": acknowledged status at " + ts + " was lost");
             }
         }
     }
