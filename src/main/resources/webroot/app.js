@@ -413,6 +413,7 @@ async function openDetail(id) {
   facts.replaceChildren();
   [["Status", c.status], ["Fault code", c.faultCode || "—"], ["Online", c.online ? "yes" : "no"], ["Site", siteName(c) || "—"],
    ["Vendor / model", [c.vendor, c.model].filter(Boolean).join(" ") || "—"], ["Firmware", c.firmwareVersion || "—"],
+   ["OCPP", c.ocppVersion || "—"],
    ["Secured", c.secured ? "yes (app or RFID)" : "no (plug & charge)"], ["Last seen", time(c.lastSeenAt)]].forEach(([k, v]) => {
     const dt = document.createElement("dt");
     dt.textContent = k;
@@ -423,7 +424,9 @@ async function openDetail(id) {
   const body = document.querySelector("#detail-connectors tbody");
   body.replaceChildren(...c.connectors.map((k) => {
     const tr = document.createElement("tr");
-    [k.connectorId, k.status, k.ocppStatus, [k.errorCode, k.vendorErrorCode].filter(Boolean).join("/"), time(k.since),
+    // OCPP 2.0.1 EVSEs: the connector status and the running transaction's charging state.
+    [k.connectorId, k.status, k.chargingState ? k.ocppStatus + " · " + k.chargingState : k.ocppStatus,
+     [k.errorCode, k.vendorErrorCode].filter(Boolean).join("/"), time(k.since),
      k.transactionId == null ? "—" : k.transactionId].forEach((v) => {
       const td = document.createElement("td");
       td.textContent = v;

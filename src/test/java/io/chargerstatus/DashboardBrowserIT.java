@@ -265,6 +265,10 @@ class DashboardBrowserIT {
         wait.until(d -> d.findElement(By.id("detail")).isDisplayed()
                 && d.findElement(By.id("detail-title")).getText().contains("EAST-2"));
         wait.until(d -> !d.findElements(By.cssSelector("#detail-history li")).isEmpty());
+        // The charger's OCPP version is one of its facts (the one thing that tells a 2.0.1 charger apart).
+        assertTrue(
+                browser.findElement(By.id("detail-facts")).getText().matches("(?s).*OCPP\\s+1\\.6.*"),
+                browser.findElement(By.id("detail-facts")).getText());
 
         Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
         Files.copy(shot, Path.of("target", "dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
