@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.chargerstatus.testkit.Api;
 import io.chargerstatus.testkit.SseClient;
 import io.chargerstatus.testkit.TestCharger;
+import io.chargerstatus.testkit.TestDatabase;
 import io.chargerstatus.testkit.TestService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -377,13 +378,17 @@ class ChargerSessionIT {
     }
 
     @Test
-    @DisplayName("deleting a charger closes its session and removes it")
+    @DisplayName("deleting a charger closes its session and removes it, its history with it")
     void delete() throws Exception {
         TestCharger cp = bootedCharger();
         String id = cp.id;
+        cp.status(1, "Charging");
+        String events = "SELECT count(*) FROM status_events WHERE charger_id = '" + id + "'";
+        assertTrue(Integer.parseInt(TestDatabase.sql(service.pgUrl, events)) > 0);
         expect(204, api.delete("/api/v1/chargers/" + id));
         cp.closed.get(5, TimeUnit.SECONDS);
         expect(404, api.get("/api/v1/chargers/" + id));
         assertEquals(404, TestCharger.upgradeStatus(service, id, null));
+        assertEquals("0", TestDatabase.sql(service.pgUrl, events), "no history left of a removed charger");
     }
 }
