@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
@@ -216,6 +217,14 @@ class ClusterIT {
             System.out.printf(
                     "cluster failover: the killed instance's chargers were Offline %.1f s after the SIGKILL (OFFLINE_AFTER_S 15)%n",
                     (System.nanoTime() - killedAt) / 1e9);
+            // A charger of the killed instance that reconnects to a survivor carries on from its last status.
+            TestCharger back = TestCharger.connect(processes.get(0).view(), "KC-2-0");
+            eventually(() -> {
+                JsonObject row = api.chargerRow("KC-2-0");
+                assertEquals(true, row.getBoolean("online"), row.encode());
+                assertTrue(Set.of("Charging", "Completed").contains(row.getString("status")), row.encode());
+            });
+            back.close();
             // The storm goes on on the survivors for a while after the kill.
             int[] before =
                     reporters.stream().mapToInt(r -> r.acknowledged.size()).toArray();
