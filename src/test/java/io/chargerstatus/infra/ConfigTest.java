@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -62,5 +63,30 @@ class ConfigTest {
         Config.Invalid e = assertThrows(Config.Invalid.class, () -> Config.load(Map.of(variable, value)));
         assertEquals(message, e.getMessage());
         assertEquals(0, e.getStackTrace().length, "an expected failure carries no stack trace");
+    }
+
+    @Test
+    @DisplayName(
+            "no CLUSTER_MEMBERS: a single instance; a member list or kubernetes: a cluster; anything else is refused")
+    void cluster() {
+        assertEquals(false, Config.load(Map.of()).cluster().enabled());
+        Config.Cluster listed = Config.load(Map.of(
+                        "CLUSTER_MEMBERS", "10.0.0.5:5701, 10.0.0.6:5702",
+                        "CLUSTER_HOST", "10.0.0.5",
+                        "CLUSTER_PORT", "5701"))
+                .cluster();
+        assertEquals(true, listed.enabled());
+        assertEquals(List.of("10.0.0.5:5701", "10.0.0.6:5702"), listed.members());
+        assertEquals("10.0.0.5", listed.host());
+        Config.Cluster kubernetes =
+                Config.load(Map.of("CLUSTER_MEMBERS", "kubernetes")).cluster();
+        assertEquals(true, kubernetes.kubernetes());
+        assertEquals("charger-status-cluster", kubernetes.service());
+        Config.Invalid noPort =
+                assertThrows(Config.Invalid.class, () -> Config.load(Map.of("CLUSTER_MEMBERS", "10.0.0.5")));
+        assertEquals(
+                "CLUSTER_MEMBERS must be host:port[,host:port...] or kubernetes, got 10.0.0.5", noPort.getMessage());
+        assertThrows(Config.Invalid.class, () -> Config.load(Map.of("CLUSTER_MEMBERS", "a:99999")));
+        assertThrows(Config.Invalid.class, () -> Config.load(Map.of("CLUSTER_PORT", "70000")));
     }
 }
