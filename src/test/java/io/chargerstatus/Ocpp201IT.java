@@ -349,6 +349,11 @@ class Ocpp201IT {
         assertEquals(rowA.fieldNames(), rowB.fieldNames());
         JsonArray listed = api.get("/api/v1/chargers?accountId=gen2").array();
         assertTrue(listed.encode().contains(old) && listed.encode().contains(gen2));
+        // A 2.0.1 transaction id (a string) cannot be stopped on a 1.6 charger: 400, and nothing is sent.
+        Api.Response wrongVersion = api.post(
+                "/api/v1/chargers/" + old + "/commands/remote-stop", new JsonObject().put("transactionId", "side-tx"));
+        assertEquals(400, wrongVersion.status(), wrongVersion.body());
+        assertNull(a.nextCallFromService("RemoteStopTransaction", 1));
         a.close();
         b.close();
     }

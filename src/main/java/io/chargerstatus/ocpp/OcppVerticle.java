@@ -424,7 +424,7 @@ public final class OcppVerticle extends VerticleBase {
                     .checkRequest(
                             sent.action(),
                             Schemas.MAPPER.valueToTree(sent.payload().getMap()));
-        } catch (OcppError | IllegalArgumentException | ClassCastException | NullPointerException e) {
+        } catch (OcppError | IllegalArgumentException | ClassCastException e) { // a payload that cannot be written
             LOG.info("call " + call.action() + " to " + session.chargerId() + " (OCPP " + session.messages().version
                     + ") refused before sending: " + e.getMessage());
             m.fail(Bus.Failure.INVALID.code(), "not a valid " + call.action() + " for this charger: " + e.getMessage());
