@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -74,13 +73,7 @@ class CommandsIT {
     }
 
     private static String charger(boolean secured, String siteId) {
-        String id = "CP-" + UUID.randomUUID().toString().substring(0, 8);
-        JsonObject body = new JsonObject().put("id", id).put("accountId", "ops").put("secured", secured);
-        if (siteId != null) {
-            body.put("siteId", siteId);
-        }
-        expect(201, api.post("/api/v1/chargers", body));
-        return id;
+        return api.newCharger("CP", "ops", secured, siteId);
     }
 
     private static Api.Response command(String chargerId, String name, JsonObject body) {

@@ -20,7 +20,6 @@ import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -69,14 +68,7 @@ class Ocpp201IT {
     }
 
     private static String charger(boolean secured, String siteId) {
-        String id = "NG-" + UUID.randomUUID().toString().substring(0, 8);
-        JsonObject body =
-                new JsonObject().put("id", id).put("accountId", "gen2").put("secured", secured);
-        if (siteId != null) {
-            body.put("siteId", siteId);
-        }
-        expect(201, api.post("/api/v1/chargers", body));
-        return id;
+        return api.newCharger("NG", "gen2", secured, siteId);
     }
 
     private static JsonObject connector(String chargerId, int evseId) {

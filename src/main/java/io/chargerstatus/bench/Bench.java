@@ -156,19 +156,7 @@ public final class Bench {
         Process service = start(
                 "service",
                 List.of("java", "-Xmx1g", "-XX:+UseG1GC", "-jar", jar.toString()),
-                Map.of(
-                        "PG_URL",
-                        pgUrl,
-                        "HTTP_PORT",
-                        String.valueOf(http),
-                        "OCPP_PORT",
-                        String.valueOf(ocpp),
-                        "ADMIN_TOKEN",
-                        TOKEN,
-                        "HEARTBEAT_INTERVAL_S",
-                        "60",
-                        "MAX_SESSIONS",
-                        "19900"));
+                serviceEnv(pgUrl, http, ocpp));
         waitFor(() -> get(http, "/health/ready").statusCode() == 200, 60);
         String ocppUrl = "ws://127.0.0.1:" + ocpp + "/ocpp";
 
@@ -457,25 +445,16 @@ public final class Bench {
         for (int i = 0; i < 3; i++) {
             int http = freePort();
             int ocpp = freePort();
-            Map<String, String> env = new HashMap<>(Map.of(
-                    "PG_URL",
-                    pgUrl,
-                    "HTTP_PORT",
-                    String.valueOf(http),
-                    "OCPP_PORT",
-                    String.valueOf(ocpp),
-                    "ADMIN_TOKEN",
-                    TOKEN,
-                    "HEARTBEAT_INTERVAL_S",
-                    "60",
-                    "MAX_SESSIONS",
-                    "19900",
+            Map<String, String> env = new HashMap<>(serviceEnv(pgUrl, http, ocpp));
+            env.putAll(Map.of(
                     "CLUSTER_MEMBERS",
                     members,
                     "CLUSTER_HOST",
                     "127.0.0.1",
                     "CLUSTER_PORT",
-                    String.valueOf(hz[i])));
+                    String.valueOf(hz[i]),
+                    "OFFLINE_AFTER_S",
+                    String.valueOf(OFFLINE_AFTER_S)));
             nodes.add(new Instance(
                     start("cluster-" + i, List.of("java", "-Xmx1g", "-XX:+UseG1GC", "-jar", jar.toString()), env),
                     http,
@@ -838,6 +817,23 @@ public final class Bench {
     private List<Process> simulators(String prefix, int count, String url, List<String> extra, int minProcesses)
             throws IOException {
         return simulators(prefix, count, List.of(url), extra, minProcesses);
+    }
+
+    /** The settings of every service process of the run: its ports, the run's database, 60 s heartbeats. */
+    private static Map<String, String> serviceEnv(String pgUrl, int http, int ocpp) {
+        return Map.of(
+                "PG_URL",
+                pgUrl,
+                "HTTP_PORT",
+                String.valueOf(http),
+                "OCPP_PORT",
+                String.valueOf(ocpp),
+                "ADMIN_TOKEN",
+                TOKEN,
+                "HEARTBEAT_INTERVAL_S",
+                "60",
+                "MAX_SESSIONS",
+                "19900");
     }
 
     /** How many simulator processes {@link #simulators} starts for {@code count} chargers. */

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.UUID;
 
 /** A blocking REST client for tests: real HTTP against the running service. */
 public final class Api {
@@ -85,6 +86,18 @@ public final class Api {
                                 "/api/v1/chargers",
                                 new JsonObject().put("id", chargerId).put("accountId", accountId)))
                 .json();
+    }
+
+    /** Registers a charger with a fresh id {@code prefix-xxxxxxxx} in an existing account; returns its id. */
+    public String newCharger(String prefix, String accountId, boolean secured, String siteId) {
+        String id = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        JsonObject body =
+                new JsonObject().put("id", id).put("accountId", accountId).put("secured", secured);
+        if (siteId != null) {
+            body.put("siteId", siteId);
+        }
+        expect(201, post("/api/v1/chargers", body));
+        return id;
     }
 
     public JsonObject chargerRow(String id) {
