@@ -156,6 +156,14 @@ class ClusterIT {
                 eventually(() -> assertEquals(all, stream.idsSoFar()), 60);
             }
             moved.close();
+            // A charger with no session anywhere: 409 through any instance, as on a single one.
+            eventually(() -> assertEquals(
+                    409,
+                    instances
+                            .get(2)
+                            .api()
+                            .post("/api/v1/chargers/CL-0/commands/reset", new JsonObject().put("type", "Soft"))
+                            .status()));
         } finally {
             chargers.forEach(TestCharger::close);
             streams.forEach(SseClient::close);

@@ -176,6 +176,25 @@ class Ocpp201IT {
     }
 
     @Test
+    @DisplayName("an EVSE with several connectors shows the most significant of their statuses, as one row connector")
+    void evseWithSeveralConnectors() throws Exception {
+        String id = charger(true, null);
+        TestCharger cp = TestCharger.connect201(service, id);
+        cp.boot201();
+        cp.connector(1, 1, "Available", Instant.now());
+        cp.connector(1, 2, "Occupied", Instant.now());
+        assertEquals("Occupied", connector(id, 1).getString("ocppStatus"), "connector 2's Occupied shows");
+        assertEquals("Preparing", api.chargerRow(id).getString("status"));
+        cp.connector(1, 1, "Faulted", Instant.now());
+        assertEquals("Faulted", connector(id, 1).getString("ocppStatus"));
+        cp.connector(1, 1, "Available", Instant.now());
+        cp.connector(1, 2, "Available", Instant.now());
+        assertEquals("Available", connector(id, 1).getString("ocppStatus"));
+        assertEquals(1, api.chargerRow(id).getJsonArray("connectors").size(), "one EVSE, one entry");
+        cp.close();
+    }
+
+    @Test
     @DisplayName("anything else is NotImplemented; a payload that breaks the 2.0.1 schema gets 2.0.1's error code")
     void refusals() throws Exception {
         String id = charger(true, null);

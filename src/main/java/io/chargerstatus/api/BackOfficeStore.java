@@ -204,11 +204,7 @@ public final class BackOfficeStore extends Sql {
 
     /** Streamed events after {@code seq}, oldest first, optionally of one account. */
     public Future<List<JsonObject>> eventsAfter(long seq, String accountId, int limit) {
-        return exec(EVENTS_AFTER, Tuple.of(seq, accountId, limit)).map(rows -> {
-            List<JsonObject> out = new ArrayList<>(rows.size());
-            rows.forEach(r -> out.add(event(r)));
-            return out;
-        });
+        return exec(EVENTS_AFTER, Tuple.of(seq, accountId, limit)).map(BackOfficeStore::events);
     }
 
     /**
@@ -219,11 +215,13 @@ public final class BackOfficeStore extends Sql {
         return exec(
                         "SELECT * FROM status_events WHERE seq > $1 AND seq < $2 AND applied ORDER BY seq LIMIT $3",
                         Tuple.of(after, before, limit))
-                .map(rows -> {
-                    List<JsonObject> out = new ArrayList<>(rows.size());
-                    rows.forEach(r -> out.add(event(r)));
-                    return out;
-                });
+                .map(BackOfficeStore::events);
+    }
+
+    private static List<JsonObject> events(RowSet<Row> rows) {
+        List<JsonObject> out = new ArrayList<>(rows.size());
+        rows.forEach(r -> out.add(event(r)));
+        return out;
     }
 
     /** The last seq committed by any instance. */

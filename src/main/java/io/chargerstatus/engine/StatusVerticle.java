@@ -324,12 +324,10 @@ public final class StatusVerticle extends VerticleBase {
         Set<String> wanted = new LinkedHashSet<>();
         for (Fact f : facts) {
             if (f instanceof Fact.Connected c) {
-                sessions.put(c.chargerId(), c.sessionId());
-                if (!wanted.contains(c.chargerId())) {
+                if (wanted.add(c.chargerId())) {
                     forget(c.chargerId()); // reloaded below; a late fact of it in this batch follows the connect
-                    sessions.put(c.chargerId(), c.sessionId());
                 }
-                wanted.add(c.chargerId());
+                sessions.put(c.chargerId(), c.sessionId());
             } else if (!chargers.containsKey(f.chargerId())) {
                 wanted.add(f.chargerId());
             }

@@ -380,9 +380,7 @@ final class SimCharger {
             }
             case "ChangeAvailability" -> {
                 answer(callId, accepted);
-                int c = p.getInteger("connectorId");
-                String s = "Operative".equals(p.getString("type")) ? "Available" : "Unavailable";
-                vertx.setTimer(100, t -> report(c, s, "NoError", null));
+                availability(p.getInteger("connectorId"), "Operative".equals(p.getString("type")));
             }
             case "UpdateFirmware" -> {
                 answer(callId, new JsonObject());
@@ -390,16 +388,9 @@ final class SimCharger {
             }
             case "Reset" -> {
                 answer(callId, accepted);
-                vertx.setTimer(500, t -> reboot(null));
+                rebootSoon();
             }
-            default ->
-                ws.writeTextMessage(new JsonArray()
-                        .add(4)
-                        .add(callId)
-                        .add("NotImplemented")
-                        .add(action)
-                        .add(new JsonObject())
-                        .encode());
+            default -> notImplemented(callId, action);
         }
     }
 
@@ -457,9 +448,8 @@ final class SimCharger {
             case "ChangeAvailability" -> {
                 answer(callId, accepted);
                 JsonObject evse = p.getJsonObject("evse");
-                String s = "Operative".equals(p.getString("operationalStatus")) ? "Available" : "Unavailable";
                 if (evse != null) {
-                    vertx.setTimer(100, t -> report(evse.getInteger("id"), s, "NoError", null));
+                    availability(evse.getInteger("id"), "Operative".equals(p.getString("operationalStatus")));
                 }
             }
             case "UpdateFirmware" -> {
@@ -468,17 +458,30 @@ final class SimCharger {
             }
             case "Reset" -> {
                 answer(callId, accepted);
-                vertx.setTimer(500, t -> reboot(null));
+                rebootSoon();
             }
-            default ->
-                ws.writeTextMessage(new JsonArray()
-                        .add(4)
-                        .add(callId)
-                        .add("NotImplemented")
-                        .add(action)
-                        .add(new JsonObject())
-                        .encode());
+            default -> notImplemented(callId, action);
         }
+    }
+
+    private void rebootSoon() {
+        vertx.setTimer(500, t -> reboot(null));
+    }
+
+    private void notImplemented(String callId, String action) {
+        ws.writeTextMessage(new JsonArray()
+                .add(4)
+                .add(callId)
+                .add("NotImplemented")
+                .add(action)
+                .add(new JsonObject())
+                .encode());
+    }
+
+    /** An availability change, reported back on the connector a short while later. */
+    private void availability(int connector, boolean operative) {
+        String s = operative ? "Available" : "Unavailable";
+        vertx.setTimer(100, t -> report(connector, s, "NoError", null));
     }
 
     /** Downloading, Downloaded, Installing, a reboot into the new version, Installed: a few seconds each. */

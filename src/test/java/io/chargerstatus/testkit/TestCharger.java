@@ -265,13 +265,18 @@ public final class TestCharger implements AutoCloseable {
 
     /** StatusNotification of connector 1 of an EVSE. */
     public JsonObject evse(int evseId, String connectorStatus, Instant timestamp) {
+        return connector(evseId, 1, connectorStatus, timestamp);
+    }
+
+    /** StatusNotification of one connector of an EVSE. */
+    public JsonObject connector(int evseId, int connectorId, String connectorStatus, Instant timestamp) {
         return ok(
                 "StatusNotification",
                 new JsonObject()
                         .put("timestamp", timestamp.toString())
                         .put("connectorStatus", connectorStatus)
                         .put("evseId", evseId)
-                        .put("connectorId", 1));
+                        .put("connectorId", connectorId));
     }
 
     public JsonObject evse(int evseId, String connectorStatus) {
