@@ -130,7 +130,7 @@ class Ocpp201IT {
             JsonObject reserved = sse.awaitStatus(id, "Unavailable");
             assertEquals("Reserved", reserved.getJsonObject("connector").getString("ocppStatus"));
             cp.evse(1, "Unavailable");
-            JsonObject unavailable = sse.next(5000);
+            JsonObject unavailable = sse.next(30_000);
             assertEquals("Unavailable", unavailable.getJsonObject("connector").getString("ocppStatus"));
 
             // A problem reported before the Faulted status is kept and shown once the EVSE is Faulted.

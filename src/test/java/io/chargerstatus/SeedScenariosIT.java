@@ -72,7 +72,7 @@ class SeedScenariosIT {
     private static List<String> statuses(SseClient sse, String chargerId, int count) throws InterruptedException {
         List<String> out = new ArrayList<>();
         while (out.size() < count) {
-            JsonObject e = sse.await(ev -> chargerId.equals(ev.getString("chargerId")), 5000);
+            JsonObject e = sse.await(ev -> chargerId.equals(ev.getString("chargerId")), 30_000);
             out.add(e.getString("status"));
         }
         return out;

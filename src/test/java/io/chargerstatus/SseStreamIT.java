@@ -59,7 +59,7 @@ class SseStreamIT {
             }
         });
         for (int i = 0; i < 15; i++) {
-            JsonObject e = a.next(5000);
+            JsonObject e = a.next(30_000);
             assertNotNull(e);
             first.add(e.getLong("seq"));
         }

@@ -166,6 +166,8 @@ public final class Bus {
             Fact.StatusReported.class,
             Fact.FirmwareReported.class,
             Fact.TransactionChanged.class,
+            Fact.TransactionStarted.class,
+            Fact.TransactionStopped.class,
             Fact.Seen.class,
             Fact.EvseReported.class,
             Fact.TransactionEvent.class,

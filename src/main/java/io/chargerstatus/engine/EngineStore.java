@@ -50,6 +50,17 @@ public final class EngineStore extends Sql {
      * the commit, orders the batches of every instance, so seqs are gapless and commit in order. A charger
      * is updated only at the epoch this engine claimed; if another instance claimed it since, the fence
      * fails the whole statement (SQLSTATE CS001). Returns the base: the events are base+1 .. base+n.
+     *
+     * <p>Why it is written the way it is (bench/pg-profile.sh measured each): chargers and connectors are
+     * found through their primary key ({@code = ANY}), never a hash join over every charger, which the
+     * planner chose for a few hundred rows and which grows with the fleet, not the batch; connectors are
+     * updated, and only those the update did not find inserted, because {@code ON CONFLICT DO UPDATE}
+     * locks each row first (a WAL record per connector); within one statement the insert sees what the
+     * update returned, and a connector inserted concurrently (impossible past the fence) would fail the
+     * batch with 23505 rather than be lost. Transactions started and stopped (OCPP 1.6) are written here
+     * too, $44-$52 and $53-$57: on their own they were two more commits per charging session, most of
+     * PostgreSQL's commits under sustained load. One started and stopped in the same batch is one insert
+     * (an update cannot see a row inserted by the same statement).
      */
     private static final String COMMIT_BATCH = """
       WITH counter AS (
@@ -75,18 +86,39 @@ public final class EngineStore extends Sql {
           $22::timestamptz[], $23::boolean[], $24::text[], $25::text[], $26::text[], $27::text[], $28::bigint[])
           AS u(id, status, status_since, fault_code, online, last_seen_at, booted_at, firmware_updating, vendor, model,
           firmware_version, ocpp_version, epoch)
-        WHERE c.id = u.id AND c.session_epoch = u.epoch
+        WHERE c.id = ANY($16::text[]) AND c.id = u.id AND c.session_epoch = u.epoch
         RETURNING 1
-      ), co AS (
-        INSERT INTO connectors (charger_id, connector_id, status, ocpp_status, error_code, vendor_error_code, info, since,
-          reported_at, transaction_id, charging_state, transaction_ref, transaction_ended)
+      ), co_in AS (
         SELECT * FROM unnest($29::text[], $30::int[], $31::text[], $32::text[], $33::text[], $34::text[], $35::text[],
           $36::timestamptz[], $37::timestamptz[], $38::int[], $41::text[], $42::text[], $43::boolean[])
-        ON CONFLICT (charger_id, connector_id) DO UPDATE SET status = excluded.status, ocpp_status = excluded.ocpp_status,
-          error_code = excluded.error_code, vendor_error_code = excluded.vendor_error_code, info = excluded.info,
-          since = excluded.since, reported_at = excluded.reported_at, transaction_id = excluded.transaction_id,
-          charging_state = excluded.charging_state, transaction_ref = excluded.transaction_ref,
-          transaction_ended = excluded.transaction_ended
+          AS u(charger_id, connector_id, status, ocpp_status, error_code, vendor_error_code, info, since, reported_at,
+          transaction_id, charging_state, transaction_ref, transaction_ended)
+      ), co AS (
+        UPDATE connectors c SET status = u.status, ocpp_status = u.ocpp_status, error_code = u.error_code,
+          vendor_error_code = u.vendor_error_code, info = u.info, since = u.since, reported_at = u.reported_at,
+          transaction_id = u.transaction_id, charging_state = u.charging_state, transaction_ref = u.transaction_ref,
+          transaction_ended = u.transaction_ended
+        FROM co_in u
+        WHERE c.charger_id = ANY($29::text[]) AND c.charger_id = u.charger_id AND c.connector_id = u.connector_id
+        RETURNING c.charger_id, c.connector_id
+      ), co_new AS (
+        INSERT INTO connectors (charger_id, connector_id, status, ocpp_status, error_code, vendor_error_code, info, since,
+          reported_at, transaction_id, charging_state, transaction_ref, transaction_ended)
+        SELECT * FROM co_in u
+        WHERE NOT EXISTS (SELECT 1 FROM co WHERE co.charger_id = u.charger_id AND co.connector_id = u.connector_id)
+        RETURNING 1
+      ), tx_new AS (
+        INSERT INTO transactions (id, charger_id, connector_id, id_tag, meter_start, started_at, meter_stop, stopped_at,
+          stop_reason)
+        OVERRIDING SYSTEM VALUE
+        SELECT * FROM unnest($44::int[], $45::text[], $46::int[], $47::text[], $48::int[], $49::timestamptz[],
+          $50::int[], $51::timestamptz[], $52::text[])
+        RETURNING 1
+      ), tx_end AS (
+        UPDATE transactions t SET meter_stop = u.meter_stop, stopped_at = u.stopped_at, stop_reason = u.reason
+        FROM unnest($53::int[], $54::text[], $55::int[], $56::timestamptz[], $57::text[])
+          AS u(id, charger_id, meter_stop, stopped_at, reason)
+        WHERE t.id = ANY($53::int[]) AND t.id = u.id AND t.charger_id = u.charger_id
         RETURNING 1
       )
       SELECT charger_status_fence((SELECT count(*) FROM ch), $40) AS fenced, (SELECT base FROM counter) AS base""";
@@ -166,12 +198,17 @@ public final class EngineStore extends Sql {
             List<ConnectorRow> connectors,
             List<Change> changes,
             Map<String, Fact.Booted> boots,
-            Map<String, String> versions) {
+            Map<String, String> versions,
+            List<TransactionRow> started,
+            List<TransactionRow> stopped) {
         Tuple events = eventArrays(changes);
         Tuple states = chargerArrays(chargers, epochs, boots, versions);
         Tuple rows = connectorArrays(connectors);
         Tuple evse = evseArrays(connectors);
-        Object[] all = new Object[events.size() + states.size() + rows.size() + 2 + evse.size()];
+        Tuple starts = startedArrays(started);
+        Tuple stops = stoppedArrays(stopped);
+        Object[] all = new Object
+                [events.size() + states.size() + rows.size() + 2 + evse.size() + starts.size() + stops.size()];
         int i = 0;
         for (Tuple t : List.of(events, states, rows)) {
             for (int j = 0; j < t.size(); j++) {
@@ -180,8 +217,10 @@ public final class EngineStore extends Sql {
         }
         all[i++] = changes.size();
         all[i++] = chargers.size();
-        for (int j = 0; j < evse.size(); j++) {
-            all[i++] = evse.getValue(j);
+        for (Tuple t : List.of(evse, starts, stops)) {
+            for (int j = 0; j < t.size(); j++) {
+                all[i++] = t.getValue(j);
+            }
         }
         // No deadline here, unlike every other query: a commit given up on could still land later, and its events
         // would then never be published. A hung database holds this batch; the engine refuses what queues behind it.
@@ -193,6 +232,88 @@ public final class EngineStore extends Sql {
 
     /** A connector of a charger, as the status engine persists it. */
     public record ConnectorRow(String chargerId, ConnectorState connector) {}
+
+    /**
+     * A transaction as a batch writes it: started (stop fields null unless it also stopped in that batch),
+     * or stopped (only id, charger and the stop fields are used).
+     */
+    public record TransactionRow(
+            int id,
+            String chargerId,
+            int connectorId,
+            String idTag,
+            int meterStart,
+            Instant startedAt,
+            Integer meterStop,
+            Instant stoppedAt,
+            String stopReason) {
+
+        public static TransactionRow stop(Fact.TransactionStopped s) {
+            return new TransactionRow(
+                    s.transactionId(), s.chargerId(), 0, null, 0, null, s.meterStop(), s.stoppedAt(), s.reason());
+        }
+
+        /** This started transaction, stopped as well. */
+        public TransactionRow stoppedBy(Fact.TransactionStopped s) {
+            return new TransactionRow(
+                    id, chargerId, connectorId, idTag, meterStart, startedAt, s.meterStop(), s.stoppedAt(), s.reason());
+        }
+    }
+
+    /**
+     * Numbers {@code count} transactions from the table's own sequence, before the batch that records them:
+     * the charger's StartTransaction.conf carries the number, and the batch writes it on the connector too.
+     */
+    public Future<List<Integer>> transactionIds(int count) {
+        return exec(
+                        "SELECT nextval(pg_get_serial_sequence('transactions', 'id'))::int FROM generate_series(1, $1)",
+                        Tuple.of(count))
+                .map(rows -> {
+                    List<Integer> ids = new ArrayList<>(count);
+                    rows.forEach(r -> ids.add(r.getInteger(0)));
+                    return ids;
+                });
+    }
+
+    private static Tuple startedArrays(List<TransactionRow> rows) {
+        int n = rows.size();
+        Integer[] id = new Integer[n],
+                connector = new Integer[n],
+                meterStart = new Integer[n],
+                meterStop = new Integer[n];
+        String[] charger = new String[n], idTag = new String[n], reason = new String[n];
+        OffsetDateTime[] startedAt = new OffsetDateTime[n], stoppedAt = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            TransactionRow t = rows.get(i);
+            id[i] = t.id();
+            charger[i] = t.chargerId();
+            connector[i] = t.connectorId();
+            idTag[i] = t.idTag();
+            meterStart[i] = t.meterStart();
+            startedAt[i] = odt(t.startedAt());
+            meterStop[i] = t.meterStop();
+            stoppedAt[i] = odt(t.stoppedAt());
+            reason[i] = t.stopReason();
+        }
+        return Tuple.from(
+                new Object[] {id, charger, connector, idTag, meterStart, startedAt, meterStop, stoppedAt, reason});
+    }
+
+    private static Tuple stoppedArrays(List<TransactionRow> rows) {
+        int n = rows.size();
+        Integer[] id = new Integer[n], meterStop = new Integer[n];
+        String[] charger = new String[n], reason = new String[n];
+        OffsetDateTime[] stoppedAt = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            TransactionRow t = rows.get(i);
+            id[i] = t.id();
+            charger[i] = t.chargerId();
+            meterStop[i] = t.meterStop();
+            stoppedAt[i] = odt(t.stoppedAt());
+            reason[i] = t.stopReason();
+        }
+        return Tuple.from(new Object[] {id, charger, meterStop, stoppedAt, reason});
+    }
 
     private static Tuple eventArrays(List<Change> changes) {
         int n = changes.size();
@@ -358,8 +479,17 @@ public final class EngineStore extends Sql {
         return exec(UPDATE_CHARGER, t).map(r -> r.rowCount() > 0);
     }
 
+    /**
+     * Removes a charger and its history. The charger row goes first: its lock waits for any batch of
+     * another instance still writing it, and a later one fails the fence; the history is then deleted
+     * with a snapshot that sees every event committed for it. (The history has no foreign key: V6.)
+     */
     public Future<Boolean> deleteCharger(String id) {
-        return exec("DELETE FROM chargers WHERE id = $1", Tuple.of(id)).map(r -> r.rowCount() > 0);
+        return inTransaction(conn -> conn.preparedQuery("DELETE FROM chargers WHERE id = $1")
+                .execute(Tuple.of(id))
+                .compose(deleted -> conn.preparedQuery("DELETE FROM status_events WHERE charger_id = $1")
+                        .execute(Tuple.of(id))
+                        .map(v -> deleted.rowCount() > 0)));
     }
 
     private static ConnectorState connectorState(Row r) {

@@ -428,18 +428,36 @@ public final class StatusVerticle extends VerticleBase {
         refused.clear();
     }
 
+    /** Numbers the transactions the facts start, then commits them (see below). */
+    private Future<Object[]> commit(List<Fact> facts) {
+        int starts = 0;
+        for (Fact f : facts) {
+            if (f instanceof Fact.TransactionStarted && chargers.containsKey(f.chargerId())) {
+                starts++;
+            }
+        }
+        if (starts == 0) {
+            return commit(facts, List.of());
+        }
+        return store.transactionIds(starts).compose(ids -> commit(facts, ids));
+    }
+
     /**
      * Applies the facts to a copy of the state, commits, and only then adopts the copy and publishes.
-     * Completes with, for each fact, whether it changed a status (what the rules that react to a
-     * StatusNotification need to know).
+     * Completes with each fact's answer: whether it changed a status (what the rules that react to a
+     * StatusNotification need to know), or the number of a transaction it started ({@code transactionIds},
+     * taken in order).
      */
-    private Future<boolean[]> commit(List<Fact> facts) {
+    private Future<Object[]> commit(List<Fact> facts, List<Integer> transactionIds) {
         Map<String, ChargerState> next = new LinkedHashMap<>();
         Map<String, EngineStore.ConnectorRow> connectors = new LinkedHashMap<>();
         List<Change> changes = new ArrayList<>();
-        boolean[] changed = new boolean[facts.size()];
+        Object[] answers = new Object[facts.size()];
         Map<String, Fact.Booted> boots = new HashMap<>();
         Map<String, String> versions = new HashMap<>();
+        Map<Integer, EngineStore.TransactionRow> opened = new LinkedHashMap<>();
+        List<EngineStore.TransactionRow> stopped = new ArrayList<>();
+        int nextTransaction = 0;
         for (int f = 0; f < facts.size(); f++) {
             Fact fact = facts.get(f);
             ChargerState state = next.getOrDefault(fact.chargerId(), chargers.get(fact.chargerId()));
@@ -452,23 +470,57 @@ public final class StatusVerticle extends VerticleBase {
             if (fact instanceof Fact.Connected connected) {
                 versions.put(connected.chargerId(), connected.ocppVersion());
             }
-            StatusModel.Outcome outcome = StatusModel.apply(state, fact);
+            Fact applied = fact;
+            if (fact instanceof Fact.TransactionStarted t) {
+                int id = transactionIds.get(nextTransaction++);
+                opened.put(
+                        id,
+                        new EngineStore.TransactionRow(
+                                id,
+                                t.chargerId(),
+                                t.connectorId(),
+                                t.idTag(),
+                                t.meterStart(),
+                                t.startedAt(),
+                                null,
+                                null,
+                                null));
+                applied = new Fact.TransactionChanged(t.chargerId(), t.connectorId(), id, t.receivedAt());
+            } else if (fact instanceof Fact.TransactionStopped t) {
+                EngineStore.TransactionRow same = opened.get(t.transactionId());
+                if (same != null && same.chargerId().equals(t.chargerId())) {
+                    opened.put(t.transactionId(), same.stoppedBy(t));
+                } else {
+                    stopped.add(EngineStore.TransactionRow.stop(t));
+                }
+            }
+            StatusModel.Outcome outcome = StatusModel.apply(state, applied);
             next.put(state.id(), outcome.state());
             changes.addAll(outcome.changes());
-            changed[f] = outcome.changes().stream().anyMatch(Change::applied);
+            answers[f] = fact instanceof Fact.TransactionStarted
+                    ? ((Fact.TransactionChanged) applied).transactionId()
+                    : (Object) outcome.changes().stream().anyMatch(Change::applied);
             for (int connectorId : outcome.connectorsTouched()) {
                 ConnectorState c = outcome.state().connectors().get(connectorId);
                 connectors.put(state.id() + "/" + connectorId, new EngineStore.ConnectorRow(state.id(), c));
             }
         }
         if (next.isEmpty()) {
-            return Future.succeededFuture(changed);
+            return Future.succeededFuture(answers);
         }
         List<ChargerState> states = new ArrayList<>(next.values());
         List<Long> claimedAt = new ArrayList<>(states.size());
         states.forEach(st -> claimedAt.add(epochs.getOrDefault(st.id(), -1L)));
         long started = System.nanoTime();
-        return store.commitBatch(states, claimedAt, new ArrayList<>(connectors.values()), changes, boots, versions)
+        return store.commitBatch(
+                        states,
+                        claimedAt,
+                        new ArrayList<>(connectors.values()),
+                        changes,
+                        boots,
+                        versions,
+                        new ArrayList<>(opened.values()),
+                        stopped)
                 .onSuccess(base -> {
                     wiring.metrics().commitTime(System.nanoTime() - started);
                     next.forEach((id, state) -> {
@@ -502,7 +554,7 @@ public final class StatusVerticle extends VerticleBase {
                         vertx.eventBus().publish(Bus.CHANGES, new Bus.Batch(base + 1, base + changes.size(), streamed));
                     }
                 })
-                .map(base -> changed);
+                .map(base -> answers);
     }
 
     private Future<?> applyRegistry(Message<Object> message) {

@@ -69,6 +69,15 @@ public abstract class CentralSystem {
                 .recover(e -> Future.failedFuture(new OcppError("InternalError", "not stored, please retry")));
     }
 
+    /** Sends a StartTransaction to the engine; completes once committed, with the transaction's number. */
+    protected Future<Integer> commit(Fact.TransactionStarted fact) {
+        return bus.<Object>request(Bus.FACTS, fact, factDelivery)
+                .recover(e -> Future.failedFuture(new OcppError("InternalError", "not stored, please retry")))
+                .compose(m -> m.body() instanceof Integer id
+                        ? Future.succeededFuture(id)
+                        : Future.failedFuture(new OcppError("InternalError", "the charger is no longer registered")));
+    }
+
     /** Sends a fact nobody waits for (a sign of life). */
     protected void notice(Fact fact) {
         bus.send(Bus.FACTS, fact, Bus.LOCAL);

@@ -89,22 +89,19 @@ public final class CentralSystem16 extends CentralSystem {
         int connectorId = connectorId(p, 1);
         String idTag = p.getString("idTag");
         return idTagInfo(session, idTag, at)
-                .compose(info -> store.startTransaction(
+                .compose(info -> commit(new Fact.TransactionStarted(
                                 session.chargerId(),
                                 connectorId,
                                 idTag,
                                 p.getInteger("meterStart"),
-                                timestampOr(p.getString("timestamp"), at))
-                        .compose(txId -> commit(new Fact.TransactionChanged(session.chargerId(), connectorId, txId, at))
-                                .map(v -> {
-                                    if ("Accepted".equals(info.getString("status"))) {
-                                        afterReply(() ->
-                                                rules.transactionStarted(session.chargerId(), connectorId, txId, at));
-                                    }
-                                    return new JsonObject()
-                                            .put("transactionId", txId)
-                                            .put("idTagInfo", info);
-                                })));
+                                timestampOr(p.getString("timestamp"), at),
+                                at))
+                        .map(txId -> {
+                            if ("Accepted".equals(info.getString("status"))) {
+                                afterReply(() -> rules.transactionStarted(session.chargerId(), connectorId, txId, at));
+                            }
+                            return new JsonObject().put("transactionId", txId).put("idTagInfo", info);
+                        }));
     }
 
     private Future<JsonObject> stopTransaction(OcppSession session, JsonObject p, Instant at) {
@@ -112,15 +109,13 @@ public final class CentralSystem16 extends CentralSystem {
         Future<JsonObject> info = p.getString("idTag") == null
                 ? Future.succeededFuture(null)
                 : idTagInfo(session, p.getString("idTag"), at);
-        return info.compose(i -> store.stopTransaction(
+        return info.compose(i -> commit(new Fact.TransactionStopped(
                         session.chargerId(),
                         txId,
                         p.getInteger("meterStop"),
                         timestampOr(p.getString("timestamp"), at),
-                        p.getString("reason", "Local"))
-                .compose(connectorId -> connectorId == null
-                        ? Future.succeededFuture()
-                        : commit(new Fact.TransactionChanged(session.chargerId(), connectorId, null, at)))
+                        p.getString("reason", "Local"),
+                        at))
                 .map(v -> i == null ? new JsonObject() : new JsonObject().put("idTagInfo", i)));
     }
 

@@ -6,16 +6,11 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 
-/** What the OCPP side reads and writes: charger credentials, id tags, transactions. */
+/**
+ * What the OCPP side reads and writes: charger credentials, id tags, OCPP 2.0.1 transactions (those of 1.6 are
+ * numbered and written by the status engine, in its batches).
+ */
 public final class ChargerStore extends Sql {
-    private static final String START_TRANSACTION = """
-      INSERT INTO transactions (charger_id, connector_id, id_tag, meter_start, started_at)
-      VALUES ($1, $2, $3, $4, $5) RETURNING id""";
-
-    private static final String STOP_TRANSACTION = """
-      UPDATE transactions SET meter_stop = $3, stopped_at = $4, stop_reason = $5
-      WHERE id = $1 AND charger_id = $2 RETURNING connector_id""";
-
     /** Queries over the OCPP verticle's pool. */
     public ChargerStore(Sql.Access access) {
         super(access);
@@ -54,19 +49,6 @@ public final class ChargerStore extends Sql {
                         : new IdTag(
                                 rows.iterator().next().getString(0),
                                 instant(rows.iterator().next(), "expiry_date")));
-    }
-
-    public Future<Integer> startTransaction(
-            String chargerId, int connectorId, String idTag, int meterStart, Instant at) {
-        return exec(START_TRANSACTION, Tuple.of(chargerId, connectorId, idTag, meterStart, odt(at)))
-                .map(rows -> rows.iterator().next().getInteger(0));
-    }
-
-    /** Closes a transaction of this charger; returns its connector id, or null if there is no such transaction. */
-    public Future<Integer> stopTransaction(
-            String chargerId, int transactionId, int meterStop, Instant at, String reason) {
-        return exec(STOP_TRANSACTION, Tuple.of(transactionId, chargerId, meterStop, odt(at), reason))
-                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getInteger(0));
     }
 
     /**

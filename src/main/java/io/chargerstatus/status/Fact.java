@@ -40,6 +40,22 @@ public sealed interface Fact {
     record TransactionChanged(String chargerId, int connectorId, Integer transactionId, Instant receivedAt)
             implements Fact {}
 
+    /**
+     * OCPP 1.6 StartTransaction: the status engine numbers the transaction, records it in the same commit as
+     * the batch it belongs to, and answers with its id; for the model it is a {@link TransactionChanged}.
+     */
+    record TransactionStarted(
+            String chargerId, int connectorId, String idTag, int meterStart, Instant startedAt, Instant receivedAt)
+            implements Fact {}
+
+    /**
+     * OCPP 1.6 StopTransaction: the transaction is closed in the engine's commit; the connector running it (if
+     * any still does) has no transaction any more.
+     */
+    record TransactionStopped(
+            String chargerId, int transactionId, int meterStop, Instant stoppedAt, String reason, Instant receivedAt)
+            implements Fact {}
+
     /** Any other sign of life (Heartbeat, MeterValues ...): only moves {@code lastSeenAt}. */
     record Seen(String chargerId, Instant receivedAt) implements Fact {}
 

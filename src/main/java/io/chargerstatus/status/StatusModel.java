@@ -168,6 +168,14 @@ public final class StatusModel {
                         c.transactionEnded());
             });
         }
+        if (fact instanceof Fact.TransactionStopped t) {
+            for (ConnectorState c : state.connectors().values()) {
+                if (Integer.valueOf(t.transactionId()).equals(c.transactionId())) {
+                    return apply(state, new Fact.TransactionChanged(t.chargerId(), c.connectorId(), null, at));
+                }
+            }
+            return Outcome.unchanged(state.seen(at)); // no connector runs it (any more): only the record closes
+        }
         if (fact instanceof Fact.TransactionChanged t) {
             ConnectorState c = state.connectors().get(t.connectorId());
             if (c == null) {

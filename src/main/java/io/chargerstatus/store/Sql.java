@@ -4,11 +4,13 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -49,6 +51,11 @@ public abstract class Sql {
         return guard(() -> pool.preparedQuery(sql).execute(args));
     }
 
+    /** Statements in one transaction, under the same deadline and health rules as a single query. */
+    protected <T> Future<T> inTransaction(Function<SqlConnection, Future<T>> statements) {
+        return guard(() -> pool.withTransaction(statements));
+    }
+
     protected Future<RowSet<Row>> exec(String sql) {
         return guard(() -> pool.query(sql).execute());
     }
@@ -58,7 +65,7 @@ public abstract class Sql {
      * waiting; otherwise it may wait for a connection and an answer up to its generous deadline, so that a
      * reconnect storm on a saturated machine queues rather than fails.
      */
-    private Future<RowSet<Row>> guard(Supplier<Future<RowSet<Row>>> query) {
+    private <T> Future<T> guard(Supplier<Future<T>> query) {
         if (!health.up()) {
             return Future.failedFuture(new DatabaseHealth.Unavailable());
         }

@@ -133,16 +133,101 @@ class StatusVerticleTest {
         }
     }
 
+    @Test
+    @DisplayName("numbers and records transactions in its own commits: ids in order, the connector's transaction, "
+            + "a stop closing the record and only the connector that runs it, a start and stop of one batch one row")
+    void transactionsInTheBatch(Vertx vertx) throws Exception {
+        String pgUrl = TestDatabase.fresh();
+        try (Database db =
+                Database.open(pgUrl, Files.createTempDirectory("cs-tx").toString(), 5)) {
+            TestDatabase.sql(pgUrl, "INSERT INTO accounts (id, name) VALUES ('a', 'A')");
+            TestDatabase.sql(pgUrl, "INSERT INTO chargers (id, account_id) VALUES ('CP-1', 'a'), ('CP-2', 'a')");
+            Bus.registerCodecs(vertx.eventBus());
+            Wiring wiring = new Wiring(db, Config.load(Map.of()), Clock.systemUTC(), new Metrics(), Membership.alone());
+            await(vertx.deployVerticle(new StatusVerticle(wiring))
+                    .toCompletionStage()
+                    .toCompletableFuture());
+            Instant t = Instant.now();
+            for (String id : new String[] {"CP-1", "CP-2"}) {
+                fact(vertx, new Fact.Connected(id, "s-" + id, "1.6", t));
+                fact(vertx, new Fact.StatusReported(id, 1, "Available", "NoError", null, null, t, t));
+                fact(vertx, new Fact.StatusReported(id, 2, "Available", "NoError", null, null, t, t));
+            }
+            // Two starts sent together (one batch, or two): two numbers, in the order they were sent.
+            var first = request(vertx, new Fact.TransactionStarted("CP-1", 1, "TAG-1", 100, t, t));
+            var second = request(vertx, new Fact.TransactionStarted("CP-1", 2, "TAG-2", 200, t, t));
+            int tx1 = (Integer) await(first);
+            int tx2 = (Integer) await(second);
+            assertEquals(tx1 + 1, tx2);
+            assertEquals(
+                    "1|TAG-1|100",
+                    TestDatabase.sql(
+                            pgUrl,
+                            "SELECT connector_id || '|' || id_tag || '|' || meter_start FROM transactions WHERE id = "
+                                    + tx1));
+            assertEquals(
+                    String.valueOf(tx2),
+                    TestDatabase.sql(
+                            pgUrl,
+                            "SELECT transaction_id FROM connectors WHERE charger_id = 'CP-1' AND connector_id = 2"));
+
+            // Another charger cannot close CP-1's transaction.
+            assertEquals(false, fact(vertx, new Fact.TransactionStopped("CP-2", tx1, 999, t, "Local", t)));
+            assertEquals(null, TestDatabase.sql(pgUrl, "SELECT meter_stop FROM transactions WHERE id = " + tx1));
+
+            fact(vertx, new Fact.TransactionStopped("CP-1", tx1, 900, t.plusSeconds(60), "EVDisconnected", t));
+            assertEquals(
+                    "900|EVDisconnected",
+                    TestDatabase.sql(
+                            pgUrl, "SELECT meter_stop || '|' || stop_reason FROM transactions WHERE id = " + tx1));
+            assertEquals(
+                    null,
+                    TestDatabase.sql(
+                            pgUrl,
+                            "SELECT transaction_id FROM connectors WHERE charger_id = 'CP-1' AND connector_id = 1"));
+            assertEquals(
+                    String.valueOf(tx2),
+                    TestDatabase.sql(
+                            pgUrl,
+                            "SELECT transaction_id FROM connectors WHERE charger_id = 'CP-1' AND connector_id = 2"),
+                    "a stop closes only the connector that runs the transaction");
+
+            // A stop sent right behind its start (its number guessed) lands in the same row. Both queue behind the
+            // commit of the report sent first, so they are one batch: an update there could not see the insert.
+            var busy = request(vertx, new Fact.StatusReported("CP-2", 2, "Preparing", "NoError", null, null, t, t));
+            var start = request(vertx, new Fact.TransactionStarted("CP-2", 1, "TAG-3", 5, t, t));
+            var stop = request(vertx, new Fact.TransactionStopped("CP-2", tx2 + 1, 55, t.plusSeconds(5), "Local", t));
+            await(busy);
+            assertEquals(tx2 + 1, await(start));
+            await(stop);
+            assertEquals(
+                    "5|55|Local",
+                    TestDatabase.sql(
+                            pgUrl,
+                            "SELECT meter_start || '|' || meter_stop || '|' || stop_reason FROM transactions WHERE id = "
+                                    + (tx2 + 1)));
+            assertEquals(
+                    null,
+                    TestDatabase.sql(
+                            pgUrl,
+                            "SELECT transaction_id FROM connectors WHERE charger_id = 'CP-2' AND connector_id = 1"));
+        }
+    }
+
+    private static java.util.concurrent.CompletableFuture<Object> request(Vertx vertx, Fact fact) {
+        return vertx.eventBus()
+                .request(Bus.FACTS, fact, Bus.LOCAL)
+                .map(m -> m.body())
+                .toCompletionStage()
+                .toCompletableFuture();
+    }
+
     private static Fact.StatusReported status(String ocppStatus, Instant at) {
         return new Fact.StatusReported("CP-1", 1, ocppStatus, "NoError", null, null, at, at);
     }
 
     private static Object fact(Vertx vertx, Fact fact) throws Exception {
-        return await(vertx.eventBus()
-                .request(Bus.FACTS, fact, Bus.LOCAL)
-                .map(m -> m.body())
-                .toCompletionStage()
-                .toCompletableFuture());
+        return await(request(vertx, fact));
     }
 
     private static <T> T await(java.util.concurrent.CompletableFuture<T> f) throws Exception {
