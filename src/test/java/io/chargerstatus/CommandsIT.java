@@ -256,6 +256,72 @@ class CommandsIT {
     }
 
     @Test
+    @DisplayName("id tags and site rules kept by the OCPP side are forgotten as soon as the back office changes them")
+    void changesReachWhatIsKept() throws Exception {
+        expect(
+                201,
+                api.post(
+                        "/api/v1/sites",
+                        new JsonObject()
+                                .put("id", "plain")
+                                .put("accountId", "ops")
+                                .put("timezone", "Europe/Paris")));
+        expect(
+                201,
+                api.post(
+                        "/api/v1/id-tags",
+                        new JsonObject().put("idTag", "DRIVER-K").put("accountId", "ops")));
+        String id = charger(true, "plain");
+        TestCharger cp = TestCharger.connect(service, id);
+        cp.boot();
+        JsonObject authorize = new JsonObject().put("idTag", "DRIVER-K");
+        assertEquals(
+                "Accepted",
+                cp.ok("Authorize", authorize).getJsonObject("idTagInfo").getString("status"));
+        expect(
+                201,
+                api.post(
+                        "/api/v1/id-tags",
+                        new JsonObject()
+                                .put("idTag", "DRIVER-K")
+                                .put("accountId", "ops")
+                                .put("status", "Blocked")));
+        assertEquals(
+                "Blocked",
+                cp.ok("Authorize", authorize).getJsonObject("idTagInfo").getString("status"));
+        expect(204, api.delete("/api/v1/id-tags/DRIVER-K"));
+        assertEquals(
+                "Invalid",
+                cp.ok("Authorize", authorize).getJsonObject("idTagInfo").getString("status"));
+
+        // A start at peak on a site without delayed charging: nothing is held (and the site's rules are kept).
+        CLOCK.set(PEAK);
+        JsonObject start = new JsonObject()
+                .put("connectorId", 1)
+                .put("idTag", "DRIVER-1")
+                .put("meterStart", 0)
+                .put("timestamp", PEAK.toString());
+        int first = cp.ok("StartTransaction", start).getInteger("transactionId");
+        cp.ok(
+                "StopTransaction",
+                new JsonObject().put("transactionId", first).put("meterStop", 1).put("timestamp", PEAK.toString()));
+        // The site gets delayed charging: the next start at peak is held.
+        expect(
+                201,
+                api.post(
+                        "/api/v1/sites",
+                        Api.delayedSite(
+                                "plain", "ops", "Europe/Paris", "17:00", "21:00", "MON", "TUE", "WED", "THU", "FRI")));
+        int second = cp.ok("StartTransaction", start).getInteger("transactionId");
+        JsonArray set = cp.nextCallFromService("SetChargingProfile", 30);
+        assertNotNull(set, "the site's new rules apply to the next start");
+        assertEquals(
+                second, set.getJsonObject(3).getJsonObject("csChargingProfiles").getInteger("transactionId"));
+        cp.close();
+        CLOCK.set(OFF_PEAK);
+    }
+
+    @Test
     @DisplayName(
             "delayed charging: a standard start at peak gets a zero-power TxProfile until the peak ends; boost does not")
     void delayedCharging() throws Exception {

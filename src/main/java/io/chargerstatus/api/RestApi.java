@@ -179,7 +179,8 @@ public final class RestApi {
         } catch (DateTimeException e) {
             throw ApiError.badRequest("timezone: not an IANA time zone: " + body.getString("timezone"));
         }
-        return store.upsertSite(body);
+        return store.upsertSite(body)
+                .onSuccess(site -> vertx.eventBus().publish(Bus.SITES_CHANGED, body.getString("accountId")));
     }
 
     private Future<JsonObject> addCharger(RoutingContext ctx) {
@@ -282,18 +283,20 @@ public final class RestApi {
     private Future<JsonObject> upsertIdTag(RoutingContext ctx) {
         JsonObject body = BodySchemas.ID_TAG.read(ctx);
         Authentication.principal(ctx).scope(body.getString("accountId"));
-        return store.upsertIdTag(body);
+        return store.upsertIdTag(body)
+                .onSuccess(tag -> vertx.eventBus().publish(Bus.ID_TAGS_CHANGED, body.getString("accountId")));
     }
 
     private Future<Object> deleteIdTag(RoutingContext ctx) {
         String idTag = Params.idTag(ctx);
-        return store.deleteIdTag(idTag, Authentication.principal(ctx).accountId())
-                .map(deleted -> {
-                    if (!deleted) {
-                        throw ApiError.notFound("no id tag " + idTag);
-                    }
-                    return null;
-                });
+        String accountId = Authentication.principal(ctx).accountId();
+        return store.deleteIdTag(idTag, accountId).map(deleted -> {
+            if (!deleted) {
+                throw ApiError.notFound("no id tag " + idTag);
+            }
+            vertx.eventBus().publish(Bus.ID_TAGS_CHANGED, String.valueOf(accountId));
+            return null;
+        });
     }
 
     private void events(RoutingContext ctx) {

@@ -69,6 +69,12 @@ public final class Bus {
     /** Publish: the id (String) of a charger removed from the back office; its session is closed. */
     public static final String CHARGER_REMOVED = "ocpp.charger.removed";
 
+    /** Publish: the account (String) whose id tags changed; every OCPP verticle forgets the tags it kept. */
+    public static final String ID_TAGS_CHANGED = "ocpp.idtags.changed";
+
+    /** Publish: the account (String) of a site created or changed; the site rules kept are forgotten. */
+    public static final String SITES_CHANGED = "ocpp.sites.changed";
+
     /**
      * Request to the instance holding a charger's session: an {@link OcppCall}; reply: the CALLRESULT
      * payload, or a failure coded by {@link Failure} (OFFLINE, TIMEOUT, CALL_ERROR with the CALLERROR code

@@ -1,5 +1,6 @@
 package io.chargerstatus.ocpp;
 
+import io.chargerstatus.store.LookupCache;
 import io.chargerstatus.store.Sql;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
@@ -40,7 +41,19 @@ public final class ChargerStore extends Sql {
     /** The id tag as this account knows it: status and expiry, or null when the account has no such tag. */
     public record IdTag(String status, Instant expiryDate) {}
 
+    /** Id tags asked at every Authorize and StartTransaction; forgotten on {@code Bus.ID_TAGS_CHANGED}. */
+    private final LookupCache<String, IdTag> idTags = new LookupCache<>(50_000);
+
+    /** Forgets the id tags kept: one of them changed. */
+    public void forgetIdTags() {
+        idTags.forgetAll();
+    }
+
     public Future<IdTag> idTag(String accountId, String idTag) {
+        return idTags.get(accountId + '\u0000' + idTag, () -> readIdTag(accountId, idTag));
+    }
+
+    private Future<IdTag> readIdTag(String accountId, String idTag) {
         return exec(
                         "SELECT status, expiry_date FROM id_tags WHERE id_tag = $1 AND account_id = $2",
                         Tuple.of(idTag, accountId))

@@ -81,18 +81,24 @@ public final class OcppVerticle extends VerticleBase {
                 new CommandLog(db),
                 wiring.clock(),
                 wiring.config().ocpp().callTimeoutS());
-        ChargerRules rules = new ChargerRules(
-                calls, new RuleStore(db), wiring.config().ocpp().autoStartIdTag());
+        RuleStore ruleStore = new RuleStore(db);
+        ChargerRules rules =
+                new ChargerRules(calls, ruleStore, wiring.config().ocpp().autoStartIdTag());
         centralSystem16 =
                 new CentralSystem16(vertx, store, rules, wiring.config().ocpp());
         centralSystem201 =
                 new CentralSystem201(vertx, store, rules, wiring.config().ocpp());
         MessageConsumer<Bus.SessionOpened> opened =
                 vertx.eventBus().consumer(Bus.SESSION_OPENED, this::onSessionOpenedElsewhere);
-        MessageConsumer<String> removed = vertx.eventBus()
-                .consumer(
-                        Bus.CHARGER_REMOVED,
-                        m -> closeSession(m.body(), (short) 1008, "charger removed from the back office"));
+        MessageConsumer<String> removed = vertx.eventBus().consumer(Bus.CHARGER_REMOVED, m -> {
+            ruleStore.forgetCharger(m.body());
+            closeSession(m.body(), (short) 1008, "charger removed from the back office");
+        });
+        // What this verticle keeps of id tags and site rules is forgotten as soon as the back office changes them.
+        MessageConsumer<String> updated =
+                vertx.eventBus().consumer(Bus.CHARGER_UPDATED, m -> ruleStore.forgetCharger(m.body()));
+        MessageConsumer<String> sites = vertx.eventBus().consumer(Bus.SITES_CHANGED, m -> ruleStore.forgetSites());
+        MessageConsumer<String> idTags = vertx.eventBus().consumer(Bus.ID_TAGS_CHANGED, m -> store.forgetIdTags());
         tick = vertx.setPeriodic(1000, t -> tick());
         HttpServerOptions options = new HttpServerOptions()
                 .setPort(wiring.config().ocpp().port())
@@ -134,7 +140,13 @@ public final class OcppVerticle extends VerticleBase {
                 wiring.clock(),
                 this::opened);
         server = vertx.createHttpServer(options).webSocketHandshakeHandler(handshake::handle);
-        return Future.all(opened.completion(), removed.completion()).compose(v -> server.listen());
+        return Future.all(List.of(
+                        opened.completion(),
+                        removed.completion(),
+                        updated.completion(),
+                        sites.completion(),
+                        idTags.completion()))
+                .compose(v -> server.listen());
     }
 
     @Override

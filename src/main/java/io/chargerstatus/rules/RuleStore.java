@@ -1,5 +1,6 @@
 package io.chargerstatus.rules;
 
+import io.chargerstatus.store.LookupCache;
 import io.chargerstatus.store.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -22,7 +23,24 @@ public final class RuleStore extends Sql {
     /** A site's delayed-charging settings as seen from one of its chargers; null when the charger has no site. */
     public record SiteRules(String timezone, JsonObject delayedCharging) {}
 
+    /** A charger's site rules, asked at every transaction start; forgotten when its site or the sites change. */
+    private final LookupCache<String, SiteRules> siteRules = new LookupCache<>(50_000);
+
+    /** Forgets the site rules kept for this charger: its site changed, or it was removed. */
+    public void forgetCharger(String chargerId) {
+        siteRules.forget(chargerId);
+    }
+
+    /** Forgets every site rule kept: a site changed. */
+    public void forgetSites() {
+        siteRules.forgetAll();
+    }
+
     public Future<SiteRules> siteRules(String chargerId) {
+        return siteRules.get(chargerId, () -> readSiteRules(chargerId));
+    }
+
+    private Future<SiteRules> readSiteRules(String chargerId) {
         return exec(
                         "SELECT s.timezone, s.delayed_charging FROM chargers c JOIN sites s ON s.account_id = c.account_id AND s.id = c.site_id WHERE c.id = $1",
                         Tuple.of(chargerId))
