@@ -71,7 +71,7 @@ w0, w1 = [int(float(x)) for x in s0[2].split()], [int(float(x)) for x in s1[2].s
 print("  WAL per change: records %.2f, full-page images %.3f, bytes %.0f, syncs %.3f" % tuple((y - x) / n for x, y in zip(w0, w1)))
 PY
 pgq "select t.relname, t.n_tup_ins - p.n_tup_ins, t.n_tup_upd - p.n_tup_upd, t.n_tup_hot_upd - p.n_tup_hot_upd from ($TABLES) t join profile_tables p using (relname) where t.n_tup_ins + t.n_tup_upd > p.n_tup_ins + p.n_tup_upd order by 1" | sed 's/^/  table|inserted|updated|HOT: /'
-psql -h 127.0.0.1 -p $PORT -U postgres -d cs -c "SELECT calls, round(total_exec_time::numeric,0) AS ms, round((total_exec_time*1000/$((E1-E0)))::numeric,1) AS us_per_change, round((total_plan_time*1000/$((E1-E0)))::numeric,1) AS plan_us_per_change, round(mean_exec_time::numeric,3) AS mean_ms, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 90) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 14"
+psql -h 127.0.0.1 -p $PORT -U postgres -d cs -c "SELECT calls, plans, round(total_exec_time::numeric,0) AS ms, round((total_exec_time*1000/$((E1-E0)))::numeric,1) AS us_per_change, round((total_plan_time*1000/$((E1-E0)))::numeric,1) AS plan_us_per_change, round(mean_exec_time::numeric,3) AS mean_ms, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 90) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 14"
 wait $SIM || true
 kill $SVC; wait $SVC 2>/dev/null || true
 runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D $D stop -m fast >/dev/null

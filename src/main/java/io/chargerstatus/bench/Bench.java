@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code java -jar charger-status.jar bench [--chargers 19000] [--connectors 2] [--rate 10000] [--seconds 30]
- * [--sustained-chargers 2000]}: one run of the performance figures on this machine, each next to a
+ * [--sustained-chargers 2000] [--phases all|single|cluster|sustained] [--service-jvm "-Xmx1g -XX:+UseG1GC"]}: one run of the performance figures on this machine, each next to a
  * baseline measured in the same run, written to {@code bench/results/}.
  *
  * <p>The service, the simulators and the echo baseline are separate processes (as in production, and
@@ -64,6 +64,9 @@ public final class Bench {
     private final int sustainedChargers;
     private final int clusterChargers;
     private final String phases;
+    /** The service's JVM options (--service-jvm, space-separated): how GC settings are compared. */
+    private final List<String> serviceJvm;
+
     private final String adminJdbc;
     private final String database;
     private final List<Process> processes = new ArrayList<>();
@@ -81,6 +84,8 @@ public final class Bench {
         sustainedChargers = Integer.parseInt(a.getOrDefault("--sustained-chargers", "2000"));
         clusterChargers = Integer.parseInt(a.getOrDefault("--cluster-chargers", "56000"));
         phases = a.getOrDefault("--phases", "all");
+        serviceJvm = List.of(
+                a.getOrDefault("--service-jvm", "-Xmx1g -XX:+UseG1GC").trim().split("\\s+"));
         adminJdbc = a.getOrDefault("--pg", "jdbc:postgresql://127.0.0.1:5432/postgres");
         database = "cs_bench_" + System.currentTimeMillis();
     }
@@ -126,12 +131,18 @@ public final class Bench {
                         .put("seconds", seconds)
                         .put("sustainedChargers", sustainedChargers)
                         .put("clusterChargers", clusterChargers)
-                        .put("phases", phases));
+                        .put("phases", phases)
+                        .put("serviceJvm", String.join(" ", serviceJvm)));
 
         double insertRows = baselineInsert(pgUrl);
         log("baseline insert: %.0f rows/s", insertRows);
         JsonObject echo = baselineEcho();
         log("baseline echo: %s", echo.encode());
+        if (phases.equals("sustained")) {
+            sustainedOnly(pgUrl, insertRows, echo);
+            write();
+            return;
+        }
         if (!phases.equals("cluster")) {
             single(pgUrl, insertRows, echo);
             write();
@@ -153,11 +164,7 @@ public final class Bench {
     private void single(String pgUrl, double insertRows, JsonObject echo) throws Exception {
         int http = freePort();
         int ocpp = freePort();
-        Process service = start(
-                "service",
-                List.of("java", "-Xmx1g", "-XX:+UseG1GC", "-jar", jar.toString()),
-                serviceEnv(pgUrl, http, ocpp));
-        waitFor(() -> get(http, "/health/ready").statusCode() == 200, 60);
+        Process service = startService(pgUrl, http, ocpp);
         String ocppUrl = "ws://127.0.0.1:" + ocpp + "/ocpp";
 
         // Sessions held.
@@ -217,7 +224,37 @@ public final class Bench {
         stop(storm);
         waitFor(() -> metric(http, "charger_status_ocpp_connected_chargers") == 0, 120);
 
-        // Sustained status changes, charger -> SSE latency.
+        sustainedPhase(service, http, ocppUrl, insertRows, echo);
+        ocpp201(service, http, ocppUrl);
+        service.destroy();
+        service.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    private Process startService(String pgUrl, int http, int ocpp) throws Exception {
+        List<String> command = new ArrayList<>(List.of("java"));
+        command.addAll(serviceJvm);
+        command.addAll(List.of("-jar", jar.toString()));
+        Process service = start("service", command, serviceEnv(pgUrl, http, ocpp));
+        waitFor(() -> get(http, "/health/ready").statusCode() == 200, 60);
+        return service;
+    }
+
+    /**
+     * Only the sustained phase, on a fresh instance ({@code --phases sustained}): the quick comparison of
+     * one setting (GC, heap) against another, each run with its own echo baseline.
+     */
+    private void sustainedOnly(String pgUrl, double insertRows, JsonObject echo) throws Exception {
+        int http = freePort();
+        int ocpp = freePort();
+        Process service = startService(pgUrl, http, ocpp);
+        sustainedPhase(service, http, "ws://127.0.0.1:" + ocpp + "/ocpp", insertRows, echo);
+        service.destroy();
+        service.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** Sustained status changes, charger -> SSE latency, three runs at the target and one at half of it. */
+    private void sustainedPhase(Process service, int http, String ocppUrl, double insertRows, JsonObject echo)
+            throws Exception {
         register("C", sustainedChargers, http);
         List<Process> steady = simulators(
                 "C",
@@ -259,9 +296,6 @@ public final class Bench {
                         .put("runs", new JsonArray(runs))
                         .put("halfRate", moderate));
         log("sustained: %s", results.getJsonObject("sustained").encode());
-        ocpp201(service, http, ocppUrl);
-        service.destroy();
-        service.waitFor(30, TimeUnit.SECONDS);
     }
 
     /**

@@ -62,7 +62,7 @@ public final class EngineStore extends Sql {
      * PostgreSQL's commits under sustained load. One started and stopped in the same batch is one insert
      * (an update cannot see a row inserted by the same statement).
      */
-    private static final String COMMIT_BATCH = """
+    static final String COMMIT_BATCH = """
       WITH counter AS (
         UPDATE event_counter SET last_seq = last_seq + $39 WHERE id = 1 AND $39 > 0 RETURNING last_seq - $39 AS base
       ), ev AS (
@@ -99,7 +99,7 @@ public final class EngineStore extends Sql {
           transaction_id = u.transaction_id, charging_state = u.charging_state, transaction_ref = u.transaction_ref,
           transaction_ended = u.transaction_ended
         FROM co_in u
-        WHERE c.charger_id = ANY($29::text[]) AND c.charger_id = u.charger_id AND c.connector_id = u.connector_id
+        WHERE c.charger_id = u.charger_id AND c.connector_id = u.connector_id
         RETURNING c.charger_id, c.connector_id
       ), co_new AS (
         INSERT INTO connectors (charger_id, connector_id, status, ocpp_status, error_code, vendor_error_code, info, since,

@@ -100,7 +100,7 @@ public final class StatusVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        store = new EngineStore(wiring.sql(vertx));
+        store = new EngineStore(wiring.engineSql(vertx));
         watchdog = vertx.setPeriodic(1000, t -> watch());
         MessageConsumer<Object> facts = vertx.eventBus().localConsumer(Bus.FACTS, this::enqueue);
         MessageConsumer<Object> registry = vertx.eventBus().localConsumer(Bus.REGISTRY, this::enqueue);

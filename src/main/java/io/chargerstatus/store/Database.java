@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
@@ -108,6 +109,9 @@ public final class Database implements AutoCloseable {
         return health;
     }
 
+    /** The longest statement each connection keeps prepared (the client's default is 2,048 characters). */
+    public static final int STATEMENT_CACHE_SQL_LIMIT = 16_384;
+
     /** The deadline of a query, in seconds. */
     public int timeoutS() {
         return timeoutS;
@@ -119,19 +123,29 @@ public final class Database implements AutoCloseable {
      * number: a reconnect storm queues thousands of look-ups for a moment, and a cap refused them.
      */
     public Pool pool(Vertx vertx, int size) {
+        return pool(vertx, size, Map.of());
+    }
+
+    /** A pool whose sessions start with these planner settings (PostgreSQL GUCs) on top of the service's. */
+    public Pool pool(Vertx vertx, int size, Map<String, String> settings) {
+        PgConnectOptions options = new PgConnectOptions(connectOptions)
+                // The rows the service touches (chargers, connectors, recent history) stay in memory: a
+                // random page is not four times a sequential one. At the default 4 the planner updated a
+                // batch's few hundred chargers by scanning every charger (bench/pg-profile.sh).
+                .addProperty("random_page_cost", "1.1")
+                .setPipeliningLimit(256)
+                .setCachePreparedStatements(true)
+                // The client caches statements up to 2,048 characters by default; the engine's batch statement
+                // is longer, and was parsed, planned and closed again for every batch.
+                .setPreparedStatementCacheSqlLimit(STATEMENT_CACHE_SQL_LIMIT);
+        settings.forEach(options::addProperty);
         return PgBuilder.pool()
                 .with(new PoolOptions()
                         .setMaxSize(size)
                         .setConnectionTimeout(QUERY_DEADLINE_S)
                         .setConnectionTimeoutUnit(TimeUnit.SECONDS))
                 .with(new NetClientOptions().setConnectTimeout(timeoutS * 1000).setTcpKeepAlive(true))
-                .connectingTo(new PgConnectOptions(connectOptions)
-                        // The rows the service touches (chargers, connectors, recent history) stay in memory: a
-                        // random page is not four times a sequential one. At the default 4 the planner updated a
-                        // batch's few hundred chargers by scanning every charger (bench/pg-profile.sh).
-                        .addProperty("random_page_cost", "1.1")
-                        .setPipeliningLimit(256)
-                        .setCachePreparedStatements(true))
+                .connectingTo(options)
                 .using(vertx)
                 .build();
     }

@@ -2,6 +2,7 @@ package io.chargerstatus.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chargerstatus.bus.Bus;
 import io.chargerstatus.infra.Config;
@@ -211,6 +212,30 @@ class StatusVerticleTest {
                     TestDatabase.sql(
                             pgUrl,
                             "SELECT transaction_id FROM connectors WHERE charger_id = 'CP-2' AND connector_id = 1"));
+        }
+    }
+
+    @Test
+    @DisplayName("plans its statements once per connection: the batch statement stays in the client's statement "
+            + "cache, and its sessions use generic plans without sequential scans")
+    void plannedOnce(Vertx vertx) throws Exception {
+        assertTrue(
+                EngineStore.COMMIT_BATCH.length() <= Database.STATEMENT_CACHE_SQL_LIMIT,
+                "a longer batch statement is parsed and planned again for every batch");
+        String pgUrl = TestDatabase.fresh();
+        try (Database db =
+                Database.open(pgUrl, Files.createTempDirectory("cs-plan").toString(), 5)) {
+            Wiring wiring = new Wiring(db, Config.load(Map.of()), Clock.systemUTC(), new Metrics(), Membership.alone());
+            var pool = wiring.engineSql(vertx).pool();
+            var row = await(pool.query("SELECT current_setting('plan_cache_mode'), current_setting('enable_seqscan')")
+                            .execute()
+                            .toCompletionStage()
+                            .toCompletableFuture())
+                    .iterator()
+                    .next();
+            assertEquals("force_generic_plan", row.getString(0));
+            assertEquals("off", row.getString(1));
+            await(pool.close().toCompletionStage().toCompletableFuture());
         }
     }
 
