@@ -312,9 +312,16 @@ public final class Main implements Callable<Integer> {
 
         @Option(
                 names = "--phases",
-                description = "single (one instance), cluster (three), or all: both in the same run, for ratios",
+                description = "single (one instance), cluster (three), all: both in the same run, for ratios; or "
+                        + "sustained: only the sustained changes, to compare one setting with another",
                 defaultValue = "all")
         String phases;
+
+        @Option(
+                names = "--service-jvm",
+                description = "the service's JVM options, space-separated (how GC settings are compared)",
+                defaultValue = "-Xmx1g -XX:+UseG1GC")
+        String serviceJvm;
 
         @Option(
                 names = "--pg",
@@ -343,7 +350,9 @@ public final class Main implements Callable<Integer> {
                 "--cluster-chargers",
                 String.valueOf(clusterChargers),
                 "--phases",
-                phases
+                phases,
+                "--service-jvm",
+                serviceJvm
             });
             return 0;
         }

@@ -22,6 +22,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -93,6 +94,13 @@ public final class StatusVerticle extends VerticleBase {
 
     private long watchdog;
     private boolean probing;
+    /** A small batch waiting for more facts (STATUS_BATCH_LINGER_MS), and when the last piece of work ended. */
+    private boolean lingering;
+
+    private long lingerTimer;
+    private long lastWorkEndedNanos = Long.MIN_VALUE / 2;
+    /** Facts enough for a batch that does not wait: PostgreSQL's fixed cost per batch is well shared by then. */
+    private static final int LINGER_UNTIL = 200;
 
     public StatusVerticle(Wiring wiring) {
         this.wiring = wiring;
@@ -260,7 +268,7 @@ public final class StatusVerticle extends VerticleBase {
         while (!busy && !queue.isEmpty() && queue.peek().body() instanceof Bus.Flush) {
             queue.poll().reply(true);
         }
-        if (busy || queue.isEmpty()) {
+        if (busy || queue.isEmpty() || (queue.peek().body() instanceof Fact && linger())) {
             return;
         }
         busy = true;
@@ -268,18 +276,57 @@ public final class StatusVerticle extends VerticleBase {
         Future<?> work = queue.peek().body() instanceof Fact ? applyBatch() : applyRegistry(queue.poll());
         work.onComplete(ar -> {
             busy = false;
+            lastWorkEndedNanos = System.nanoTime();
             drain();
         });
+    }
+
+    /**
+     * Whether the next batch waits a little for more facts. A batch costs PostgreSQL about 0.3 ms of CPU
+     * whatever its size (commit, WAL flush, executor start) on top of ~30 µs per change: at 10,000 changes/s
+     * back-to-back batches of ~20 facts spent a third of PostgreSQL's time on that fixed part. So while
+     * facts keep coming (the previous batch ended less than STATUS_BATCH_LINGER_MS ago) a batch of fewer
+     * than {@link #LINGER_UNTIL} facts waits up to that long; a fact that finds the engine idle is committed
+     * at once, so a quiet charger's answer is never delayed.
+     */
+    private boolean linger() {
+        int lingerMs = wiring.config().engine().statusBatchLingerMs();
+        if (lingerMs == 0 || queue.size() >= LINGER_UNTIL) {
+            if (lingering) {
+                vertx.cancelTimer(lingerTimer);
+                lingering = false;
+            }
+            return false;
+        }
+        if (lingering) {
+            return true;
+        }
+        if (System.nanoTime() - lastWorkEndedNanos >= lingerMs * 1_000_000L) {
+            return false;
+        }
+        lingering = true;
+        lingerTimer = vertx.setTimer(lingerMs, t -> {
+            lingering = false;
+            drain();
+        });
+        return true;
     }
 
     private Future<?> applyBatch() {
         List<Message<Object>> batch = new ArrayList<>();
         List<Fact> facts = new ArrayList<>();
+        Set<String> touched = new HashSet<>();
         while (!queue.isEmpty()
                 && queue.peek().body() instanceof Fact f
                 && batch.size() < wiring.config().engine().statusBatchMax()) {
+            if (f instanceof Fact.Connected && touched.contains(f.chargerId())) {
+                // A connect claims its charger afresh before the batch is applied: the facts of it queued before
+                // (the previous session's Disconnected, a reboot's Offline) must be committed first, by this batch.
+                break;
+            }
             batch.add(queue.poll());
             facts.add(f);
+            touched.add(f.chargerId());
         }
         wiring.metrics().batchSize(batch.size());
         inFlight = batch;

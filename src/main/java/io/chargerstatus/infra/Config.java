@@ -65,8 +65,11 @@ public record Config(
     /** The SSE stream's pings and the bounds of a client's memory. */
     public record Sse(int pingS, int maxQueueBytes, int replayBufferMax) {}
 
-    /** The status engine's batch size. */
-    public record Engine(int statusBatchMax) {}
+    /**
+     * The status engine's batch size, and how long a small batch may wait for more facts while facts keep
+     * coming (0: never).
+     */
+    public record Engine(int statusBatchMax, int statusBatchLingerMs) {}
 
     /** TLS for both ports (a PKCS#12 keystore or PEM files) and the CA of chargers' client certificates. */
     public record Tls(
@@ -193,7 +196,7 @@ public record Config(
                         atLeast(v, "dbPoolSize", 1),
                         positive(v, "dbTimeoutS")),
                 new Sse(positive(v, "ssePingS"), positive(v, "sseMaxQueueBytes"), positive(v, "sseReplayBufferMax")),
-                new Engine(positive(v, "statusBatchMax")),
+                new Engine(positive(v, "statusBatchMax"), atLeast(v, "statusBatchLingerMs", 0)),
                 new Tls(
                         string(v, "tlsKeystorePath"),
                         string(v, "tlsKeystorePassword"),

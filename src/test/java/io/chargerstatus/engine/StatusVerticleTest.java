@@ -239,6 +239,57 @@ class StatusVerticleTest {
         }
     }
 
+    @Test
+    @DisplayName("while facts keep coming, a small batch waits STATUS_BATCH_LINGER_MS for more: three facts sent right "
+            + "behind a commit are one batch, not one alone and then two; a reconnect waits for its disconnect's batch")
+    void lingers(Vertx vertx) throws Exception {
+        String pgUrl = TestDatabase.fresh();
+        try (Database db =
+                Database.open(pgUrl, Files.createTempDirectory("cs-linger").toString(), 5)) {
+            TestDatabase.sql(pgUrl, "INSERT INTO accounts (id, name) VALUES ('a', 'A')");
+            TestDatabase.sql(pgUrl, "INSERT INTO chargers (id, account_id) VALUES ('CP-1', 'a')");
+            Bus.registerCodecs(vertx.eventBus());
+            Metrics metrics = new Metrics();
+            // Long enough that the three sends below always fit in it, however busy the machine.
+            Wiring wiring = new Wiring(
+                    db,
+                    Config.load(Map.of("STATUS_BATCH_LINGER_MS", "3000")),
+                    Clock.systemUTC(),
+                    metrics,
+                    Membership.alone());
+            await(vertx.deployVerticle(new StatusVerticle(wiring))
+                    .toCompletionStage()
+                    .toCompletableFuture());
+            Instant t = Instant.now();
+            fact(vertx, new Fact.Connected("CP-1", "s1", "1.6", t)); // the engine was idle: committed at once
+            fact(vertx, new Fact.Booted("CP-1", "ACME", "AC22", "1", t));
+            var batches = metrics.registry().get("charger_status_batch_facts").summary();
+            long before = batches.count();
+            var a = request(vertx, new Fact.StatusReported("CP-1", 1, "Available", "NoError", null, null, t, t));
+            var b = request(vertx, new Fact.StatusReported("CP-1", 2, "Available", "NoError", null, null, t, t));
+            var c = request(vertx, new Fact.StatusReported("CP-1", 1, "Preparing", "NoError", null, null, t, t));
+            await(a);
+            await(b);
+            await(c);
+            assertEquals(1, batches.count() - before, "one batch for the three facts");
+
+            // A charger that closes its socket and is back at once (a reboot): its Disconnected and the new
+            // session's Connected arrive together, and Offline is still recorded between the two sessions.
+            var closed = request(vertx, new Fact.Disconnected("CP-1", "s1", "socket closed", t.plusSeconds(1)));
+            var back = request(vertx, new Fact.Connected("CP-1", "s2", "1.6", t.plusSeconds(1)));
+            await(closed);
+            await(back);
+            assertEquals(
+                    "Offline,Preparing",
+                    TestDatabase.sql(
+                            pgUrl,
+                            "SELECT string_agg(status, ',' ORDER BY seq) FROM status_events WHERE charger_id = 'CP-1' "
+                                    + "AND connector_id IS NULL AND seq > (SELECT min(seq) FROM status_events "
+                                    + "WHERE charger_id = 'CP-1' AND status = 'Preparing')"));
+            assertEquals("t", TestDatabase.sql(pgUrl, "SELECT online FROM chargers WHERE id = 'CP-1'"));
+        }
+    }
+
     private static java.util.concurrent.CompletableFuture<Object> request(Vertx vertx, Fact fact) {
         return vertx.eventBus()
                 .request(Bus.FACTS, fact, Bus.LOCAL)

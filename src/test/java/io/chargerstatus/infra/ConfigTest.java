@@ -26,6 +26,9 @@ class ConfigTest {
         assertEquals(5, c.database().timeoutS());
         assertEquals("text", c.operations().logFormat());
         assertNull(c.tls().keyCertOptions(), "TLS is off without a keystore or PEM files");
+        assertEquals(2, c.engine().statusBatchLingerMs());
+        assertEquals(
+                0, Config.load(Map.of("STATUS_BATCH_LINGER_MS", "0")).engine().statusBatchLingerMs(), "0: off");
     }
 
     @Test
@@ -56,6 +59,7 @@ class ConfigTest {
                 "HTTP_PORT | abc | HTTP_PORT must be an integer, got abc",
                 "OCPP_PORT | 70000 | OCPP_PORT must be a port number (0 to 65535), got 70000",
                 "CALL_TIMEOUT_S | 0 | CALL_TIMEOUT_S must be at least 1, got 0",
+                "STATUS_BATCH_LINGER_MS | -1 | STATUS_BATCH_LINGER_MS must be at least 0, got -1",
                 "LOG_FORMAT | xml | LOG_FORMAT must be text or json, got xml"
             })
     @DisplayName("a bad value is refused with a message naming the variable")
