@@ -141,13 +141,7 @@ class StatusVerticleTest {
         String pgUrl = TestDatabase.fresh();
         try (Database db =
                 Database.open(pgUrl, Files.createTempDirectory("cs-tx").toString(), 5)) {
-            TestDatabase.sql(pgUrl, "INSERT INTO accounts (id, name) VALUES ('a', 'A')");
-            TestDatabase.sql(pgUrl, "INSERT INTO chargers (id, account_id) VALUES ('CP-1', 'a'), ('CP-2', 'a')");
-            Bus.registerCodecs(vertx.eventBus());
-            Wiring wiring = new Wiring(db, Config.load(Map.of()), Clock.systemUTC(), new Metrics(), Membership.alone());
-            await(vertx.deployVerticle(new StatusVerticle(wiring))
-                    .toCompletionStage()
-                    .toCompletableFuture());
+            deployEngine(vertx, pgUrl, db, Map.of(), new Metrics(), "CP-1", "CP-2");
             Instant t = Instant.now();
             for (String id : new String[] {"CP-1", "CP-2"}) {
                 fact(vertx, new Fact.Connected(id, "s-" + id, "1.6", t));
@@ -246,20 +240,9 @@ class StatusVerticleTest {
         String pgUrl = TestDatabase.fresh();
         try (Database db =
                 Database.open(pgUrl, Files.createTempDirectory("cs-linger").toString(), 5)) {
-            TestDatabase.sql(pgUrl, "INSERT INTO accounts (id, name) VALUES ('a', 'A')");
-            TestDatabase.sql(pgUrl, "INSERT INTO chargers (id, account_id) VALUES ('CP-1', 'a')");
-            Bus.registerCodecs(vertx.eventBus());
             Metrics metrics = new Metrics();
             // Long enough that the three sends below always fit in it, however busy the machine.
-            Wiring wiring = new Wiring(
-                    db,
-                    Config.load(Map.of("STATUS_BATCH_LINGER_MS", "3000")),
-                    Clock.systemUTC(),
-                    metrics,
-                    Membership.alone());
-            await(vertx.deployVerticle(new StatusVerticle(wiring))
-                    .toCompletionStage()
-                    .toCompletableFuture());
+            deployEngine(vertx, pgUrl, db, Map.of("STATUS_BATCH_LINGER_MS", "3000"), metrics, "CP-1");
             Instant t = Instant.now();
             fact(vertx, new Fact.Connected("CP-1", "s1", "1.6", t)); // the engine was idle: committed at once
             fact(vertx, new Fact.Booted("CP-1", "ACME", "AC22", "1", t));
@@ -288,6 +271,21 @@ class StatusVerticleTest {
                                     + "WHERE charger_id = 'CP-1' AND status = 'Preparing')"));
             assertEquals("t", TestDatabase.sql(pgUrl, "SELECT online FROM chargers WHERE id = 'CP-1'"));
         }
+    }
+
+    /** An engine on {@code db} with these settings, account "a" and these chargers registered. */
+    private static void deployEngine(
+            Vertx vertx, String pgUrl, Database db, Map<String, String> env, Metrics metrics, String... chargers)
+            throws Exception {
+        TestDatabase.sql(pgUrl, "INSERT INTO accounts (id, name) VALUES ('a', 'A')");
+        for (String id : chargers) {
+            TestDatabase.sql(pgUrl, "INSERT INTO chargers (id, account_id) VALUES ('" + id + "', 'a')");
+        }
+        Bus.registerCodecs(vertx.eventBus());
+        Wiring wiring = new Wiring(db, Config.load(env), Clock.systemUTC(), metrics, Membership.alone());
+        await(vertx.deployVerticle(new StatusVerticle(wiring))
+                .toCompletionStage()
+                .toCompletableFuture());
     }
 
     private static java.util.concurrent.CompletableFuture<Object> request(Vertx vertx, Fact fact) {
