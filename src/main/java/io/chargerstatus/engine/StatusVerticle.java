@@ -518,8 +518,10 @@ public final class StatusVerticle extends VerticleBase {
                 versions.put(connected.chargerId(), connected.ocppVersion());
             }
             Fact applied = fact;
+            Integer startedId = null;
             if (fact instanceof Fact.TransactionStarted t) {
                 int id = transactionIds.get(nextTransaction++);
+                startedId = id;
                 opened.put(
                         id,
                         new EngineStore.TransactionRow(
@@ -544,8 +546,8 @@ public final class StatusVerticle extends VerticleBase {
             StatusModel.Outcome outcome = StatusModel.apply(state, applied);
             next.put(state.id(), outcome.state());
             changes.addAll(outcome.changes());
-            answers[f] = fact instanceof Fact.TransactionStarted
-                    ? ((Fact.TransactionChanged) applied).transactionId()
+            answers[f] = startedId != null
+                    ? startedId
                     : (Object) outcome.changes().stream().anyMatch(Change::applied);
             for (int connectorId : outcome.connectorsTouched()) {
                 ConnectorState c = outcome.state().connectors().get(connectorId);

@@ -64,18 +64,22 @@ public abstract class CentralSystem {
 
     /** Sends a fact and completes once it is committed, with whether it changed a status. */
     protected Future<Boolean> commit(Fact fact) {
-        return bus.<Boolean>request(Bus.FACTS, fact, factDelivery)
-                .map(m -> Boolean.TRUE.equals(m.body()))
-                .recover(e -> Future.failedFuture(new OcppError("InternalError", "not stored, please retry")));
+        return ask(fact).map(Boolean.TRUE::equals);
     }
 
     /** Sends a StartTransaction to the engine; completes once committed, with the transaction's number. */
     protected Future<Integer> commit(Fact.TransactionStarted fact) {
-        return bus.<Object>request(Bus.FACTS, fact, factDelivery)
-                .recover(e -> Future.failedFuture(new OcppError("InternalError", "not stored, please retry")))
-                .compose(m -> m.body() instanceof Integer id
+        return ask(fact)
+                .compose(answer -> answer instanceof Integer id
                         ? Future.succeededFuture(id)
                         : Future.failedFuture(new OcppError("InternalError", "the charger is no longer registered")));
+    }
+
+    /** The engine's answer to a fact, once committed; a fact not committed is the charger's InternalError. */
+    private Future<Object> ask(Fact fact) {
+        return bus.request(Bus.FACTS, fact, factDelivery)
+                .map(m -> m.body())
+                .recover(e -> Future.failedFuture(new OcppError("InternalError", "not stored, please retry")));
     }
 
     /** Sends a fact nobody waits for (a sign of life). */

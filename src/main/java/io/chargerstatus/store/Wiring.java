@@ -19,12 +19,20 @@ public record Wiring(Database database, Config config, Clock clock, Metrics metr
      * half of DB_POOL_SIZE (at least 2): the status engine keeps one commit in flight, the others query.
      */
     public Pool pool(Vertx vertx) {
-        return database.pool(vertx, Math.max(2, config.database().poolSize() / 2));
+        return database.pool(vertx, verticlePoolSize());
+    }
+
+    private int verticlePoolSize() {
+        return Math.max(2, config.database().poolSize() / 2);
     }
 
     /** The database access of one verticle, on a pool of its own (see {@link #pool}). */
     public Sql.Access sql(Vertx vertx) {
-        return new Sql.Access(pool(vertx), database.health(), Database.QUERY_DEADLINE_S * 1000L);
+        return access(pool(vertx));
+    }
+
+    private Sql.Access access(Pool pool) {
+        return new Sql.Access(pool, database.health(), Database.QUERY_DEADLINE_S * 1000L);
     }
 
     /**
@@ -35,13 +43,8 @@ public record Wiring(Database database, Config config, Clock clock, Metrics metr
      * first batch) would otherwise scan it for ever after; every statement here has an index to use.
      */
     public Sql.Access engineSql(Vertx vertx) {
-        return new Sql.Access(
-                database.pool(
-                        vertx,
-                        Math.max(2, config.database().poolSize() / 2),
-                        Map.of("plan_cache_mode", "force_generic_plan", "enable_seqscan", "off")),
-                database.health(),
-                Database.QUERY_DEADLINE_S * 1000L);
+        return access(database.pool(
+                vertx, verticlePoolSize(), Map.of("plan_cache_mode", "force_generic_plan", "enable_seqscan", "off")));
     }
 
     /**
@@ -49,6 +52,6 @@ public record Wiring(Database database, Config config, Clock clock, Metrics metr
      * verticle (SSE replays, which would otherwise starve REST and health).
      */
     public Sql.Access sql(Vertx vertx, int poolSize) {
-        return new Sql.Access(database.pool(vertx, poolSize), database.health(), Database.QUERY_DEADLINE_S * 1000L);
+        return access(database.pool(vertx, poolSize));
     }
 }

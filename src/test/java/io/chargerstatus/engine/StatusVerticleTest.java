@@ -38,14 +38,7 @@ class StatusVerticleTest {
         try (PgInstance pg = PgInstance.start();
                 Database db = Database.open(
                         pg.url(), Files.createTempDirectory("cs-engine").toString(), 2)) {
-            TestDatabase.sql(pg.url(), "INSERT INTO accounts (id, name) VALUES ('a', 'A')");
-            TestDatabase.sql(pg.url(), "INSERT INTO chargers (id, account_id) VALUES ('CP-1', 'a')");
-            Bus.registerCodecs(vertx.eventBus());
-            Wiring wiring = new Wiring(
-                    db, Config.load(Map.of("DB_TIMEOUT_S", "2")), Clock.systemUTC(), new Metrics(), Membership.alone());
-            await(vertx.deployVerticle(new StatusVerticle(wiring))
-                    .toCompletionStage()
-                    .toCompletableFuture());
+            deployEngine(vertx, pg.url(), db, Map.of("DB_TIMEOUT_S", "2"), new Metrics(), "CP-1");
             Instant t = Instant.now();
             fact(vertx, new Fact.Connected("CP-1", "s1", "1.6", t));
             fact(vertx, new Fact.Booted("CP-1", "ACME", "AC22", "1", t));
