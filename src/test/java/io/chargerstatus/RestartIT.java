@@ -64,11 +64,11 @@ class RestartIT {
             assertTrue(history.size() >= historyBefore + 1, "history kept, plus the Offline of the stop");
 
             try (SseClient sse = SseClient.open(second, TestService.ADMIN, null, lastSeq)) {
-                JsonObject offline = sse.next(3000);
+                JsonObject offline = sse.next(30_000);
                 assertNotNull(offline, "the Offline recorded at the stop is replayed");
                 assertEquals("Offline", offline.getString("status"));
                 TestCharger again = TestCharger.connect(second, "CP-R1");
-                JsonObject back = sse.next(3000);
+                JsonObject back = sse.next(30_000);
                 assertNotNull(back);
                 assertEquals("Faulted", back.getString("status"), "back to the last connector statuses");
                 assertEquals("GroundFailure/E-7", back.getString("faultCode"));

@@ -164,6 +164,9 @@ class SeedScenariosIT {
             cp.firmware("Downloaded");
             cp.firmware("Installing");
             cp.close();
+            // A reboot takes a while: the charger comes back once its old session is gone. (A reconnect within
+            // milliseconds through another event loop can overtake the close; see docs/architecture.md, Limits.)
+            List<String> seen = new ArrayList<>(statuses(sse, "SEED-FW", 4));
             TestCharger rebooted = TestCharger.connect(service, "SEED-FW");
             rebooted.ok(
                     "BootNotification",
@@ -174,9 +177,8 @@ class SeedScenariosIT {
             rebooted.firmware("Installed");
             // Boot, then connector 1 reports (a connector change is an event too); the reboot that installs the
             // firmware closes the socket, so Offline comes before the charger is back.
-            assertEquals(
-                    List.of("Available", "Available", "Unavailable", "Offline", "Unavailable", "Available"),
-                    statuses(sse, "SEED-FW", 6));
+            seen.addAll(statuses(sse, "SEED-FW", 2));
+            assertEquals(List.of("Available", "Available", "Unavailable", "Offline", "Unavailable", "Available"), seen);
             assertEquals("2.0.0", api.chargerRow("SEED-FW").getString("firmwareVersion"));
             rebooted.close();
         }
