@@ -37,6 +37,9 @@ public final class BackOfficeStore extends Sql {
     private static final String CONNECTORS_OF = """
       SELECT * FROM connectors WHERE charger_id = ANY($1::text[]) AND connector_id > 0 ORDER BY charger_id, connector_id""";
 
+    private static final String DEVIATIONS_OF = """
+      SELECT * FROM charger_deviations WHERE charger_id = ANY($1::text[]) ORDER BY charger_id, first_seen_at, rule, field""";
+
     private static final String EVENTS_AFTER = """
       SELECT * FROM status_events WHERE seq > $1 AND applied AND ($2::text IS NULL OR account_id = $2)
       ORDER BY seq LIMIT $3""";
@@ -184,15 +187,49 @@ public final class BackOfficeStore extends Sql {
         if (rows.isEmpty()) {
             return Future.succeededFuture(new JsonArray());
         }
-        return exec(CONNECTORS_OF, Tuple.of(rows.keySet().toArray(new String[0])))
-                .map(connectors -> {
+        Tuple ids = Tuple.of(rows.keySet().toArray(new String[0]));
+        return exec(CONNECTORS_OF, ids)
+                .compose(connectors -> {
                     for (Row r : connectors) {
                         rows.get(r.getString("charger_id"))
                                 .getJsonArray("connectors")
                                 .add(connectorRow(r));
                     }
+                    return exec(DEVIATIONS_OF, ids);
+                })
+                .map(deviations -> {
+                    for (Row r : deviations) {
+                        rows.get(r.getString("charger_id"))
+                                .getJsonArray("deviations")
+                                .add(deviationRow(r));
+                    }
                     return new JsonArray(new ArrayList<>(rows.values()));
                 });
+    }
+
+    /** A charger's security events (SecurityEventNotification), newest first. */
+    public Future<JsonArray> securityEvents(String chargerId, int limit) {
+        return exec(
+                        "SELECT * FROM security_events WHERE charger_id = $1 ORDER BY id DESC LIMIT $2",
+                        Tuple.of(chargerId, limit))
+                .map(rows -> collect(
+                        rows,
+                        r -> new JsonObject()
+                                .put("type", r.getString("type"))
+                                .put("timestamp", iso(r, "ts"))
+                                .put("techInfo", r.getString("tech_info"))
+                                .put("critical", r.getBoolean("critical"))
+                                .put("receivedAt", iso(r, "received_at"))));
+    }
+
+    private static JsonObject deviationRow(Row r) {
+        return new JsonObject()
+                .put("rule", r.getString("rule"))
+                .put("field", r.getString("field"))
+                .put("detail", r.getString("detail"))
+                .put("firstSeenAt", iso(r, "first_seen_at"))
+                .put("lastSeenAt", iso(r, "last_seen_at"))
+                .put("count", r.getLong("count"));
     }
 
     public Future<JsonArray> history(String chargerId, int limit) {
@@ -380,7 +417,8 @@ public final class BackOfficeStore extends Sql {
                 .put("model", r.getString("model"))
                 .put("firmwareVersion", r.getString("firmware_version"))
                 .put("ocppVersion", r.getString("ocpp_version"))
-                .put("connectors", new JsonArray());
+                .put("connectors", new JsonArray())
+                .put("deviations", new JsonArray());
     }
 
     private static JsonObject connectorRow(Row r) {

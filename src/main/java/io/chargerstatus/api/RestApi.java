@@ -84,6 +84,8 @@ public final class RestApi {
         api.post("/chargers/:id/commands/:name").handler(Responses.json(200, this::command));
         api.get("/chargers/:id/commands").handler(Responses.json(200, ctx -> listOf(ctx, store::commands)));
         api.get("/chargers/:id/transactions").handler(Responses.json(200, ctx -> listOf(ctx, store::transactions)));
+        api.get("/chargers/:id/security-events")
+                .handler(Responses.json(200, ctx -> listOf(ctx, store::securityEvents)));
         api.get("/status-summary").handler(Responses.json(200, this::statusSummary));
         api.get("/status-history").handler(Responses.json(200, this::statusHistory));
         api.post("/id-tags").handler(Responses.json(201, this::upsertIdTag));

@@ -480,7 +480,7 @@ public final class EngineStore extends Sql {
     }
 
     /**
-     * Removes a charger and its history. The charger row goes first: its lock waits for any batch of
+     * Removes a charger, its history, its deviations and its security events. The charger row goes first: its lock waits for any batch of
      * another instance still writing it, and a later one fails the fence; the history is then deleted
      * with a snapshot that sees every event committed for it. (The history has no foreign key: V6.)
      */
@@ -489,6 +489,10 @@ public final class EngineStore extends Sql {
                 .execute(Tuple.of(id))
                 .compose(deleted -> conn.preparedQuery("DELETE FROM status_events WHERE charger_id = $1")
                         .execute(Tuple.of(id))
+                        .compose(v -> conn.preparedQuery("DELETE FROM charger_deviations WHERE charger_id = $1")
+                                .execute(Tuple.of(id)))
+                        .compose(v -> conn.preparedQuery("DELETE FROM security_events WHERE charger_id = $1")
+                                .execute(Tuple.of(id)))
                         .map(v -> deleted.rowCount() > 0)));
     }
 

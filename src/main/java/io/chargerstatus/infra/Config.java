@@ -54,7 +54,8 @@ public record Config(
             int messageBurst,
             int handshakeTimeoutS,
             String autoStartIdTag,
-            int passwordIterations) {}
+            int passwordIterations,
+            boolean strict) {}
 
     /**
      * PostgreSQL: {@code pgUrl} null starts an embedded one under {@code dataDir}; {@code poolSize} is
@@ -189,7 +190,8 @@ public record Config(
                         positive(v, "messageBurst"),
                         positive(v, "handshakeTimeoutS"),
                         string(v, "autoStartIdTag"),
-                        atLeast(v, "passwordIterations", 1000)),
+                        atLeast(v, "passwordIterations", 1000),
+                        bool(v, "ocppStrict")),
                 new Database(
                         string(v, "pgUrl"),
                         string(v, "dataDir"),
@@ -265,6 +267,18 @@ public record Config(
         } catch (NumberFormatException e) {
             throw new Invalid(envName(key) + " must be an integer, got " + value);
         }
+    }
+
+    private static boolean bool(Map<String, Object> v, String key) {
+        Object value = v.get(key);
+        if (value == null || value instanceof Boolean) {
+            return Boolean.TRUE.equals(value);
+        }
+        return switch (String.valueOf(value).trim().toLowerCase()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new Invalid(envName(key) + " must be true or false, got " + value);
+        };
     }
 
     private static String string(Map<String, Object> v, String key) {

@@ -72,6 +72,13 @@ public final class Metrics {
 
     private final Counter sseGapsFilled;
 
+    private final Map<String, Counter> tolerated = new ConcurrentHashMap<>();
+    private final Map<Boolean, Counter> securityEvents = new ConcurrentHashMap<>();
+
+    /** The field-tolerance rules (docs/field-tolerance.md), each counted from zero. */
+    public static final List<String> TOLERANCE_RULES =
+            List.of("no-boot", "long-string", "no-offset", "number-as-string");
+
     public Metrics() {
         // Names promtool's lint refuses: an abbreviated unit (its seconds twin process_cpu_usage stays) and
         // a gauge ending in _count.
@@ -110,6 +117,24 @@ public final class Metrics {
                 .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
         // Counters exist from the start, at zero, so that rate() and alerts see them before their first event.
+        for (String rule : TOLERANCE_RULES) {
+            tolerated.put(
+                    rule,
+                    Counter.builder("charger_status_ocpp_tolerated_total")
+                            .description(
+                                    "Charger messages the schema refused and a field-tolerance rule admitted, by rule")
+                            .tag("rule", rule)
+                            .register(registry));
+        }
+        for (boolean critical : new boolean[] {true, false}) {
+            securityEvents.put(
+                    critical,
+                    Counter.builder("charger_status_ocpp_security_events_total")
+                            .description("SecurityEventNotifications received from chargers, critical or not (the OCPP "
+                                    + "security event list)")
+                            .tag("critical", String.valueOf(critical))
+                            .register(registry));
+        }
         tooBig = Counter.builder("charger_status_ocpp_messages_too_big_total")
                 .description("Charger messages over MAX_FRAME_BYTES, answered by closing the session with 1009")
                 .register(registry);
@@ -240,6 +265,16 @@ public final class Metrics {
     }
 
     /** A session closed with 1009 because a message, whole or fragmented, exceeded MAX_FRAME_BYTES. */
+    /** One use of a field-tolerance rule. */
+    public void tolerated(String rule) {
+        tolerated.get(rule).increment();
+    }
+
+    /** A security event a charger reported. */
+    public void securityEvent(boolean critical) {
+        securityEvents.get(critical).increment();
+    }
+
     public void messageTooBig() {
         tooBig.increment();
     }

@@ -2,6 +2,7 @@ package io.chargerstatus.ocpp;
 
 import io.chargerstatus.bus.Bus;
 import io.chargerstatus.infra.Config;
+import io.chargerstatus.infra.Metrics;
 import io.chargerstatus.rules.ChargerRules;
 import io.chargerstatus.status.Fact;
 import io.vertx.core.Future;
@@ -13,6 +14,9 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The central-system side of one OCPP version: one handler per message a charger initiates. Payloads
@@ -21,6 +25,7 @@ import java.time.temporal.ChronoUnit;
  * share (facts, id tags, time stamps) is here.
  */
 public abstract class CentralSystem {
+    private static final Logger LOG = LoggerFactory.getLogger(CentralSystem.class);
     /** The highest connector (or EVSE) id accepted: far above any real charger, low enough to bound the rows one can create. */
     public static final int MAX_CONNECTOR_ID = 100;
 
@@ -28,11 +33,13 @@ public abstract class CentralSystem {
     protected final ChargerStore store;
     protected final ChargerRules rules;
     protected final Config.Ocpp config;
+    protected final Metrics metrics;
     private final EventBus bus;
     private final DeliveryOptions factDelivery;
 
-    protected CentralSystem(Vertx vertx, ChargerStore store, ChargerRules rules, Config.Ocpp config) {
+    protected CentralSystem(Vertx vertx, ChargerStore store, ChargerRules rules, Config.Ocpp config, Metrics metrics) {
         this.vertx = vertx;
+        this.metrics = metrics;
         this.bus = vertx.eventBus();
         this.store = store;
         this.rules = rules;
@@ -80,6 +87,54 @@ public abstract class CentralSystem {
         return bus.request(Bus.FACTS, fact, factDelivery)
                 .map(m -> m.body())
                 .recover(e -> Future.failedFuture(new OcppError("InternalError", "not stored, please retry")));
+    }
+
+    /**
+     * The security events that OCPP 2.0.1 (Appendix 1) and the 1.6 security extension mark critical: the ones a
+     * charger must report at once rather than only keep in its log.
+     */
+    static final Set<String> CRITICAL_SECURITY_EVENTS = Set.of(
+            "FirmwareUpdated",
+            "SettingSystemTime",
+            "StartupOfTheDevice",
+            "ResetOrReboot",
+            "SecurityLogWasCleared",
+            "MemoryExhaustion",
+            "TamperDetectionActivated");
+
+    /** SecurityEventNotification (both versions: the same fields): stored, then answered. */
+    protected Future<JsonObject> securityEvent(OcppSession session, JsonObject p, Instant at) {
+        String type = p.getString("type");
+        boolean critical = CRITICAL_SECURITY_EVENTS.contains(type);
+        notice(new Fact.Seen(session.chargerId(), at));
+        return store.addSecurityEvent(
+                        session.chargerId(),
+                        type,
+                        timestampOr(p.getString("timestamp"), at),
+                        p.getString("techInfo"),
+                        critical,
+                        at)
+                .map(v -> {
+                    metrics.securityEvent(critical);
+                    LOG.atInfo()
+                            .addKeyValue("chargerId", session.chargerId())
+                            .addKeyValue("event", "security_event")
+                            .log(() -> "charger " + session.chargerId() + " reports security event " + type
+                                    + (critical ? " (critical)" : "")
+                                    + (p.getString("techInfo") == null ? "" : ": " + p.getString("techInfo")));
+                    return new JsonObject();
+                });
+    }
+
+    /** The reason this central system gives when a charger asks it to sign a certificate (SignCertificate). */
+    protected static final String NO_CA =
+            "this central system signs no certificates: install the charger's client certificate by hand";
+
+    /** A charger's request that only needs a line in the log (LogStatusNotification, SignCertificate). */
+    protected void logRequest(OcppSession session, String what) {
+        LOG.atInfo()
+                .addKeyValue("chargerId", session.chargerId())
+                .log(() -> "charger " + session.chargerId() + " " + what);
     }
 
     /** Sends a fact nobody waits for (a sign of life). */

@@ -1,6 +1,7 @@
 package io.chargerstatus.ocpp;
 
 import io.chargerstatus.infra.Config;
+import io.chargerstatus.infra.Metrics;
 import io.chargerstatus.rules.ChargerRules;
 import io.chargerstatus.status.Fact;
 import io.vertx.core.Future;
@@ -14,8 +15,8 @@ import org.slf4j.LoggerFactory;
 public final class CentralSystem16 extends CentralSystem {
     private static final Logger LOG = LoggerFactory.getLogger(CentralSystem16.class);
 
-    public CentralSystem16(Vertx vertx, ChargerStore store, ChargerRules rules, Config.Ocpp config) {
-        super(vertx, store, rules, config);
+    public CentralSystem16(Vertx vertx, ChargerStore store, ChargerRules rules, Config.Ocpp config, Metrics metrics) {
+        super(vertx, store, rules, config, metrics);
     }
 
     @Override
@@ -68,9 +69,24 @@ public final class CentralSystem16 extends CentralSystem {
                             return new JsonObject();
                         });
             }
-            case "FirmwareStatusNotification" ->
+            // The security extension's signed update reports the 2.0.1 firmware statuses: the same status rule.
+            case "FirmwareStatusNotification", "SignedFirmwareStatusNotification" ->
                 commit(new Fact.FirmwareReported(charger, p.getString("status"), at))
                         .map(v -> new JsonObject());
+            case "SecurityEventNotification" -> securityEvent(session, p, at);
+            case "LogStatusNotification" -> {
+                notice(new Fact.Seen(charger, at));
+                logRequest(
+                        session,
+                        "log upload " + p.getString("status") + " (request " + p.getInteger("requestId") + ")");
+                yield Future.succeededFuture(new JsonObject());
+            }
+            // 1.6's SignCertificate.conf has no room for a reason: it is logged.
+            case "SignCertificate" -> {
+                notice(new Fact.Seen(charger, at));
+                logRequest(session, "asked for a certificate (SignCertificate): Rejected, " + NO_CA);
+                yield Future.succeededFuture(new JsonObject().put("status", "Rejected"));
+            }
             case "Authorize" ->
                 idTagInfo(session, p.getString("idTag"), at).map(info -> new JsonObject().put("idTagInfo", info));
             case "StartTransaction" -> startTransaction(session, p, at);

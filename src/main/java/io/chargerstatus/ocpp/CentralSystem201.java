@@ -1,6 +1,7 @@
 package io.chargerstatus.ocpp;
 
 import io.chargerstatus.infra.Config;
+import io.chargerstatus.infra.Metrics;
 import io.chargerstatus.rules.ChargerRules;
 import io.chargerstatus.status.Fact;
 import io.vertx.core.Future;
@@ -22,8 +23,8 @@ import org.slf4j.LoggerFactory;
 public final class CentralSystem201 extends CentralSystem {
     private static final Logger LOG = LoggerFactory.getLogger(CentralSystem201.class);
 
-    public CentralSystem201(Vertx vertx, ChargerStore store, ChargerRules rules, Config.Ocpp config) {
-        super(vertx, store, rules, config);
+    public CentralSystem201(Vertx vertx, ChargerStore store, ChargerRules rules, Config.Ocpp config, Metrics metrics) {
+        super(vertx, store, rules, config, metrics);
     }
 
     @Override
@@ -64,7 +65,19 @@ public final class CentralSystem201 extends CentralSystem {
             case "FirmwareStatusNotification" ->
                 commit(new Fact.FirmwareReported(charger, p.getString("status"), at))
                         .map(v -> new JsonObject());
-            case "MeterValues", "SecurityEventNotification", "LogStatusNotification", "NotifyReport" -> {
+            case "SecurityEventNotification" -> securityEvent(session, p, at);
+            case "SignCertificate" -> {
+                notice(new Fact.Seen(charger, at));
+                logRequest(session, "asked for a certificate (SignCertificate): Rejected, " + NO_CA);
+                yield Future.succeededFuture(new JsonObject()
+                        .put("status", "Rejected")
+                        .put(
+                                "statusInfo",
+                                new JsonObject()
+                                        .put("reasonCode", "NotSupported")
+                                        .put("additionalInfo", NO_CA)));
+            }
+            case "MeterValues", "LogStatusNotification", "NotifyReport" -> {
                 notice(new Fact.Seen(charger, at));
                 yield Future.succeededFuture(new JsonObject());
             }

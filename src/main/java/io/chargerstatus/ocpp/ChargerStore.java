@@ -6,6 +6,8 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
 
 /**
  * What the OCPP side reads and writes: charger credentials, id tags, OCPP 2.0.1 transactions (those of 1.6 are
@@ -17,11 +19,17 @@ public final class ChargerStore extends Sql {
         super(access);
     }
 
-    /** What the OCPP handshake needs to know of a registered charger. */
-    public record ChargerAuth(String id, String accountId, String passwordHash, boolean secured) {}
+    /**
+     * What the OCPP handshake needs to know of a registered charger; {@code booted}: it has sent a BootNotification
+     * at least once (a session of one that never did asks for one).
+     */
+    public record ChargerAuth(String id, String accountId, String passwordHash, boolean secured, boolean booted) {}
 
     public Future<ChargerAuth> chargerAuth(String id) {
-        return exec("SELECT id, account_id, password_hash, secured FROM chargers WHERE id = $1", Tuple.of(id))
+        return exec(
+                        "SELECT id, account_id, password_hash, secured, booted_at IS NOT NULL AS booted FROM chargers "
+                                + "WHERE id = $1",
+                        Tuple.of(id))
                 .map(rows -> rows.size() == 0 ? null : toAuth(rows.iterator().next()));
     }
 
@@ -35,7 +43,57 @@ public final class ChargerStore extends Sql {
 
     private static ChargerAuth toAuth(Row r) {
         return new ChargerAuth(
-                r.getString("id"), r.getString("account_id"), r.getString("password_hash"), r.getBoolean("secured"));
+                r.getString("id"),
+                r.getString("account_id"),
+                r.getString("password_hash"),
+                r.getBoolean("secured"),
+                r.getBoolean("booted"));
+    }
+
+    /** Uses of a field-tolerance rule by one charger at one field since the last write. */
+    public record DeviationCount(
+            String chargerId, String rule, String field, String detail, Instant first, Instant last, long count) {}
+
+    /**
+     * Adds counted deviations to the chargers' rows in one statement. Rows of chargers removed meanwhile are
+     * dropped (the join), so a deletion never fails the write of other chargers' counts.
+     */
+    public Future<Void> addDeviations(List<DeviationCount> counts) {
+        int n = counts.size();
+        String[] chargers = new String[n], rules = new String[n], fields = new String[n], details = new String[n];
+        OffsetDateTime[] firsts = new OffsetDateTime[n], lasts = new OffsetDateTime[n];
+        Long[] numbers = new Long[n];
+        for (int i = 0; i < n; i++) {
+            DeviationCount c = counts.get(i);
+            chargers[i] = c.chargerId();
+            rules[i] = c.rule();
+            fields[i] = c.field();
+            details[i] = c.detail();
+            firsts[i] = odt(c.first());
+            lasts[i] = odt(c.last());
+            numbers[i] = c.count();
+        }
+        return exec("""
+                        INSERT INTO charger_deviations (charger_id, rule, field, detail, first_seen_at, last_seen_at, count)
+                        SELECT u.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],
+                          $6::timestamptz[], $7::bigint[]) AS u(charger_id, rule, field, detail, f, l, n)
+                        JOIN chargers c ON c.id = u.charger_id
+                        ON CONFLICT (charger_id, rule, field) DO UPDATE SET
+                          detail = excluded.detail,
+                          first_seen_at = least(charger_deviations.first_seen_at, excluded.first_seen_at),
+                          last_seen_at = greatest(charger_deviations.last_seen_at, excluded.last_seen_at),
+                          count = charger_deviations.count + excluded.count""", Tuple.of(chargers, rules, fields, details, firsts, lasts, numbers))
+                .mapEmpty();
+    }
+
+    /** Stores a security event a charger reported; the charger is answered once it is stored. */
+    public Future<Void> addSecurityEvent(
+            String chargerId, String type, Instant timestamp, String techInfo, boolean critical, Instant receivedAt) {
+        return exec(
+                        "INSERT INTO security_events (charger_id, type, ts, tech_info, critical, received_at) "
+                                + "VALUES ($1, $2, $3, $4, $5, $6)",
+                        Tuple.of(chargerId, type, odt(timestamp), techInfo, critical, odt(receivedAt)))
+                .mapEmpty();
     }
 
     /** The id tag as this account knows it: status and expiry, or null when the account has no such tag. */

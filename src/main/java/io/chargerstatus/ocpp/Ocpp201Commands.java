@@ -2,21 +2,19 @@ package io.chargerstatus.ocpp;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.function.UnaryOperator;
 
 /**
  * The service's calls to chargers, in the charger's own version. The command API and the rules speak one
  * language (the OCPP 1.6 calls, see {@code api/CommandCatalog}); for an OCPP 2.0.1 session each call is
- * written as its 2.0.1 counterpart here, and the answer read back into the 1.6 shape, so that REST gives the
- * same answers whichever version a charger speaks.
+ * written as its 2.0.1 counterpart here. The charger's answer is passed on as it came (a 2.0.1 {@code Reset}
+ * answered {@code Scheduled} reaches the REST caller as {@code Scheduled}): the API never rewrites what a charger
+ * said.
  */
 final class Ocpp201Commands {
     private Ocpp201Commands() {}
 
-    /** A call as a 2.0.1 charger gets it, and how its answer reads in the 1.6 shape. */
-    record Call(String action, JsonObject payload, UnaryOperator<JsonObject> answer) {}
-
-    private static final UnaryOperator<JsonObject> STATUS = a -> new JsonObject().put("status", a.getString("status"));
+    /** A call as a 2.0.1 charger gets it. */
+    record Call(String action, JsonObject payload) {}
 
     /** The 2.0.1 call for a 1.6 call; throws NotSupported for one without a counterpart. */
     static Call of(String action, JsonObject p, Ocpp201Session session) {
@@ -32,19 +30,18 @@ final class Ocpp201Commands {
                 if (p.getInteger("connectorId", 0) > 0) {
                     request.put("evseId", p.getInteger("connectorId"));
                 }
-                yield new Call("RequestStartTransaction", request, STATUS);
+                yield new Call("RequestStartTransaction", request);
             }
             case "RemoteStopTransaction" ->
                 new Call(
                         "RequestStopTransaction",
-                        new JsonObject().put("transactionId", transactionRef(p.getValue("transactionId"), session)),
-                        STATUS);
+                        new JsonObject().put("transactionId", transactionRef(p.getValue("transactionId"), session)));
             case "ChangeAvailability" -> {
                 JsonObject request = new JsonObject().put("operationalStatus", p.getString("type"));
                 if (p.getInteger("connectorId", 0) > 0) {
                     request.put("evse", new JsonObject().put("id", p.getInteger("connectorId")));
                 }
-                yield new Call("ChangeAvailability", request, STATUS);
+                yield new Call("ChangeAvailability", request);
             }
             case "UpdateFirmware" -> {
                 JsonObject firmware = new JsonObject()
@@ -55,20 +52,12 @@ final class Ocpp201Commands {
                         .put("firmware", firmware);
                 copy(p, "retries", request);
                 copy(p, "retryInterval", request);
-                yield new Call("UpdateFirmware", request, a -> {
-                    String status = a.getString("status");
-                    if (!"Accepted".equals(status) && !"AcceptedCanceled".equals(status)) {
-                        throw new OcppError(status, "UpdateFirmware " + status); // 1.6 has no refusal to read it into
-                    }
-                    return new JsonObject();
-                });
+                yield new Call("UpdateFirmware", request);
             }
             case "Reset" ->
                 new Call(
                         "Reset",
-                        new JsonObject().put("type", "Hard".equals(p.getString("type")) ? "Immediate" : "OnIdle"),
-                        a -> new JsonObject()
-                                .put("status", "Rejected".equals(a.getString("status")) ? "Rejected" : "Accepted"));
+                        new JsonObject().put("type", "Hard".equals(p.getString("type")) ? "Immediate" : "OnIdle"));
             case "TriggerMessage" -> {
                 String requested = p.getString("requestedMessage");
                 JsonObject request = new JsonObject()
@@ -80,9 +69,9 @@ final class Ocpp201Commands {
                 if (p.getInteger("connectorId", 0) > 0) {
                     request.put("evse", new JsonObject().put("id", p.getInteger("connectorId")));
                 }
-                yield new Call("TriggerMessage", request, STATUS);
+                yield new Call("TriggerMessage", request);
             }
-            case "SetChargingProfile" -> new Call("SetChargingProfile", chargingProfile(p, session), STATUS);
+            case "SetChargingProfile" -> new Call("SetChargingProfile", chargingProfile(p, session));
             default -> throw new OcppError("NotSupported", action + " has no OCPP 2.0.1 counterpart in this service");
         };
     }

@@ -1,6 +1,7 @@
 package io.chargerstatus.ocpp;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.ValidationMessage;
 import io.chargerstatus.infra.Schemas;
@@ -24,6 +25,7 @@ public final class OcppMessages {
     public static final OcppMessages V16 = new OcppMessages(
             "1.6",
             "ocpp16",
+            FieldTolerance.V16,
             Set.of(
                     "Authorize",
                     "BootNotification",
@@ -34,7 +36,12 @@ public final class OcppMessages {
                     "MeterValues",
                     "StartTransaction",
                     "StatusNotification",
-                    "StopTransaction"),
+                    "StopTransaction",
+                    // The OCA's "Improved security for OCPP 1.6-J": what a charger may send of it.
+                    "LogStatusNotification",
+                    "SecurityEventNotification",
+                    "SignCertificate",
+                    "SignedFirmwareStatusNotification"),
             // Actions the central system sends: a charger sending one of them gets NotSupported.
             Set.of(
                     "CancelReservation",
@@ -54,7 +61,14 @@ public final class OcppMessages {
                     "SetChargingProfile",
                     "TriggerMessage",
                     "UnlockConnector",
-                    "UpdateFirmware"),
+                    "UpdateFirmware",
+                    "CertificateSigned",
+                    "DeleteCertificate",
+                    "ExtendedTriggerMessage",
+                    "GetInstalledCertificateIds",
+                    "GetLog",
+                    "InstallCertificate",
+                    "SignedUpdateFirmware"),
             List.of(
                     "TriggerMessage",
                     "RemoteStartTransaction",
@@ -68,6 +82,7 @@ public final class OcppMessages {
     public static final OcppMessages V201 = new OcppMessages(
             "2.0.1",
             "ocpp201",
+            FieldTolerance.V201,
             Set.of(
                     "Authorize",
                     "BootNotification",
@@ -79,6 +94,7 @@ public final class OcppMessages {
                     "NotifyEvent",
                     "NotifyReport",
                     "SecurityEventNotification",
+                    "SignCertificate",
                     "StatusNotification",
                     "TransactionEvent"),
             Set.of(),
@@ -100,13 +116,17 @@ public final class OcppMessages {
 
     private final Map<String, JsonSchema> schemas = new HashMap<>();
 
+    private final FieldTolerance tolerance;
+
     private OcppMessages(
             String version,
             String directory,
+            FieldTolerance tolerance,
             Set<String> chargerInitiated,
             Set<String> centralSystemInitiated,
             List<String> sent) {
         this.version = version;
+        this.tolerance = tolerance;
         this.chargerInitiated = chargerInitiated;
         this.centralSystemInitiated = centralSystemInitiated;
         for (String action :
@@ -129,6 +149,25 @@ public final class OcppMessages {
     /** Checks a request payload; throws {@link OcppError} with the fitting code when it breaks the schema. */
     public void checkRequest(String action, JsonNode payload) {
         fail(Schemas.check(schemas.get(action + ".req"), payload));
+    }
+
+    /**
+     * Checks a request payload a charger sent, admitting what the field-tolerance rules allow unless {@code
+     * strict}: repairs the payload in place where a rule says so and returns the rules used (empty when the
+     * payload was valid as it came). Throws {@link OcppError} with the code of the first violation no rule
+     * admits.
+     */
+    public List<FieldTolerance.Use> admitRequest(String action, ObjectNode payload, boolean strict) {
+        Set<ValidationMessage> errors = Schemas.check(schemas.get(action + ".req"), payload);
+        if (errors.isEmpty()) {
+            return List.of();
+        }
+        if (strict) {
+            fail(errors);
+        }
+        FieldTolerance.Admission admission = tolerance.admit(action, payload, errors);
+        fail(admission.refused()); // the charger hears of what is wrong, not of what was forgiven
+        return admission.uses();
     }
 
     /** Checks a reply payload (what we send, and what chargers answer to our calls). */

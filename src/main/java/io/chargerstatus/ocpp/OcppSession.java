@@ -7,7 +7,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One charger's open OCPP-J session. Confined to the event loop of the verticle that accepted it: no
@@ -34,6 +36,9 @@ public final class OcppSession {
     private Buffer message;
     private boolean messageIsText;
     private boolean discarding;
+    private boolean booted;
+    private boolean calledYet;
+    private final Set<String> deviationsLogged = new HashSet<>();
 
     private record Pending(String action, Promise<JsonObject> promise, long timer) {}
 
@@ -45,7 +50,8 @@ public final class OcppSession {
             boolean secured,
             ServerWebSocket socket,
             long nowMillis,
-            OcppMessages messages) {
+            OcppMessages messages,
+            boolean booted) {
         this.vertx = vertx;
         this.messages = messages;
         this.v201 = messages == OcppMessages.V201 ? new Ocpp201Session() : null;
@@ -55,6 +61,25 @@ public final class OcppSession {
         this.secured = secured;
         this.socket = socket;
         this.lastSeenMillis = nowMillis;
+        this.booted = booted;
+    }
+
+    /**
+     * Notes the session's CALL of {@code action}; true when it is the first one and not a BootNotification from
+     * a charger that has never booted: the {@code no-boot} case, which asks the charger for a BootNotification.
+     */
+    public boolean firstCallWithoutBoot(String action) {
+        boolean first = !calledYet;
+        calledYet = true;
+        if ("BootNotification".equals(action)) {
+            booted = true;
+        }
+        return first && !booted;
+    }
+
+    /** Whether this session has not yet said that the charger used a rule at a field (logged once per session). */
+    public boolean firstDeviation(String ruleAndField) {
+        return deviationsLogged.add(ruleAndField);
     }
 
     public String id() {

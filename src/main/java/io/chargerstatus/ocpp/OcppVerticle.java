@@ -59,6 +59,7 @@ public final class OcppVerticle extends VerticleBase {
     private ChargerStore store;
     private CentralSystem16 centralSystem16;
     private CentralSystem201 centralSystem201;
+    private Deviations deviations;
     private HttpServer server;
     private WorkerExecutor hasher;
     private long tick;
@@ -73,6 +74,7 @@ public final class OcppVerticle extends VerticleBase {
     public Future<?> start() {
         Sql.Access db = wiring.sql(vertx); // one pool for this verticle, shared by its stores
         store = new ChargerStore(db);
+        deviations = new Deviations(store, wiring.metrics());
         // One thread for password hashes, shared by name with the other OCPP verticles: guesses can never
         // take an event loop or the worker pool that everything else uses.
         hasher = vertx.createSharedWorkerExecutor("charger-password-checks", 1);
@@ -85,9 +87,9 @@ public final class OcppVerticle extends VerticleBase {
         ChargerRules rules =
                 new ChargerRules(calls, ruleStore, wiring.config().ocpp().autoStartIdTag());
         centralSystem16 =
-                new CentralSystem16(vertx, store, rules, wiring.config().ocpp());
+                new CentralSystem16(vertx, store, rules, wiring.config().ocpp(), wiring.metrics());
         centralSystem201 =
-                new CentralSystem201(vertx, store, rules, wiring.config().ocpp());
+                new CentralSystem201(vertx, store, rules, wiring.config().ocpp(), wiring.metrics());
         MessageConsumer<Bus.SessionOpened> opened =
                 vertx.eventBus().consumer(Bus.SESSION_OPENED, this::onSessionOpenedElsewhere);
         MessageConsumer<String> removed = vertx.eventBus().consumer(Bus.CHARGER_REMOVED, m -> {
@@ -173,7 +175,8 @@ public final class OcppVerticle extends VerticleBase {
                 charger.secured(),
                 ws,
                 now,
-                messages);
+                messages,
+                charger.booted());
         OcppSession previous = sessions.put(charger.id(), session);
         if (previous != null) {
             retire(previous, "replaced by a new connection");
@@ -266,6 +269,7 @@ public final class OcppVerticle extends VerticleBase {
         long now = wiring.clock().millis();
         long silence = wiring.config().ocpp().offlineAfterS() * 1000L;
         long pingEvery = wiring.config().ocpp().wsPingIntervalS() * 1000L;
+        deviations.flush();
         for (OcppSession s : new ArrayList<>(sessions.values())) {
             if (s.refill(
                     now,
@@ -291,12 +295,18 @@ public final class OcppVerticle extends VerticleBase {
 
     /** A charger back without booting: its last statuses stand, and it is asked for fresh ones. */
     private void triggerStatus(OcppSession s) {
+        trigger(s, "StatusNotification");
+    }
+
+    /** Asks a charger to send a message (the same TriggerMessage in 1.6 and 2.0.1); the answer is only logged. */
+    private void trigger(OcppSession s, String requestedMessage) {
         wiring.metrics().ocppMessage("TriggerMessage", "out", "sent");
         s.call(
                         "TriggerMessage",
-                        new JsonObject().put("requestedMessage", "StatusNotification"),
+                        new JsonObject().put("requestedMessage", requestedMessage),
                         wiring.config().ocpp().callTimeoutS() * 1000L)
-                .onComplete(ar -> LOG.atDebug().log(() -> "TriggerMessage StatusNotification to " + s.chargerId() + ": "
+                .onComplete(ar -> LOG.atDebug().log(() -> "TriggerMessage " + requestedMessage + " to " + s.chargerId()
+                        + ": "
                         + (ar.succeeded() ? ar.result().encode() : ar.cause().getMessage())));
     }
 
@@ -388,9 +398,18 @@ public final class OcppVerticle extends VerticleBase {
                             : "unknown action " + action);
             return;
         }
+        boolean strict = wiring.config().ocpp().strict();
+        // A charger that never booted and talks without booting first (after a move from another back office, say)
+        // is asked for its BootNotification once, after this CALL is answered: vendor, model and firmware then fill in.
+        boolean askForBoot = session.firstCallWithoutBoot(action) && !strict;
+        if (askForBoot) {
+            deviations.used(session, FieldTolerance.Rule.NO_BOOT, action, "first CALL " + action + ", no boot", at);
+        }
         Future<JsonObject> reply;
         try {
-            messages.checkRequest(action, call.payloadTree());
+            for (FieldTolerance.Use use : messages.admitRequest(action, call.payloadTree(), strict)) {
+                deviations.used(session, use.rule(), action + "." + use.field(), use.detail(), at);
+            }
             CentralSystem centralSystem = messages == OcppMessages.V201 ? centralSystem201 : centralSystem16;
             reply = centralSystem.handle(session, action, call.payload(), at);
         } catch (OcppError e) {
@@ -408,6 +427,9 @@ public final class OcppVerticle extends VerticleBase {
                 }
                 reject(session, call.id(), action, "InternalError", "the central system could not process the message");
             }
+            if (askForBoot) {
+                trigger(session, "BootNotification");
+            }
         });
     }
 
@@ -420,7 +442,7 @@ public final class OcppVerticle extends VerticleBase {
 
     /**
      * A CALL that the service (command API, rules, another instance) wants this charger to answer. Calls are
-     * written in OCPP 1.6; a 2.0.1 session sends their 2.0.1 counterparts and reads the answers back. A call
+     * written in OCPP 1.6; a 2.0.1 session sends their 2.0.1 counterparts; answers are passed on as they came. A call
      * that does not fit the charger's schema is refused before it is sent.
      */
     private void callFromService(OcppSession session, Message<Bus.OcppCall> m) {
@@ -430,7 +452,7 @@ public final class OcppVerticle extends VerticleBase {
             if (session.messages() == OcppMessages.V201) {
                 sent = Ocpp201Commands.of(call.action(), call.payload(), session.v201());
             } else {
-                sent = new Ocpp201Commands.Call(call.action(), call.payload(), answer -> answer);
+                sent = new Ocpp201Commands.Call(call.action(), call.payload());
             }
             session.messages()
                     .checkRequest(
@@ -444,7 +466,6 @@ public final class OcppVerticle extends VerticleBase {
         }
         wiring.metrics().ocppMessage(sent.action(), "out", "sent");
         session.call(sent.action(), sent.payload(), wiring.config().ocpp().callTimeoutS() * 1000L)
-                .map(sent.answer())
                 .onComplete(ar -> {
                     if (ar.succeeded()) {
                         m.reply(ar.result());

@@ -373,7 +373,9 @@ public final class StatusModel {
 
     /** The charger-level status: session and firmware facts first, then the most significant connector. */
     public static Status aggregate(ChargerState s) {
-        if (!s.booted()) {
+        // Rule 1 gives Unknown to a charger that never booted only while it has no session: one that talks
+        // without booting (the no-boot tolerance) shows what its connectors say as soon as it has said any.
+        if (!s.booted() && (!s.online() || s.connectors().isEmpty())) {
             return Status.Unknown;
         }
         if (!s.online()) {

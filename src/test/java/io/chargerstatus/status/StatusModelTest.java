@@ -104,6 +104,31 @@ class StatusModelTest {
     }
 
     @Test
+    @DisplayName(
+            "a charger that never booted shows its connectors while its session is open (no-boot), Unknown without one")
+    void noBoot() {
+        ChargerState s = StatusModel.apply(
+                        ChargerState.added("CP", "acme", null, T0), new Fact.Connected("CP", "s1", "1.6", T0))
+                .state();
+        StatusModel.Outcome charging = report(s, 1, "Charging", "NoError", null, T0.plusSeconds(1));
+        assertEquals(Status.Charging, charging.state().status());
+        assertEquals(Status.Unknown, charging.changes().get(0).previousStatus());
+        assertEquals(Status.Charging, charging.changes().get(0).status());
+        ChargerState faulted = report(charging.state(), 0, "Faulted", "OtherError", "E1", T0.plusSeconds(2))
+                .state();
+        assertEquals(Status.Faulted, faulted.status(), "connector 0 still overrides");
+        ChargerState gone = StatusModel.apply(faulted, new Fact.Disconnected("CP", "s1", "closed", T0.plusSeconds(3)))
+                .state();
+        assertEquals(Status.Unknown, gone.status(), "rule 1: no session, never booted");
+        ChargerState booted = StatusModel.apply(
+                        StatusModel.apply(gone, new Fact.Connected("CP", "s2", "1.6", T0.plusSeconds(4)))
+                                .state(),
+                        new Fact.Booted("CP", "ACME", "AC22", "1.0", T0.plusSeconds(5)))
+                .state();
+        assertEquals(Status.Faulted, booted.status(), "the triggered boot changes nothing the connectors said");
+    }
+
+    @Test
     @DisplayName("the close of a replaced session does not make the charger Offline")
     void replacedSession() {
         ChargerState s = with(online(), 1, "Available");
