@@ -20,7 +20,7 @@ class OcppSessionTest {
     @DisplayName(
             "the token bucket allows a burst, then the sustained rate; a throttled session may read again once refilled")
     void tokenBucket(Vertx vertx) {
-        OcppSession s = new OcppSession(vertx, "s", "CP-1", "acme", true, null, 0, OcppMessages.V16);
+        OcppSession s = new OcppSession(vertx, "s", "CP-1", "acme", true, null, 0, OcppMessages.V16, true);
         long now = 1_000;
         for (int i = 0; i < 5; i++) {
             assertTrue(s.take(now, 2, 5), "burst message " + i);
@@ -36,7 +36,7 @@ class OcppSessionTest {
     @DisplayName(
             "fragments are counted before they are kept: over the cap is TOO_BIG, and the rest of that message is dropped")
     void reassembly(Vertx vertx) {
-        OcppSession s = new OcppSession(vertx, "s", "CP-1", "acme", true, null, 0, OcppMessages.V16);
+        OcppSession s = new OcppSession(vertx, "s", "CP-1", "acme", true, null, 0, OcppMessages.V16, true);
         var b = io.vertx.core.buffer.Buffer.buffer("12345");
         assertEquals(OcppSession.Assembly.PARTIAL, s.assemble(false, true, b, false, 12));
         assertEquals(OcppSession.Assembly.TEXT, s.assemble(true, false, b, true, 12));
@@ -55,7 +55,7 @@ class OcppSessionTest {
     @Test
     @DisplayName("a call the charger does not answer fails with Timeout; a closed session fails its calls with Offline")
     void callTimeout(Vertx vertx, VertxTestContext test) {
-        OcppSession s = new OcppSession(vertx, "s", "CP-1", "acme", true, null, 0, OcppMessages.V16);
+        OcppSession s = new OcppSession(vertx, "s", "CP-1", "acme", true, null, 0, OcppMessages.V16, true);
         s.markClosed();
         s.call("Reset", new JsonObject().put("type", "Soft"), 50)
                 .onComplete(test.failing(e -> test.verify(() -> {
