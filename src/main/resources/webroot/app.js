@@ -404,9 +404,10 @@ async function openDetail(id) {
   const panel = $("detail");
   const wasHidden = panel.hidden;
   panel.hidden = false;
-  const [c, history] = await Promise.all([
+  const [c, history, security] = await Promise.all([
     api("/api/v1/chargers/" + encodeURIComponent(id)),
     api("/api/v1/chargers/" + encodeURIComponent(id) + "/history?limit=20"),
+    api("/api/v1/chargers/" + encodeURIComponent(id) + "/security-events?limit=10"),
   ]);
   $("detail-title").textContent = c.name ? c.name + " (" + c.id + ")" : c.id;
   const facts = $("detail-facts");
@@ -433,6 +434,20 @@ async function openDetail(id) {
       tr.append(td);
     });
     return tr;
+  }));
+  // "long-string (BootNotification.chargeBoxSerialNumber, 33 characters) x 2, last ..."
+  const deviations = c.deviations || [];
+  $("detail-deviations-section").hidden = deviations.length === 0;
+  $("detail-deviations").replaceChildren(...deviations.map((d) => {
+    const li = document.createElement("li");
+    li.textContent = d.rule + " (" + d.field + (d.detail ? ", " + d.detail : "") + ") × " + d.count + ", last " + time(d.lastSeenAt);
+    return li;
+  }));
+  $("detail-security-section").hidden = security.length === 0;
+  $("detail-security").replaceChildren(...security.map((e) => {
+    const li = document.createElement("li");
+    li.textContent = time(e.timestamp) + " — " + e.type + (e.critical ? " (critical)" : "") + (e.techInfo ? ": " + e.techInfo : "");
+    return li;
   }));
   $("detail-history").replaceChildren(...history.map((e) => {
     const li = document.createElement("li");

@@ -198,7 +198,16 @@ class DashboardBrowserIT {
 
         // Faulted: the hidden Fault code column shows the code once unhidden.
         TestCharger other = TestCharger.connect(service, "EAST-2");
-        other.boot();
+        // Its firmware bends the schema (a 33-character serial) and reports a security event: both in its drawer.
+        other.ok(
+                "BootNotification",
+                new JsonObject()
+                        .put("chargePointVendor", "Schneider Electric")
+                        .put("chargePointModel", "EVlink Smart Wallbox")
+                        .put("chargeBoxSerialNumber", "EVB1A22P2RI3N182341200100350795E5"));
+        other.ok(
+                "SecurityEventNotification",
+                new JsonObject().put("type", "StartupOfTheDevice").put("timestamp", Instant.now().toString()));
         other.status(1, "Faulted", "GroundFailure", "E-105", Instant.now());
         wait.until(d -> "Faulted".equals(status("EAST-2")));
         WebElement faultCell = row("EAST-2").findElements(By.tagName("td")).get(6);
@@ -265,6 +274,13 @@ class DashboardBrowserIT {
         wait.until(d -> d.findElement(By.id("detail")).isDisplayed()
                 && d.findElement(By.id("detail-title")).getText().contains("EAST-2"));
         wait.until(d -> !d.findElements(By.cssSelector("#detail-history li")).isEmpty());
+        wait.until(d -> d.findElement(By.id("detail-deviations")).getText().contains("long-string"));
+        assertTrue(
+                browser.findElement(By.id("detail-deviations")).getText().contains("chargeBoxSerialNumber, 33 characters"),
+                browser.findElement(By.id("detail-deviations")).getText());
+        assertTrue(
+                browser.findElement(By.id("detail-security")).getText().contains("StartupOfTheDevice (critical)"),
+                browser.findElement(By.id("detail-security")).getText());
         // The charger's OCPP version is one of its facts (the one thing that tells a 2.0.1 charger apart).
         assertTrue(
                 browser.findElement(By.id("detail-facts")).getText().matches("(?s).*OCPP\\s+1\\.6.*"),
