@@ -207,7 +207,9 @@ class DashboardBrowserIT {
                         .put("chargeBoxSerialNumber", "EVB1A22P2RI3N182341200100350795E5"));
         other.ok(
                 "SecurityEventNotification",
-                new JsonObject().put("type", "StartupOfTheDevice").put("timestamp", Instant.now().toString()));
+                new JsonObject()
+                        .put("type", "StartupOfTheDevice")
+                        .put("timestamp", Instant.now().toString()));
         other.status(1, "Faulted", "GroundFailure", "E-105", Instant.now());
         wait.until(d -> "Faulted".equals(status("EAST-2")));
         WebElement faultCell = row("EAST-2").findElements(By.tagName("td")).get(6);
@@ -276,7 +278,9 @@ class DashboardBrowserIT {
         wait.until(d -> !d.findElements(By.cssSelector("#detail-history li")).isEmpty());
         wait.until(d -> d.findElement(By.id("detail-deviations")).getText().contains("long-string"));
         assertTrue(
-                browser.findElement(By.id("detail-deviations")).getText().contains("chargeBoxSerialNumber, 33 characters"),
+                browser.findElement(By.id("detail-deviations"))
+                        .getText()
+                        .contains("chargeBoxSerialNumber, 33 characters"),
                 browser.findElement(By.id("detail-deviations")).getText());
         assertTrue(
                 browser.findElement(By.id("detail-security")).getText().contains("StartupOfTheDevice (critical)"),
