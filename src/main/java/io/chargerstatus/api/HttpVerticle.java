@@ -104,16 +104,23 @@ public final class HttpVerticle extends VerticleBase {
         Handler<RoutingContext> scrape =
                 PrometheusScrapingHandler.create(wiring.metrics().registry());
         router.get("/metrics")
-                .handler(ctx -> store.statusSummary(null).onComplete(ar -> {
-                    if (ar.succeeded()) {
-                        Map<Status, Integer> counts = new EnumMap<>(Status.class);
-                        ar.result()
-                                .forEach(e ->
-                                        counts.put(Status.valueOf(e.getKey()), ((Number) e.getValue()).intValue()));
-                        wiring.metrics().chargersPerStatus(counts);
-                    }
-                    scrape.handle(ctx);
-                }));
+                .handler(ctx -> vertx.executeBlocking(
+                                () -> {
+                                    wiring.metrics().readProcess();
+                                    return null;
+                                },
+                                false)
+                        .transform(v -> store.statusSummary(null))
+                        .onComplete(ar -> {
+                            if (ar.succeeded()) {
+                                Map<Status, Integer> counts = new EnumMap<>(Status.class);
+                                ar.result()
+                                        .forEach(e -> counts.put(
+                                                Status.valueOf(e.getKey()), ((Number) e.getValue()).intValue()));
+                                wiring.metrics().chargersPerStatus(counts);
+                            }
+                            scrape.handle(ctx);
+                        }));
         new RestApi(
                         vertx,
                         store,

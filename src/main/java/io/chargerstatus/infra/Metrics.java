@@ -1,5 +1,6 @@
 package io.chargerstatus.infra;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.chargerstatus.status.Change;
 import io.chargerstatus.status.Status;
 import io.micrometer.core.instrument.Counter;
@@ -11,6 +12,10 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.core.metrics.Info;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -18,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
@@ -73,6 +79,9 @@ public final class Metrics {
     private final Counter sseGapsFilled;
 
     private final Map<String, Counter> tolerated = new ConcurrentHashMap<>();
+    private final AtomicLong openFiles = new AtomicLong(-1);
+    private final AtomicLong maxFiles = new AtomicLong(-1);
+    private final AtomicLong residentBytes = new AtomicLong(-1);
     private final Map<Boolean, Counter> securityEvents = new ConcurrentHashMap<>();
 
     /** The field-tolerance rules (docs/field-tolerance.md), each counted from zero. */
@@ -116,7 +125,31 @@ public final class Metrics {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
+        // The names of Micrometer's FileDescriptorMetrics, read by readProcess() off the event loop (listing
+        // /proc/self/fd of 20,000 sessions is no work for a scrape on an event loop).
+        Gauge.builder("process.files.open", openFiles, AtomicLong::get)
+                .description("Open file descriptors of the process: each charger session holds one")
+                .baseUnit("files")
+                .register(registry);
+        Gauge.builder("process.files.max", maxFiles, AtomicLong::get)
+                .description(
+                        "The process's limit of open file descriptors (sessions are sized against it: MAX_SESSIONS)")
+                .baseUnit("files")
+                .register(registry);
+        Gauge.builder("process.memory.rss", residentBytes, AtomicLong::get)
+                .description("Resident set size of the process (heap, off-heap buffers, threads, code), from /proc")
+                .baseUnit("bytes")
+                .register(registry);
         // Counters exist from the start, at zero, so that rate() and alerts see them before their first event.
+        // Every pair of statuses too: increase() over a series that first appears at 10 sees no increase, and an
+        // alert on a mass outage missed the first 60 chargers going Offline that way.
+        for (Status from : Status.values()) {
+            for (Status to : Status.values()) {
+                if (from != to) {
+                    transitionCounter(from.name(), to.name());
+                }
+            }
+        }
         for (String rule : TOLERANCE_RULES) {
             tolerated.put(
                     rule,
@@ -199,16 +232,19 @@ public final class Metrics {
     }
 
     public void transition(Change change) {
-        String from = String.valueOf(change.previousStatus());
-        transitions
-                .computeIfAbsent(
-                        from + '|' + change.status(),
-                        k -> Counter.builder("charger_status_transitions_total")
-                                .description("Charger-level status changes by previous and new status")
-                                .tag("from", from)
-                                .tag("to", change.status().name())
-                                .register(registry))
+        transitionCounter(
+                        String.valueOf(change.previousStatus()), change.status().name())
                 .increment();
+    }
+
+    private Counter transitionCounter(String from, String to) {
+        return transitions.computeIfAbsent(
+                from + '|' + to,
+                k -> Counter.builder("charger_status_transitions_total")
+                        .description("Charger-level status changes by previous and new status")
+                        .tag("from", from)
+                        .tag("to", to)
+                        .register(registry));
     }
 
     public void commitTime(long nanos) {
@@ -265,6 +301,26 @@ public final class Metrics {
     }
 
     /** A session closed with 1009 because a message, whole or fragmented, exceeded MAX_FRAME_BYTES. */
+    /**
+     * Reads the process gauges (open files, their limit, resident memory) from /proc and the JVM. Blocking, if
+     * briefly: called on a worker before each scrape. Gauges stay at -1 where the platform has no /proc.
+     */
+    public void readProcess() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
+            maxFiles.set(unix.getMaxFileDescriptorCount());
+            openFiles.set(unix.getOpenFileDescriptorCount());
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    residentBytes.set(Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024);
+                }
+            }
+        } catch (IOException | RuntimeException noProc) {
+            // not Linux: the gauge stays at -1
+        }
+    }
+
     /** One use of a field-tolerance rule. */
     public void tolerated(String rule) {
         tolerated.get(rule).increment();

@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 import javax.naming.InvalidNameException;
@@ -40,6 +42,10 @@ final class Handshake {
     private final Metrics metrics;
     private final Clock clock;
     private final BiConsumer<ServerWebSocket, ChargerStore.ChargerAuth> opened;
+    /** When each unregistered id was last logged; bounded (cleared when full: at worst a line more). */
+    private final Map<String, Long> unknownLogged = new HashMap<>();
+
+    private static final int UNKNOWN_LOGGED_MAX = 10_000;
 
     /**
      * {@code hasher}: the worker of one thread that runs password hashes; {@code opened}: what to do with
@@ -104,7 +110,15 @@ final class Handshake {
                 }
                 refuse(hs, 503, "error");
             } else if (ar.result() == null) {
-                LOG.atDebug().log(() -> "refused unregistered charger " + chargerId + " from " + hs.remoteAddress());
+                if (firstRefusalInAMinute(chargerId)) {
+                    // "Why does my charger not connect?" has its answer here (a charger retries every few seconds:
+                    // one line a minute per id, not one per attempt).
+                    LOG.atInfo()
+                            .addKeyValue("chargerId", chargerId)
+                            .addKeyValue("event", "unknown_charger")
+                            .log(() -> "refused charger " + chargerId + " from " + hs.remoteAddress()
+                                    + ": no charger with this id is registered (POST /api/v1/chargers): HTTP 404");
+                }
                 refuse(hs, 404, "unknown_charger");
             } else {
                 authenticate(hs, ar.result());
@@ -116,6 +130,19 @@ final class Handshake {
      * Security profile 3 first (a client certificate, already verified against TLS_CLIENT_CA_PATH by the TLS
      * handshake, whose CN must be this charger), then profiles 1 and 2 (a password, when one is set).
      */
+    private boolean firstRefusalInAMinute(String chargerId) {
+        long now = clock.millis();
+        Long last = unknownLogged.get(chargerId);
+        if (last != null && now - last < 60_000) {
+            return false;
+        }
+        if (unknownLogged.size() >= UNKNOWN_LOGGED_MAX) {
+            unknownLogged.clear();
+        }
+        unknownLogged.put(chargerId, now);
+        return true;
+    }
+
     private void authenticate(ServerWebSocketHandshake hs, ChargerStore.ChargerAuth charger) {
         String certified = certifiedChargerId(hs);
         if (certified != null) {

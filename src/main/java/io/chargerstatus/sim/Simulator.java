@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
@@ -200,6 +201,14 @@ public final class Simulator {
      */
     private Future<Void> connect(SimCharger c, WebSocketClient client, int attempt) {
         return c.start(client, options.url(), options.heartbeatS()).recover(e -> {
+            if (e instanceof UpgradeRejectedException r && (r.getStatus() == 404 || r.getStatus() == 401)) {
+                // Retrying cannot help: say why once instead of ten attempts of warnings.
+                System.err.println("charger " + c.id + ": the service answered HTTP " + r.getStatus()
+                        + (r.getStatus() == 404
+                                ? ": no charger with this id is registered (POST /api/v1/chargers, or --api and --token to register it)"
+                                : ": its password is wrong or missing"));
+                return Future.failedFuture(e);
+            }
             if (attempt + 1 >= CONNECT_ATTEMPTS) {
                 return Future.failedFuture(e);
             }

@@ -8,12 +8,15 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,10 +41,19 @@ public final class Database implements AutoCloseable {
      */
     public static final int QUERY_DEADLINE_S = 60;
 
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    /** The longest the embedded server waits at exit for the service to stop first (SHUTDOWN_DEADLINE_S and more). */
+    private static final Duration SERVICE_SHUTDOWN_MAX = Duration.ofSeconds(90);
+
     private Database(PgConnectOptions connectOptions, EmbeddedPostgres embedded, int timeoutS) {
         this.connectOptions = connectOptions;
         this.embedded = embedded;
         this.timeoutS = timeoutS;
+        if (embedded != null) {
+            stopAtExit(SERVICE_SHUTDOWN_MAX);
+        }
     }
 
     /**
@@ -57,20 +69,50 @@ public final class Database implements AutoCloseable {
         if (url == null) {
             if (Database.class.getClassLoader().getResource("io/zonky/test/db/postgres/embedded/EmbeddedPostgres.class")
                     == null) {
-                throw new IllegalStateException(
-                        "PG_URL is required: this build (the server jar) has no embedded PostgreSQL");
+                throw new Unavailable("PG_URL is required: this build (the server jar) has no embedded PostgreSQL");
             }
             embedded = startEmbedded(Path.of(dataDir, "postgres"));
             url = "postgresql://postgres@localhost:" + embedded.getPort() + "/postgres";
         }
         PgConnectOptions options = PgConnectOptions.fromUri(url);
-        String jdbc = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
-        Flyway.configure()
-                .dataSource(jdbc, options.getUser(), options.getPassword())
-                .locations("classpath:db/migration")
-                .load()
-                .migrate();
-        return new Database(options, embedded, timeoutS);
+        Database database = new Database(options, embedded, timeoutS);
+        String where = options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+        try {
+            MigrateResult migrated = Flyway.configure()
+                    .dataSource("jdbc:postgresql://" + where, options.getUser(), options.getPassword())
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
+            LOG.info("database " + where + " at schema version " + migrated.targetSchemaVersion + " ("
+                    + migrated.migrationsExecuted + " migrations applied now)");
+        } catch (RuntimeException e) {
+            database.close();
+            // The JDBC driver's own message says what is wrong ("database "x" does not exist", "Connection to
+            // host:port refused", "password authentication failed"); Flyway wraps it in 30 lines.
+            throw new Unavailable("cannot use the database " + where + " (PG_URL): " + rootMessage(e));
+        }
+        return database;
+    }
+
+    /** The database cannot be used; said in one line (the settings it names), no stack trace. */
+    public static final class Unavailable extends IllegalStateException {
+        public Unavailable(String message) {
+            super(message, null);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return message.lines().findFirst().orElse(message).trim();
     }
 
     private static EmbeddedPostgres startEmbedded(Path dir) {
@@ -78,9 +120,13 @@ public final class Database implements AutoCloseable {
             Files.createDirectories(dir);
             // zonky's defaults are made for throw-away test databases (fsync, synchronous_commit and
             // full_page_writes off): a power cut could lose statuses that chargers were told were stored.
+            // Its own shutdown hook is off: it stopped the database while the service was still draining
+            // (SIGTERM took the whole deadline and the chargers' Offline was lost). close() stops it, after the
+            // service; the hook below does when nothing else will (a failed start, an exit without a service).
             EmbeddedPostgres started = EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(false)
                     .setServerConfig("fsync", "on")
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("full_page_writes", "on")
@@ -89,8 +135,12 @@ public final class Database implements AutoCloseable {
             LOG.info("embedded PostgreSQL ready on 127.0.0.1:" + started.getPort() + ", data under "
                     + dir.toAbsolutePath());
             return started;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the embedded PostgreSQL under " + dir, e);
+        } catch (IOException | RuntimeException e) {
+            String why = rootMessage(e);
+            throw new Unavailable("cannot start the embedded PostgreSQL under " + dir + ": " + why
+                    + (why.contains("lock")
+                            ? " (is another charger-status using DATA_DIR " + dir.getParent() + "?)"
+                            : ""));
         }
     }
 
@@ -150,14 +200,36 @@ public final class Database implements AutoCloseable {
                 .build();
     }
 
+    /** Stops the embedded server, if this process started one. Idempotent; called after the service has stopped. */
     @Override
     public void close() {
-        if (embedded != null) {
+        if (embedded != null && closed.compareAndSet(false, true)) {
             try {
                 embedded.close();
             } catch (IOException e) {
                 LOG.warn("embedded PostgreSQL did not stop cleanly: " + e.getMessage());
+            } finally {
+                stopped.countDown();
             }
         }
+    }
+
+    /**
+     * The embedded server's last resort: a JVM shutdown hook that waits for the service's own shutdown (its hook
+     * runs at the same time and calls {@link #close} when it is done) and stops the server if no one did, so
+     * that no postgres process outlives the JVM.
+     */
+    private void stopAtExit(Duration serviceShutdown) {
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                stopped.await(serviceShutdown.toMillis(), TimeUnit.MILLISECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            close();
+                        },
+                        "embedded-postgres-stop"));
     }
 }

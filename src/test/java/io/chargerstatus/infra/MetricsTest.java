@@ -1,5 +1,6 @@
 package io.chargerstatus.infra;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.DisplayName;
@@ -21,9 +22,20 @@ class MetricsTest {
             "charger_status_ocpp_auth_lockouts_total 0.0",
             "charger_status_reports_refused_total 0.0",
             "charger_status_ocpp_throttled_total 0.0",
-            "charger_status_build_info{java=\""
+            "charger_status_build_info{java=\"",
+            "charger_status_ocpp_tolerated_total{rule=\"no-boot\"} 0.0",
+            "charger_status_ocpp_tolerated_total{rule=\"number-as-string\"} 0.0",
+            "charger_status_ocpp_security_events_total{critical=\"true\"} 0.0",
+            "charger_status_transitions_total{from=\"Charging\",to=\"Offline\"} 0.0",
+            "charger_status_transitions_total{from=\"Unknown\",to=\"Available\"} 0.0",
         }) {
             assertTrue(scrape.contains(sample), "missing from a fresh scrape: " + sample);
         }
+        // Every pair of two different statuses, so that increase() sees a mass outage's first jump.
+        assertEquals(
+                90,
+                scrape.lines()
+                        .filter(l -> l.startsWith("charger_status_transitions_total{"))
+                        .count());
     }
 }
