@@ -100,7 +100,7 @@ public final class Main implements Callable<Integer> {
             } catch (Refused r) {
                 return refused(r);
             }
-            Logging.install(config.operations().logFormat());
+            Logging.install(config.operations());
             if (config.http().adminToken() == null) {
                 // Printed on the console once, never logged: logs are shipped and kept, a console is not.
                 String token = Passwords.newToken();
@@ -117,7 +117,7 @@ public final class Main implements Callable<Integer> {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 System.err.println("charger-status: cannot start: " + cause.getMessage());
                 return 1;
-            } catch (IllegalStateException e) {
+            } catch (RuntimeException e) { // a database that cannot be used, a port in use: one line each
                 System.err.println("charger-status: cannot start: " + e.getMessage());
                 return 1;
             }
@@ -150,8 +150,17 @@ public final class Main implements Callable<Integer> {
             } catch (Refused r) {
                 return refused(r);
             }
-            Logging.install(config.operations().logFormat());
-            Demo.run(config);
+            Logging.install(config.operations());
+            try {
+                Demo.run(config);
+            } catch (CompletionException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                System.err.println("charger-status: cannot start the demo: " + cause.getMessage());
+                return 1;
+            } catch (RuntimeException e) {
+                System.err.println("charger-status: cannot start the demo: " + e.getMessage());
+                return 1;
+            }
             return 0;
         }
     }

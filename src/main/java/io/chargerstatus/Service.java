@@ -25,6 +25,9 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +61,8 @@ public final class Service {
 
     /** Opens the database (blocking: call from a plain thread) and deploys the verticles. */
     public static Future<Service> start(Config config, Clock clock) {
+        portFree("HTTP_PORT", config.http().port());
+        portFree("OCPP_PORT", config.ocpp().port());
         Database database = Database.open(
                 config.database().pgUrl(),
                 config.database().dataDir(),
@@ -157,6 +162,23 @@ public final class Service {
                     teardown.start();
                     return Future.failedFuture(e);
                 });
+    }
+
+    /**
+     * Refuses at once, naming the setting, a port another process listens on: before the database is opened
+     * and migrated, not after (a taken port was found only once everything else had started). A port taken
+     * between this check and the listen still fails the start, later.
+     */
+    private static void portFree(String setting, int port) {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true); // a port in TIME_WAIT is free for the server too
+            probe.bind(new InetSocketAddress(port));
+        } catch (IOException e) {
+            throw new IllegalStateException(setting + " " + port + " is in use by another process", null);
+        }
     }
 
     public Config config() {

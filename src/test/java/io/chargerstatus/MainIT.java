@@ -1,16 +1,24 @@
 package io.chargerstatus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.chargerstatus.testkit.Api;
+import io.chargerstatus.testkit.TestCharger;
 import io.chargerstatus.testkit.TestDatabase;
+import io.chargerstatus.testkit.TestService;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("java -jar charger-status.jar: subcommands, help and refusals")
 class MainIT {
@@ -124,5 +132,92 @@ class MainIT {
             String last = r.output().lines().reduce((a, b) -> b).orElse("");
             assertTrue(last.startsWith("charger-status: cannot start: ") && last.contains("in use"), r.output());
         }
+    }
+
+    @Test
+    @DisplayName("a database that does not exist, or does not answer: one line naming PG_URL, exit 1, no stack trace")
+    void databaseErrorsInOneLine() throws Exception {
+        String missing = TestDatabase.url().replaceAll("/[^/?]+$", "/no_such_database_" + System.nanoTime());
+        Run r = run(Map.of("PG_URL", missing, "HTTP_PORT", "0", "OCPP_PORT", "0", "ADMIN_TOKEN", "x"));
+        assertEquals(1, r.exit(), r.output());
+        assertEquals(1, r.output().lines().count(), r.output());
+        assertTrue(r.output().startsWith("charger-status: cannot start: cannot use the database "), r.output());
+        assertTrue(r.output().contains("(PG_URL)") && r.output().contains("does not exist"), r.output());
+
+        int closed;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            closed = probe.getLocalPort();
+        }
+        Run away = run(Map.of(
+                "PG_URL", "jdbc:postgresql://127.0.0.1:" + closed + "/cs",
+                "HTTP_PORT", "0",
+                "OCPP_PORT", "0",
+                "ADMIN_TOKEN", "x"));
+        assertEquals(1, away.exit(), away.output());
+        assertEquals(1, away.output().lines().count(), away.output());
+        assertTrue(
+                away.output().contains("cannot use the database 127.0.0.1:" + closed + "/cs (PG_URL)"), away.output());
+    }
+
+    @Test
+    @DisplayName("SIGTERM with the embedded PostgreSQL: the service stops first, its chargers' Offline is committed")
+    void embeddedStopsAfterTheService(@TempDir Path data) throws Exception {
+        int http = TestService.freePort();
+        int ocpp = TestService.freePort();
+        Map<String, String> env = Map.of(
+                "HTTP_PORT", String.valueOf(http),
+                "OCPP_PORT", String.valueOf(ocpp),
+                "DATA_DIR", data.toString(),
+                "ADMIN_TOKEN", TestService.ADMIN);
+        StringBuilder first = new StringBuilder();
+        Process p = startUntilReady(env, first);
+        Api api = new Api(http, TestService.ADMIN);
+        api.charger("acme", "EMB-1");
+        TestCharger cp = TestCharger.connect(TestService.remote(http, ocpp), "EMB-1");
+        cp.boot();
+        cp.status(1, "Charging");
+        new ProcessBuilder("kill", "-TERM", String.valueOf(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the service exited");
+        String stopped = first.toString() + new String(p.getInputStream().readAllBytes());
+        assertTrue(stopped.contains("stopped"), stopped);
+        assertFalse(stopped.contains("did not drain"), "the drain did not wait out its deadline: " + stopped);
+        assertFalse(stopped.contains("database unavailable"), "the database outlived the drain: " + stopped);
+
+        Instant restarted = Instant.now();
+        Process again = startUntilReady(env, new StringBuilder());
+        try {
+            JsonArray history = Api.expect(200, api.get("/api/v1/chargers/EMB-1/history?limit=5"))
+                    .array();
+            JsonObject offline = history.getJsonObject(0);
+            assertEquals("Offline", offline.getString("status"), history.encode());
+            assertTrue(
+                    Instant.parse(offline.getString("receivedAt")).isBefore(restarted),
+                    "recorded by the stopping service, not by the next start's sweep: " + history.encode());
+        } finally {
+            again.destroy();
+            again.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Starts the service and reads its output until it is ready (the rest stays in the process's stream). */
+    private static Process startUntilReady(Map<String, String> env, StringBuilder output) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Main.class.getName())
+                .redirectErrorStream(true);
+        pb.environment().remove("PG_URL");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+        String line;
+        while ((line = lines.readLine()) != null) {
+            output.append(line).append('\n');
+            if (line.contains("charger-status ready")) {
+                return p;
+            }
+        }
+        throw new AssertionError("the service did not start: " + output);
     }
 }

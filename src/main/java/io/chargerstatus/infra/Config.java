@@ -1,5 +1,6 @@
 package io.chargerstatus.infra;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.net.KeyCertOptions;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -98,8 +100,12 @@ public record Config(
         }
     }
 
-    /** Shutdown and logging. */
-    public record Operations(int shutdownDeadlineS, String logFormat) {}
+    /**
+     * Shutdown and logging: {@code logLevel} the root logger's level, {@code loggerLevels} a level per logger
+     * name (LOG_LEVELS=io.chargerstatus.ocpp=DEBUG,...).
+     */
+    public record Operations(
+            int shutdownDeadlineS, String logFormat, String logLevel, Map<String, String> loggerLevels) {}
 
     /** A setting that cannot be used; the message names the environment variable. No stack trace. */
     public static final class Invalid extends IllegalArgumentException {
@@ -115,6 +121,7 @@ public record Config(
 
     private static final String RESOURCE = "conf/charger-status.json";
     private static final Set<String> LOG_FORMATS = Set.of("text", "json");
+    private static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
     /** Loads defaults from the configuration file, applies overrides from {@code env}, and checks the result. */
     public static Config load(Map<String, String> env) {
@@ -149,26 +156,51 @@ public record Config(
     private static Map<String, Object> readDefaults(Map<String, String> env) {
         ObjectMapper mapper = new ObjectMapper();
         TypeReference<Map<String, Object>> type = new TypeReference<>() {};
-        try {
-            Map<String, Object> values;
-            try (InputStream in = Config.class.getClassLoader().getResourceAsStream(RESOURCE)) {
-                if (in == null) {
-                    throw new IllegalStateException(RESOURCE + " is missing from the classpath");
-                }
-                values = new HashMap<>(mapper.readValue(in, type));
+        Map<String, Object> values;
+        try (InputStream in = Config.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(RESOURCE + " is missing from the classpath");
             }
-            Path local = Path.of(env.getOrDefault("CONFIG_FILE", RESOURCE));
-            if (Files.isRegularFile(local)) {
-                values.putAll(mapper.readValue(local.toFile(), type));
+            values = new HashMap<>(mapper.readValue(in, type));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the packed " + RESOURCE, e);
+        }
+        String named = env.get("CONFIG_FILE");
+        Path local = Path.of(named == null || named.isBlank() ? RESOURCE : named.trim());
+        if (!Files.isRegularFile(local)) {
+            if (named != null && !named.isBlank()) { // a file asked for and not there: never run on defaults instead
+                throw new Invalid("CONFIG_FILE names no readable file: " + named);
             }
             return values;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read configuration", e);
         }
+        Map<String, Object> file;
+        try {
+            file = mapper.readValue(local.toFile(), type);
+        } catch (JsonProcessingException e) {
+            throw new Invalid(local + " is not a JSON object of settings: " + e.getOriginalMessage()
+                    + (e.getLocation() == null
+                            ? ""
+                            : " (line " + e.getLocation().getLineNr() + ", column "
+                                    + e.getLocation().getColumnNr() + ")"));
+        } catch (IOException e) {
+            throw new Invalid("cannot read " + local + ": " + e.getMessage());
+        }
+        for (String key : file.keySet()) {
+            if (!values.containsKey(key)) { // a typo would otherwise be ignored, and its default silently used
+                throw new Invalid("unknown setting \"" + key + "\" in " + local
+                        + " (the settings are those of the packed conf/charger-status.json; README, Configuration)");
+            }
+        }
+        values.putAll(file);
+        return values;
     }
 
     private static Config fromMap(Map<String, Object> v) {
         int heartbeat = positive(v, "heartbeatIntervalS");
+        String logLevel = string(v, "logLevel");
+        if (logLevel != null && !LOG_LEVELS.contains(logLevel.toUpperCase())) {
+            throw new Invalid(envName("logLevel") + " must be one of " + LOG_LEVELS + ", got " + logLevel);
+        }
         Integer offline = v.get("offlineAfterS") == null ? null : positive(v, "offlineAfterS");
         String logFormat = string(v, "logFormat");
         if (logFormat != null && !LOG_FORMATS.contains(logFormat.toLowerCase())) {
@@ -192,11 +224,7 @@ public record Config(
                         string(v, "autoStartIdTag"),
                         atLeast(v, "passwordIterations", 1000),
                         bool(v, "ocppStrict")),
-                new Database(
-                        string(v, "pgUrl"),
-                        string(v, "dataDir"),
-                        atLeast(v, "dbPoolSize", 1),
-                        positive(v, "dbTimeoutS")),
+                new Database(pgUrl(v), string(v, "dataDir"), atLeast(v, "dbPoolSize", 1), positive(v, "dbTimeoutS")),
                 new Sse(positive(v, "ssePingS"), positive(v, "sseMaxQueueBytes"), positive(v, "sseReplayBufferMax")),
                 new Engine(positive(v, "statusBatchMax"), atLeast(v, "statusBatchLingerMs", 0)),
                 new Tls(
@@ -205,8 +233,51 @@ public record Config(
                         string(v, "tlsCertPath"),
                         string(v, "tlsKeyPath"),
                         string(v, "tlsClientCaPath")),
-                new Operations(positive(v, "shutdownDeadlineS"), logFormat == null ? "text" : logFormat.toLowerCase()),
+                new Operations(
+                        positive(v, "shutdownDeadlineS"),
+                        logFormat == null ? "text" : logFormat.toLowerCase(),
+                        logLevel == null ? "INFO" : logLevel.toUpperCase(),
+                        loggerLevels(string(v, "logLevels"))),
                 cluster(v));
+    }
+
+    /** {@code io.chargerstatus.ocpp=DEBUG,com.hazelcast=INFO}: a level per logger name. */
+    private static Map<String, String> loggerLevels(String spec) {
+        Map<String, String> levels = new LinkedHashMap<>();
+        if (spec == null) {
+            return levels;
+        }
+        for (String item : spec.split(",")) {
+            if (item.isBlank()) {
+                continue;
+            }
+            String[] pair = item.trim().split("=", 2);
+            if (pair.length != 2
+                    || !pair[0].trim().matches("[A-Za-z0-9_.$]+")
+                    || !LOG_LEVELS.contains(pair[1].trim().toUpperCase())) {
+                throw new Invalid(envName("logLevels") + " must be logger=LEVEL[,logger=LEVEL...] with a level of "
+                        + LOG_LEVELS + ", got " + item.trim());
+            }
+            levels.put(pair[0].trim(), pair[1].trim().toUpperCase());
+        }
+        return levels;
+    }
+
+    /**
+     * A PostgreSQL URI; a JDBC URL (what the bench and most tools take) is read as the URI it wraps. Anything
+     * else is refused here, in one line, rather than as a parser's stack trace. The password is never echoed.
+     */
+    private static String pgUrl(Map<String, Object> v) {
+        String url = string(v, "pgUrl");
+        if (url == null) {
+            return null;
+        }
+        String uri = url.trim().startsWith("jdbc:") ? url.trim().substring("jdbc:".length()) : url.trim();
+        if (!uri.matches("postgres(ql)?://[^\\s]*")) {
+            throw new Invalid(envName("pgUrl") + " must be postgresql://user:password@host:port/database, got "
+                    + url.replaceAll("(//[^:/@]*:)[^@]*@", "$1***@"));
+        }
+        return uri;
     }
 
     private static Cluster cluster(Map<String, Object> v) {

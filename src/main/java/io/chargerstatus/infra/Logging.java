@@ -32,11 +32,32 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 public final class Logging {
     private Logging() {}
 
-    /** Configures Logback; {@code format} is "json" or anything else for text. */
-    public static void install(String format) {
+    /**
+     * Configures Logback from the settings: LOG_FORMAT, LOG_LEVEL (the root's), LOG_LEVELS (per logger). A
+     * configuration file of one's own ({@code -Dlogback.configurationFile=...}, Logback's standard override) is
+     * left as it is: it wins.
+     */
+    public static void install(Config.Operations settings) {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        if (System.getProperty("logback.configurationFile") != null) {
+            return;
+        }
+        install(context, settings.logFormat());
+        context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(settings.logLevel(), Level.INFO));
+        settings.loggerLevels()
+                .forEach((logger, level) -> context.getLogger(logger).setLevel(Level.toLevel(level)));
+    }
+
+    /** Configures Logback at INFO; {@code format} is "json" or anything else for text. */
+    public static void install(String format) {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        install((LoggerContext) LoggerFactory.getILoggerFactory(), format);
+    }
+
+    private static void install(LoggerContext context, String format) {
         context.reset();
 
         Encoder<ILoggingEvent> encoder = "json".equalsIgnoreCase(format) ? json(context) : text(context);
@@ -68,6 +89,8 @@ public final class Logging {
         // Hazelcast's banner, partition tables and connection chatter: membership changes are logged by
         // Membership, one line each, naming the members.
         context.getLogger("com.hazelcast").setLevel(Level.WARN);
+        // Flyway's six to fourteen lines per start: Database logs the schema version reached in one.
+        context.getLogger("org.flywaydb").setLevel(Level.WARN);
     }
 
     /**
