@@ -81,6 +81,96 @@ class CommandsIT {
     }
 
     @Test
+    @DisplayName(
+            "unlock-connector, get-configuration, change-configuration (1.6): the call, the charger's whole answer; "
+                    + "a 2.0.1-only command is refused with 400 before anything is sent")
+    void configurationAndUnlock() throws Exception {
+        String id = charger(true, null);
+        try (TestCharger cp = TestCharger.connect(service, id)) {
+            cp.boot();
+            cp.answers.put("UnlockConnector", new JsonObject().put("status", "Unlocked"));
+            JsonObject unlocked = expect(200, command(id, "unlock-connector", new JsonObject().put("connectorId", 2)))
+                    .json();
+            assertEquals("Unlocked", unlocked.getString("status"));
+            assertEquals(
+                    new JsonObject().put("connectorId", 2),
+                    cp.nextCallFromService("UnlockConnector", 5).getJsonObject(3));
+
+            JsonObject keys = new JsonObject()
+                    .put(
+                            "configurationKey",
+                            new JsonArray()
+                                    .add(new JsonObject()
+                                            .put("key", "HeartbeatInterval")
+                                            .put("readonly", false)
+                                            .put("value", "300")))
+                    .put("unknownKey", new JsonArray().add("Nope"));
+            cp.answers.put("GetConfiguration", keys);
+            JsonObject read = expect(
+                            200,
+                            command(
+                                    id,
+                                    "get-configuration",
+                                    new JsonObject()
+                                            .put(
+                                                    "keys",
+                                                    new JsonArray()
+                                                            .add("HeartbeatInterval")
+                                                            .add("Nope"))))
+                    .json();
+            assertEquals(keys, read.getJsonObject("response"), "the charger's answer, whole");
+            assertEquals(
+                    new JsonObject()
+                            .put("key", new JsonArray().add("HeartbeatInterval").add("Nope")),
+                    cp.nextCallFromService("GetConfiguration", 5).getJsonObject(3));
+            Api.Response all = api.send("POST", "/api/v1/chargers/" + id + "/commands/get-configuration", null);
+            assertEquals(200, all.status(), "no body: every key: " + all.body());
+            assertEquals(
+                    new JsonObject(),
+                    cp.nextCallFromService("GetConfiguration", 5).getJsonObject(3));
+
+            cp.answers.put("ChangeConfiguration", new JsonObject().put("status", "RebootRequired"));
+            JsonObject changed = expect(
+                            200,
+                            command(
+                                    id,
+                                    "change-configuration",
+                                    new JsonObject()
+                                            .put("key", "MeterValueSampleInterval")
+                                            .put("value", "60")))
+                    .json();
+            assertEquals("RebootRequired", changed.getString("status"));
+            assertEquals(
+                    new JsonObject().put("key", "MeterValueSampleInterval").put("value", "60"),
+                    cp.nextCallFromService("ChangeConfiguration", 5).getJsonObject(3));
+
+            Api.Response wrongVersion = command(
+                    id,
+                    "get-variables",
+                    new JsonObject()
+                            .put(
+                                    "variables",
+                                    new JsonArray()
+                                            .add(new JsonObject()
+                                                    .put("component", "OCPPCommCtrlr")
+                                                    .put("variable", "HeartbeatInterval"))));
+            assertEquals(400, wrongVersion.status(), wrongVersion.body());
+            assertTrue(wrongVersion.body().contains("get-configuration"), wrongVersion.body());
+            assertEquals(
+                    400,
+                    command(id, "unlock-connector", new JsonObject().put("connectorId", 0))
+                            .status());
+            assertEquals(
+                    400,
+                    command(id, "change-configuration", new JsonObject().put("key", "K"))
+                            .status(),
+                    "no value");
+            assertNull(cp.nextCallFromService(1), "nothing else was sent");
+            assertTrue(cp.badCalls.isEmpty(), cp.badCalls.toString());
+        }
+    }
+
+    @Test
     @DisplayName("each command reaches the charger as its OCPP call and returns the charger's answer; all are kept")
     void everyCommand() throws Exception {
         String id = charger(true, null);

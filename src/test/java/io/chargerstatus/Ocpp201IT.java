@@ -142,6 +142,10 @@ class Ocpp201IT {
             JsonObject row = api.chargerRow(id);
             assertEquals("ConnectorPlugRetentionLock/E-42", row.getString("faultCode"));
             assertEquals("pin bent", connector(id, 1).getString("info"));
+            // A Problem event with techCode NoError (a station re-sends one when asked for its statuses) says
+            // nothing new: the fault code stands.
+            cp.problem(1, "EVSE", true, "NoError", null);
+            assertEquals("ConnectorPlugRetentionLock/E-42", api.chargerRow(id).getString("faultCode"));
             cp.problem(1, "ConnectorPlugRetentionLock", false, "E-42", null);
             eventually(() -> assertNull(api.chargerRow(id).getString("faultCode")));
             assertEquals("Faulted", api.chargerRow(id).getString("status"));
@@ -211,6 +215,91 @@ class Ocpp201IT {
                 new JsonObject().put("status", "UnknownVendorId").getString("status"),
                 cp.ok("DataTransfer", new JsonObject().put("vendorId", "ACME")).getString("status"));
         cp.close();
+    }
+
+    @Test
+    @DisplayName("unlock-connector, get-variables and set-variables in 2.0.1; a 1.6-only command is refused with 400")
+    void variablesAndUnlock() throws Exception {
+        String id = charger(true, null);
+        try (TestCharger cp = TestCharger.connect201(service, id)) {
+            cp.boot201();
+            String commands = "/api/v1/chargers/" + id + "/commands/";
+            cp.answers.put("UnlockConnector", new JsonObject().put("status", "Unlocked"));
+            Api.Response unlocked = api.post(commands + "unlock-connector", new JsonObject().put("connectorId", 2));
+            assertEquals("Unlocked", unlocked.json().getString("status"), unlocked.body());
+            assertEquals(
+                    new JsonObject().put("evseId", 2).put("connectorId", 1),
+                    cp.nextCallFromService("UnlockConnector", 5).getJsonObject(3));
+
+            JsonObject result = new JsonObject()
+                    .put(
+                            "getVariableResult",
+                            new JsonArray()
+                                    .add(new JsonObject()
+                                            .put("attributeStatus", "Accepted")
+                                            .put("attributeValue", "300")
+                                            .put("component", new JsonObject().put("name", "OCPPCommCtrlr"))
+                                            .put("variable", new JsonObject().put("name", "HeartbeatInterval"))));
+            cp.answers.put("GetVariables", result);
+            Api.Response read = api.post(
+                    commands + "get-variables",
+                    new JsonObject()
+                            .put(
+                                    "variables",
+                                    new JsonArray()
+                                            .add(new JsonObject()
+                                                    .put("component", "OCPPCommCtrlr")
+                                                    .put("variable", "HeartbeatInterval"))));
+            assertEquals(200, read.status(), read.body());
+            assertEquals(result, read.json().getJsonObject("response"));
+            assertEquals(
+                    "HeartbeatInterval",
+                    cp.nextCallFromService("GetVariables", 5)
+                            .getJsonObject(3)
+                            .getJsonArray("getVariableData")
+                            .getJsonObject(0)
+                            .getJsonObject("variable")
+                            .getString("name"));
+
+            cp.answers.put(
+                    "SetVariables",
+                    new JsonObject()
+                            .put(
+                                    "setVariableResult",
+                                    new JsonArray()
+                                            .add(new JsonObject()
+                                                    .put("attributeStatus", "RebootRequired")
+                                                    .put(
+                                                            "component",
+                                                            new JsonObject()
+                                                                    .put("name", "EVSE")
+                                                                    .put("evse", new JsonObject().put("id", 1)))
+                                                    .put("variable", new JsonObject().put("name", "Power")))));
+            Api.Response set = api.post(
+                    commands + "set-variables",
+                    new JsonObject()
+                            .put(
+                                    "variables",
+                                    new JsonArray()
+                                            .add(new JsonObject()
+                                                    .put("component", "EVSE")
+                                                    .put("evseId", 1)
+                                                    .put("variable", "Power")
+                                                    .put("value", "11000"))));
+            assertEquals(200, set.status(), set.body());
+            JsonObject setData = cp.nextCallFromService("SetVariables", 5)
+                    .getJsonObject(3)
+                    .getJsonArray("setVariableData")
+                    .getJsonObject(0);
+            assertEquals("11000", setData.getString("attributeValue"));
+            assertEquals(
+                    1, setData.getJsonObject("component").getJsonObject("evse").getInteger("id"));
+
+            Api.Response wrongVersion = api.post(commands + "get-configuration", new JsonObject());
+            assertEquals(400, wrongVersion.status(), wrongVersion.body());
+            assertTrue(wrongVersion.body().contains("get-variables"), wrongVersion.body());
+            assertTrue(cp.badCalls.isEmpty(), cp.badCalls.toString());
+        }
     }
 
     @Test

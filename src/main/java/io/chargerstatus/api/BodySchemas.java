@@ -20,7 +20,12 @@ public enum BodySchemas {
     CHANGE_AVAILABILITY("ChangeAvailabilityRequest"),
     UPDATE_FIRMWARE("UpdateFirmwareRequest"),
     RESET("ResetRequest"),
-    TRIGGER_STATUS("TriggerStatusRequest");
+    TRIGGER_STATUS("TriggerStatusRequest"),
+    UNLOCK_CONNECTOR("UnlockConnectorRequest"),
+    GET_CONFIGURATION("GetConfigurationRequest"),
+    CHANGE_CONFIGURATION("ChangeConfigurationRequest"),
+    GET_VARIABLES("GetVariablesRequest"),
+    SET_VARIABLES("SetVariablesRequest");
 
     private final JsonSchema schema;
 
@@ -32,7 +37,8 @@ public enum BodySchemas {
     public JsonObject read(RoutingContext ctx) {
         JsonObject body;
         try {
-            body = ctx.body().length() == 0 && this == TRIGGER_STATUS
+            // No body at all is length -1, an empty one 0: both mean "no options" for these two.
+            body = ctx.body().length() <= 0 && (this == TRIGGER_STATUS || this == GET_CONFIGURATION)
                     ? new JsonObject()
                     : ctx.body().asJsonObject();
         } catch (DecodeException | ClassCastException e) {
@@ -42,7 +48,7 @@ public enum BodySchemas {
             throw ApiError.badRequest("a JSON body is required");
         }
         // PostgreSQL cannot store NUL in text: refused here rather than failing the statement with a 500.
-        if (ctx.body().asString().contains("\\u0000")) {
+        if (ctx.body().length() > 0 && ctx.body().asString().contains("\\u0000")) {
             throw ApiError.badRequest("text may not contain NUL (\\u0000) characters");
         }
         Set<ValidationMessage> errors = Schemas.check(schema, body);

@@ -1,5 +1,6 @@
 package io.chargerstatus.api;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -55,7 +56,54 @@ final class CommandCatalog {
                     p.put("connectorId", b.getInteger("connectorId"));
                 }
                 return p;
+            }),
+            // The most common support call, a cable stuck in the socket. 1.6's UnlockConnector; a 2.0.1 charger
+            // gets the EVSE's first connector unlocked.
+            new Command(
+                    "unlock-connector",
+                    BodySchemas.UNLOCK_CONNECTOR,
+                    "UnlockConnector",
+                    b -> new JsonObject().put("connectorId", b.getInteger("connectorId"))),
+            // OCPP 1.6 only: its configuration keys (a 2.0.1 charger has variables: get-variables).
+            new Command("get-configuration", BodySchemas.GET_CONFIGURATION, "GetConfiguration", b -> {
+                JsonObject p = new JsonObject();
+                if (b.getJsonArray("keys") != null) {
+                    p.put("key", b.getJsonArray("keys").copy());
+                }
+                return p;
+            }),
+            new Command(
+                    "change-configuration",
+                    BodySchemas.CHANGE_CONFIGURATION,
+                    "ChangeConfiguration",
+                    b -> new JsonObject().put("key", b.getString("key")).put("value", b.getString("value"))),
+            // OCPP 2.0.1 only: component and variable by name (a 1.6 charger has keys: get-configuration).
+            new Command("get-variables", BodySchemas.GET_VARIABLES, "GetVariables", b -> {
+                JsonArray data = new JsonArray();
+                for (Object o : b.getJsonArray("variables")) {
+                    data.add(variable((JsonObject) o));
+                }
+                return new JsonObject().put("getVariableData", data);
+            }),
+            new Command("set-variables", BodySchemas.SET_VARIABLES, "SetVariables", b -> {
+                JsonArray data = new JsonArray();
+                for (Object o : b.getJsonArray("variables")) {
+                    JsonObject v = (JsonObject) o;
+                    data.add(variable(v).put("attributeValue", v.getString("value")));
+                }
+                return new JsonObject().put("setVariableData", data);
             }));
+
+    /** A 2.0.1 component and variable by name, the component of one EVSE when {@code evseId} is given. */
+    private static JsonObject variable(JsonObject v) {
+        JsonObject component = new JsonObject().put("name", v.getString("component"));
+        if (v.getInteger("evseId") != null) {
+            component.put("evse", new JsonObject().put("id", v.getInteger("evseId")));
+        }
+        return new JsonObject()
+                .put("component", component)
+                .put("variable", new JsonObject().put("name", v.getString("variable")));
+    }
 
     private CommandCatalog() {}
 

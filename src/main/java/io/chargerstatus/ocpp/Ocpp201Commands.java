@@ -72,6 +72,18 @@ final class Ocpp201Commands {
                 yield new Call("TriggerMessage", request);
             }
             case "SetChargingProfile" -> new Call("SetChargingProfile", chargingProfile(p, session));
+            // The EVSE's connector 1: the REST API names EVSEs as connectors (connectorId = evseId).
+            case "UnlockConnector" ->
+                new Call(
+                        "UnlockConnector",
+                        new JsonObject()
+                                .put("evseId", p.getInteger("connectorId"))
+                                .put("connectorId", 1));
+            case "GetVariables", "SetVariables" -> new Call(action, p); // written in 2.0.1 already
+            case "GetConfiguration", "ChangeConfiguration" ->
+                throw new OcppError(
+                        "NotSupported",
+                        action + " is OCPP 1.6; this charger speaks 2.0.1: use get-variables / set-variables");
             default -> throw new OcppError("NotSupported", action + " has no OCPP 2.0.1 counterpart in this service");
         };
     }

@@ -76,7 +76,10 @@ public final class OcppMessages {
                     "ChangeAvailability",
                     "UpdateFirmware",
                     "Reset",
-                    "SetChargingProfile"));
+                    "SetChargingProfile",
+                    "UnlockConnector",
+                    "GetConfiguration",
+                    "ChangeConfiguration"));
 
     /** OCPP 2.0.1: anything a charger sends beyond these gets NotImplemented. */
     public static final OcppMessages V201 = new OcppMessages(
@@ -105,7 +108,10 @@ public final class OcppMessages {
                     "ChangeAvailability",
                     "UpdateFirmware",
                     "Reset",
-                    "SetChargingProfile"));
+                    "SetChargingProfile",
+                    "UnlockConnector",
+                    "GetVariables",
+                    "SetVariables"));
 
     /** The version as the charger row shows it: "1.6" or "2.0.1". */
     public final String version;

@@ -451,8 +451,12 @@ public final class OcppVerticle extends VerticleBase {
         try {
             if (session.messages() == OcppMessages.V201) {
                 sent = Ocpp201Commands.of(call.action(), call.payload(), session.v201());
-            } else {
+            } else if (session.messages().described(call.action())) {
                 sent = new Ocpp201Commands.Call(call.action(), call.payload());
+            } else {
+                throw new OcppError(
+                        "NotSupported",
+                        call.action() + " is not an OCPP 1.6 message: use get-configuration / change-configuration");
             }
             session.messages()
                     .checkRequest(

@@ -153,6 +153,9 @@ public final class StatusModel {
                 if (!p.active() && !Objects.equals(c.errorCode(), p.component())) {
                     return c; // a problem of another component cleared: this one's stands
                 }
+                if (p.active() && "NoError".equalsIgnoreCase(p.code())) {
+                    return c; // "a problem: no error" (re-sent by some stations when asked) says nothing new
+                }
                 return new ConnectorState(
                         c.connectorId(),
                         c.status(),
