@@ -156,17 +156,45 @@ function updateTrendNow() {
   }
 }
 
+// Bars of chargers per status over time, with a count axis and a time axis. Points before the first charger
+// existed are left out (a fresh install showed 24 hours of empty space and one bar), keeping at least a few.
+const AXIS_LEFT = 36, AXIS_BOTTOM = 18, MIN_SHOWN = 8;
+
+function svgText(x, y, text, anchor) {
+  const t = document.createElementNS(SVG, "text");
+  t.setAttribute("x", x);
+  t.setAttribute("y", y);
+  t.setAttribute("text-anchor", anchor || "start");
+  t.setAttribute("class", "axis");
+  t.textContent = text;
+  return t;
+}
+
+function total(p) {
+  return STATUSES.reduce((sum, s) => sum + (p.counts[s] || 0), 0);
+}
+
 function renderTrend() {
   const svg = $("trend-svg");
   if (!state.history || !svg) return;
   updateTrendNow();
-  const points = state.history.points;
+  const all = state.history.points;
+  const first = all.findIndex((p) => total(p) > 0);
+  const from = first < 0 ? all.length - 1 : Math.max(0, Math.min(first, all.length - MIN_SHOWN));
+  const points = all.slice(from);
   const width = 960, height = 160;
-  const max = Math.max(1, ...points.map((p) => STATUSES.reduce((sum, s) => sum + (p.counts[s] || 0), 0)));
-  const bar = width / Math.max(points.length, 1);
+  const plotW = width - AXIS_LEFT, plotH = height - AXIS_BOTTOM;
+  const max = Math.max(1, ...points.map(total));
+  const bar = plotW / Math.max(points.length, 1);
   const fragment = document.createDocumentFragment();
+  // The count axis: 0 and the highest total, with a faint line at the top.
+  const top = document.createElementNS(SVG, "line");
+  top.setAttribute("x1", AXIS_LEFT); top.setAttribute("x2", width);
+  top.setAttribute("y1", 4); top.setAttribute("y2", 4);
+  top.setAttribute("class", "gridline");
+  fragment.append(top, svgText(AXIS_LEFT - 4, 12, String(max), "end"), svgText(AXIS_LEFT - 4, plotH, "0", "end"));
   points.forEach((p, i) => {
-    let y = height;
+    let y = plotH;
     const group = document.createElementNS(SVG, "g");
     const title = document.createElementNS(SVG, "title");
     title.textContent = time(p.at) + ": " + STATUSES.filter((s) => p.counts[s]).map((s) => s + " " + p.counts[s]).join(", ");
@@ -174,10 +202,10 @@ function renderTrend() {
     for (const s of STATUSES) {
       const n = p.counts[s] || 0;
       if (!n) continue;
-      const h = n / max * (height - 4);
+      const h = n / max * (plotH - 4);
       y -= h;
       const rect = document.createElementNS(SVG, "rect");
-      rect.setAttribute("x", (i * bar + 1).toFixed(1));
+      rect.setAttribute("x", (AXIS_LEFT + i * bar + 1).toFixed(1));
       rect.setAttribute("width", Math.max(1, bar - 2).toFixed(1));
       rect.setAttribute("y", y.toFixed(1));
       rect.setAttribute("height", h.toFixed(1));
@@ -187,10 +215,22 @@ function renderTrend() {
     }
     fragment.append(group);
   });
+  // The time axis: the first shown point, the middle one and now.
+  const hhmm = (iso) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  fragment.append(svgText(AXIS_LEFT, height - 3, hhmm(points[0].at), "start"));
+  if (points.length > 4) {
+    const mid = Math.floor(points.length / 2);
+    fragment.append(svgText(AXIS_LEFT + mid * bar + bar / 2, height - 3, hhmm(points[mid].at), "middle"));
+  }
+  fragment.append(svgText(width, height - 3, "now", "end"));
   svg.setAttribute("viewBox", "0 0 " + width + " " + height);
   svg.replaceChildren(fragment);
-  svg.dataset.points = String(points.length);
+  svg.dataset.points = String(all.length);
+  svg.dataset.shown = String(points.length);
   svg.dataset.last = JSON.stringify(points[points.length - 1].counts);
+  $("trend-caption").textContent = from > 0
+    ? "Chargers per status since " + hhmm(points[0].at) + " (every 15 minutes; the last bar is now)"
+    : "Chargers per status, last 24 hours (every 15 minutes; the last bar is now)";
   const legend = $("trend-legend");
   if (legend.children.length === 0) {
     for (const s of STATUSES) {
@@ -286,7 +326,22 @@ function fillRow(tr, c) {
   badge.className = "badge s-" + c.status;
   badge.textContent = c.status;
   badge.title = state.descriptions[c.status] || "";
-  cells[3].replaceChildren(badge);
+  // "connector 1 charging, connector 2 faulted" without opening the drawer: a numbered chip per connector.
+  const chips = document.createElement("span");
+  chips.className = "chips";
+  if ((c.connectors || []).length > 1 || (c.connectors || []).some((k) => k.status !== c.status)) {
+    for (const k of c.connectors || []) {
+      const chip = document.createElement("span");
+      chip.className = "chip s-" + k.status;
+      chip.textContent = k.connectorId;
+      chip.title = "connector " + k.connectorId + ": " + k.status;
+      chip.setAttribute("aria-label", chip.title);
+      chip.dataset.connector = k.connectorId;
+      chip.dataset.status = k.status;
+      chips.append(chip);
+    }
+  }
+  cells[3].replaceChildren(badge, chips);
   timeCell(cells[4], c.statusSince);
   timeCell(cells[5], c.lastSeenAt);
   tr.classList.toggle("stale", Boolean(stale(c)));
@@ -409,6 +464,8 @@ async function openDetail(id) {
     api("/api/v1/chargers/" + encodeURIComponent(id) + "/history?limit=20"),
     api("/api/v1/chargers/" + encodeURIComponent(id) + "/security-events?limit=10"),
   ]);
+  state.detailCharger = c;
+  enableCommands(c);
   $("detail-title").textContent = c.name ? c.name + " (" + c.id + ")" : c.id;
   const facts = $("detail-facts");
   facts.replaceChildren();
@@ -469,24 +526,60 @@ function closeDetail() {
   if (tr) tr.focus();
 }
 
+// Commands: the ones that interrupt a driver or change what the charger offers ask first; the ones that need
+// input ask for it; all are disabled while the charger has no session (the answer would only be a 409).
+function commandBody(b) {
+  const ask = (question, fallback) => {
+    const v = prompt(question, fallback);
+    return v === null || v.trim() === "" ? null : v.trim();
+  };
+  switch (b.dataset.input) {
+    case "firmware": {
+      const location = ask("Firmware location (URL)");
+      return location && { location };
+    }
+    case "connector": {
+      const connectorId = ask("Connector", "1");
+      return connectorId && { connectorId: Number(connectorId) };
+    }
+    case "start": {
+      const connectorId = ask("Connector", "1");
+      const idTag = connectorId && ask("Id tag (RFID card or app user) to start for");
+      return idTag && { connectorId: Number(connectorId), idTag };
+    }
+    case "stop": {
+      const running = (state.detailCharger?.connectors || []).filter((k) => k.transactionId != null);
+      const id = ask("Transaction to stop", running.length ? String(running[0].transactionId) : "");
+      return id && { transactionId: /^\d+$/.test(id) ? Number(id) : id };
+    }
+    default:
+      return b.dataset.body ? JSON.parse(b.dataset.body) : {};
+  }
+}
+
 document.querySelectorAll("[data-command]").forEach((b) => {
   b.addEventListener("click", async () => {
-    let body = b.dataset.body ? JSON.parse(b.dataset.body) : {};
-    if (b.dataset.command === "update-firmware") {
-      const location = prompt("Firmware location (URL)");
-      if (!location) return;
-      body = { location };
-    }
+    if (b.dataset.confirm && !confirm(b.dataset.confirm.replace("{id}", state.detail))) return;
+    const body = commandBody(b);
+    if (!body) return;
     $("command-result").textContent = b.textContent + "…";
     try {
       const r = await api("/api/v1/chargers/" + encodeURIComponent(state.detail) + "/commands/" + b.dataset.command,
         { method: "POST", body: JSON.stringify(body) });
-      $("command-result").textContent = b.textContent + ": " + r.status;
+      $("command-result").textContent = b.textContent + ": " + (r.status || "answered");
     } catch (err) {
       $("command-result").textContent = b.textContent + " failed: " + err.message;
     }
   });
 });
+
+function enableCommands(c) {
+  document.querySelectorAll("[data-command]").forEach((b) => {
+    b.disabled = !c.online;
+    b.title = c.online ? "" : "the charger is offline: commands need its live session";
+  });
+  $("commands-offline").hidden = c.online;
+}
 
 if (state.token) start();
 

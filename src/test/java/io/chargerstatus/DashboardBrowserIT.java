@@ -3,6 +3,7 @@ package io.chargerstatus;
 import static io.chargerstatus.testkit.Api.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -10,6 +11,7 @@ import io.chargerstatus.testkit.Api;
 import io.chargerstatus.testkit.TestCharger;
 import io.chargerstatus.testkit.TestDatabase;
 import io.chargerstatus.testkit.TestService;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.nio.file.Files;
@@ -186,6 +188,10 @@ class DashboardBrowserIT {
         // The trend chart: 24 hours of points from /status-history, the newest following the table live.
         WebElement trend = browser.findElement(By.id("trend-svg"));
         assertTrue(Integer.parseInt(trend.getAttribute("data-points")) >= 96, "a day of 15-minute points");
+        // A fresh install: the hours before its first charger are not drawn; axes say how many and when.
+        assertTrue(Integer.parseInt(trend.getAttribute("data-shown")) < 96, trend.getAttribute("data-shown"));
+        assertTrue(browser.findElements(By.cssSelector("#trend-svg text.axis")).size() >= 3, "count and time axes");
+        assertTrue(browser.findElement(By.id("trend-caption")).getText().startsWith("Chargers per status since"));
         wait.until(
                 d -> new JsonObject(d.findElement(By.id("trend-svg")).getAttribute("data-last")).getInteger("Charging")
                         == 1);
@@ -210,8 +216,18 @@ class DashboardBrowserIT {
                 new JsonObject()
                         .put("type", "StartupOfTheDevice")
                         .put("timestamp", Instant.now().toString()));
+        other.status(2, "Available");
         other.status(1, "Faulted", "GroundFailure", "E-105", Instant.now());
         wait.until(d -> "Faulted".equals(status("EAST-2")));
+        // Each connector's status in the row, as a numbered chip: connector 1 faulted, connector 2 available.
+        wait.until(d -> !row("EAST-2")
+                .findElements(By.cssSelector(".chip[data-connector='2'][data-status='Available']"))
+                .isEmpty());
+        assertEquals(
+                "connector 1: Faulted",
+                row("EAST-2")
+                        .findElement(By.cssSelector(".chip[data-connector='1']"))
+                        .getAttribute("title"));
         WebElement faultCell = row("EAST-2").findElements(By.tagName("td")).get(6);
         assertFalse(faultCell.isDisplayed(), "the Fault code column is hidden by default");
         browser.findElement(By.id("show-fault")).click();
@@ -277,6 +293,18 @@ class DashboardBrowserIT {
                 && d.findElement(By.id("detail-title")).getText().contains("EAST-2"));
         wait.until(d -> !d.findElements(By.cssSelector("#detail-history li")).isEmpty());
         wait.until(d -> d.findElement(By.id("detail-deviations")).getText().contains("long-string"));
+        // A hard reset asks first: dismissed, nothing is sent; accepted, the charger gets it.
+        WebElement hardReset = browser.findElement(By.cssSelector("[data-command='reset'][data-body*='Hard']"));
+        assertTrue(hardReset.isEnabled(), "an online charger's commands are enabled");
+        hardReset.click();
+        assertTrue(browser.switchTo().alert().getText().contains("Hard reset EAST-2"));
+        browser.switchTo().alert().dismiss();
+        hardReset.click();
+        browser.switchTo().alert().accept();
+        JsonArray reset = other.nextCallFromService("Reset", 10);
+        assertEquals("Hard", reset.getJsonObject(3).getString("type"), "sent once confirmed");
+        wait.until(d -> d.findElement(By.id("command-result")).getText().contains("Hard reset: Accepted"));
+        assertNull(other.nextCallFromService("Reset", 1), "the dismissed one was never sent");
         assertTrue(
                 browser.findElement(By.id("detail-deviations"))
                         .getText()
@@ -304,6 +332,41 @@ class DashboardBrowserIT {
         Path tablet =
                 ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
         Files.copy(tablet, Path.of("target", "dashboard-tablet.png"), StandardCopyOption.REPLACE_EXISTING);
+
+        // A phone: every row's status badge is on screen, the drawer's connector table fits its drawer, and an
+        // offline charger's commands are disabled.
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(360, 780));
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("""
+                const q = document.getElementById('search');
+                q.value = '';
+                q.dispatchEvent(new Event('input'));""");
+        wait.until(d -> d.findElements(By.cssSelector("#chargers tbody tr")).size() == 3);
+        Object offscreen = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("""
+                return [...document.querySelectorAll('#chargers tbody .badge')]
+                  .filter(b => b.getBoundingClientRect().right > window.innerWidth).length;""");
+        assertEquals(0L, ((Number) offscreen).longValue(), "every status badge within the phone's width");
+        row("EAST-2").click();
+        wait.until(d -> d.findElement(By.id("detail")).isDisplayed()
+                && !d.findElements(By.cssSelector("#detail-connectors tbody tr"))
+                        .isEmpty());
+        Object cut = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("""
+                const t = document.getElementById('detail-connectors');
+                return t.getBoundingClientRect().right - document.getElementById('detail').getBoundingClientRect().right;""");
+        Path phone0 =
+                ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+        Files.copy(phone0, Path.of("target", "dashboard-phone.png"), StandardCopyOption.REPLACE_EXISTING);
+        assertTrue(((Number) cut).doubleValue() <= 0, "the connector table is not cut off: " + cut);
+        Path phone =
+                ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+        Files.copy(phone, Path.of("target", "dashboard-phone.png"), StandardCopyOption.REPLACE_EXISTING);
+        browser.findElement(By.id("detail-close")).click();
+        wait.until(d -> !d.findElement(By.id("detail")).isDisplayed());
+        row("WEST-1").click();
+        wait.until(d -> d.findElement(By.id("detail-title")).getText().contains("WEST-1")
+                && d.findElement(By.id("commands-offline")).isDisplayed());
+        assertTrue(
+                browser.findElements(By.cssSelector("[data-command]")).stream().noneMatch(WebElement::isEnabled),
+                "no command can be sent to a charger without a session");
         cp.close();
         other.close();
     }
