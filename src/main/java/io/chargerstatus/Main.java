@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -30,15 +31,28 @@ import picocli.CommandLine.Option;
         versionProvider = Main.Version.class,
         description = "OCPP-J charger sessions to the ten back-office statuses, in PostgreSQL, over REST and SSE.%n"
                 + "Without a subcommand: serve.",
-        subcommands = {Main.Serve.class, Main.DemoCommand.class, Main.Simulate.class, Main.BenchCommand.class},
+        subcommands = {
+            Main.Serve.class,
+            Main.DemoCommand.class,
+            Main.Simulate.class,
+            Main.BenchCommand.class,
+            Main.VersionCommand.class,
+            CommandLine.HelpCommand.class
+        },
         footer = "%nSettings come from conf/charger-status.json and environment variables (README, Configuration).")
 public final class Main implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Main())
-                .setParameterExceptionHandler(Main::badOption)
-                .execute(args);
+        CommandLine cli = new CommandLine(new Main()).setParameterExceptionHandler(Main::badOption);
+        cli.getSubcommands().get("serve").getCommandSpec().usageMessage().footer(settingsFooter());
+        if (!inThisBuild(SIMULATOR)) {
+            // The server jar: no simulator, no benchmark, no embedded database; its help says only what it has.
+            cli.getCommandSpec().removeSubcommand("demo");
+            cli.getCommandSpec().removeSubcommand("simulate");
+            cli.getCommandSpec().removeSubcommand("bench");
+        }
+        int code = cli.execute(args);
         if (code != 0) {
             System.exit(code);
         }
@@ -64,8 +78,12 @@ public final class Main implements Callable<Integer> {
 
     /** The configuration, or one line naming the bad variable (exit code 2). */
     private static Config config() {
+        return config(new HashMap<>(System.getenv()));
+    }
+
+    private static Config config(Map<String, String> env) {
         try {
-            return Config.load(new HashMap<>(System.getenv()));
+            return Config.load(env);
         } catch (Config.Invalid e) {
             throw new Refused(2, e.getMessage());
         }
@@ -90,7 +108,8 @@ public final class Main implements Callable<Integer> {
             name = "serve",
             mixinStandardHelpOptions = true,
             description = "Run the service until SIGTERM (the default). Without PG_URL an embedded PostgreSQL "
-                    + "keeps its data under DATA_DIR; without ADMIN_TOKEN one is made up and printed.")
+                    + "keeps its data under DATA_DIR (not in the server jar, which needs PG_URL); without ADMIN_TOKEN "
+                    + "one is made up and printed.")
     static final class Serve implements Callable<Integer> {
         @Override
         public Integer call() {
@@ -146,7 +165,10 @@ public final class Main implements Callable<Integer> {
         public Integer call() throws Exception {
             Config config;
             try {
-                config = config();
+                // The demo's chargers and accounts are not the real service's: their own database directory.
+                Map<String, String> env = new HashMap<>(System.getenv());
+                env.putIfAbsent("DATA_DIR", "data/demo");
+                config = config(env);
             } catch (Refused r) {
                 return refused(r);
             }
@@ -169,8 +191,9 @@ public final class Main implements Callable<Integer> {
             name = "simulate",
             mixinStandardHelpOptions = true,
             showDefaultValues = true,
-            description = "Play OCPP 1.6J chargers against a running service: named ones (--ids CP-1) or many "
-                    + "(--chargers N), registered through the API when --api and --token are given.")
+            description =
+                    "Play OCPP 1.6J or 2.0.1 chargers (--ocpp) against a running service: named ones (--ids CP-1) or many "
+                            + "(--chargers N), registered through the API when --api and --token are given.")
     static final class Simulate implements Callable<Integer> {
         @Option(
                 names = "--url",
@@ -246,7 +269,7 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            if (!inThisBuild("io/chargerstatus/sim/Simulator.class")) {
+            if (!inThisBuild(SIMULATOR)) {
                 return refused(new Refused(2, "simulate is not part of the server jar; use charger-status.jar"));
             }
             List<String> args = new ArrayList<>(List.of(
@@ -363,6 +386,33 @@ public final class Main implements Callable<Integer> {
                 "--service-jvm",
                 serviceJvm
             });
+            return 0;
+        }
+    }
+
+    private static final String SIMULATOR = "io/chargerstatus/sim/Simulator.class";
+
+    /**
+     * {@code serve --help}'s list of settings: every key of the packed conf/charger-status.json as its
+     * environment variable with its default (what each means: README, Configuration).
+     */
+    private static String settingsFooter() {
+        StringBuilder b = new StringBuilder("%nSettings, as environment variables (default in brackets; README, "
+                + "Configuration, says what each means):%n");
+        Config.defaults()
+                .forEach((key, value) -> b.append("  ")
+                        .append(Config.envName(key))
+                        .append(" [")
+                        .append(value == null ? "none" : String.valueOf(value).replace("%", "%%"))
+                        .append("]%n"));
+        return b.toString();
+    }
+
+    @Command(name = "version", description = "Print the version and exit.")
+    static final class VersionCommand implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            System.out.println(new Version().getVersion()[0]);
             return 0;
         }
     }

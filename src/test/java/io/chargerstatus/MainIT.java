@@ -60,6 +60,16 @@ class MainIT {
             assertTrue(r.output().startsWith("Usage: charger-status " + sub), r.output());
         }
         assertTrue(run(Map.of(), "simulate", "--help").output().contains("--ids"));
+        String serve = run(Map.of(), "serve", "--help").output();
+        assertTrue(
+                serve.contains("OCPP_STRICT [false]") && serve.contains("HTTP_PORT [8080]"), "the settings: " + serve);
+        assertTrue(run(Map.of(), "simulate", "--help").output().contains("2.0.1"));
+        Run help = run(Map.of(), "help", "simulate");
+        assertEquals(0, help.exit());
+        assertTrue(help.output().startsWith("Usage: charger-status simulate"), help.output());
+        Run version = run(Map.of(), "version");
+        assertEquals(0, version.exit());
+        assertTrue(version.output().startsWith("charger-status "), version.output());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.chargerstatus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chargerstatus.api.RestApi;
 import io.chargerstatus.testkit.Api;
@@ -58,6 +59,30 @@ class OpenApiIT {
                 }
             }
             assertEquals(routed, documented, "routes in RestApi versus paths in openapi.json");
+
+            // Generated clients name their methods after operationIds: one per operation, none twice; every API
+            // operation says what its 4xx mean.
+            Set<String> ids = new TreeSet<>();
+            int operations = 0;
+            for (String path : doc.getJsonObject("paths").fieldNames()) {
+                JsonObject ops = doc.getJsonObject("paths").getJsonObject(path);
+                for (String method : ops.fieldNames()) {
+                    JsonObject op = ops.getJsonObject(method);
+                    operations++;
+                    ids.add(op.getString("operationId", method + " " + path + " has no operationId"));
+                    if (path.startsWith("/api/v1/")) {
+                        assertTrue(op.getJsonObject("responses").containsKey("401"), method + " " + path + ": 401");
+                        assertTrue(
+                                !path.contains("{")
+                                        || op.getJsonObject("responses").containsKey("404"),
+                                method + " " + path + ": 404");
+                    }
+                }
+            }
+            assertEquals(operations, ids.size(), "an operationId per operation, unique: " + ids);
+            assertTrue(ids.stream().noneMatch(i -> i.contains(" has no ")), ids.toString());
+            assertEquals(200, anonymous.send("HEAD", "/metrics", null).status());
+            assertEquals(200, anonymous.send("HEAD", "/openapi.json", null).status());
         }
     }
 }

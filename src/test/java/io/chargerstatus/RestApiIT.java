@@ -117,9 +117,13 @@ class RestApiIT {
     void errors() {
         assertBad(400, admin.post("/api/v1/chargers", "{not json"));
         assertBad(400, admin.post("/api/v1/chargers", "[1,2]"));
-        assertBad(
-                400,
-                admin.post("/api/v1/chargers", new JsonObject().put("id", 7).put("accountId", "north")));
+        Api.Response typed =
+                admin.post("/api/v1/chargers", new JsonObject().put("id", 7).put("accountId", "north"));
+        assertBad(400, typed);
+        assertEquals("id: integer found, string expected", typed.json().getString("message"), "names the field");
+        Api.Response missing = admin.post("/api/v1/chargers", new JsonObject().put("id", "X"));
+        assertEquals(
+                "required property 'accountId' not found", missing.json().getString("message"), "no leading colon");
         assertBad(
                 400,
                 admin.post(

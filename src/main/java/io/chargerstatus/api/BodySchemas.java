@@ -53,7 +53,7 @@ public enum BodySchemas {
         }
         Set<ValidationMessage> errors = Schemas.check(schema, body);
         if (!errors.isEmpty()) {
-            throw ApiError.badRequest(Schemas.mostSpecific(errors).getMessage());
+            throw ApiError.badRequest(Schemas.describe(Schemas.mostSpecific(errors)));
         }
         return body;
     }

@@ -95,6 +95,15 @@ public final class HttpVerticle extends VerticleBase {
                     .put("verticles", ready.getAsBoolean() ? "UP" : "DOWN"));
         });
         // The API's description, the same document the request bodies are checked against.
+        // HEAD of the two documents tools probe (a scrape target check, a client generator): 200, headers only.
+        router.head("/metrics")
+                .handler(ctx -> ctx.response()
+                        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                        .end());
+        router.head("/openapi.json")
+                .handler(ctx -> ctx.response()
+                        .putHeader("Content-Type", "application/json")
+                        .end());
         router.get("/openapi.json")
                 .handler(ctx -> ctx.response()
                         .putHeader("Content-Type", "application/json")

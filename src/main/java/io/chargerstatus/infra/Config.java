@@ -135,6 +135,18 @@ public record Config(
         return fromMap(values);
     }
 
+    /** The settings and their defaults as conf/charger-status.json packed in the jar has them, in its order. */
+    public static Map<String, Object> defaults() {
+        try (InputStream in = Config.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(RESOURCE + " is missing from the classpath");
+            }
+            return new ObjectMapper().readValue(in, new TypeReference<LinkedHashMap<String, Object>>() {});
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the packed " + RESOURCE, e);
+        }
+    }
+
     /** The same configuration with another admin token (one made up at start-up when none is set). */
     public Config withAdminToken(String token) {
         return new Config(

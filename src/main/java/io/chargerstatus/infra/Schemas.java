@@ -97,4 +97,20 @@ public final class Schemas {
         }
         return fallback;
     }
+
+    /**
+     * A violation as a person reads it: {@code connectorId: string found, integer expected}, {@code required
+     * property 'idTag' not found} for the document itself, instead of the validator's JSON-pointer form with its
+     * leading colon ({@code /connectorId: ...}, {@code : required property ...}).
+     */
+    public static String describe(ValidationMessage m) {
+        String message = m.getMessage();
+        int colon = message.indexOf(": ");
+        if (colon < 0) {
+            return message;
+        }
+        String where = message.substring(0, colon).replaceFirst("^[$/]+", "").replace('/', '.');
+        String what = message.substring(colon + 2);
+        return where.isEmpty() ? what : where + ": " + what;
+    }
 }

@@ -194,7 +194,7 @@ public final class OcppMessages {
             return;
         }
         ValidationMessage cause = Schemas.mostSpecific(errors);
-        throw new OcppError(code(codeFor(cause.getType())), cause.getMessage());
+        throw new OcppError(code(codeFor(cause.getType())), Schemas.describe(cause));
     }
 
     /**
