@@ -28,7 +28,8 @@ EXPOSE 8080 9000 5701
 # Container-aware heap: 75 % of the memory limit; exit (and be restarted) rather than limp on OOM.
 # G1 always: measured against Parallel and ZGC (README, Performance), and the JVM would otherwise pick the
 # serial collector in a container it sees with one CPU. Vert.x caches files under /tmp, so the root
-# filesystem can be read-only.
-ENV JAVA_TOOL_OPTIONS="-XX:+UseG1GC -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -Dvertx.cacheDirBase=/tmp/vertx-cache" \
-    LOG_FORMAT=json
-ENTRYPOINT ["java", "-jar", "/app/charger-status.jar"]
+# filesystem can be read-only. The flags are on the command line, not in JAVA_TOOL_OPTIONS: the JVM announces
+# that variable with a plain-text line on stderr, which made the container's first log line non-JSON.
+ENV LOG_FORMAT=json
+ENTRYPOINT ["java", "-XX:+UseG1GC", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", \
+    "-Dvertx.cacheDirBase=/tmp/vertx-cache", "-jar", "/app/charger-status.jar"]

@@ -94,6 +94,10 @@ const dockerfile = join(root, "Dockerfile");
 if (!existsSync(dockerfile)) {
   problems.push("no Dockerfile");
 } else {
+  // The JVM prints "Picked up JAVA_TOOL_OPTIONS" in plain text: the first line of a JSON log would not be JSON.
+  if (/^\s*ENV\s+[^#\n]*JAVA_TOOL_OPTIONS/m.test(readFileSync(dockerfile, "utf8"))) {
+    problems.push("Dockerfile sets JAVA_TOOL_OPTIONS: put JVM flags in the ENTRYPOINT");
+  }
   for (const d of lintDockerfile(readFileSync(dockerfile, "utf8"))) {
     problems.push(`Dockerfile line ${d.range.start.line + 1}: ${d.message}`);
   }
