@@ -2,7 +2,6 @@ package io.chargerstatus.api;
 
 import io.chargerstatus.bus.Bus;
 import io.chargerstatus.store.DatabaseHealth;
-import io.chargerstatus.store.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.ReplyException;
@@ -61,9 +60,9 @@ public final class Responses {
                 || cause instanceof ReplyException r && Bus.Failure.of(r) == Bus.Failure.UNAVAILABLE) {
             // Logged once per outage by the database health; the client may retry.
             error = new ApiError(503, "unavailable", "the database is unavailable, try again shortly");
-        } else if (cause instanceof PgException pg && Sql.UNIQUE_VIOLATION.equals(pg.getSqlState())) {
+        } else if (cause instanceof PgException && Bus.Failure.ofStore(cause) == Bus.Failure.CONFLICT) {
             error = ApiError.conflict("already exists");
-        } else if (cause instanceof PgException pg && Sql.FOREIGN_KEY_VIOLATION.equals(pg.getSqlState())) {
+        } else if (cause instanceof PgException && Bus.Failure.ofStore(cause) == Bus.Failure.UNKNOWN_REFERENCE) {
             error = ApiError.notFound("unknown account or site");
         } else if (cause == null && ctx.statusCode() == 413) {
             error = new ApiError(413, "payload_too_large", "the body is larger than " + MAX_BODY_BYTES + " bytes");

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.chargerstatus.status.Change;
 import io.chargerstatus.status.ChargerState;
 import io.chargerstatus.status.Fact;
+import io.chargerstatus.store.DatabaseHealth;
+import io.chargerstatus.store.Sql;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -15,6 +17,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.DatabindCodec;
+import io.vertx.pgclient.PgException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -90,25 +93,35 @@ public final class Bus {
      */
     public enum Failure {
         /** The charger has no open session. */
-        OFFLINE,
+        OFFLINE(1000),
         /** The charger did not answer in time. */
-        TIMEOUT,
+        TIMEOUT(1001),
         /** The charger answered with a CALLERROR. */
-        CALL_ERROR,
+        CALL_ERROR(1002),
         /** The id exists already. */
-        CONFLICT,
+        CONFLICT(1003),
         /** A referenced account or site does not exist. */
-        UNKNOWN_REFERENCE,
+        UNKNOWN_REFERENCE(1004),
         /** The database is unavailable; the request may be retried. */
-        UNAVAILABLE,
+        UNAVAILABLE(1005),
         /** Anything else. */
-        INTERNAL,
+        INTERNAL(1006),
         /** The call does not fit the charger's OCPP version (refused before it was sent). */
-        INVALID;
+        INVALID(1007);
 
-        /** The failure code on the bus. */
+        /**
+         * The failure code on the bus, written out: instances of a rolling deploy exchange these, so a new
+         * constant gets a new number and no number is ever reused (they were the ordinals, which a reordering
+         * would have changed between two versions).
+         */
+        private final int code;
+
+        Failure(int code) {
+            this.code = code;
+        }
+
         public int code() {
-            return 1000 + ordinal();
+            return code;
         }
 
         /** The failure a request ended with: its code, or what Vert.x itself reports (no handler, timeout). */
@@ -120,12 +133,27 @@ public final class Bus {
                 if (r.failureType() == ReplyFailure.TIMEOUT) {
                     return TIMEOUT;
                 }
-                int index = r.failureCode() - 1000;
-                if (index >= 0 && index < values().length) {
-                    return values()[index];
+                for (Failure f : values()) {
+                    if (f.code == r.failureCode()) {
+                        return f;
+                    }
                 }
             }
             return INTERNAL;
+        }
+
+        /**
+         * What a failed database statement means to the one who asked: the one mapping of PostgreSQL's SQLSTATEs
+         * (23505 a duplicate, 23503 a missing account or site) and of an outage, for the bus and the REST API.
+         */
+        public static Failure ofStore(Throwable cause) {
+            if (cause instanceof PgException pg && Sql.UNIQUE_VIOLATION.equals(pg.getSqlState())) {
+                return CONFLICT;
+            }
+            if (cause instanceof PgException pg && Sql.FOREIGN_KEY_VIOLATION.equals(pg.getSqlState())) {
+                return UNKNOWN_REFERENCE;
+            }
+            return DatabaseHealth.unavailable(cause) ? UNAVAILABLE : INTERNAL;
         }
     }
 

@@ -8,7 +8,6 @@ import io.chargerstatus.status.Fact;
 import io.chargerstatus.status.Status;
 import io.chargerstatus.status.StatusModel;
 import io.chargerstatus.store.DatabaseHealth;
-import io.chargerstatus.store.Sql;
 import io.chargerstatus.store.Wiring;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -631,15 +630,15 @@ public final class StatusVerticle extends VerticleBase {
         return result.onComplete(ar -> {
             if (ar.succeeded()) {
                 message.reply(ar.result());
-            } else if (ar.cause() instanceof PgException pg && Sql.UNIQUE_VIOLATION.equals(pg.getSqlState())) {
-                message.fail(Bus.Failure.CONFLICT.code(), "already exists");
-            } else if (ar.cause() instanceof PgException pg && Sql.FOREIGN_KEY_VIOLATION.equals(pg.getSqlState())) {
-                message.fail(Bus.Failure.UNKNOWN_REFERENCE.code(), "unknown account or site");
             } else {
+                Bus.Failure failure = Bus.Failure.ofStore(ar.cause());
                 message.fail(
-                        (DatabaseHealth.unavailable(ar.cause()) ? Bus.Failure.UNAVAILABLE : Bus.Failure.INTERNAL)
-                                .code(),
-                        String.valueOf(ar.cause().getMessage()));
+                        failure.code(),
+                        switch (failure) {
+                            case CONFLICT -> "already exists";
+                            case UNKNOWN_REFERENCE -> "unknown account or site";
+                            default -> String.valueOf(ar.cause().getMessage());
+                        });
             }
         });
     }

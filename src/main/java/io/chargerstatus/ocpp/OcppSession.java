@@ -250,16 +250,14 @@ public final class OcppSession {
     /** Sends a CALL and completes with the CALLRESULT payload, or fails with an {@link OcppError} / timeout. */
     public Future<JsonObject> call(String action, JsonObject payload, long timeoutMillis) {
         if (closed) {
-            return Future.failedFuture(new OcppError("Offline", "the session is closed"));
+            return Future.failedFuture(OcppError.offline("the session is closed"));
         }
         String callId = "cs-" + (++nextCallId);
         Promise<JsonObject> promise = Promise.promise();
         long timer = vertx.setTimer(timeoutMillis, t -> {
             Pending p = pending.remove(callId);
             if (p != null) {
-                p.promise()
-                        .tryFail(
-                                new OcppError("Timeout", action + " was not answered within " + timeoutMillis + " ms"));
+                p.promise().tryFail(OcppError.timeout(action + " was not answered within " + timeoutMillis + " ms"));
             }
         });
         pending.put(callId, new Pending(action, promise, timer));
@@ -308,7 +306,7 @@ public final class OcppSession {
         closed = true;
         pending.values().forEach(p -> {
             vertx.cancelTimer(p.timer());
-            p.promise().tryFail(new OcppError("Offline", "the session closed"));
+            p.promise().tryFail(OcppError.offline("the session closed"));
         });
         pending.clear();
         return true;

@@ -474,10 +474,10 @@ public final class OcppVerticle extends VerticleBase {
                     if (ar.succeeded()) {
                         m.reply(ar.result());
                     } else if (ar.cause() instanceof OcppError e) {
-                        Bus.Failure failure = switch (e.code()) {
-                            case "Timeout" -> Bus.Failure.TIMEOUT;
-                            case "Offline" -> Bus.Failure.OFFLINE;
-                            default -> Bus.Failure.CALL_ERROR;
+                        Bus.Failure failure = switch (e.kind()) {
+                            case TIMEOUT -> Bus.Failure.TIMEOUT;
+                            case OFFLINE -> Bus.Failure.OFFLINE;
+                            case CALL_ERROR -> Bus.Failure.CALL_ERROR;
                         };
                         m.fail(failure.code(), e.code() + ": " + e.getMessage());
                     } else {
