@@ -26,7 +26,7 @@ COPY conf /app/conf
 USER 10001
 EXPOSE 8080 9000 5701
 # Container-aware heap: 75 % of the memory limit; exit (and be restarted) rather than limp on OOM.
-# G1 always: measured against Parallel and ZGC (README, Performance), and the JVM would otherwise pick the
+# G1 always: measured against Parallel and ZGC (docs/performance.md), and the JVM would otherwise pick the
 # serial collector in a container it sees with one CPU. Vert.x caches files under /tmp, so the root
 # filesystem can be read-only. The flags are on the command line, not in JAVA_TOOL_OPTIONS: the JVM announces
 # that variable with a plain-text line on stderr, which made the container's first log line non-JSON.
