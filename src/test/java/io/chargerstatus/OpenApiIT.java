@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.chargerstatus.api.BackOffice;
 import io.chargerstatus.api.RestApi;
 import io.chargerstatus.testkit.Api;
 import io.chargerstatus.testkit.TestCharger;
@@ -44,7 +45,8 @@ class OpenApiIT {
             }
 
             Router router = Router.router(TestCharger.VERTX);
-            new RestApi(TestCharger.VERTX, null, null, null, "unused", 1000).mount(router);
+            new RestApi(TestCharger.VERTX, new BackOffice(null, null, null, null, null), null, null, "unused", 1000)
+                    .mount(router);
             Set<String> routed = new TreeSet<>();
             for (Route mounted : router.getRoutes()) {
                 if (mounted.getSubRouter() == null) {

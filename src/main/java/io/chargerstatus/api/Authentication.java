@@ -13,10 +13,10 @@ import java.security.MessageDigest;
 final class Authentication implements Handler<RoutingContext> {
     private static final String PRINCIPAL = "principal";
 
-    private final BackOfficeStore store;
+    private final AccountStore store;
     private final byte[] adminToken;
 
-    Authentication(BackOfficeStore store, String adminToken) {
+    Authentication(AccountStore store, String adminToken) {
         this.store = store;
         this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
     }

@@ -37,7 +37,7 @@ public final class HttpVerticle extends VerticleBase {
     private final BooleanSupplier ready;
     private HttpServer server;
     private SseHub sse;
-    private BackOfficeStore store;
+    private BackOffice backOffice;
     private long pingTimer;
 
     /** {@code ready} tells whether every verticle is deployed and the service is not draining. */
@@ -49,10 +49,10 @@ public final class HttpVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Sql.Access db = wiring.sql(vertx); // one pool for this verticle, shared by its stores
-        store = new BackOfficeStore(db);
+        backOffice = BackOffice.over(db);
         sse = new SseHub(
                 vertx,
-                new BackOfficeStore(wiring.sql(vertx, 2)),
+                new EventHistory(wiring.sql(vertx, 2)),
                 wiring.metrics(),
                 wiring.clock(),
                 wiring.config().sse().maxQueueBytes(),
@@ -135,7 +135,7 @@ public final class HttpVerticle extends VerticleBase {
                                     return null;
                                 },
                                 false)
-                        .transform(v -> store.statusSummary(null))
+                        .transform(v -> backOffice.chargers().statusSummary(null))
                         .onComplete(ar -> {
                             if (ar.succeeded()) {
                                 Map<Status, Integer> counts = new EnumMap<>(Status.class);
@@ -148,7 +148,7 @@ public final class HttpVerticle extends VerticleBase {
                         }));
         new RestApi(
                         vertx,
-                        store,
+                        backOffice,
                         sse,
                         new ChargerCalls(
                                 vertx.eventBus(),

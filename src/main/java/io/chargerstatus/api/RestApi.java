@@ -32,7 +32,7 @@ public final class RestApi {
     private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
 
     private final Vertx vertx;
-    private final BackOfficeStore store;
+    private final BackOffice backOffice;
     private final SseHub sse;
     private final ChargerCalls commands;
     private final String adminToken;
@@ -40,14 +40,14 @@ public final class RestApi {
 
     public RestApi(
             Vertx vertx,
-            BackOfficeStore store,
+            BackOffice backOffice,
             SseHub sse,
             ChargerCalls commands,
             String adminToken,
             int passwordIterations) {
         this.passwordIterations = passwordIterations;
         this.vertx = vertx;
-        this.store = store;
+        this.backOffice = backOffice;
         this.sse = sse;
         this.commands = commands;
         this.adminToken = adminToken;
@@ -56,25 +56,30 @@ public final class RestApi {
     public void mount(Router router) {
         Router api = Router.router(vertx);
         // Who is calling comes first: nothing of an unauthenticated request's body is read, let alone stored.
-        api.route().handler(new Authentication(store, adminToken));
+        api.route().handler(new Authentication(backOffice.accounts(), adminToken));
         api.route()
                 .handler(BodyHandler.create(false)
                         .setBodyLimit(Responses.MAX_BODY_BYTES)); // false: no file uploads, ever
         api.post("/accounts").handler(Responses.json(201, this::createAccount));
         api.get("/accounts")
                 .handler(Responses.json(
-                        200, ctx -> store.accounts(Authentication.principal(ctx).scope(null))));
+                        200,
+                        ctx -> backOffice
+                                .accounts()
+                                .accounts(Authentication.principal(ctx).scope(null))));
         api.post("/accounts/:id/tokens").handler(Responses.json(201, this::issueToken));
         api.get("/accounts/:id/tokens").handler(Responses.json(200, ctx -> {
             Authentication.principal(ctx).requireAdmin();
-            return store.tokens(Params.pathId(ctx, "id")).map(a -> (Object) a);
+            return backOffice.accounts().tokens(Params.pathId(ctx, "id")).map(a -> (Object) a);
         }));
         api.delete("/tokens/:id").handler(Responses.json(204, this::revokeToken));
         api.post("/sites").handler(Responses.json(201, this::upsertSite));
         api.get("/sites")
                 .handler(Responses.json(
                         200,
-                        ctx -> store.sites(Authentication.principal(ctx).scope(Params.queryId(ctx, "accountId")))));
+                        ctx -> backOffice
+                                .sites()
+                                .sites(Authentication.principal(ctx).scope(Params.queryId(ctx, "accountId")))));
         api.post("/chargers").handler(Responses.json(201, this::addCharger));
         api.get("/chargers").handler(Responses.json(200, this::listChargers));
         api.get("/chargers/:id").handler(Responses.json(200, ctx -> visibleCharger(ctx)));
@@ -82,17 +87,21 @@ public final class RestApi {
         api.patch("/chargers/:id").handler(Responses.json(200, this::updateCharger));
         api.get("/chargers/:id/history").handler(Responses.json(200, this::history));
         api.post("/chargers/:id/commands/:name").handler(Responses.json(200, this::command));
-        api.get("/chargers/:id/commands").handler(Responses.json(200, ctx -> listOf(ctx, store::commands)));
-        api.get("/chargers/:id/transactions").handler(Responses.json(200, ctx -> listOf(ctx, store::transactions)));
+        api.get("/chargers/:id/commands")
+                .handler(Responses.json(200, ctx -> listOf(ctx, backOffice.chargers()::commands)));
+        api.get("/chargers/:id/transactions")
+                .handler(Responses.json(200, ctx -> listOf(ctx, backOffice.chargers()::transactions)));
         api.get("/chargers/:id/security-events")
-                .handler(Responses.json(200, ctx -> listOf(ctx, store::securityEvents)));
+                .handler(Responses.json(200, ctx -> listOf(ctx, backOffice.chargers()::securityEvents)));
         api.get("/status-summary").handler(Responses.json(200, this::statusSummary));
         api.get("/status-history").handler(Responses.json(200, this::statusHistory));
         api.post("/id-tags").handler(Responses.json(201, this::upsertIdTag));
         api.get("/id-tags")
                 .handler(Responses.json(
                         200,
-                        ctx -> store.idTags(Authentication.principal(ctx).scope(Params.queryId(ctx, "accountId")))));
+                        ctx -> backOffice
+                                .idTags()
+                                .idTags(Authentication.principal(ctx).scope(Params.queryId(ctx, "accountId")))));
         api.delete("/id-tags/:idTag").handler(Responses.json(204, this::deleteIdTag));
         api.get("/events").handler(this::events);
         api.get("/statuses").handler(Responses.json(200, ctx -> Future.succeededFuture(statuses())));
@@ -108,7 +117,7 @@ public final class RestApi {
     private Future<JsonObject> createAccount(RoutingContext ctx) {
         Authentication.principal(ctx).requireAdmin();
         JsonObject body = BodySchemas.ACCOUNT.read(ctx);
-        return store.createAccount(body.getString("id"), body.getString("name"));
+        return backOffice.accounts().createAccount(body.getString("id"), body.getString("name"));
     }
 
     private Future<JsonObject> issueToken(RoutingContext ctx) {
@@ -116,12 +125,14 @@ public final class RestApi {
         String accountId = Params.pathId(ctx, "id");
         String token = Passwords.newToken();
         String id = UUID.randomUUID().toString();
-        return store.accountExists(accountId)
+        return backOffice
+                .accounts()
+                .accountExists(accountId)
                 .compose(exists -> {
                     if (!exists) {
                         throw ApiError.notFound("no account " + accountId);
                     }
-                    return store.insertToken(id, accountId, Passwords.tokenHash(token));
+                    return backOffice.accounts().insertToken(id, accountId, Passwords.tokenHash(token));
                 })
                 .map(v -> new JsonObject()
                         .put("id", id)
@@ -132,7 +143,7 @@ public final class RestApi {
     private Future<Object> revokeToken(RoutingContext ctx) {
         Authentication.principal(ctx).requireAdmin();
         String id = Params.pathId(ctx, "id");
-        return store.deleteToken(id).map(deleted -> {
+        return backOffice.accounts().deleteToken(id).map(deleted -> {
             if (!deleted) {
                 throw ApiError.notFound("no token " + id);
             }
@@ -148,12 +159,16 @@ public final class RestApi {
             String siteId = patch.getString("siteId");
             Future<Void> siteOk = siteId == null
                     ? Future.succeededFuture()
-                    : store.siteExists(siteId, row.getString("accountId")).map(exists -> {
-                        if (!exists) {
-                            throw ApiError.notFound("no site " + siteId + " in account " + row.getString("accountId"));
-                        }
-                        return null;
-                    });
+                    : backOffice
+                            .sites()
+                            .siteExists(siteId, row.getString("accountId"))
+                            .map(exists -> {
+                                if (!exists) {
+                                    throw ApiError.notFound(
+                                            "no site " + siteId + " in account " + row.getString("accountId"));
+                                }
+                                return null;
+                            });
             Future<String> hash = !patch.containsKey("password")
                     ? Future.succeededFuture(null)
                     : patch.getString("password") == null
@@ -169,7 +184,7 @@ public final class RestApi {
                             patch.getString("siteId"),
                             patch.getBoolean("secured"),
                             h)))
-                    .compose(v -> store.charger(row.getString("id"), null));
+                    .compose(v -> backOffice.chargers().charger(row.getString("id"), null));
         });
     }
 
@@ -181,7 +196,9 @@ public final class RestApi {
         } catch (DateTimeException e) {
             throw ApiError.badRequest("timezone: not an IANA time zone: " + body.getString("timezone"));
         }
-        return store.upsertSite(body)
+        return backOffice
+                .sites()
+                .upsertSite(body)
                 .onSuccess(site -> vertx.eventBus().publish(Bus.SITES_CHANGED, body.getString("accountId")));
     }
 
@@ -191,7 +208,7 @@ public final class RestApi {
         String siteId = body.getString("siteId");
         Future<Void> siteOk = siteId == null
                 ? Future.succeededFuture()
-                : store.siteExists(siteId, accountId).map(exists -> {
+                : backOffice.sites().siteExists(siteId, accountId).map(exists -> {
                     if (!exists) {
                         throw ApiError.notFound("no site " + siteId + " in account " + accountId);
                     }
@@ -208,7 +225,7 @@ public final class RestApi {
                         body.getString("name"),
                         body.getBoolean("secured", true),
                         hash)))
-                .compose(reply -> store.charger(body.getString("id"), null));
+                .compose(reply -> backOffice.chargers().charger(body.getString("id"), null));
     }
 
     private Future<Object> listChargers(RoutingContext ctx) {
@@ -217,17 +234,23 @@ public final class RestApi {
         if (status != null && Status.parse(status) == null) {
             throw ApiError.badRequest("status must be one of " + Arrays.toString(Status.values()));
         }
-        return store.chargers(accountId, Params.queryId(ctx, "siteId"), status).map(a -> a);
+        return backOffice
+                .chargers()
+                .chargers(accountId, Params.queryId(ctx, "siteId"), status)
+                .map(a -> a);
     }
 
     private Future<JsonObject> visibleCharger(RoutingContext ctx) {
         String id = Params.pathId(ctx, "id");
-        return store.charger(id, Authentication.principal(ctx).accountId()).map(row -> {
-            if (row == null) {
-                throw ApiError.notFound("no charger " + id);
-            }
-            return row;
-        });
+        return backOffice
+                .chargers()
+                .charger(id, Authentication.principal(ctx).accountId())
+                .map(row -> {
+                    if (row == null) {
+                        throw ApiError.notFound("no charger " + id);
+                    }
+                    return row;
+                });
     }
 
     private Future<Object> removeCharger(RoutingContext ctx) {
@@ -239,7 +262,7 @@ public final class RestApi {
     private Future<Object> history(RoutingContext ctx) {
         int limit = Params.intParam(ctx, "limit", 100, 1, 1000);
         return visibleCharger(ctx)
-                .compose(row -> store.history(row.getString("id"), limit))
+                .compose(row -> backOffice.events().history(row.getString("id"), limit))
                 .map(a -> a);
     }
 
@@ -285,14 +308,16 @@ public final class RestApi {
     private Future<JsonObject> upsertIdTag(RoutingContext ctx) {
         JsonObject body = BodySchemas.ID_TAG.read(ctx);
         Authentication.principal(ctx).scope(body.getString("accountId"));
-        return store.upsertIdTag(body)
+        return backOffice
+                .idTags()
+                .upsertIdTag(body)
                 .onSuccess(tag -> vertx.eventBus().publish(Bus.ID_TAGS_CHANGED, body.getString("accountId")));
     }
 
     private Future<Object> deleteIdTag(RoutingContext ctx) {
         String idTag = Params.idTag(ctx);
         String accountId = Authentication.principal(ctx).accountId();
-        return store.deleteIdTag(idTag, accountId).map(deleted -> {
+        return backOffice.idTags().deleteIdTag(idTag, accountId).map(deleted -> {
             if (!deleted) {
                 throw ApiError.notFound("no id tag " + idTag);
             }
@@ -313,8 +338,9 @@ public final class RestApi {
         } catch (NumberFormatException e) {
             throw ApiError.badRequest("Last-Event-ID must be an event id (an integer)");
         }
-        Future<Boolean> accountKnown =
-                accountId == null ? Future.succeededFuture(true) : store.accountExists(accountId);
+        Future<Boolean> accountKnown = accountId == null
+                ? Future.succeededFuture(true)
+                : backOffice.accounts().accountExists(accountId);
         accountKnown.onComplete(ar -> {
             if (ar.failed()) {
                 ctx.fail(ar.cause());
@@ -345,23 +371,27 @@ public final class RestApi {
         if (steps < 0 || steps > 500) {
             throw ApiError.badRequest("from must be in the past and at most 500 steps ago");
         }
-        Future<Boolean> known = accountId == null ? Future.succeededFuture(true) : store.accountExists(accountId);
+        Future<Boolean> known = accountId == null
+                ? Future.succeededFuture(true)
+                : backOffice.accounts().accountExists(accountId);
         return known.compose(exists -> {
             if (!exists) {
                 throw ApiError.notFound("no account " + accountId);
             }
-            return store.statusHistory(accountId, from, step);
+            return backOffice.chargers().statusHistory(accountId, from, step);
         });
     }
 
     private Future<JsonObject> statusSummary(RoutingContext ctx) {
         String accountId = Authentication.principal(ctx).scope(Params.queryId(ctx, "accountId"));
-        Future<Boolean> known = accountId == null ? Future.succeededFuture(true) : store.accountExists(accountId);
+        Future<Boolean> known = accountId == null
+                ? Future.succeededFuture(true)
+                : backOffice.accounts().accountExists(accountId);
         return known.compose(exists -> {
             if (!exists) {
                 throw ApiError.notFound("no account " + accountId);
             }
-            return store.statusSummary(accountId);
+            return backOffice.chargers().statusSummary(accountId);
         });
     }
 

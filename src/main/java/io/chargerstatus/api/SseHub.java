@@ -52,7 +52,7 @@ public final class SseHub {
     private static final int GAP_PAGE = 2000;
 
     private final Vertx vertx;
-    private final BackOfficeStore store;
+    private final EventHistory store;
     private final Metrics metrics;
     private final Clock clock;
     private final int maxQueueBytes;
@@ -93,7 +93,7 @@ public final class SseHub {
     private record Frame(long seq, String accountId, String text) {}
 
     public SseHub(
-            Vertx vertx, BackOfficeStore store, Metrics metrics, Clock clock, int maxQueueBytes, int maxReplayBuffer) {
+            Vertx vertx, EventHistory store, Metrics metrics, Clock clock, int maxQueueBytes, int maxReplayBuffer) {
         this.vertx = vertx;
         this.store = store;
         this.metrics = metrics;
@@ -338,16 +338,17 @@ public final class SseHub {
                         .put("ocppStatus", k.ocppStatus())
                         .put("errorCode", k.errorCode())
                         .put("vendorErrorCode", k.vendorErrorCode());
-        return Events.json(
-                committed.seq(),
-                c.chargerId(),
-                c.accountId(),
-                c.siteId(),
-                c.status().name(),
-                c.previousStatus() == null ? null : c.previousStatus().name(),
-                c.faultCode(),
-                connector,
-                c.timestamp().toString(),
-                c.receivedAt().toString());
+        return new StatusEvent(
+                        committed.seq(),
+                        c.chargerId(),
+                        c.accountId(),
+                        c.siteId(),
+                        c.status().name(),
+                        c.previousStatus() == null ? null : c.previousStatus().name(),
+                        c.faultCode(),
+                        connector,
+                        c.timestamp().toString(),
+                        c.receivedAt().toString())
+                .json();
     }
 }

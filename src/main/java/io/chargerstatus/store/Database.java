@@ -78,13 +78,14 @@ public final class Database implements AutoCloseable {
         Database database = new Database(options, embedded, timeoutS);
         String where = options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
         try {
-            MigrateResult migrated = Flyway.configure()
+            Flyway flyway = Flyway.configure()
                     .dataSource("jdbc:postgresql://" + where, options.getUser(), options.getPassword())
                     .locations("classpath:db/migration")
-                    .load()
-                    .migrate();
-            LOG.info("database " + where + " at schema version " + migrated.targetSchemaVersion + " ("
-                    + migrated.migrationsExecuted + " migrations applied now)");
+                    .load();
+            MigrateResult migrated = flyway.migrate();
+            LOG.info("database " + where + " at schema version "
+                    + flyway.info().current().getVersion() + " (" + migrated.migrationsExecuted
+                    + " migrations applied now)");
         } catch (RuntimeException e) {
             database.close();
             // The JDBC driver's own message says what is wrong ("database "x" does not exist", "Connection to

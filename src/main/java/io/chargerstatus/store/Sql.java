@@ -1,6 +1,8 @@
 package io.chargerstatus.store;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -95,5 +97,12 @@ public abstract class Sql {
 
     protected static OffsetDateTime odt(Instant t) {
         return t == null ? null : t.atOffset(ZoneOffset.UTC);
+    }
+
+    /** Each row as a JSON object, in order. */
+    protected static JsonArray collect(RowSet<Row> rows, Function<Row, JsonObject> f) {
+        JsonArray out = new JsonArray();
+        rows.forEach(r -> out.add(f.apply(r)));
+        return out;
     }
 }

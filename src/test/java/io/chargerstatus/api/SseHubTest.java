@@ -54,7 +54,7 @@ class SseHubTest {
             loop = vertx.getOrCreateContext();
             hub = new SseHub(
                     vertx,
-                    new BackOfficeStore(new Sql.Access(db.pool(vertx, 2), db.health(), 60_000)),
+                    new EventHistory(new Sql.Access(db.pool(vertx, 2), db.health(), 60_000)),
                     new Metrics(),
                     Clock.systemUTC(),
                     1 << 20,
