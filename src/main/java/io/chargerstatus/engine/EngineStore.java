@@ -12,7 +12,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,9 +41,8 @@ public final class EngineStore extends Sql {
 
     /**
      * A whole status-engine batch as one statement: history rows, chargers and connectors. One statement
-     * is one implicit transaction, so the batch is atomic without BEGIN/COMMIT round trips. Parameters:
-     * $1-$15 events, $16-$28 chargers (the last their claimed epochs), $29-$38 and $41-$43 connectors, $39
-     * the number of events, $40 the number of chargers.
+     * is one implicit transaction, so the batch is atomic without BEGIN/COMMIT round trips. Its parameters
+     * are numbered by {@link BatchStatement} from the column lists below, one line per column.
      *
      * <p>The events take their seq from the counter row ({@code base + ordinality}): its row lock, held to
      * the commit, orders the batches of every instance, so seqs are gapless and commit in order. A charger
@@ -58,23 +56,112 @@ public final class EngineStore extends Sql {
      * locks each row first (a WAL record per connector); within one statement the insert sees what the
      * update returned, and a connector inserted concurrently (impossible past the fence) would fail the
      * batch with 23505 rather than be lost. Transactions started and stopped (OCPP 1.6) are written here
-     * too, $44-$52 and $53-$57: on their own they were two more commits per charging session, most of
+     * too: on their own they were two more commits per charging session, most of
      * PostgreSQL's commits under sustained load. One started and stopped in the same batch is one insert
      * (an update cannot see a row inserted by the same statement).
      */
-    static final String COMMIT_BATCH = """
+    static final BatchStatement<Batch> COMMIT = new BatchStatement<>();
+
+    /** A history row per change. */
+    private static final BatchStatement.Rows<Change> EVENTS = new BatchStatement.Rows<Change>()
+            .text("charger_id", Change::chargerId)
+            .text("account_id", Change::accountId)
+            .text("site_id", Change::siteId)
+            .text("status", c -> c.status().name())
+            .text(
+                    "previous_status",
+                    c -> c.previousStatus() == null ? null : c.previousStatus().name())
+            .text("fault_code", Change::faultCode)
+            .integer(
+                    "connector_id",
+                    c -> c.connector() == null ? null : c.connector().connectorId())
+            .text(
+                    "connector_status",
+                    c -> c.connector() == null ? null : c.connector().status().name())
+            .text(
+                    "ocpp_status",
+                    c -> c.connector() == null ? null : c.connector().ocppStatus())
+            .text(
+                    "error_code",
+                    c -> c.connector() == null ? null : c.connector().errorCode())
+            .text(
+                    "vendor_error_code",
+                    c -> c.connector() == null ? null : c.connector().vendorErrorCode())
+            .text("info", c -> c.connector() == null ? null : c.connector().info())
+            .timestamp("ts", Change::timestamp)
+            .timestamp("received_at", Change::receivedAt)
+            .bool("applied", Change::applied);
+
+    /** A charger's state, at the epoch this engine claimed; vendor and version only when the batch brings them. */
+    private static final BatchStatement.Rows<ChargerRow> CHARGERS = new BatchStatement.Rows<ChargerRow>()
+            .text("id", r -> r.state().id())
+            .text("status", r -> r.state().status().name())
+            .timestamp("status_since", r -> r.state().statusSince())
+            .text("fault_code", r -> r.state().faultCode())
+            .bool("online", r -> r.state().online())
+            .timestamp("last_seen_at", r -> r.state().lastSeenAt())
+            .timestamp("booted_at", r -> r.state().bootedAt())
+            .bool("firmware_updating", r -> r.state().firmwareUpdating())
+            .text("vendor", r -> r.boot() == null ? null : r.boot().vendor())
+            .text("model", r -> r.boot() == null ? null : r.boot().model())
+            .text("firmware_version", r -> r.boot() == null ? null : r.boot().firmwareVersion())
+            .text("ocpp_version", ChargerRow::version)
+            .bigint("epoch", ChargerRow::epoch);
+
+    /** The connectors the batch touched. */
+    private static final BatchStatement.Rows<ConnectorRow> CONNECTORS = new BatchStatement.Rows<ConnectorRow>()
+            .text("charger_id", ConnectorRow::chargerId)
+            .integer("connector_id", r -> r.connector().connectorId())
+            .text("status", r -> r.connector().status().name())
+            .text("ocpp_status", r -> r.connector().ocppStatus())
+            .text("error_code", r -> r.connector().errorCode())
+            .text("vendor_error_code", r -> r.connector().vendorErrorCode())
+            .text("info", r -> r.connector().info())
+            .timestamp("since", r -> r.connector().since())
+            .timestamp("reported_at", r -> r.connector().reportedAt())
+            .integer("transaction_id", r -> r.connector().transactionId())
+            .text("charging_state", r -> r.connector().chargingState())
+            .text("transaction_ref", r -> r.connector().transactionRef())
+            .bool("transaction_ended", r -> r.connector().transactionEnded());
+
+    /** OCPP 1.6 transactions started in the batch (stopped too, when both happened in it). */
+    private static final BatchStatement.Rows<TransactionRow> STARTED = new BatchStatement.Rows<TransactionRow>()
+            .integer("id", TransactionRow::id)
+            .text("charger_id", TransactionRow::chargerId)
+            .integer("connector_id", TransactionRow::connectorId)
+            .text("id_tag", TransactionRow::idTag)
+            .integer("meter_start", TransactionRow::meterStart)
+            .timestamp("started_at", TransactionRow::startedAt)
+            .integer("meter_stop", TransactionRow::meterStop)
+            .timestamp("stopped_at", TransactionRow::stoppedAt)
+            .text("stop_reason", TransactionRow::stopReason);
+
+    /** OCPP 1.6 transactions of earlier batches stopped in this one. */
+    private static final BatchStatement.Rows<TransactionRow> STOPPED = new BatchStatement.Rows<TransactionRow>()
+            .integer("id", TransactionRow::id)
+            .text("charger_id", TransactionRow::chargerId)
+            .integer("meter_stop", TransactionRow::meterStop)
+            .timestamp("stopped_at", TransactionRow::stoppedAt)
+            .text("reason", TransactionRow::stopReason);
+
+    static final String COMMIT_BATCH;
+
+    static {
+        String events = COMMIT.unnest(EVENTS, Batch::changes, "u", true);
+        String eventCount = COMMIT.scalar(b -> b.changes().size());
+        String chargers = COMMIT.unnest(CHARGERS, Batch::chargers, "u", false);
+        String chargerIds = COMMIT.column(CHARGERS, "id");
+        String chargerCount = COMMIT.scalar(b -> b.chargers().size());
+        String connectors = COMMIT.unnest(CONNECTORS, Batch::connectors, "u", false);
+        String started = COMMIT.unnest(STARTED, Batch::started, "u", false);
+        String stopped = COMMIT.unnest(STOPPED, Batch::stopped, "u", false);
+        String stoppedIds = COMMIT.column(STOPPED, "id");
+        COMMIT_BATCH = """
       WITH counter AS (
-        UPDATE event_counter SET last_seq = last_seq + $39 WHERE id = 1 AND $39 > 0 RETURNING last_seq - $39 AS base
+        UPDATE event_counter SET last_seq = last_seq + %2$s WHERE id = 1 AND %2$s > 0 RETURNING last_seq - %2$s AS base
       ), ev AS (
-        INSERT INTO status_events (seq, charger_id, account_id, site_id, status, previous_status, fault_code,
-          connector_id, connector_status, ocpp_status, error_code, vendor_error_code, info, ts, received_at, applied)
-        SELECT counter.base + u.ord, charger_id, account_id, site_id, status, previous_status, fault_code, connector_id,
-          connector_status, ocpp_status, error_code, vendor_error_code, info, ts, received_at, applied
-        FROM counter, unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[],
-          $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[],
-          $15::boolean[])
-          WITH ORDINALITY AS u(charger_id, account_id, site_id, status, previous_status, fault_code, connector_id,
-          connector_status, ocpp_status, error_code, vendor_error_code, info, ts, received_at, applied, ord)
+        INSERT INTO status_events (seq, %1$s)
+        SELECT counter.base + u.ord, %13$s FROM counter, %3$s
         RETURNING 1
       ), ch AS (
         UPDATE chargers c SET status = u.status, status_since = u.status_since, fault_code = u.fault_code,
@@ -82,17 +169,11 @@ public final class EngineStore extends Sql {
           vendor = COALESCE(u.vendor, c.vendor), model = COALESCE(u.model, c.model),
           firmware_version = CASE WHEN u.vendor IS NULL THEN c.firmware_version ELSE u.firmware_version END,
           ocpp_version = COALESCE(u.ocpp_version, c.ocpp_version)
-        FROM unnest($16::text[], $17::text[], $18::timestamptz[], $19::text[], $20::boolean[], $21::timestamptz[],
-          $22::timestamptz[], $23::boolean[], $24::text[], $25::text[], $26::text[], $27::text[], $28::bigint[])
-          AS u(id, status, status_since, fault_code, online, last_seen_at, booted_at, firmware_updating, vendor, model,
-          firmware_version, ocpp_version, epoch)
-        WHERE c.id = ANY($16::text[]) AND c.id = u.id AND c.session_epoch = u.epoch
+        FROM %4$s
+        WHERE c.id = ANY(%5$s) AND c.id = u.id AND c.session_epoch = u.epoch
         RETURNING 1
       ), co_in AS (
-        SELECT * FROM unnest($29::text[], $30::int[], $31::text[], $32::text[], $33::text[], $34::text[], $35::text[],
-          $36::timestamptz[], $37::timestamptz[], $38::int[], $41::text[], $42::text[], $43::boolean[])
-          AS u(charger_id, connector_id, status, ocpp_status, error_code, vendor_error_code, info, since, reported_at,
-          transaction_id, charging_state, transaction_ref, transaction_ended)
+        SELECT * FROM %7$s
       ), co AS (
         UPDATE connectors c SET status = u.status, ocpp_status = u.ocpp_status, error_code = u.error_code,
           vendor_error_code = u.vendor_error_code, info = u.info, since = u.since, reported_at = u.reported_at,
@@ -102,26 +183,47 @@ public final class EngineStore extends Sql {
         WHERE c.charger_id = u.charger_id AND c.connector_id = u.connector_id
         RETURNING c.charger_id, c.connector_id
       ), co_new AS (
-        INSERT INTO connectors (charger_id, connector_id, status, ocpp_status, error_code, vendor_error_code, info, since,
-          reported_at, transaction_id, charging_state, transaction_ref, transaction_ended)
+        INSERT INTO connectors (%8$s)
         SELECT * FROM co_in u
         WHERE NOT EXISTS (SELECT 1 FROM co WHERE co.charger_id = u.charger_id AND co.connector_id = u.connector_id)
         RETURNING 1
       ), tx_new AS (
-        INSERT INTO transactions (id, charger_id, connector_id, id_tag, meter_start, started_at, meter_stop, stopped_at,
-          stop_reason)
+        INSERT INTO transactions (%9$s)
         OVERRIDING SYSTEM VALUE
-        SELECT * FROM unnest($44::int[], $45::text[], $46::int[], $47::text[], $48::int[], $49::timestamptz[],
-          $50::int[], $51::timestamptz[], $52::text[])
+        SELECT * FROM %10$s
         RETURNING 1
       ), tx_end AS (
         UPDATE transactions t SET meter_stop = u.meter_stop, stopped_at = u.stopped_at, stop_reason = u.reason
-        FROM unnest($53::int[], $54::text[], $55::int[], $56::timestamptz[], $57::text[])
-          AS u(id, charger_id, meter_stop, stopped_at, reason)
-        WHERE t.id = ANY($53::int[]) AND t.id = u.id AND t.charger_id = u.charger_id
+        FROM %11$s
+        WHERE t.id = ANY(%12$s) AND t.id = u.id AND t.charger_id = u.charger_id
         RETURNING 1
       )
-      SELECT charger_status_fence((SELECT count(*) FROM ch), $40) AS fenced, (SELECT base FROM counter) AS base""";
+      SELECT charger_status_fence((SELECT count(*) FROM ch), %6$s) AS fenced, (SELECT base FROM counter) AS base""".formatted(
+                        EVENTS.names(),
+                        eventCount,
+                        events,
+                        chargers,
+                        chargerIds,
+                        chargerCount,
+                        connectors,
+                        CONNECTORS.names(),
+                        STARTED.names(),
+                        started,
+                        stopped,
+                        stoppedIds,
+                        EVENTS.names("u."));
+    }
+
+    /** What one batch commit writes. */
+    record Batch(
+            List<Change> changes,
+            List<ChargerRow> chargers,
+            List<ConnectorRow> connectors,
+            List<TransactionRow> started,
+            List<TransactionRow> stopped) {}
+
+    /** A charger as a batch writes it: its state, the epoch claimed for it, a boot and a version it brought. */
+    record ChargerRow(ChargerState state, long epoch, Fact.Booted boot, String version) {}
 
     /** Takes the session state of chargers for this instance: the new epoch fences out the previous holder. */
     private static final String CLAIM = "UPDATE chargers SET session_owner = $2, session_epoch = session_epoch + 1 "
@@ -201,30 +303,16 @@ public final class EngineStore extends Sql {
             Map<String, String> versions,
             List<TransactionRow> started,
             List<TransactionRow> stopped) {
-        Tuple events = eventArrays(changes);
-        Tuple states = chargerArrays(chargers, epochs, boots, versions);
-        Tuple rows = connectorArrays(connectors);
-        Tuple evse = evseArrays(connectors);
-        Tuple starts = startedArrays(started);
-        Tuple stops = stoppedArrays(stopped);
-        Object[] all = new Object
-                [events.size() + states.size() + rows.size() + 2 + evse.size() + starts.size() + stops.size()];
-        int i = 0;
-        for (Tuple t : List.of(events, states, rows)) {
-            for (int j = 0; j < t.size(); j++) {
-                all[i++] = t.getValue(j);
-            }
+        List<ChargerRow> rows = new ArrayList<>(chargers.size());
+        for (int i = 0; i < chargers.size(); i++) {
+            ChargerState c = chargers.get(i);
+            // the version of a session that opened in this batch
+            rows.add(new ChargerRow(c, epochs.get(i), boots.get(c.id()), versions.get(c.id())));
         }
-        all[i++] = changes.size();
-        all[i++] = chargers.size();
-        for (Tuple t : List.of(evse, starts, stops)) {
-            for (int j = 0; j < t.size(); j++) {
-                all[i++] = t.getValue(j);
-            }
-        }
+        Tuple all = COMMIT.tuple(new Batch(changes, rows, connectors, started, stopped));
         // No deadline here, unlike every other query: a commit given up on could still land later, and its events
         // would then never be published. A hung database holds this batch; the engine refuses what queues behind it.
-        return report(pool.preparedQuery(COMMIT_BATCH).execute(Tuple.from(all))).map(result -> {
+        return report(pool.preparedQuery(COMMIT_BATCH).execute(all)).map(result -> {
             Long base = result.iterator().next().getLong("base");
             return base == null ? 0L : base;
         });
@@ -273,194 +361,6 @@ public final class EngineStore extends Sql {
                     rows.forEach(r -> ids.add(r.getInteger(0)));
                     return ids;
                 });
-    }
-
-    private static Tuple startedArrays(List<TransactionRow> rows) {
-        int n = rows.size();
-        Integer[] id = new Integer[n],
-                connector = new Integer[n],
-                meterStart = new Integer[n],
-                meterStop = new Integer[n];
-        String[] charger = new String[n], idTag = new String[n], reason = new String[n];
-        OffsetDateTime[] startedAt = new OffsetDateTime[n], stoppedAt = new OffsetDateTime[n];
-        for (int i = 0; i < n; i++) {
-            TransactionRow t = rows.get(i);
-            id[i] = t.id();
-            charger[i] = t.chargerId();
-            connector[i] = t.connectorId();
-            idTag[i] = t.idTag();
-            meterStart[i] = t.meterStart();
-            startedAt[i] = odt(t.startedAt());
-            meterStop[i] = t.meterStop();
-            stoppedAt[i] = odt(t.stoppedAt());
-            reason[i] = t.stopReason();
-        }
-        return Tuple.from(
-                new Object[] {id, charger, connector, idTag, meterStart, startedAt, meterStop, stoppedAt, reason});
-    }
-
-    private static Tuple stoppedArrays(List<TransactionRow> rows) {
-        int n = rows.size();
-        Integer[] id = new Integer[n], meterStop = new Integer[n];
-        String[] charger = new String[n], reason = new String[n];
-        OffsetDateTime[] stoppedAt = new OffsetDateTime[n];
-        for (int i = 0; i < n; i++) {
-            TransactionRow t = rows.get(i);
-            id[i] = t.id();
-            charger[i] = t.chargerId();
-            meterStop[i] = t.meterStop();
-            stoppedAt[i] = odt(t.stoppedAt());
-            reason[i] = t.stopReason();
-        }
-        return Tuple.from(new Object[] {id, charger, meterStop, stoppedAt, reason});
-    }
-
-    private static Tuple eventArrays(List<Change> changes) {
-        int n = changes.size();
-        String[] charger = new String[n],
-                account = new String[n],
-                site = new String[n],
-                status = new String[n],
-                previous = new String[n],
-                fault = new String[n],
-                cStatus = new String[n],
-                ocpp = new String[n],
-                error = new String[n],
-                vendorError = new String[n],
-                info = new String[n];
-        Integer[] connector = new Integer[n];
-        OffsetDateTime[] ts = new OffsetDateTime[n], received = new OffsetDateTime[n];
-        Boolean[] applied = new Boolean[n];
-        for (int i = 0; i < n; i++) {
-            Change c = changes.get(i);
-            charger[i] = c.chargerId();
-            account[i] = c.accountId();
-            site[i] = c.siteId();
-            status[i] = c.status().name();
-            previous[i] = c.previousStatus() == null ? null : c.previousStatus().name();
-            fault[i] = c.faultCode();
-            ConnectorState k = c.connector();
-            if (k != null) {
-                connector[i] = k.connectorId();
-                cStatus[i] = k.status().name();
-                ocpp[i] = k.ocppStatus();
-                error[i] = k.errorCode();
-                vendorError[i] = k.vendorErrorCode();
-                info[i] = k.info();
-            }
-            ts[i] = odt(c.timestamp());
-            received[i] = odt(c.receivedAt());
-            applied[i] = c.applied();
-        }
-        return Tuple.from(new Object[] {
-            charger,
-            account,
-            site,
-            status,
-            previous,
-            fault,
-            connector,
-            cStatus,
-            ocpp,
-            error,
-            vendorError,
-            info,
-            ts,
-            received,
-            applied
-        });
-    }
-
-    private static Tuple chargerArrays(
-            List<ChargerState> chargers,
-            List<Long> epochs,
-            Map<String, Fact.Booted> boots,
-            Map<String, String> versions) {
-        int n = chargers.size();
-        String[] id = new String[n],
-                status = new String[n],
-                fault = new String[n],
-                vendor = new String[n],
-                model = new String[n],
-                firmware = new String[n],
-                ocpp = new String[n];
-        OffsetDateTime[] since = new OffsetDateTime[n], seen = new OffsetDateTime[n], booted = new OffsetDateTime[n];
-        Boolean[] online = new Boolean[n], updating = new Boolean[n];
-        for (int i = 0; i < n; i++) {
-            ChargerState c = chargers.get(i);
-            id[i] = c.id();
-            status[i] = c.status().name();
-            fault[i] = c.faultCode();
-            since[i] = odt(c.statusSince());
-            seen[i] = odt(c.lastSeenAt());
-            booted[i] = odt(c.bootedAt());
-            online[i] = c.online();
-            updating[i] = c.firmwareUpdating();
-            Fact.Booted boot = boots.get(c.id());
-            if (boot != null) {
-                vendor[i] = boot.vendor();
-                model[i] = boot.model();
-                firmware[i] = boot.firmwareVersion();
-            }
-            ocpp[i] = versions.get(c.id()); // the version of a session that opened in this batch
-        }
-        return Tuple.from(new Object[] {
-            id,
-            status,
-            since,
-            fault,
-            online,
-            seen,
-            booted,
-            updating,
-            vendor,
-            model,
-            firmware,
-            ocpp,
-            epochs.toArray(new Long[0])
-        });
-    }
-
-    private static Tuple connectorArrays(List<ConnectorRow> rows) {
-        int n = rows.size();
-        String[] charger = new String[n],
-                status = new String[n],
-                ocpp = new String[n],
-                error = new String[n],
-                vendorError = new String[n],
-                info = new String[n];
-        Integer[] connector = new Integer[n], tx = new Integer[n];
-        OffsetDateTime[] since = new OffsetDateTime[n], reported = new OffsetDateTime[n];
-        for (int i = 0; i < n; i++) {
-            ConnectorRow r = rows.get(i);
-            ConnectorState c = r.connector();
-            charger[i] = r.chargerId();
-            connector[i] = c.connectorId();
-            status[i] = c.status().name();
-            ocpp[i] = c.ocppStatus();
-            error[i] = c.errorCode();
-            vendorError[i] = c.vendorErrorCode();
-            info[i] = c.info();
-            since[i] = odt(c.since());
-            reported[i] = odt(c.reportedAt());
-            tx[i] = c.transactionId();
-        }
-        return Tuple.from(
-                new Object[] {charger, connector, status, ocpp, error, vendorError, info, since, reported, tx});
-    }
-
-    /** The OCPP 2.0.1 columns of the connectors ($41-$43). */
-    private static Tuple evseArrays(List<ConnectorRow> rows) {
-        int n = rows.size();
-        String[] chargingState = new String[n], ref = new String[n];
-        Boolean[] ended = new Boolean[n];
-        for (int i = 0; i < n; i++) {
-            ConnectorState c = rows.get(i).connector();
-            chargingState[i] = c.chargingState();
-            ref[i] = c.transactionRef();
-            ended[i] = c.transactionEnded();
-        }
-        return Tuple.of(chargingState, ref, ended);
     }
 
     /** Inserts a charger (status Unknown) and returns its state; fails with SQLSTATE 23505 on a duplicate id. */
