@@ -1,4 +1,4 @@
-package io.chargerstatus;
+package io.chargerstatus.resilience;
 
 import static io.chargerstatus.testkit.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;

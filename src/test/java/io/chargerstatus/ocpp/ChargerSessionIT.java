@@ -1,4 +1,4 @@
-package io.chargerstatus;
+package io.chargerstatus.ocpp;
 
 import static io.chargerstatus.testkit.Api.expect;
 import static io.chargerstatus.testkit.Await.eventually;

@@ -1,4 +1,4 @@
-package io.chargerstatus;
+package io.chargerstatus.cluster;
 
 import static io.chargerstatus.testkit.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;

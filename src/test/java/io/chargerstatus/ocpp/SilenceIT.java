@@ -1,4 +1,4 @@
-package io.chargerstatus;
+package io.chargerstatus.ocpp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package io.chargerstatus;
+package io.chargerstatus.security;
 
 import static io.chargerstatus.testkit.Api.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;

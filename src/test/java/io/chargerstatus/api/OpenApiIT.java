@@ -1,11 +1,9 @@
-package io.chargerstatus;
+package io.chargerstatus.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.chargerstatus.api.BackOffice;
-import io.chargerstatus.api.RestApi;
 import io.chargerstatus.testkit.Api;
 import io.chargerstatus.testkit.TestCharger;
 import io.chargerstatus.testkit.TestService;
