@@ -125,16 +125,18 @@ public final class Service {
                 : Runtime.getRuntime().availableProcessors();
         Wiring wiring = new Wiring(database, config, clock, metrics, membership);
         ChargerLogins logins = new ChargerLogins(config.ocpp().passwordIterations());
-        return vertx.deployVerticle(new StatusVerticle(wiring))
+        return vertx.deployVerticle(new StatusVerticle(
+                        wiring, config.engine(), config.database().timeoutS()))
                 .compose(id -> {
                     service.statusDeployment = id;
                     return vertx.deployVerticle(
-                            () -> new OcppVerticle(wiring, logins),
+                            () -> new OcppVerticle(wiring, config.ocpp(), config.tls(), logins),
                             new DeploymentOptions().setInstances(ocppInstances));
                 })
                 .compose(id -> {
                     service.ocppDeployment = id;
-                    return vertx.deployVerticle(new HttpVerticle(wiring, service.ready::get));
+                    return vertx.deployVerticle(new HttpVerticle(
+                            wiring, config.http(), config.sse(), config.ocpp(), config.tls(), service.ready::get));
                 })
                 .map(id -> {
                     service.httpDeployment = id;

@@ -3,6 +3,7 @@ package io.chargerstatus.api;
 import io.chargerstatus.bus.Bus;
 import io.chargerstatus.bus.ChargerCalls;
 import io.chargerstatus.bus.CommandLog;
+import io.chargerstatus.infra.Config;
 import io.chargerstatus.status.Status;
 import io.chargerstatus.store.Sql;
 import io.chargerstatus.store.Wiring;
@@ -41,8 +42,25 @@ public final class HttpVerticle extends VerticleBase {
     private long pingTimer;
 
     /** {@code ready} tells whether every verticle is deployed and the service is not draining. */
-    public HttpVerticle(Wiring wiring, BooleanSupplier ready) {
+    private final Config.Http http;
+
+    private final Config.Sse sseSettings;
+    private final Config.Ocpp ocpp;
+    private final Config.Tls tls;
+
+    /** Its settings given here, read nowhere else; {@code ready}: whether the service is up and not draining. */
+    public HttpVerticle(
+            Wiring wiring,
+            Config.Http http,
+            Config.Sse sseSettings,
+            Config.Ocpp ocpp,
+            Config.Tls tls,
+            BooleanSupplier ready) {
         this.wiring = wiring;
+        this.http = http;
+        this.sseSettings = sseSettings;
+        this.ocpp = ocpp;
+        this.tls = tls;
         this.ready = ready;
     }
 
@@ -55,11 +73,11 @@ public final class HttpVerticle extends VerticleBase {
                 new EventHistory(wiring.sql(vertx, 2)),
                 wiring.metrics(),
                 wiring.clock(),
-                wiring.config().sse().maxQueueBytes(),
-                wiring.config().sse().replayBufferMax());
+                sseSettings.maxQueueBytes(),
+                sseSettings.replayBufferMax());
         MessageConsumer<Bus.Batch> changes = vertx.eventBus().consumer(Bus.CHANGES, m -> sse.accept(m.body()));
         MessageConsumer<String> revoked = vertx.eventBus().consumer(Bus.TOKEN_REVOKED, m -> sse.revoked(m.body()));
-        pingTimer = vertx.setPeriodic(wiring.config().sse().pingS() * 1000L, t -> sse.ping());
+        pingTimer = vertx.setPeriodic(sseSettings.pingS() * 1000L, t -> sse.ping());
 
         Router router = Router.router(vertx);
         // The dashboard loads only its own files (no inline script, no framing): vertx-web's handlers for the two
@@ -74,14 +92,13 @@ public final class HttpVerticle extends VerticleBase {
                         .setDirective("frame-ancestors", "'none'"));
         router.route().handler(XFrameHandler.create(XFrameHandler.DENY));
         router.route().handler(HttpVerticle::securityHeaders);
-        if (wiring.config().http().corsOrigins() != null) {
+        if (http.corsOrigins() != null) {
             // Dashboards served from other origins; EventSource needs Last-Event-ID, the API Authorization.
             CorsHandler cors = CorsHandler.create()
-                    .addOrigins(
-                            Arrays.stream(wiring.config().http().corsOrigins().split(","))
-                                    .map(String::trim)
-                                    .filter(o -> !o.isEmpty())
-                                    .toList())
+                    .addOrigins(Arrays.stream(http.corsOrigins().split(","))
+                            .map(String::trim)
+                            .filter(o -> !o.isEmpty())
+                            .toList())
                     .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE))
                     .allowedHeaders(Set.of("Authorization", "Content-Type", "Last-Event-ID"));
             // The built-in dashboard's own requests carry an Origin too (POSTs do): its own origin is always allowed.
@@ -150,13 +167,9 @@ public final class HttpVerticle extends VerticleBase {
                         vertx,
                         backOffice,
                         sse,
-                        new ChargerCalls(
-                                vertx.eventBus(),
-                                new CommandLog(db),
-                                wiring.clock(),
-                                wiring.config().ocpp().callTimeoutS()),
-                        wiring.config().http().adminToken(),
-                        wiring.config().ocpp().passwordIterations())
+                        new ChargerCalls(vertx.eventBus(), new CommandLog(db), wiring.clock(), ocpp.callTimeoutS()),
+                        http.adminToken(),
+                        ocpp.passwordIterations())
                 .mount(router);
         // The dashboard: static files from the jar, after the API so that API calls never look for a file.
         router.route("/*")
@@ -166,12 +179,12 @@ public final class HttpVerticle extends VerticleBase {
                         StaticHandler.create("webroot").setCachingEnabled(false).setIndexPage("index.html"));
 
         HttpServerOptions options = new HttpServerOptions()
-                .setPort(wiring.config().http().port())
+                .setPort(http.port())
                 // No cleartext HTTP/2 upgrade (h2c): browsers never use it, and Java's HTTP client tries it on
                 // every first request, which hung /metrics now and then in the tests. HTTP/2 stays on for TLS.
                 .setHttp2ClearTextEnabled(false);
-        if (wiring.config().tls().keyCertOptions() != null) {
-            options.setSsl(true).setKeyCertOptions(wiring.config().tls().keyCertOptions());
+        if (tls.keyCertOptions() != null) {
+            options.setSsl(true).setKeyCertOptions(tls.keyCertOptions());
         }
         server = vertx.createHttpServer(options).requestHandler(router);
         return Future.all(changes.completion(), revoked.completion())

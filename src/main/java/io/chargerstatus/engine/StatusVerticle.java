@@ -1,6 +1,7 @@
 package io.chargerstatus.engine;
 
 import io.chargerstatus.bus.Bus;
+import io.chargerstatus.infra.Config;
 import io.chargerstatus.status.Change;
 import io.chargerstatus.status.ChargerState;
 import io.chargerstatus.status.ConnectorState;
@@ -101,8 +102,14 @@ public final class StatusVerticle extends VerticleBase {
     /** Facts enough for a batch that does not wait: PostgreSQL's fixed cost per batch is well shared by then. */
     private static final int LINGER_UNTIL = 200;
 
-    public StatusVerticle(Wiring wiring) {
+    private final Config.Engine settings;
+    private final int databaseTimeoutS;
+
+    /** Its settings given here, read nowhere else: the batch bounds and DB_TIMEOUT_S (the commit watchdog's). */
+    public StatusVerticle(Wiring wiring, Config.Engine settings, int databaseTimeoutS) {
         this.wiring = wiring;
+        this.settings = settings;
+        this.databaseTimeoutS = databaseTimeoutS;
     }
 
     @Override
@@ -202,8 +209,7 @@ public final class StatusVerticle extends VerticleBase {
     private boolean hung() {
         return busy
                 && !waitingToRetry
-                && System.nanoTime() / 1_000_000 - commitStartedMillis
-                        > wiring.config().database().timeoutS() * 1000L;
+                && System.nanoTime() / 1_000_000 - commitStartedMillis > databaseTimeoutS * 1000L;
     }
 
     /**
@@ -219,7 +225,7 @@ public final class StatusVerticle extends VerticleBase {
         }
         probing = true;
         boolean wasUp = wiring.database().health().up();
-        store.probe(wiring.config().database().timeoutS() * 1000L).onComplete(ar -> {
+        store.probe(databaseTimeoutS * 1000L).onComplete(ar -> {
             probing = false;
             if (ar.succeeded() && !wasUp) {
                 askRefusedAgain();
@@ -289,7 +295,7 @@ public final class StatusVerticle extends VerticleBase {
      * at once, so a quiet charger's answer is never delayed.
      */
     private boolean linger() {
-        int lingerMs = wiring.config().engine().statusBatchLingerMs();
+        int lingerMs = settings.statusBatchLingerMs();
         if (lingerMs == 0 || queue.size() >= LINGER_UNTIL) {
             if (lingering) {
                 vertx.cancelTimer(lingerTimer);
@@ -315,9 +321,7 @@ public final class StatusVerticle extends VerticleBase {
         List<Message<Object>> batch = new ArrayList<>();
         List<Fact> facts = new ArrayList<>();
         Set<String> touched = new HashSet<>();
-        while (!queue.isEmpty()
-                && queue.peek().body() instanceof Fact f
-                && batch.size() < wiring.config().engine().statusBatchMax()) {
+        while (!queue.isEmpty() && queue.peek().body() instanceof Fact f && batch.size() < settings.statusBatchMax()) {
             if (f instanceof Fact.Connected && touched.contains(f.chargerId())) {
                 // A connect claims its charger afresh before the batch is applied: the facts of it queued before
                 // (the previous session's Disconnected, a reboot's Offline) must be committed first, by this batch.

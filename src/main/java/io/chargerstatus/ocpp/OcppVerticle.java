@@ -3,6 +3,7 @@ package io.chargerstatus.ocpp;
 import io.chargerstatus.bus.Bus;
 import io.chargerstatus.bus.ChargerCalls;
 import io.chargerstatus.bus.CommandLog;
+import io.chargerstatus.infra.Config;
 import io.chargerstatus.infra.Schemas;
 import io.chargerstatus.rules.ChargerRules;
 import io.chargerstatus.rules.RuleStore;
@@ -64,9 +65,17 @@ public final class OcppVerticle extends VerticleBase {
     private WorkerExecutor hasher;
     private long tick;
 
-    /** {@code logins}: the password checks every OCPP verticle of the process shares. */
-    public OcppVerticle(Wiring wiring, ChargerLogins logins) {
+    private final Config.Ocpp ocpp;
+    private final Config.Tls tls;
+
+    /**
+     * Its settings ({@code ocpp}, {@code tls}) given here, read nowhere else; {@code wiring}: its pool, metrics and
+     * clock; {@code logins}: the password checks every OCPP verticle of the process shares.
+     */
+    public OcppVerticle(Wiring wiring, Config.Ocpp ocpp, Config.Tls tls, ChargerLogins logins) {
         this.wiring = wiring;
+        this.ocpp = ocpp;
+        this.tls = tls;
         this.logins = logins;
     }
 
@@ -78,18 +87,12 @@ public final class OcppVerticle extends VerticleBase {
         // One thread for password hashes, shared by name with the other OCPP verticles: guesses can never
         // take an event loop or the worker pool that everything else uses.
         hasher = vertx.createSharedWorkerExecutor("charger-password-checks", 1);
-        ChargerCalls calls = new ChargerCalls(
-                vertx.eventBus(),
-                new CommandLog(db),
-                wiring.clock(),
-                wiring.config().ocpp().callTimeoutS());
+        ChargerCalls calls =
+                new ChargerCalls(vertx.eventBus(), new CommandLog(db), wiring.clock(), ocpp.callTimeoutS());
         RuleStore ruleStore = new RuleStore(db);
-        ChargerRules rules =
-                new ChargerRules(calls, ruleStore, wiring.config().ocpp().autoStartIdTag());
-        centralSystem16 =
-                new CentralSystem16(vertx, store, rules, wiring.config().ocpp(), wiring.metrics());
-        centralSystem201 =
-                new CentralSystem201(vertx, store, rules, wiring.config().ocpp(), wiring.metrics());
+        ChargerRules rules = new ChargerRules(calls, ruleStore, ocpp.autoStartIdTag());
+        centralSystem16 = new CentralSystem16(vertx, store, rules, ocpp, wiring.metrics());
+        centralSystem201 = new CentralSystem201(vertx, store, rules, ocpp, wiring.metrics());
         MessageConsumer<Bus.SessionOpened> opened =
                 vertx.eventBus().consumer(Bus.SESSION_OPENED, this::onSessionOpenedElsewhere);
         MessageConsumer<String> removed = vertx.eventBus().consumer(Bus.CHARGER_REMOVED, m -> {
@@ -103,7 +106,7 @@ public final class OcppVerticle extends VerticleBase {
         MessageConsumer<String> idTags = vertx.eventBus().consumer(Bus.ID_TAGS_CHANGED, m -> store.forgetIdTags());
         tick = vertx.setPeriodic(1000, t -> tick());
         HttpServerOptions options = new HttpServerOptions()
-                .setPort(wiring.config().ocpp().port())
+                .setPort(ocpp.port())
                 // Netty picks the first of the charger's own list that is in this one: the charger's preference
                 // decides.
                 .setWebSocketSubProtocols(Handshake.SUBPROTOCOLS)
@@ -113,34 +116,23 @@ public final class OcppVerticle extends VerticleBase {
                 .setPerFrameWebSocketCompressionSupported(false)
                 // Frames above the cap still have to be read to answer them with close code 1009; a frame up to
                 // FRAME_READ_LIMIT is read and refused by us, a larger one is refused by Netty's decoder (also 1009).
-                .setMaxWebSocketFrameSize(
-                        Math.max(FRAME_READ_LIMIT, wiring.config().ocpp().maxFrameBytes()))
-                .setMaxWebSocketMessageSize(
-                        Math.max(FRAME_READ_LIMIT, wiring.config().ocpp().maxFrameBytes()))
+                .setMaxWebSocketFrameSize(Math.max(FRAME_READ_LIMIT, ocpp.maxFrameBytes()))
+                .setMaxWebSocketMessageSize(Math.max(FRAME_READ_LIMIT, ocpp.maxFrameBytes()))
                 // A connection with no traffic either way for this long is dead. Sessions are pinged every
                 // WS_PING_INTERVAL_S, so only connections that never upgrade (or stopped answering at the TCP
                 // level) reach it: the handshake timeout.
-                .setIdleTimeout(wiring.config().ocpp().wsPingIntervalS()
-                        + wiring.config().ocpp().handshakeTimeoutS())
+                .setIdleTimeout(ocpp.wsPingIntervalS() + ocpp.handshakeTimeoutS())
                 .setIdleTimeoutUnit(TimeUnit.SECONDS);
-        if (wiring.config().tls().keyCertOptions() != null) {
-            options.setSsl(true)
-                    .setKeyCertOptions(wiring.config().tls().keyCertOptions()); // OCPP security profile 2: wss://
-            if (wiring.config().tls().clientCaPath() != null) {
+        if (tls.keyCertOptions() != null) {
+            options.setSsl(true).setKeyCertOptions(tls.keyCertOptions()); // OCPP security profile 2: wss://
+            if (tls.clientCaPath() != null) {
                 // Profile 3: a charger may present a certificate signed by this CA instead of a password.
                 options.setClientAuth(ClientAuth.REQUEST)
-                        .setTrustOptions(new PemTrustOptions()
-                                .addCertPath(wiring.config().tls().clientCaPath()));
+                        .setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCaPath()));
             }
         }
         Handshake handshake = new Handshake(
-                store,
-                logins,
-                hasher,
-                wiring.config().ocpp().maxSessions(),
-                wiring.metrics(),
-                wiring.clock(),
-                this::opened);
+                store, logins, hasher, ocpp.maxSessions(), wiring.metrics(), wiring.clock(), this::opened);
         server = vertx.createHttpServer(options).webSocketHandshakeHandler(handshake::handle);
         return Future.all(List.of(
                         opened.completion(),
@@ -199,8 +191,8 @@ public final class OcppVerticle extends VerticleBase {
                                 messages.version,
                                 wiring.clock().instant()),
                         Bus.LOCAL);
-        session.triggerStatusAt(now + wiring.config().ocpp().triggerStatusAfterS() * 1000L);
-        session.pingDue(now, wiring.config().ocpp().wsPingIntervalS() * 1000L);
+        session.triggerStatusAt(now + ocpp.triggerStatusAfterS() * 1000L);
+        session.pingDue(now, ocpp.wsPingIntervalS() * 1000L);
 
         ws.frameHandler(frame -> onFrame(session, frame));
         ws.pongHandler(b -> session.seen(wiring.clock().millis()));
@@ -267,19 +259,16 @@ public final class OcppVerticle extends VerticleBase {
 
     private void tick() {
         long now = wiring.clock().millis();
-        long silence = wiring.config().ocpp().offlineAfterS() * 1000L;
-        long pingEvery = wiring.config().ocpp().wsPingIntervalS() * 1000L;
+        long silence = ocpp.offlineAfterS() * 1000L;
+        long pingEvery = ocpp.wsPingIntervalS() * 1000L;
         deviations.flush();
         for (OcppSession s : new ArrayList<>(sessions.values())) {
-            if (s.refill(
-                    now,
-                    wiring.config().ocpp().maxMessagesPerSecond(),
-                    wiring.config().ocpp().messageBurst())) {
+            if (s.refill(now, ocpp.maxMessagesPerSecond(), ocpp.messageBurst())) {
                 s.socket().resume();
             }
             if (now - s.lastSeenMillis() > silence) {
-                LOG.atInfo().log(() -> "charger " + s.chargerId() + " silent for "
-                        + wiring.config().ocpp().offlineAfterS() + " s: closing its session");
+                LOG.atInfo().log(() ->
+                        "charger " + s.chargerId() + " silent for " + ocpp.offlineAfterS() + " s: closing its session");
                 s.socket().close(GOING_AWAY, "silent past the offline timeout");
                 closed(s, "silent past the offline timeout");
                 continue;
@@ -304,7 +293,7 @@ public final class OcppVerticle extends VerticleBase {
         s.call(
                         "TriggerMessage",
                         new JsonObject().put("requestedMessage", requestedMessage),
-                        wiring.config().ocpp().callTimeoutS() * 1000L)
+                        ocpp.callTimeoutS() * 1000L)
                 .onComplete(ar -> LOG.atDebug().log(() -> "TriggerMessage " + requestedMessage + " to " + s.chargerId()
                         + ": "
                         + (ar.succeeded() ? ar.result().encode() : ar.cause().getMessage())));
@@ -322,21 +311,14 @@ public final class OcppVerticle extends VerticleBase {
         }
         session.seen(wiring.clock().millis());
         OcppSession.Assembly assembled = session.assemble(
-                frame.isContinuation(),
-                frame.isText(),
-                frame.binaryData(),
-                frame.isFinal(),
-                wiring.config().ocpp().maxFrameBytes());
+                frame.isContinuation(), frame.isText(), frame.binaryData(), frame.isFinal(), ocpp.maxFrameBytes());
         switch (assembled) {
             case PARTIAL, DISCARDED -> {}
             case TOO_BIG -> {
-                LOG.warn("charger " + session.chargerId() + " sent a message over "
-                        + wiring.config().ocpp().maxFrameBytes() + " bytes: closing its session with 1009");
+                LOG.warn("charger " + session.chargerId() + " sent a message over " + ocpp.maxFrameBytes()
+                        + " bytes: closing its session with 1009");
                 wiring.metrics().messageTooBig();
-                session.socket()
-                        .close(
-                                TOO_BIG,
-                                "message larger than " + wiring.config().ocpp().maxFrameBytes() + " bytes");
+                session.socket().close(TOO_BIG, "message larger than " + ocpp.maxFrameBytes() + " bytes");
             }
             case TEXT -> onText(session, session.takeMessage().toString(StandardCharsets.UTF_8));
             case BINARY -> {
@@ -351,15 +333,12 @@ public final class OcppVerticle extends VerticleBase {
     private void onText(OcppSession session, String text) {
         Instant at = wiring.clock().instant();
         session.seen(at.toEpochMilli());
-        if (!session.take(
-                at.toEpochMilli(),
-                wiring.config().ocpp().maxMessagesPerSecond(),
-                wiring.config().ocpp().messageBurst())) {
+        if (!session.take(at.toEpochMilli(), ocpp.maxMessagesPerSecond(), ocpp.messageBurst())) {
             // This message is handled; the next ones wait in the charger's TCP buffer until the bucket refills.
             session.socket().pause();
             wiring.metrics().throttled();
-            LOG.atDebug().log(() -> "charger " + session.chargerId() + " throttled above "
-                    + wiring.config().ocpp().maxMessagesPerSecond() + " msg/s");
+            LOG.atDebug().log(() ->
+                    "charger " + session.chargerId() + " throttled above " + ocpp.maxMessagesPerSecond() + " msg/s");
         }
         Frame frame;
         try {
@@ -398,7 +377,7 @@ public final class OcppVerticle extends VerticleBase {
                             : "unknown action " + action);
             return;
         }
-        boolean strict = wiring.config().ocpp().strict();
+        boolean strict = ocpp.strict();
         // A charger that never booted and talks without booting first (after a move from another back office, say)
         // is asked for its BootNotification once, after this CALL is answered: vendor, model and firmware then fill in.
         boolean askForBoot = session.firstCallWithoutBoot(action) && !strict;
@@ -469,20 +448,19 @@ public final class OcppVerticle extends VerticleBase {
             return;
         }
         wiring.metrics().ocppMessage(sent.action(), "out", "sent");
-        session.call(sent.action(), sent.payload(), wiring.config().ocpp().callTimeoutS() * 1000L)
-                .onComplete(ar -> {
-                    if (ar.succeeded()) {
-                        m.reply(ar.result());
-                    } else if (ar.cause() instanceof OcppError e) {
-                        Bus.Failure failure = switch (e.kind()) {
-                            case TIMEOUT -> Bus.Failure.TIMEOUT;
-                            case OFFLINE -> Bus.Failure.OFFLINE;
-                            case CALL_ERROR -> Bus.Failure.CALL_ERROR;
-                        };
-                        m.fail(failure.code(), e.code() + ": " + e.getMessage());
-                    } else {
-                        m.fail(Bus.Failure.INTERNAL.code(), String.valueOf(ar.cause()));
-                    }
-                });
+        session.call(sent.action(), sent.payload(), ocpp.callTimeoutS() * 1000L).onComplete(ar -> {
+            if (ar.succeeded()) {
+                m.reply(ar.result());
+            } else if (ar.cause() instanceof OcppError e) {
+                Bus.Failure failure = switch (e.kind()) {
+                    case TIMEOUT -> Bus.Failure.TIMEOUT;
+                    case OFFLINE -> Bus.Failure.OFFLINE;
+                    case CALL_ERROR -> Bus.Failure.CALL_ERROR;
+                };
+                m.fail(failure.code(), e.code() + ": " + e.getMessage());
+            } else {
+                m.fail(Bus.Failure.INTERNAL.code(), String.valueOf(ar.cause()));
+            }
+        });
     }
 }

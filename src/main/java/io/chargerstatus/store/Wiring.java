@@ -9,8 +9,10 @@ import java.time.Clock;
 import java.util.Map;
 
 /**
- * What every verticle is built with: where the data lives, the configuration, the clock (settable in
- * tests), the service's meters and the cluster this instance belongs to (a cluster of one when alone).
+ * What every verticle is built with besides its own settings (which each verticle's constructor takes as
+ * its configuration groups, so that none reads the whole configuration): its database pool, the clock
+ * (settable in tests), the service's meters and the cluster this instance belongs to (a cluster of one when
+ * alone). {@code config} sizes the pools.
  */
 public record Wiring(Database database, Config config, Clock clock, Metrics metrics, Membership membership) {
 

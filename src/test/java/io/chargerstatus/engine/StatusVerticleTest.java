@@ -72,7 +72,10 @@ class StatusVerticleTest {
                 Bus.registerCodecs(v.eventBus());
                 Wiring wiring =
                         new Wiring(db, Config.load(Map.of()), Clock.systemUTC(), new Metrics(), Membership.alone());
-                await(v.deployVerticle(new StatusVerticle(wiring))
+                await(v.deployVerticle(new StatusVerticle(
+                                wiring,
+                                wiring.config().engine(),
+                                wiring.config().database().timeoutS()))
                         .toCompletionStage()
                         .toCompletableFuture());
             }
@@ -276,7 +279,10 @@ class StatusVerticleTest {
         }
         Bus.registerCodecs(vertx.eventBus());
         Wiring wiring = new Wiring(db, Config.load(env), Clock.systemUTC(), metrics, Membership.alone());
-        await(vertx.deployVerticle(new StatusVerticle(wiring))
+        await(vertx.deployVerticle(new StatusVerticle(
+                        wiring,
+                        wiring.config().engine(),
+                        wiring.config().database().timeoutS()))
                 .toCompletionStage()
                 .toCompletableFuture());
     }
