@@ -1,6 +1,9 @@
 package io.chargerstatus.engine;
 
 import io.chargerstatus.bus.Bus;
+import io.chargerstatus.status.BatchPlan;
+import io.chargerstatus.status.BatchPlan.ConnectorRow;
+import io.chargerstatus.status.BatchPlan.TransactionRow;
 import io.chargerstatus.status.Change;
 import io.chargerstatus.status.ChargerState;
 import io.chargerstatus.status.ConnectorState;
@@ -17,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The status engine's data: the state it starts from, its batch commits, and the registry changes it
@@ -294,58 +298,23 @@ public final class EngineStore extends Sql {
      * rows, the chargers' state (each at its claimed epoch) and the touched connectors. Returns the base of
      * the events' sequence numbers: {@code changes} get base+1, base+2 ... in order.
      */
-    public Future<Long> commitBatch(
-            List<ChargerState> chargers,
-            List<Long> epochs,
-            List<ConnectorRow> connectors,
-            List<Change> changes,
-            Map<String, Fact.Booted> boots,
-            Map<String, String> versions,
-            List<TransactionRow> started,
-            List<TransactionRow> stopped) {
-        List<ChargerRow> rows = new ArrayList<>(chargers.size());
-        for (int i = 0; i < chargers.size(); i++) {
-            ChargerState c = chargers.get(i);
+    public Future<Long> commitBatch(BatchPlan plan, Function<String, Long> epochOf) {
+        List<ChargerRow> rows = new ArrayList<>(plan.next().size());
+        for (ChargerState c : plan.next().values()) {
             // the version of a session that opened in this batch
-            rows.add(new ChargerRow(c, epochs.get(i), boots.get(c.id()), versions.get(c.id())));
+            rows.add(new ChargerRow(
+                    c,
+                    epochOf.apply(c.id()),
+                    plan.boots().get(c.id()),
+                    plan.versions().get(c.id())));
         }
-        Tuple all = COMMIT.tuple(new Batch(changes, rows, connectors, started, stopped));
+        Tuple all = COMMIT.tuple(new Batch(plan.changes(), rows, plan.connectors(), plan.started(), plan.stopped()));
         // No deadline here, unlike every other query: a commit given up on could still land later, and its events
         // would then never be published. A hung database holds this batch; the engine refuses what queues behind it.
         return report(pool.preparedQuery(COMMIT_BATCH).execute(all)).map(result -> {
             Long base = result.iterator().next().getLong("base");
             return base == null ? 0L : base;
         });
-    }
-
-    /** A connector of a charger, as the status engine persists it. */
-    public record ConnectorRow(String chargerId, ConnectorState connector) {}
-
-    /**
-     * A transaction as a batch writes it: started (stop fields null unless it also stopped in that batch),
-     * or stopped (only id, charger and the stop fields are used).
-     */
-    public record TransactionRow(
-            int id,
-            String chargerId,
-            int connectorId,
-            String idTag,
-            int meterStart,
-            Instant startedAt,
-            Integer meterStop,
-            Instant stoppedAt,
-            String stopReason) {
-
-        public static TransactionRow stop(Fact.TransactionStopped s) {
-            return new TransactionRow(
-                    s.transactionId(), s.chargerId(), 0, null, 0, null, s.meterStop(), s.stoppedAt(), s.reason());
-        }
-
-        /** This started transaction, stopped as well. */
-        public TransactionRow stoppedBy(Fact.TransactionStopped s) {
-            return new TransactionRow(
-                    id, chargerId, connectorId, idTag, meterStart, startedAt, s.meterStop(), s.stoppedAt(), s.reason());
-        }
     }
 
     /**

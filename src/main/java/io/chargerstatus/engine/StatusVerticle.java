@@ -2,12 +2,11 @@ package io.chargerstatus.engine;
 
 import io.chargerstatus.bus.Bus;
 import io.chargerstatus.infra.Config;
+import io.chargerstatus.status.BatchPlan;
 import io.chargerstatus.status.Change;
 import io.chargerstatus.status.ChargerState;
-import io.chargerstatus.status.ConnectorState;
 import io.chargerstatus.status.Fact;
 import io.chargerstatus.status.Status;
-import io.chargerstatus.status.StatusModel;
 import io.chargerstatus.store.DatabaseHealth;
 import io.chargerstatus.store.Wiring;
 import io.vertx.core.Future;
@@ -24,7 +23,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -480,12 +478,7 @@ public final class StatusVerticle extends VerticleBase {
 
     /** Numbers the transactions the facts start, then commits them (see below). */
     private Future<Object[]> commit(List<Fact> facts) {
-        int starts = 0;
-        for (Fact f : facts) {
-            if (f instanceof Fact.TransactionStarted && chargers.containsKey(f.chargerId())) {
-                starts++;
-            }
-        }
+        int starts = BatchPlan.transactionsStarted(chargers::get, facts);
         if (starts == 0) {
             return commit(facts, List.of());
         }
@@ -493,120 +486,61 @@ public final class StatusVerticle extends VerticleBase {
     }
 
     /**
-     * Applies the facts to a copy of the state, commits, and only then adopts the copy and publishes.
-     * Completes with each fact's answer: whether it changed a status (what the rules that react to a
-     * StatusNotification need to know), or the number of a transaction it started ({@code transactionIds},
-     * taken in order).
+     * Plans the batch on the states held (pure: {@link BatchPlan}), commits it, and only then adopts the plan's
+     * states and publishes its changes. Completes with each fact's answer.
      */
     private Future<Object[]> commit(List<Fact> facts, List<Integer> transactionIds) {
-        Map<String, ChargerState> next = new LinkedHashMap<>();
-        Map<String, EngineStore.ConnectorRow> connectors = new LinkedHashMap<>();
-        List<Change> changes = new ArrayList<>();
-        Object[] answers = new Object[facts.size()];
-        Map<String, Fact.Booted> boots = new HashMap<>();
-        Map<String, String> versions = new HashMap<>();
-        Map<Integer, EngineStore.TransactionRow> opened = new LinkedHashMap<>();
-        List<EngineStore.TransactionRow> stopped = new ArrayList<>();
-        int nextTransaction = 0;
-        for (int f = 0; f < facts.size(); f++) {
-            Fact fact = facts.get(f);
-            ChargerState state = next.getOrDefault(fact.chargerId(), chargers.get(fact.chargerId()));
-            if (state == null) {
-                continue; // removed from the back office while its session was closing
-            }
-            if (fact instanceof Fact.Booted boot) {
-                boots.put(boot.chargerId(), boot);
-            }
-            if (fact instanceof Fact.Connected connected) {
-                versions.put(connected.chargerId(), connected.ocppVersion());
-            }
-            Fact applied = fact;
-            Integer startedId = null;
-            if (fact instanceof Fact.TransactionStarted t) {
-                int id = transactionIds.get(nextTransaction++);
-                startedId = id;
-                opened.put(
-                        id,
-                        new EngineStore.TransactionRow(
-                                id,
-                                t.chargerId(),
-                                t.connectorId(),
-                                t.idTag(),
-                                t.meterStart(),
-                                t.startedAt(),
-                                null,
-                                null,
-                                null));
-                applied = new Fact.TransactionChanged(t.chargerId(), t.connectorId(), id, t.receivedAt());
-            } else if (fact instanceof Fact.TransactionStopped t) {
-                EngineStore.TransactionRow same = opened.get(t.transactionId());
-                if (same != null && same.chargerId().equals(t.chargerId())) {
-                    opened.put(t.transactionId(), same.stoppedBy(t));
-                } else {
-                    stopped.add(EngineStore.TransactionRow.stop(t));
-                }
-            }
-            StatusModel.Outcome outcome = StatusModel.apply(state, applied);
-            next.put(state.id(), outcome.state());
-            changes.addAll(outcome.changes());
-            answers[f] = startedId != null
-                    ? startedId
-                    : (Object) outcome.changes().stream().anyMatch(Change::applied);
-            for (int connectorId : outcome.connectorsTouched()) {
-                ConnectorState c = outcome.state().connectors().get(connectorId);
-                connectors.put(state.id() + "/" + connectorId, new EngineStore.ConnectorRow(state.id(), c));
-            }
+        BatchPlan plan = BatchPlan.of(chargers::get, facts, transactionIds);
+        if (plan.next().isEmpty()) {
+            return Future.succeededFuture(plan.answers());
         }
-        if (next.isEmpty()) {
-            return Future.succeededFuture(answers);
-        }
-        List<ChargerState> states = new ArrayList<>(next.values());
-        List<Long> claimedAt = new ArrayList<>(states.size());
-        states.forEach(st -> claimedAt.add(epochs.getOrDefault(st.id(), -1L)));
         long started = System.nanoTime();
-        return store.commitBatch(
-                        states,
-                        claimedAt,
-                        new ArrayList<>(connectors.values()),
-                        changes,
-                        boots,
-                        versions,
-                        new ArrayList<>(opened.values()),
-                        stopped)
+        return store.commitBatch(plan, id -> epochs.getOrDefault(id, -1L))
                 .onSuccess(base -> {
                     wiring.metrics().commitTime(System.nanoTime() - started);
-                    next.forEach((id, state) -> {
-                        if (!chargers.containsKey(id)) {
-                            return; // let go while the commit ran: the next fact of it claims it fresh
-                        }
-                        if (state.online()) {
-                            chargers.put(id, state);
-                        } else {
-                            forget(id); // its session ended: nothing here serves it any more
-                        }
-                    });
-                    List<Bus.Committed> streamed = new ArrayList<>();
-                    for (int i = 0; i < changes.size(); i++) {
-                        Change change = changes.get(i);
-                        if (change.applied()) {
-                            if (change.status() != change.previousStatus()) {
-                                wiring.metrics().transition(change);
-                            }
-                            if (change.status() == Status.Faulted && change.previousStatus() != Status.Faulted) {
-                                LOG.atInfo()
-                                        .addKeyValue("chargerId", change.chargerId())
-                                        .addKeyValue("event", "faulted")
-                                        .addKeyValue("faultCode", change.faultCode())
-                                        .log(() -> "charger " + change.chargerId() + " faulted: " + change.faultCode());
-                            }
-                            streamed.add(new Bus.Committed(base + i + 1, change));
-                        }
-                    }
-                    if (!changes.isEmpty()) {
-                        vertx.eventBus().publish(Bus.CHANGES, new Bus.Batch(base + 1, base + changes.size(), streamed));
-                    }
+                    adoptCommitted(plan);
+                    publish(plan.changes(), base);
                 })
-                .map(base -> answers);
+                .map(base -> plan.answers());
+    }
+
+    /** The plan's states become the engine's, but for chargers let go meanwhile or whose session ended. */
+    private void adoptCommitted(BatchPlan plan) {
+        plan.next().forEach((id, state) -> {
+            if (!chargers.containsKey(id)) {
+                return; // let go while the commit ran: the next fact of it claims it fresh
+            }
+            if (state.online()) {
+                chargers.put(id, state);
+            } else {
+                forget(id); // its session ended: nothing here serves it any more
+            }
+        });
+    }
+
+    /** Counts, logs and streams the committed changes: {@code base + 1} is the first one's seq. */
+    private void publish(List<Change> changes, long base) {
+        List<Bus.Committed> streamed = new ArrayList<>();
+        for (int i = 0; i < changes.size(); i++) {
+            Change change = changes.get(i);
+            if (!change.applied()) {
+                continue; // a late report: in the history, taking its seq, not streamed
+            }
+            if (change.status() != change.previousStatus()) {
+                wiring.metrics().transition(change);
+            }
+            if (change.status() == Status.Faulted && change.previousStatus() != Status.Faulted) {
+                LOG.atInfo()
+                        .addKeyValue("chargerId", change.chargerId())
+                        .addKeyValue("event", "faulted")
+                        .addKeyValue("faultCode", change.faultCode())
+                        .log(() -> "charger " + change.chargerId() + " faulted: " + change.faultCode());
+            }
+            streamed.add(new Bus.Committed(base + i + 1, change));
+        }
+        if (!changes.isEmpty()) {
+            vertx.eventBus().publish(Bus.CHANGES, new Bus.Batch(base + 1, base + changes.size(), streamed));
+        }
     }
 
     private Future<?> applyRegistry(Message<Object> message) {
