@@ -2,7 +2,7 @@ package io.chargerstatus;
 
 import io.chargerstatus.api.HttpVerticle;
 import io.chargerstatus.bus.Bus;
-import io.chargerstatus.engine.StatusVerticle;
+import io.chargerstatus.engine.StatusEngine;
 import io.chargerstatus.infra.Config;
 import io.chargerstatus.infra.Membership;
 import io.chargerstatus.infra.Metrics;
@@ -125,7 +125,7 @@ public final class Service {
                 : Runtime.getRuntime().availableProcessors();
         Wiring wiring = new Wiring(database, config, clock, metrics, membership);
         ChargerLogins logins = new ChargerLogins(config.ocpp().passwordIterations());
-        return vertx.deployVerticle(new StatusVerticle(
+        return vertx.deployVerticle(new StatusEngine(
                         wiring, config.engine(), config.database().timeoutS()))
                 .compose(id -> {
                     service.statusDeployment = id;

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** The status engine alone, on a PostgreSQL of the test's own that it stops. */
 @ExtendWith(VertxExtension.class)
 @DisplayName("The status engine")
-class StatusVerticleTest {
+class StatusEngineTest {
 
     @Test
     @DisplayName(
@@ -72,7 +72,7 @@ class StatusVerticleTest {
                 Bus.registerCodecs(v.eventBus());
                 Wiring wiring =
                         new Wiring(db, Config.load(Map.of()), Clock.systemUTC(), new Metrics(), Membership.alone());
-                await(v.deployVerticle(new StatusVerticle(
+                await(v.deployVerticle(new StatusEngine(
                                 wiring,
                                 wiring.config().engine(),
                                 wiring.config().database().timeoutS()))
@@ -279,7 +279,7 @@ class StatusVerticleTest {
         }
         Bus.registerCodecs(vertx.eventBus());
         Wiring wiring = new Wiring(db, Config.load(env), Clock.systemUTC(), metrics, Membership.alone());
-        await(vertx.deployVerticle(new StatusVerticle(
+        await(vertx.deployVerticle(new StatusEngine(
                         wiring,
                         wiring.config().engine(),
                         wiring.config().database().timeoutS()))

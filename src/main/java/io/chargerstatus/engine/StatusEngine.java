@@ -3,10 +3,7 @@ package io.chargerstatus.engine;
 import io.chargerstatus.bus.Bus;
 import io.chargerstatus.infra.Config;
 import io.chargerstatus.status.BatchPlan;
-import io.chargerstatus.status.Change;
-import io.chargerstatus.status.ChargerState;
 import io.chargerstatus.status.Fact;
-import io.chargerstatus.status.Status;
 import io.chargerstatus.store.DatabaseHealth;
 import io.chargerstatus.store.Wiring;
 import io.vertx.core.Future;
@@ -16,16 +13,13 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -66,16 +60,14 @@ import org.slf4j.LoggerFactory;
  * (a database that stopped answering), whatever queues behind it is refused after {@code DB_TIMEOUT_S}
  * instead of waiting without bound.
  */
-public final class StatusVerticle extends VerticleBase {
-    private static final Logger LOG = LoggerFactory.getLogger(StatusVerticle.class);
+public final class StatusEngine extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(StatusEngine.class);
 
     private final Wiring wiring;
-    /** The chargers this engine holds, and the epoch at which it claimed each. */
-    private final Map<String, ChargerState> chargers = new HashMap<>();
-
-    private final Map<String, Long> epochs = new HashMap<>();
-    /** The session each held charger is served by here, to restore it when a charger is claimed again. */
-    private final Map<String, String> sessions = new HashMap<>();
+    /** The chargers this engine holds (claims, epochs, sessions, the sweep). */
+    private ChargerOwnership owned;
+    /** Chargers added, changed and removed, serialised with the batches. */
+    private ChargerRegistry registry;
     /** Facts already put back once after the fence refused them (a charger claimed away meanwhile). */
     private final Set<Message<Object>> fencedOnce = Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -104,7 +96,7 @@ public final class StatusVerticle extends VerticleBase {
     private final int databaseTimeoutS;
 
     /** Its settings given here, read nowhere else: the batch bounds and DB_TIMEOUT_S (the commit watchdog's). */
-    public StatusVerticle(Wiring wiring, Config.Engine settings, int databaseTimeoutS) {
+    public StatusEngine(Wiring wiring, Config.Engine settings, int databaseTimeoutS) {
         this.wiring = wiring;
         this.settings = settings;
         this.databaseTimeoutS = databaseTimeoutS;
@@ -113,21 +105,23 @@ public final class StatusVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         store = new EngineStore(wiring.engineSql(vertx));
+        owned = new ChargerOwnership(store, wiring.membership());
+        registry = new ChargerRegistry(vertx.eventBus(), store, owned, wiring.clock());
         watchdog = vertx.setPeriodic(1000, t -> watch());
         MessageConsumer<Object> facts = vertx.eventBus().localConsumer(Bus.FACTS, this::enqueue);
-        MessageConsumer<Object> registry = vertx.eventBus().localConsumer(Bus.REGISTRY, this::enqueue);
+        MessageConsumer<Object> registryMessages = vertx.eventBus().localConsumer(Bus.REGISTRY, this::enqueue);
         MessageConsumer<String> left = vertx.eventBus().localConsumer(Bus.MEMBER_LEFT, m -> sweep());
-        MessageConsumer<String> removed = vertx.eventBus().consumer(Bus.CHARGER_REMOVED, m -> forget(m.body()));
-        MessageConsumer<String> updated = vertx.eventBus().consumer(Bus.CHARGER_UPDATED, m -> forget(m.body()));
+        MessageConsumer<String> removed = vertx.eventBus().consumer(Bus.CHARGER_REMOVED, m -> owned.forget(m.body()));
+        MessageConsumer<String> updated = vertx.eventBus().consumer(Bus.CHARGER_UPDATED, m -> owned.forget(m.body()));
         MessageConsumer<Bus.SessionOpened> opened = vertx.eventBus().consumer(Bus.SESSION_OPENED, m -> {
-            String session = sessions.get(m.body().chargerId());
+            String session = owned.session(m.body().chargerId());
             if (session != null && !session.equals(m.body().sessionId())) {
-                forget(m.body().chargerId()); // its new session is elsewhere; the engine there claims it
+                owned.forget(m.body().chargerId()); // its new session is elsewhere; the engine there claims it
             }
         });
         return Future.all(List.of(
                         facts.completion(),
-                        registry.completion(),
+                        registryMessages.completion(),
                         left.completion(),
                         removed.completion(),
                         updated.completion(),
@@ -135,57 +129,9 @@ public final class StatusVerticle extends VerticleBase {
                 .compose(v -> sweep());
     }
 
-    /** Lets a charger go: the next fact of a session of it here claims it again, with its state reloaded. */
-    private void forget(String chargerId) {
-        chargers.remove(chargerId);
-        epochs.remove(chargerId);
-        sessions.remove(chargerId);
-    }
-
-    /**
-     * Chargers marked online whose holder is no live member (the previous process of this instance, or an
-     * instance that died) have no session anywhere: they are claimed and recorded offline through the
-     * queue, before any charger connecting from now on. A charger that reconnected meanwhile was claimed
-     * by its new holder and is not swept.
-     */
+    /** The chargers of instances that are gone, recorded Offline through the queue (see ChargerOwnership). */
     private Future<?> sweep() {
-        Instant now = wiring.clock().instant();
-        return store.claimOrphans(
-                        wiring.membership().members(), wiring.membership().nodeId())
-                .onSuccess(claimed -> {
-                    if (claimed.isEmpty()) {
-                        return;
-                    }
-                    LOG.info(claimed.size()
-                            + " chargers were online on an instance that is gone; recording them offline");
-                    for (EngineStore.Claimed c : claimed) {
-                        String session = "swept-" + c.epoch();
-                        if (adopt(new EngineStore.Claimed(c.state().withSession(session), c.epoch()))) {
-                            sessions.put(c.state().id(), session);
-                            vertx.eventBus()
-                                    .send(
-                                            Bus.FACTS,
-                                            new Fact.Disconnected(c.state().id(), session, "instance gone", now),
-                                            Bus.LOCAL);
-                        }
-                    }
-                })
-                .onFailure(e -> LOG.warn("sweeping the chargers of instances that are gone failed: " + e.getMessage()
-                        + " (retried when the next member leaves or this instance restarts)"))
-                .recover(e -> Future.succeededFuture());
-    }
-
-    /** Holds a claimed charger unless a newer claim of this engine already holds it. */
-    private boolean adopt(EngineStore.Claimed c) {
-        String id = c.state().id();
-        Long held = epochs.get(id);
-        if (held != null && held >= c.epoch()) {
-            return false;
-        }
-        String session = sessions.get(id);
-        chargers.put(id, session == null ? c.state() : c.state().withSession(session));
-        epochs.put(id, c.epoch());
-        return true;
+        return owned.sweep(wiring.clock().instant(), fact -> vertx.eventBus().send(Bus.FACTS, fact, Bus.LOCAL));
     }
 
     @Override
@@ -276,7 +222,7 @@ public final class StatusVerticle extends VerticleBase {
         }
         busy = true;
         commitStartedMillis = System.nanoTime() / 1_000_000;
-        Future<?> work = queue.peek().body() instanceof Fact ? applyBatch() : applyRegistry(queue.poll());
+        Future<?> work = queue.peek().body() instanceof Fact ? applyBatch() : registry.apply(queue.poll());
         work.onComplete(ar -> {
             busy = false;
             lastWorkEndedNanos = System.nanoTime();
@@ -331,7 +277,7 @@ public final class StatusVerticle extends VerticleBase {
         }
         wiring.metrics().batchSize(batch.size());
         inFlight = batch;
-        return claimFor(facts).compose(v -> commit(facts)).<Object>transform(ar -> {
+        return owned.claimFor(facts).compose(v -> commit(facts)).<Object>transform(ar -> {
             inFlight = List.of();
             if (ar.failed()) {
                 wiring.metrics().commitFailed();
@@ -365,30 +311,6 @@ public final class StatusVerticle extends VerticleBase {
     }
 
     /**
-     * Claims the chargers of these facts that this engine does not hold, and claims again those that
-     * (re)connect: a connect always starts from the charger's state as the database has it.
-     */
-    private Future<Void> claimFor(List<Fact> facts) {
-        Set<String> wanted = new LinkedHashSet<>();
-        for (Fact f : facts) {
-            if (f instanceof Fact.Connected c) {
-                if (wanted.add(c.chargerId())) {
-                    forget(c.chargerId()); // reloaded below; a late fact of it in this batch follows the connect
-                }
-                sessions.put(c.chargerId(), c.sessionId());
-            } else if (!chargers.containsKey(f.chargerId())) {
-                wanted.add(f.chargerId());
-            }
-        }
-        if (wanted.isEmpty()) {
-            return Future.succeededFuture();
-        }
-        return store.claim(new ArrayList<>(wanted), wiring.membership().nodeId())
-                .onSuccess(claimed -> claimed.forEach(this::adopt))
-                .mapEmpty();
-    }
-
-    /**
      * One fact that cannot be committed. Refused by the fence (its charger was claimed by another instance
      * since this engine claimed it): the charger is let go and the fact put back once, to be applied after
      * claiming the charger again; anything else fails the fact.
@@ -396,7 +318,7 @@ public final class StatusVerticle extends VerticleBase {
     private void failAlone(Message<Object> m, Throwable cause) {
         Fact fact = (Fact) m.body();
         if (cause instanceof PgException pg && EngineStore.FENCED.equals(pg.getSqlState())) {
-            forget(fact.chargerId());
+            owned.forget(fact.chargerId());
             if (fencedOnce.add(m)) {
                 LOG.info("charger " + fact.chargerId()
                         + " was claimed by another instance meanwhile: claiming it again");
@@ -442,7 +364,7 @@ public final class StatusVerticle extends VerticleBase {
     private Future<Void> commitOneByOne(List<Message<Object>> batch) {
         Future<Void> chain = Future.succeededFuture();
         for (Message<Object> m : batch) {
-            chain = chain.transform(ignored -> claimFor(List.of((Fact) m.body()))
+            chain = chain.transform(ignored -> owned.claimFor(List.of((Fact) m.body()))
                     .compose(v -> commit(List.of((Fact) m.body())))
                     .<Void>transform(ar -> {
                         if (ar.succeeded()) {
@@ -478,7 +400,7 @@ public final class StatusVerticle extends VerticleBase {
 
     /** Numbers the transactions the facts start, then commits them (see below). */
     private Future<Object[]> commit(List<Fact> facts) {
-        int starts = BatchPlan.transactionsStarted(chargers::get, facts);
+        int starts = BatchPlan.transactionsStarted(owned::held, facts);
         if (starts == 0) {
             return commit(facts, List.of());
         }
@@ -490,94 +412,17 @@ public final class StatusVerticle extends VerticleBase {
      * states and publishes its changes. Completes with each fact's answer.
      */
     private Future<Object[]> commit(List<Fact> facts, List<Integer> transactionIds) {
-        BatchPlan plan = BatchPlan.of(chargers::get, facts, transactionIds);
+        BatchPlan plan = BatchPlan.of(owned::held, facts, transactionIds);
         if (plan.next().isEmpty()) {
             return Future.succeededFuture(plan.answers());
         }
         long started = System.nanoTime();
-        return store.commitBatch(plan, id -> epochs.getOrDefault(id, -1L))
+        return store.commitBatch(plan, owned::epoch)
                 .onSuccess(base -> {
                     wiring.metrics().commitTime(System.nanoTime() - started);
-                    adoptCommitted(plan);
-                    publish(plan.changes(), base);
+                    owned.committed(plan);
+                    ChangeStream.publish(vertx.eventBus(), wiring.metrics(), plan.changes(), base);
                 })
                 .map(base -> plan.answers());
-    }
-
-    /** The plan's states become the engine's, but for chargers let go meanwhile or whose session ended. */
-    private void adoptCommitted(BatchPlan plan) {
-        plan.next().forEach((id, state) -> {
-            if (!chargers.containsKey(id)) {
-                return; // let go while the commit ran: the next fact of it claims it fresh
-            }
-            if (state.online()) {
-                chargers.put(id, state);
-            } else {
-                forget(id); // its session ended: nothing here serves it any more
-            }
-        });
-    }
-
-    /** Counts, logs and streams the committed changes: {@code base + 1} is the first one's seq. */
-    private void publish(List<Change> changes, long base) {
-        List<Bus.Committed> streamed = new ArrayList<>();
-        for (int i = 0; i < changes.size(); i++) {
-            Change change = changes.get(i);
-            if (!change.applied()) {
-                continue; // a late report: in the history, taking its seq, not streamed
-            }
-            if (change.status() != change.previousStatus()) {
-                wiring.metrics().transition(change);
-            }
-            if (change.status() == Status.Faulted && change.previousStatus() != Status.Faulted) {
-                LOG.atInfo()
-                        .addKeyValue("chargerId", change.chargerId())
-                        .addKeyValue("event", "faulted")
-                        .addKeyValue("faultCode", change.faultCode())
-                        .log(() -> "charger " + change.chargerId() + " faulted: " + change.faultCode());
-            }
-            streamed.add(new Bus.Committed(base + i + 1, change));
-        }
-        if (!changes.isEmpty()) {
-            vertx.eventBus().publish(Bus.CHANGES, new Bus.Batch(base + 1, base + changes.size(), streamed));
-        }
-    }
-
-    private Future<?> applyRegistry(Message<Object> message) {
-        Object body = message.body();
-        Future<?> result;
-        if (body instanceof Bus.AddCharger add) {
-            result = store.insertCharger(add, wiring.clock().instant());
-        } else if (body instanceof Bus.RemoveCharger remove) {
-            result = store.deleteCharger(remove.chargerId()).onSuccess(removed -> {
-                forget(remove.chargerId());
-                if (removed) {
-                    vertx.eventBus().publish(Bus.CHARGER_REMOVED, remove.chargerId());
-                }
-            });
-        } else if (body instanceof Bus.UpdateCharger update) {
-            result = store.updateCharger(update).onSuccess(updated -> {
-                if (updated && update.siteSet()) {
-                    vertx.eventBus().publish(Bus.CHARGER_UPDATED, update.chargerId()); // its holder reloads it
-                }
-            });
-        } else {
-            result = Future.failedFuture(
-                    "unexpected registry message " + body.getClass().getSimpleName());
-        }
-        return result.onComplete(ar -> {
-            if (ar.succeeded()) {
-                message.reply(ar.result());
-            } else {
-                Bus.Failure failure = Bus.Failure.ofStore(ar.cause());
-                message.fail(
-                        failure.code(),
-                        switch (failure) {
-                            case CONFLICT -> "already exists";
-                            case UNKNOWN_REFERENCE -> "unknown account or site";
-                            default -> String.valueOf(ar.cause().getMessage());
-                        });
-            }
-        });
     }
 }
