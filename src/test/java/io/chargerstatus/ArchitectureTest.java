@@ -34,6 +34,8 @@ class ArchitectureTest {
             .definedBy("io.chargerstatus.engine..")
             .layer("Rules")
             .definedBy("io.chargerstatus.rules..")
+            .layer("Command")
+            .definedBy("io.chargerstatus.command..")
             .layer("Bus")
             .definedBy("io.chargerstatus.bus..")
             .layer("Store")
@@ -56,15 +58,28 @@ class ArchitectureTest {
             .mayOnlyBeAccessedByLayers("Entry points")
             .whereLayer("Rules")
             .mayOnlyBeAccessedByLayers("Entry points", "Ocpp")
+            .whereLayer("Command")
+            .mayOnlyBeAccessedByLayers("Entry points", "Api", "Ocpp", "Rules")
             .whereLayer("Bus")
-            .mayOnlyBeAccessedByLayers("Entry points", "Api", "Ocpp", "Engine", "Rules")
+            .mayOnlyBeAccessedByLayers("Entry points", "Api", "Ocpp", "Engine", "Rules", "Command")
             .whereLayer("Store")
-            .mayOnlyBeAccessedByLayers("Entry points", "Api", "Ocpp", "Engine", "Rules", "Bus")
+            .mayOnlyBeAccessedByLayers("Entry points", "Api", "Ocpp", "Engine", "Rules", "Command", "Bus")
             .whereLayer("Infra")
-            .mayOnlyBeAccessedByLayers("Entry points", "Bench", "Sim", "Api", "Ocpp", "Engine", "Rules", "Bus", "Store")
+            .mayOnlyBeAccessedByLayers(
+                    "Entry points", "Bench", "Sim", "Api", "Ocpp", "Engine", "Rules", "Command", "Bus", "Store")
             .whereLayer("Status")
             .mayOnlyBeAccessedByLayers(
-                    "Entry points", "Bench", "Sim", "Api", "Ocpp", "Engine", "Rules", "Bus", "Store", "Infra");
+                    "Entry points",
+                    "Bench",
+                    "Sim",
+                    "Api",
+                    "Ocpp",
+                    "Engine",
+                    "Rules",
+                    "Command",
+                    "Bus",
+                    "Store",
+                    "Infra");
 
     @ArchTest
     static final ArchRule noCycles =

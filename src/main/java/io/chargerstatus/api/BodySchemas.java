@@ -28,9 +28,21 @@ public enum BodySchemas {
     SET_VARIABLES("SetVariablesRequest");
 
     private final JsonSchema schema;
+    private final String name;
 
     BodySchemas(String name) {
         schema = Schemas.fromOpenApi(name);
+        this.name = name;
+    }
+
+    /** The body schema of this name in the OpenAPI document's components (a command's, say). */
+    public static BodySchemas named(String openApiName) {
+        for (BodySchemas b : values()) {
+            if (b.name.equals(openApiName)) {
+                return b;
+            }
+        }
+        throw new IllegalArgumentException("no request body schema " + openApiName);
     }
 
     /** The request's JSON body, checked; a 400 {@link ApiError} naming the first problem otherwise. */

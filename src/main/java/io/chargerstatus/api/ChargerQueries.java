@@ -125,13 +125,6 @@ public final class ChargerQueries extends Sql {
                 .map(rows -> collect(rows, ChargerQueries::transaction));
     }
 
-    public Future<JsonArray> commands(String chargerId, int limit) {
-        return exec(
-                        "SELECT * FROM commands WHERE charger_id = $1 ORDER BY id DESC LIMIT $2",
-                        Tuple.of(chargerId, limit))
-                .map(rows -> collect(rows, ChargerQueries::command));
-    }
-
     /** Number of chargers per status, all ten statuses present. */
     public Future<JsonObject> statusSummary(String accountId) {
         return exec(
@@ -192,20 +185,6 @@ public final class ChargerQueries extends Sql {
                 .put("stopReason", r.getString("stop_reason"))
                 .put("boost", r.getBoolean("boost"))
                 .put("heldUntil", iso(r, "held_until"));
-    }
-
-    private static JsonObject command(Row r) {
-        return new JsonObject()
-                .put("id", r.getLong("id"))
-                .put("name", r.getString("name"))
-                .put("action", r.getString("action"))
-                .put("request", r.getValue("request"))
-                .put("payload", r.getValue("payload"))
-                .put("requestedBy", r.getString("requested_by"))
-                .put("requestedAt", iso(r, "requested_at"))
-                .put("outcome", r.getString("outcome"))
-                .put("response", r.getValue("response"))
-                .put("answeredAt", iso(r, "answered_at"));
     }
 
     private static JsonObject chargerRow(Row r) {

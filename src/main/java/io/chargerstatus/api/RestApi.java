@@ -1,7 +1,8 @@
 package io.chargerstatus.api;
 
 import io.chargerstatus.bus.Bus;
-import io.chargerstatus.bus.ChargerCalls;
+import io.chargerstatus.command.ChargerCalls;
+import io.chargerstatus.command.CommandCatalog;
 import io.chargerstatus.infra.Passwords;
 import io.chargerstatus.status.ChargerState;
 import io.chargerstatus.status.Status;
@@ -87,8 +88,7 @@ public final class RestApi {
         api.patch("/chargers/:id").handler(Responses.json(200, this::updateCharger));
         api.get("/chargers/:id/history").handler(Responses.json(200, this::history));
         api.post("/chargers/:id/commands/:name").handler(Responses.json(200, this::command));
-        api.get("/chargers/:id/commands")
-                .handler(Responses.json(200, ctx -> listOf(ctx, backOffice.chargers()::commands)));
+        api.get("/chargers/:id/commands").handler(Responses.json(200, ctx -> listOf(ctx, commands::history)));
         api.get("/chargers/:id/transactions")
                 .handler(Responses.json(200, ctx -> listOf(ctx, backOffice.chargers()::transactions)));
         api.get("/chargers/:id/security-events")
@@ -280,7 +280,7 @@ public final class RestApi {
         if (command == null) {
             throw ApiError.notFound("no command " + name + "; commands are " + CommandCatalog.names());
         }
-        JsonObject body = command.schema().read(ctx);
+        JsonObject body = BodySchemas.named(command.bodySchema()).read(ctx);
         Principal who = Authentication.principal(ctx);
         String requestedBy = who.admin() ? "admin" : "account:" + who.accountId();
         return visibleCharger(ctx)

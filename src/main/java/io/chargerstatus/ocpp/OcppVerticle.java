@@ -1,8 +1,8 @@
 package io.chargerstatus.ocpp;
 
 import io.chargerstatus.bus.Bus;
-import io.chargerstatus.bus.ChargerCalls;
-import io.chargerstatus.bus.CommandLog;
+import io.chargerstatus.command.ChargerCalls;
+import io.chargerstatus.command.CommandLog;
 import io.chargerstatus.infra.Config;
 import io.chargerstatus.infra.Schemas;
 import io.chargerstatus.rules.ChargerRules;

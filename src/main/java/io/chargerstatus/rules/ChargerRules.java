@@ -1,6 +1,6 @@
 package io.chargerstatus.rules;
 
-import io.chargerstatus.bus.ChargerCalls;
+import io.chargerstatus.command.ChargerCalls;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -56,7 +56,7 @@ public final class ChargerRules {
                     if (peakEnd.isEmpty()) {
                         return Future.succeededFuture();
                     }
-                    return store.boostRequested(chargerId, connectorId, at).<Object>compose(boost -> {
+                    return calls.boostRequested(chargerId, connectorId, at).<Object>compose(boost -> {
                         if (boost) {
                             return store.markTransaction(transactionId, true, null)
                                     .map(v -> v);

@@ -8,13 +8,8 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 
-/** What the business rules read and write: a charger's site rules, boost requests, held transactions. */
+/** What the business rules read and write: a charger's site rules and held transactions. */
 public final class RuleStore extends Sql {
-    private static final String RECENT_REMOTE_START = """
-      SELECT (request->>'boost')::boolean FROM commands
-      WHERE charger_id = $1 AND name = 'remote-start' AND (request->>'connectorId')::int = $2 AND requested_at > $3
-      ORDER BY id DESC LIMIT 1""";
-
     /** Queries over the caller's pool. */
     public RuleStore(Sql.Access access) {
         super(access);
@@ -52,13 +47,6 @@ public final class RuleStore extends Sql {
                     Object delayed = r.getValue("delayed_charging");
                     return new SiteRules(r.getString("timezone"), delayed instanceof JsonObject o ? o : null);
                 });
-    }
-
-    /** Whether the newest remote start for this connector, within the last ten minutes, asked for boost. */
-    public Future<Boolean> boostRequested(String chargerId, int connectorId, Instant now) {
-        return exec(RECENT_REMOTE_START, Tuple.of(chargerId, connectorId, odt(now.minusSeconds(600))))
-                .map(rows -> rows.size() > 0
-                        && Boolean.TRUE.equals(rows.iterator().next().getBoolean(0)));
     }
 
     public Future<Void> markTransaction(int transactionId, boolean boost, Instant heldUntil) {

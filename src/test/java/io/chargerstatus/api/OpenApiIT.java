@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.chargerstatus.command.CommandCatalog;
 import io.chargerstatus.testkit.Api;
 import io.chargerstatus.testkit.TestCharger;
 import io.chargerstatus.testkit.TestService;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
@@ -81,6 +83,23 @@ class OpenApiIT {
             }
             assertEquals(operations, ids.size(), "an operationId per operation, unique: " + ids);
             assertTrue(ids.stream().noneMatch(i -> i.contains(" has no ")), ids.toString());
+            // Every command of the catalogue has its body schema in the document, and the document lists them all.
+            for (String name : CommandCatalog.names()) {
+                BodySchemas.named(CommandCatalog.find(name).bodySchema());
+            }
+            JsonArray documentedCommands = doc
+                    .getJsonObject("paths")
+                    .getJsonObject("/api/v1/chargers/{id}/commands/{name}")
+                    .getJsonObject("post")
+                    .getJsonArray("parameters")
+                    .stream()
+                    .map(o -> (JsonObject) o)
+                    .filter(o -> "name".equals(o.getString("name")))
+                    .findFirst()
+                    .orElseThrow()
+                    .getJsonObject("schema")
+                    .getJsonArray("enum");
+            assertEquals(CommandCatalog.names(), documentedCommands.getList());
             assertEquals(200, anonymous.send("HEAD", "/metrics", null).status());
             assertEquals(200, anonymous.send("HEAD", "/openapi.json", null).status());
         }

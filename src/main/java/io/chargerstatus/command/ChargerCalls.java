@@ -1,11 +1,14 @@
-package io.chargerstatus.bus;
+package io.chargerstatus.command;
 
+import io.chargerstatus.bus.Bus;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,5 +103,15 @@ public final class ChargerCalls {
         LOG.atInfo().log(() -> "command " + id + " to charger " + chargerId + " answered: " + result.status());
         return log.finishCommand(id, result.status(), result.response(), clock.instant())
                 .map(result);
+    }
+
+    /** Whether the newest remote start for this connector, within the last ten minutes, asked for boost. */
+    public Future<Boolean> boostRequested(String chargerId, int connectorId, Instant now) {
+        return log.boostRequested(chargerId, connectorId, now);
+    }
+
+    /** The commands sent to a charger, newest first. */
+    public Future<JsonArray> history(String chargerId, int limit) {
+        return log.history(chargerId, limit);
     }
 }

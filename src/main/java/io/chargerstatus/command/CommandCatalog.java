@@ -1,4 +1,4 @@
-package io.chargerstatus.api;
+package io.chargerstatus.command;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -8,10 +8,14 @@ import java.util.List;
 import java.util.function.Function;
 
 /** The commands of {@code POST /chargers/{id}/commands/{name}}: body schema, OCPP action and payload. */
-final class CommandCatalog {
+public final class CommandCatalog {
 
-    record Command(String name, BodySchemas schema, String action, Function<JsonObject, JsonObject> payload) {
-        JsonObject payload(JsonObject body) {
+    /**
+     * A command: its REST name, its body's schema (a component of the OpenAPI document, which the API checks it
+     * against), the OCPP 1.6 call it is, and that call's payload from the body.
+     */
+    public record Command(String name, String bodySchema, String action, Function<JsonObject, JsonObject> payload) {
+        public JsonObject payload(JsonObject body) {
             return payload.apply(body);
         }
     }
@@ -19,26 +23,26 @@ final class CommandCatalog {
     private static final List<Command> COMMANDS = List.of(
             new Command(
                     "remote-start",
-                    BodySchemas.REMOTE_START,
+                    "RemoteStartRequest",
                     "RemoteStartTransaction",
                     b -> new JsonObject()
                             .put("connectorId", b.getInteger("connectorId"))
                             .put("idTag", b.getString("idTag"))),
             new Command(
                     "remote-stop",
-                    BodySchemas.REMOTE_STOP,
+                    "RemoteStopRequest",
                     "RemoteStopTransaction",
                     b -> new JsonObject().put("transactionId", b.getValue("transactionId"))),
             new Command(
                     "change-availability",
-                    BodySchemas.CHANGE_AVAILABILITY,
+                    "ChangeAvailabilityRequest",
                     "ChangeAvailability",
                     b -> new JsonObject()
                             .put("connectorId", b.getInteger("connectorId"))
                             .put("type", b.getBoolean("available") ? "Operative" : "Inoperative")),
             new Command(
                     "update-firmware",
-                    BodySchemas.UPDATE_FIRMWARE,
+                    "UpdateFirmwareRequest",
                     "UpdateFirmware",
                     b -> new JsonObject()
                             .put("location", b.getString("location"))
@@ -49,8 +53,8 @@ final class CommandCatalog {
                                             Instant.now()
                                                     .truncatedTo(ChronoUnit.SECONDS)
                                                     .toString()))),
-            new Command("reset", BodySchemas.RESET, "Reset", b -> new JsonObject().put("type", b.getString("type"))),
-            new Command("trigger-status", BodySchemas.TRIGGER_STATUS, "TriggerMessage", b -> {
+            new Command("reset", "ResetRequest", "Reset", b -> new JsonObject().put("type", b.getString("type"))),
+            new Command("trigger-status", "TriggerStatusRequest", "TriggerMessage", b -> {
                 JsonObject p = new JsonObject().put("requestedMessage", "StatusNotification");
                 if (b.getInteger("connectorId") != null) {
                     p.put("connectorId", b.getInteger("connectorId"));
@@ -61,11 +65,11 @@ final class CommandCatalog {
             // gets the EVSE's first connector unlocked.
             new Command(
                     "unlock-connector",
-                    BodySchemas.UNLOCK_CONNECTOR,
+                    "UnlockConnectorRequest",
                     "UnlockConnector",
                     b -> new JsonObject().put("connectorId", b.getInteger("connectorId"))),
             // OCPP 1.6 only: its configuration keys (a 2.0.1 charger has variables: get-variables).
-            new Command("get-configuration", BodySchemas.GET_CONFIGURATION, "GetConfiguration", b -> {
+            new Command("get-configuration", "GetConfigurationRequest", "GetConfiguration", b -> {
                 JsonObject p = new JsonObject();
                 if (b.getJsonArray("keys") != null) {
                     p.put("key", b.getJsonArray("keys").copy());
@@ -74,18 +78,18 @@ final class CommandCatalog {
             }),
             new Command(
                     "change-configuration",
-                    BodySchemas.CHANGE_CONFIGURATION,
+                    "ChangeConfigurationRequest",
                     "ChangeConfiguration",
                     b -> new JsonObject().put("key", b.getString("key")).put("value", b.getString("value"))),
             // OCPP 2.0.1 only: component and variable by name (a 1.6 charger has keys: get-configuration).
-            new Command("get-variables", BodySchemas.GET_VARIABLES, "GetVariables", b -> {
+            new Command("get-variables", "GetVariablesRequest", "GetVariables", b -> {
                 JsonArray data = new JsonArray();
                 for (Object o : b.getJsonArray("variables")) {
                     data.add(variable((JsonObject) o));
                 }
                 return new JsonObject().put("getVariableData", data);
             }),
-            new Command("set-variables", BodySchemas.SET_VARIABLES, "SetVariables", b -> {
+            new Command("set-variables", "SetVariablesRequest", "SetVariables", b -> {
                 JsonArray data = new JsonArray();
                 for (Object o : b.getJsonArray("variables")) {
                     JsonObject v = (JsonObject) o;
@@ -107,11 +111,11 @@ final class CommandCatalog {
 
     private CommandCatalog() {}
 
-    static Command find(String name) {
+    public static Command find(String name) {
         return COMMANDS.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
     }
 
-    static List<String> names() {
+    public static List<String> names() {
         return COMMANDS.stream().map(Command::name).toList();
     }
 }
