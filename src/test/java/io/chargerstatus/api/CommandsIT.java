@@ -42,29 +42,11 @@ class CommandsIT {
     static void start() {
         service = TestService.start(TestDatabase.fresh(), Map.of(), CLOCK);
         api = service.api();
-        expect(
-                201,
-                api.post("/api/v1/accounts", new JsonObject().put("id", "ops").put("name", "Ops")));
-        expect(
-                201,
-                api.post(
-                        "/api/v1/sites",
-                        Api.delayedSite(
-                                "delayed",
-                                "ops",
-                                "Europe/Paris",
-                                "17:00",
-                                "21:00",
-                                "MON",
-                                "TUE",
-                                "WED",
-                                "THU",
-                                "FRI")));
-        expect(
-                201,
-                api.post(
-                        "/api/v1/id-tags",
-                        new JsonObject().put("idTag", "DRIVER-1").put("accountId", "ops")));
+        api.account(
+                "ops",
+                "Ops",
+                Api.delayedSite("delayed", "ops", "Europe/Paris", "17:00", "21:00", "MON", "TUE", "WED", "THU", "FRI"),
+                "DRIVER-1");
     }
 
     @AfterAll

@@ -36,19 +36,11 @@ class SeedScenariosIT {
     static void start() {
         service = TestService.start(TestDatabase.fresh(), Map.of(), CLOCK);
         api = service.api();
-        expect(
-                201,
-                api.post("/api/v1/accounts", new JsonObject().put("id", "seed").put("name", "Seed")));
-        expect(
-                201,
-                api.post(
-                        "/api/v1/sites",
-                        Api.delayedSite("evening-peak", "seed", "Europe/Paris", "17:00", "21:00", "TUE")));
-        expect(
-                201,
-                api.post(
-                        "/api/v1/id-tags",
-                        new JsonObject().put("idTag", "APP-USER").put("accountId", "seed")));
+        api.account(
+                "seed",
+                "Seed",
+                Api.delayedSite("evening-peak", "seed", "Europe/Paris", "17:00", "21:00", "TUE"),
+                "APP-USER");
     }
 
     @AfterAll

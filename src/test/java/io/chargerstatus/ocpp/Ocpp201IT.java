@@ -1,6 +1,5 @@
 package io.chargerstatus.ocpp;
 
-import static io.chargerstatus.testkit.Api.expect;
 import static io.chargerstatus.testkit.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -46,20 +45,11 @@ class Ocpp201IT {
     static void start() {
         service = TestService.start(TestDatabase.fresh(), Map.of(), CLOCK);
         api = service.api();
-        expect(
-                201,
-                api.post("/api/v1/accounts", new JsonObject().put("id", "gen2").put("name", "Gen 2")));
-        expect(
-                201,
-                api.post(
-                        "/api/v1/sites",
-                        Api.delayedSite(
-                                "peaky", "gen2", "Europe/Paris", "17:00", "21:00", "MON", "TUE", "WED", "THU", "FRI")));
-        expect(
-                201,
-                api.post(
-                        "/api/v1/id-tags",
-                        new JsonObject().put("idTag", "DRIVER-2").put("accountId", "gen2")));
+        api.account(
+                "gen2",
+                "Gen 2",
+                Api.delayedSite("peaky", "gen2", "Europe/Paris", "17:00", "21:00", "MON", "TUE", "WED", "THU", "FRI"),
+                "DRIVER-2");
     }
 
     @AfterAll

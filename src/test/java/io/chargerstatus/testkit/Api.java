@@ -129,4 +129,18 @@ public final class Api {
                 .put("timezone", timezone)
                 .put("delayedCharging", new JsonObject().put("peak", new JsonArray().add(window)));
     }
+
+    /**
+     * The set-up several end-to-end tests share: an account, one of its sites and id tags it accepts, each
+     * answered 201.
+     */
+    public void account(String id, String name, JsonObject site, String... idTags) {
+        expect(201, post("/api/v1/accounts", new JsonObject().put("id", id).put("name", name)));
+        expect(201, post("/api/v1/sites", site));
+        for (String tag : idTags) {
+            expect(
+                    201,
+                    post("/api/v1/id-tags", new JsonObject().put("idTag", tag).put("accountId", id)));
+        }
+    }
 }
