@@ -50,6 +50,15 @@ public abstract class CentralSystem {
     /** Handles a validated CALL; completes with the CALLRESULT payload or fails with an {@link OcppError}. */
     public abstract Future<JsonObject> handle(OcppSession session, String action, JsonObject payload, Instant at);
 
+    /** A call as this version's charger gets it. */
+    public record Outbound(String action, JsonObject payload) {}
+
+    /**
+     * The service's call (written in OCPP 1.6, as the command API and the rules speak) in this version; throws
+     * an {@link OcppError} NotSupported for one this version has no counterpart of.
+     */
+    public abstract Outbound outbound(String action, JsonObject payload, OcppSession session);
+
     /** An id tag as the account's id-tag store has it: its status and expiry (null: none). */
     protected record IdTag(String status, Instant expiry) {}
 

@@ -19,6 +19,17 @@ public final class CentralSystem16 extends CentralSystem {
         super(vertx, store, rules, config, metrics);
     }
 
+    /** 1.6 is the service's own language: a call goes out as it is, if it is a 1.6 message at all. */
+    @Override
+    public Outbound outbound(String action, JsonObject payload, OcppSession session) {
+        if (!OcppMessages.V16.described(action)) {
+            throw new OcppError(
+                    "NotSupported",
+                    action + " is not an OCPP 1.6 message: use get-configuration / change-configuration");
+        }
+        return new Outbound(action, payload);
+    }
+
     @Override
     public Future<JsonObject> handle(OcppSession session, String action, JsonObject p, Instant at) {
         String charger = session.chargerId();

@@ -27,6 +27,12 @@ public final class CentralSystem201 extends CentralSystem {
         super(vertx, store, rules, config, metrics);
     }
 
+    /** The 2.0.1 counterpart of the service's 1.6 call (Ocpp201Commands), with this session's request ids. */
+    @Override
+    public Outbound outbound(String action, JsonObject payload, OcppSession session) {
+        return Ocpp201Commands.of(action, payload, session.v201());
+    }
+
     @Override
     public Future<JsonObject> handle(OcppSession session, String action, JsonObject p, Instant at) {
         String charger = session.chargerId();

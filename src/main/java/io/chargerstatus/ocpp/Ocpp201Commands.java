@@ -13,11 +13,8 @@ import io.vertx.core.json.JsonObject;
 final class Ocpp201Commands {
     private Ocpp201Commands() {}
 
-    /** A call as a 2.0.1 charger gets it. */
-    record Call(String action, JsonObject payload) {}
-
     /** The 2.0.1 call for a 1.6 call; throws NotSupported for one without a counterpart. */
-    static Call of(String action, JsonObject p, Ocpp201Session session) {
+    static CentralSystem.Outbound of(String action, JsonObject p, Ocpp201Session session) {
         return switch (action) {
             case "RemoteStartTransaction" -> {
                 JsonObject request = new JsonObject()
@@ -30,10 +27,10 @@ final class Ocpp201Commands {
                 if (p.getInteger("connectorId", 0) > 0) {
                     request.put("evseId", p.getInteger("connectorId"));
                 }
-                yield new Call("RequestStartTransaction", request);
+                yield new CentralSystem.Outbound("RequestStartTransaction", request);
             }
             case "RemoteStopTransaction" ->
-                new Call(
+                new CentralSystem.Outbound(
                         "RequestStopTransaction",
                         new JsonObject().put("transactionId", transactionRef(p.getValue("transactionId"), session)));
             case "ChangeAvailability" -> {
@@ -41,7 +38,7 @@ final class Ocpp201Commands {
                 if (p.getInteger("connectorId", 0) > 0) {
                     request.put("evse", new JsonObject().put("id", p.getInteger("connectorId")));
                 }
-                yield new Call("ChangeAvailability", request);
+                yield new CentralSystem.Outbound("ChangeAvailability", request);
             }
             case "UpdateFirmware" -> {
                 JsonObject firmware = new JsonObject()
@@ -52,10 +49,10 @@ final class Ocpp201Commands {
                         .put("firmware", firmware);
                 copy(p, "retries", request);
                 copy(p, "retryInterval", request);
-                yield new Call("UpdateFirmware", request);
+                yield new CentralSystem.Outbound("UpdateFirmware", request);
             }
             case "Reset" ->
-                new Call(
+                new CentralSystem.Outbound(
                         "Reset",
                         new JsonObject().put("type", "Hard".equals(p.getString("type")) ? "Immediate" : "OnIdle"));
             case "TriggerMessage" -> {
@@ -69,17 +66,17 @@ final class Ocpp201Commands {
                 if (p.getInteger("connectorId", 0) > 0) {
                     request.put("evse", new JsonObject().put("id", p.getInteger("connectorId")));
                 }
-                yield new Call("TriggerMessage", request);
+                yield new CentralSystem.Outbound("TriggerMessage", request);
             }
-            case "SetChargingProfile" -> new Call("SetChargingProfile", chargingProfile(p, session));
+            case "SetChargingProfile" -> new CentralSystem.Outbound("SetChargingProfile", chargingProfile(p, session));
             // The EVSE's connector 1: the REST API names EVSEs as connectors (connectorId = evseId).
             case "UnlockConnector" ->
-                new Call(
+                new CentralSystem.Outbound(
                         "UnlockConnector",
                         new JsonObject()
                                 .put("evseId", p.getInteger("connectorId"))
                                 .put("connectorId", 1));
-            case "GetVariables", "SetVariables" -> new Call(action, p); // written in 2.0.1 already
+            case "GetVariables", "SetVariables" -> new CentralSystem.Outbound(action, p); // written in 2.0.1 already
             case "GetConfiguration", "ChangeConfiguration" ->
                 throw new OcppError(
                         "NotSupported",

@@ -58,8 +58,12 @@ public final class OcppVerticle extends VerticleBase {
     private final Map<String, MessageConsumer<Bus.OcppCall>> callConsumers = new HashMap<>();
     private final ChargerLogins logins;
     private ChargerStore store;
-    private CentralSystem16 centralSystem16;
-    private CentralSystem201 centralSystem201;
+    /**
+     * One central system per OCPP version, keyed by the version's messages (what the handshake chose): its inbound
+     * handlers and its outbound translation. The only place the versions are told apart.
+     */
+    private Map<OcppMessages, CentralSystem> protocols;
+
     private Deviations deviations;
     private HttpServer server;
     private WorkerExecutor hasher;
@@ -91,8 +95,9 @@ public final class OcppVerticle extends VerticleBase {
                 new ChargerCalls(vertx.eventBus(), new CommandLog(db), wiring.clock(), ocpp.callTimeoutS());
         RuleStore ruleStore = new RuleStore(db);
         ChargerRules rules = new ChargerRules(calls, ruleStore, ocpp.autoStartIdTag());
-        centralSystem16 = new CentralSystem16(vertx, store, rules, ocpp, wiring.metrics());
-        centralSystem201 = new CentralSystem201(vertx, store, rules, ocpp, wiring.metrics());
+        protocols = Map.of(
+                OcppMessages.V16, new CentralSystem16(vertx, store, rules, ocpp, wiring.metrics()),
+                OcppMessages.V201, new CentralSystem201(vertx, store, rules, ocpp, wiring.metrics()));
         MessageConsumer<Bus.SessionOpened> opened =
                 vertx.eventBus().consumer(Bus.SESSION_OPENED, this::onSessionOpenedElsewhere);
         MessageConsumer<String> removed = vertx.eventBus().consumer(Bus.CHARGER_REMOVED, m -> {
@@ -389,8 +394,7 @@ public final class OcppVerticle extends VerticleBase {
             for (FieldTolerance.Use use : messages.admitRequest(action, call.payloadTree(), strict)) {
                 deviations.used(session, use.rule(), action + "." + use.field(), use.detail(), at);
             }
-            CentralSystem centralSystem = messages == OcppMessages.V201 ? centralSystem201 : centralSystem16;
-            reply = centralSystem.handle(session, action, call.payload(), at);
+            reply = protocols.get(messages).handle(session, action, call.payload(), at);
         } catch (OcppError e) {
             reply = Future.failedFuture(e);
         }
@@ -421,22 +425,15 @@ public final class OcppVerticle extends VerticleBase {
 
     /**
      * A CALL that the service (command API, rules, another instance) wants this charger to answer. Calls are
-     * written in OCPP 1.6; a 2.0.1 session sends their 2.0.1 counterparts; answers are passed on as they came. A call
+     * written in OCPP 1.6; the session's central system writes them in its version (CentralSystem#outbound); answers
+     * are passed on as they came. A call
      * that does not fit the charger's schema is refused before it is sent.
      */
     private void callFromService(OcppSession session, Message<Bus.OcppCall> m) {
         Bus.OcppCall call = m.body();
-        Ocpp201Commands.Call sent;
+        CentralSystem.Outbound sent;
         try {
-            if (session.messages() == OcppMessages.V201) {
-                sent = Ocpp201Commands.of(call.action(), call.payload(), session.v201());
-            } else if (session.messages().described(call.action())) {
-                sent = new Ocpp201Commands.Call(call.action(), call.payload());
-            } else {
-                throw new OcppError(
-                        "NotSupported",
-                        call.action() + " is not an OCPP 1.6 message: use get-configuration / change-configuration");
-            }
+            sent = protocols.get(session.messages()).outbound(call.action(), call.payload(), session);
             session.messages()
                     .checkRequest(
                             sent.action(),
