@@ -1,10 +1,14 @@
 package io.chargerstatus.ocpp;
 
+import io.chargerstatus.infra.Config;
 import io.chargerstatus.infra.Metrics;
 import io.chargerstatus.store.DatabaseHealth;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.net.PemTrustOptions;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
@@ -13,6 +17,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 import javax.naming.InvalidNameException;
@@ -130,6 +135,41 @@ final class Handshake {
      * Security profile 3 first (a client certificate, already verified against TLS_CLIENT_CA_PATH by the TLS
      * handshake, whose CN must be this charger), then profiles 1 and 2 (a password, when one is set).
      */
+    /**
+     * The OCPP port's server: the subprotocols, no compression, the frame limits, the idle timeout of connections
+     * that never upgrade, and TLS (security profiles 2 and 3) when configured. {@code frameReadLimit}: the largest
+     * frame read in order to refuse it with 1009 ourselves.
+     */
+    static HttpServerOptions serverOptions(Config.Ocpp ocpp, Config.Tls tls, int frameReadLimit) {
+        HttpServerOptions options = new HttpServerOptions()
+                .setPort(ocpp.port())
+                // Netty picks the first of the charger's own list that is in this one: the charger's preference
+                // decides.
+                .setWebSocketSubProtocols(Handshake.SUBPROTOCOLS)
+                // No permessage-deflate / per-frame compression: the size cap must hold for what the event loop
+                // actually holds, and a 61 KB compressed frame can inflate to 60 MiB (a decompression bomb).
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false)
+                // Frames above the cap still have to be read to answer them with close code 1009; a frame up to
+                // frameReadLimit is read and refused by us, a larger one is refused by Netty's decoder (also 1009).
+                .setMaxWebSocketFrameSize(Math.max(frameReadLimit, ocpp.maxFrameBytes()))
+                .setMaxWebSocketMessageSize(Math.max(frameReadLimit, ocpp.maxFrameBytes()))
+                // A connection with no traffic either way for this long is dead. Sessions are pinged every
+                // WS_PING_INTERVAL_S, so only connections that never upgrade (or stopped answering at the TCP
+                // level) reach it: the handshake timeout.
+                .setIdleTimeout(ocpp.wsPingIntervalS() + ocpp.handshakeTimeoutS())
+                .setIdleTimeoutUnit(TimeUnit.SECONDS);
+        if (tls.keyCertOptions() != null) {
+            options.setSsl(true).setKeyCertOptions(tls.keyCertOptions()); // OCPP security profile 2: wss://
+            if (tls.clientCaPath() != null) {
+                // Profile 3: a charger may present a certificate signed by this CA instead of a password.
+                options.setClientAuth(ClientAuth.REQUEST)
+                        .setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCaPath()));
+            }
+        }
+        return options;
+    }
+
     private boolean firstRefusalInAMinute(String chargerId) {
         long now = clock.millis();
         Long last = unknownLogged.get(chargerId);

@@ -17,13 +17,11 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.PemTrustOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,7 +29,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,32 +107,7 @@ public final class OcppVerticle extends VerticleBase {
         MessageConsumer<String> sites = vertx.eventBus().consumer(Bus.SITES_CHANGED, m -> ruleStore.forgetSites());
         MessageConsumer<String> idTags = vertx.eventBus().consumer(Bus.ID_TAGS_CHANGED, m -> store.forgetIdTags());
         tick = vertx.setPeriodic(1000, t -> tick());
-        HttpServerOptions options = new HttpServerOptions()
-                .setPort(ocpp.port())
-                // Netty picks the first of the charger's own list that is in this one: the charger's preference
-                // decides.
-                .setWebSocketSubProtocols(Handshake.SUBPROTOCOLS)
-                // No permessage-deflate / per-frame compression: the size cap must hold for what the event loop
-                // actually holds, and a 61 KB compressed frame can inflate to 60 MiB (a decompression bomb).
-                .setPerMessageWebSocketCompressionSupported(false)
-                .setPerFrameWebSocketCompressionSupported(false)
-                // Frames above the cap still have to be read to answer them with close code 1009; a frame up to
-                // FRAME_READ_LIMIT is read and refused by us, a larger one is refused by Netty's decoder (also 1009).
-                .setMaxWebSocketFrameSize(Math.max(FRAME_READ_LIMIT, ocpp.maxFrameBytes()))
-                .setMaxWebSocketMessageSize(Math.max(FRAME_READ_LIMIT, ocpp.maxFrameBytes()))
-                // A connection with no traffic either way for this long is dead. Sessions are pinged every
-                // WS_PING_INTERVAL_S, so only connections that never upgrade (or stopped answering at the TCP
-                // level) reach it: the handshake timeout.
-                .setIdleTimeout(ocpp.wsPingIntervalS() + ocpp.handshakeTimeoutS())
-                .setIdleTimeoutUnit(TimeUnit.SECONDS);
-        if (tls.keyCertOptions() != null) {
-            options.setSsl(true).setKeyCertOptions(tls.keyCertOptions()); // OCPP security profile 2: wss://
-            if (tls.clientCaPath() != null) {
-                // Profile 3: a charger may present a certificate signed by this CA instead of a password.
-                options.setClientAuth(ClientAuth.REQUEST)
-                        .setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCaPath()));
-            }
-        }
+        HttpServerOptions options = Handshake.serverOptions(ocpp, tls, FRAME_READ_LIMIT);
         Handshake handshake = new Handshake(
                 store, logins, hasher, ocpp.maxSessions(), wiring.metrics(), wiring.clock(), this::opened);
         server = vertx.createHttpServer(options).webSocketHandshakeHandler(handshake::handle);
