@@ -79,12 +79,8 @@ public final class Service {
                 .setEnabled(true)
                 .setJvmMetricsEnabled(false)
                 .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
-        // Netty's epoll transport, except with TLS: on this project's machine (2026-12-02, Vert.x 5.0.7, Netty epoll)
-        // a TLS server on epoll had clients close right after the TLS handshake, before any HTTP or WebSocket
-        // upgrade (reproduced with a bare Vert.x server; docs/architecture.md, Limits). NIO serves TLS correctly.
-        VertxOptions options = new VertxOptions()
-                .setMetricsOptions(metricsOptions)
-                .setPreferNativeTransport(config.tls().keyCertOptions() == null);
+        VertxOptions options =
+                new VertxOptions().setMetricsOptions(metricsOptions).setPreferNativeTransport(true);
         VertxBuilder builder =
                 Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(metrics.registry()));
         HazelcastClusterManager manager = null;

@@ -13,6 +13,7 @@ import io.chargerstatus.testkit.SseClient;
 import io.chargerstatus.testkit.TestCharger;
 import io.chargerstatus.testkit.TestDatabase;
 import io.chargerstatus.testkit.TestService;
+import io.chargerstatus.testkit.TlsConnect;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -269,18 +270,15 @@ class SecurityIT {
         try (TestService tls = TestService.start(
                 service.pgUrl, Map.of("TLS_KEYSTORE_PATH", keystore.toString(), "TLS_KEYSTORE_PASSWORD", "changeit"))) {
             PfxOptions trust = new PfxOptions().setPath(keystore.toString()).setPassword("changeit");
-            WebSocket ws = TestCharger.VERTX
-                    .createWebSocketClient(
-                            new WebSocketClientOptions().setSsl(true).setTrustOptions(trust))
-                    .connect(new WebSocketConnectOptions()
+            WebSocket ws = TlsConnect.connect(
+                    TestCharger.VERTX.createWebSocketClient(
+                            new WebSocketClientOptions().setSsl(true).setTrustOptions(trust)),
+                    new WebSocketConnectOptions()
                             .setHost("127.0.0.1")
                             .setPort(tls.ocppPort)
                             .setURI("/ocpp/tls-cp")
                             .setSsl(true)
-                            .addSubProtocol("ocpp1.6"))
-                    .toCompletionStage()
-                    .toCompletableFuture()
-                    .get(10, TimeUnit.SECONDS);
+                            .addSubProtocol("ocpp1.6"));
             assertTrue(ws.isSsl());
             assertEquals("ocpp1.6", ws.subProtocol());
             CompletableFuture<String> reply = new CompletableFuture<>();

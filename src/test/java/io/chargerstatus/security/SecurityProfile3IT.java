@@ -8,6 +8,7 @@ import io.chargerstatus.testkit.Keytool;
 import io.chargerstatus.testkit.TestCharger;
 import io.chargerstatus.testkit.TestDatabase;
 import io.chargerstatus.testkit.TestService;
+import io.chargerstatus.testkit.TlsConnect;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -18,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -134,15 +134,14 @@ class SecurityProfile3IT {
         }
         var client = TestCharger.VERTX.createWebSocketClient(options);
         try {
-            WebSocket ws = client.connect(new WebSocketConnectOptions()
+            WebSocket ws = TlsConnect.connect(
+                    client,
+                    new WebSocketConnectOptions()
                             .setHost("127.0.0.1")
                             .setPort(service.ocppPort)
                             .setURI("/ocpp/" + chargerId)
                             .setSsl(true)
-                            .addSubProtocol("ocpp1.6"))
-                    .toCompletionStage()
-                    .toCompletableFuture()
-                    .get(10, TimeUnit.SECONDS);
+                            .addSubProtocol("ocpp1.6"));
             ws.close();
             return 101;
         } catch (ExecutionException e) {
