@@ -1,0 +1,586 @@
+package io.chargerstatus.incident;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The incident rules, pure: status events of the history go in (in seq order), and so does the passing of
+ * time ({@link #tick}); incidents opened, changed and resolved come out. Nothing here reads a clock or the
+ * database: what the rules need from outside (an account's rules, maintenance windows, a site's size) is
+ * asked of a {@link World}, so the same history and the same ticks give the same incidents (table tests in
+ * IncidentModelTest; the evaluator persists this state with its cursor, docs/incidents.md).
+ *
+ * <p>Timing is measured on the service's clock ({@code receivedAt} of the events), never on the chargers'
+ * own clocks; {@code startedAt} of an incident is the timestamp of the event that began the bad state, as the
+ * charger row's {@code statusSince} shows it.
+ */
+public final class IncidentModel {
+    public enum Kind {
+        Offline,
+        Faulted,
+        Unavailable,
+        Flapping,
+        SiteOffline
+    }
+
+    /** One status event as the rules read it ({@code operatorCaused}: an accepted change-availability to false). */
+    public record Event(
+            long seq,
+            String chargerId,
+            String accountId,
+            String siteId,
+            String status,
+            String faultCode,
+            Integer connectorId,
+            String connectorStatus,
+            Instant timestamp,
+            Instant receivedAt,
+            boolean operatorCaused) {}
+
+    /** What the rules need from outside. */
+    public interface World {
+        AlertRules rules(String accountId);
+
+        /** The end of a maintenance window covering this charger at {@code at}, or null when none does. */
+        Instant maintenanceUntil(String accountId, String siteId, String chargerId, Instant at);
+
+        /** How many chargers the site has. */
+        int siteSize(String siteId);
+    }
+
+    /** An incident as the contract shows it ({@code backAt}: when the good state that resolved it began). */
+    public record Incident(
+            String id,
+            String accountId,
+            String siteId,
+            String chargerId,
+            Integer connectorId,
+            Kind kind,
+            Instant startedAt,
+            Instant openedAt,
+            Instant backAt,
+            Instant resolvedAt,
+            String status,
+            String faultCode,
+            List<String> chargers) {
+
+        Incident resolved(Instant back, Instant at) {
+            return new Incident(
+                    id,
+                    accountId,
+                    siteId,
+                    chargerId,
+                    connectorId,
+                    kind,
+                    startedAt,
+                    openedAt,
+                    back,
+                    at,
+                    status,
+                    faultCode,
+                    chargers);
+        }
+
+        Incident withChargers(List<String> list) {
+            return new Incident(
+                    id,
+                    accountId,
+                    siteId,
+                    chargerId,
+                    connectorId,
+                    kind,
+                    startedAt,
+                    openedAt,
+                    backAt,
+                    resolvedAt,
+                    status,
+                    faultCode,
+                    List.copyOf(list));
+        }
+    }
+
+    public enum Change {
+        OPENED,
+        UPDATED,
+        RESOLVED
+    }
+
+    public record Outcome(Change change, Incident incident) {}
+
+    /** A charger as the rules follow it (public fields: persisted as JSON by the evaluator). */
+    public static final class Watch {
+        public String chargerId;
+        public String accountId;
+        public String siteId;
+        public String status;
+        public Map<Integer, String> connectors = new TreeMap<>();
+        public Map<String, Condition> conditions = new TreeMap<>();
+        /** When it entered a bad state, within the flapping window. */
+        public List<Instant> entries = new ArrayList<>();
+        /** Since when it has had no bad state (null while it has one). */
+        public Instant goodSince;
+
+        public Incident flapping;
+    }
+
+    /** One bad state of a charger (Offline, Unavailable, or Faulted of the charger or one connector). */
+    public static final class Condition {
+        public Kind kind;
+        public Integer connectorId;
+        public long startSeq;
+        public Instant startedAt;
+        /** When the service saw the bad state begin: what the debounce counts from. */
+        public Instant since;
+
+        public String status;
+        public String faultCode;
+        public boolean bad = true;
+        /** While its incident waits to resolve: since when the state has been good. */
+        public Instant goodSince;
+        /** An Unavailable asked for through this API's change-availability: never an incident. */
+        public boolean operator;
+        /** Not before this (the end of a maintenance window plus the debounce). */
+        public Instant notBefore;
+
+        public Incident incident;
+        /** The SiteOffline incident this Offline is part of (instead of an incident of its own). */
+        public String site;
+    }
+
+    /** An open SiteOffline incident and the chargers it lists. */
+    public static final class SiteIncident {
+        public Incident incident;
+        public Set<String> members = new TreeSet<>();
+    }
+
+    private final Map<String, Watch> watches = new HashMap<>();
+    private final Map<String, SiteIncident> sites = new HashMap<>();
+    private final Map<String, Set<String>> bySite = new HashMap<>();
+    private final Set<String> dirtyWatches = new HashSet<>();
+    private final Set<String> dirtySites = new HashSet<>();
+
+    /** The state the evaluator saved (its cursor's state). */
+    public void restore(Iterable<Watch> savedWatches, Iterable<SiteIncident> savedSites) {
+        watches.clear();
+        sites.clear();
+        bySite.clear();
+        for (Watch w : savedWatches) {
+            watches.put(w.chargerId, w);
+            index(w);
+        }
+        for (SiteIncident s : savedSites) {
+            sites.put(s.incident.siteId(), s);
+        }
+    }
+
+    public Map<String, Watch> watches() {
+        return watches;
+    }
+
+    public Map<String, SiteIncident> sites() {
+        return sites;
+    }
+
+    /** Watches and sites changed since the last call (sites may be gone: then absent from {@link #sites}). */
+    public Set<String> takeDirtyWatches() {
+        Set<String> out = new HashSet<>(dirtyWatches);
+        dirtyWatches.clear();
+        return out;
+    }
+
+    public Set<String> takeDirtySites() {
+        Set<String> out = new HashSet<>(dirtySites);
+        dirtySites.clear();
+        return out;
+    }
+
+    /** A status event of the history; {@code now} is when the evaluator applies it. */
+    public List<Outcome> apply(Event e, Instant now, World world) {
+        List<Outcome> out = new ArrayList<>();
+        Watch x = watches.get(e.chargerId());
+        if (x == null) {
+            x = new Watch();
+            x.chargerId = e.chargerId();
+            watches.put(x.chargerId, x);
+        }
+        if (x.siteId != null && !x.siteId.equals(e.siteId())) {
+            Set<String> old = bySite.get(x.siteId);
+            if (old != null) {
+                old.remove(x.chargerId);
+            }
+        }
+        x.accountId = e.accountId();
+        x.siteId = e.siteId();
+        index(x);
+        dirtyWatches.add(x.chargerId);
+        boolean wasBad = bad(x);
+        x.status = e.status();
+        if (e.connectorId() != null && e.connectorId() > 0 && e.connectorStatus() != null) {
+            // Only a fault matters to the rules: the other connector statuses are not kept.
+            if ("Faulted".equals(e.connectorStatus())) {
+                x.connectors.put(e.connectorId(), e.connectorStatus());
+            } else {
+                x.connectors.remove(e.connectorId());
+            }
+        }
+        Set<String> keys = badKeys(x);
+        for (String key : keys) {
+            Condition c = x.conditions.get(key);
+            if (c == null) {
+                c = new Condition();
+                c.kind = Kind.valueOf(key.split(":")[0]);
+                c.connectorId = key.startsWith("Faulted:") && !key.equals("Faulted:0")
+                        ? Integer.valueOf(key.substring("Faulted:".length()))
+                        : null;
+                c.startSeq = e.seq();
+                c.startedAt = e.timestamp();
+                c.since = e.receivedAt();
+                c.status = c.kind == Kind.Faulted ? "Faulted" : e.status();
+                c.faultCode = c.kind == Kind.Faulted ? e.faultCode() : null;
+                c.operator = c.kind == Kind.Unavailable && e.operatorCaused();
+                x.conditions.put(key, c);
+            } else if (!c.bad) { // the resolve was interrupted: the same incident goes on
+                c.bad = true;
+                c.goodSince = null;
+            } else if (c.kind == Kind.Faulted && e.faultCode() != null) {
+                c.faultCode = e.faultCode();
+            }
+        }
+        for (Iterator<Map.Entry<String, Condition>> it = x.conditions.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Condition> entry = it.next();
+            Condition c = entry.getValue();
+            if (keys.contains(entry.getKey()) || !c.bad) {
+                continue;
+            }
+            if (c.incident != null || c.site != null) {
+                c.bad = false;
+                c.goodSince = e.receivedAt();
+            } else {
+                it.remove(); // cleared inside its debounce: never an incident
+            }
+        }
+        boolean isBad = bad(x);
+        if (isBad && !wasBad) {
+            entered(x, e, now, world, out);
+        }
+        if (!isBad && wasBad) {
+            x.goodSince = e.receivedAt();
+        } else if (isBad) {
+            x.goodSince = null;
+        }
+        forgetIfGood(x);
+        return out;
+    }
+
+    /**
+     * A charger with nothing pending (no bad state, no incident, no flapping count, no fault) is not kept: the
+     * next event starts it afresh with the same result, and the evaluator neither holds nor writes state for the
+     * chargers that are simply working.
+     */
+    private void forgetIfGood(Watch x) {
+        if (x.conditions.isEmpty() && x.flapping == null && x.entries.isEmpty() && x.connectors.isEmpty()) {
+            watches.remove(x.chargerId);
+            if (x.siteId != null) {
+                Set<String> members = bySite.get(x.siteId);
+                if (members != null) {
+                    members.remove(x.chargerId);
+                    if (members.isEmpty()) {
+                        bySite.remove(x.siteId);
+                    }
+                }
+            }
+            dirtyWatches.add(x.chargerId);
+        }
+    }
+
+    /** The passing of time: incidents whose bad state has lasted open, those good long enough resolve. */
+    public List<Outcome> tick(Instant now, World world) {
+        List<Outcome> out = new ArrayList<>();
+        List<Watch> settled = new ArrayList<>();
+        for (Watch x : watches.values()) {
+            AlertRules rules = world.rules(x.accountId);
+            if (x.flapping == null && !x.entries.isEmpty()) {
+                Instant horizon = now.minusSeconds(rules.flapping().withinS());
+                if (x.entries.removeIf(t -> t.isBefore(horizon))) {
+                    dirtyWatches.add(x.chargerId);
+                }
+            }
+            if (x.conditions.isEmpty() && x.flapping == null) {
+                settled.add(x);
+                continue;
+            }
+            for (Iterator<Condition> it = x.conditions.values().iterator(); it.hasNext(); ) {
+                Condition c = it.next();
+                if (c.bad && c.incident == null && c.site == null && !c.operator && x.flapping == null) {
+                    Instant deadline = c.since.plusSeconds(rules.after(c.kind));
+                    if (c.notBefore != null && c.notBefore.isAfter(deadline)) {
+                        deadline = c.notBefore;
+                    }
+                    if (now.isBefore(deadline)) {
+                        continue;
+                    }
+                    Instant until = world.maintenanceUntil(x.accountId, x.siteId, x.chargerId, now);
+                    if (until != null) {
+                        c.notBefore = until.plusSeconds(rules.after(c.kind));
+                        dirtyWatches.add(x.chargerId);
+                        continue;
+                    }
+                    if (c.kind == Kind.Offline && x.siteId != null && siteOffline(x, c, now, world, out)) {
+                        continue;
+                    }
+                    c.incident = new Incident(
+                            id(x.chargerId, c.kind.name(), String.valueOf(c.connectorId), String.valueOf(c.startSeq)),
+                            x.accountId,
+                            x.siteId,
+                            x.chargerId,
+                            c.connectorId,
+                            c.kind,
+                            c.startedAt,
+                            now,
+                            null,
+                            null,
+                            c.status,
+                            c.faultCode,
+                            null);
+                    dirtyWatches.add(x.chargerId);
+                    out.add(new Outcome(Change.OPENED, c.incident));
+                } else if (!c.bad
+                        && c.incident != null
+                        && !now.isBefore(c.goodSince.plusSeconds(rules.resolveAfterS()))) {
+                    out.add(new Outcome(Change.RESOLVED, c.incident.resolved(c.goodSince, now)));
+                    dirtyWatches.add(x.chargerId);
+                    it.remove();
+                }
+            }
+            if (x.flapping != null
+                    && x.goodSince != null
+                    && !now.isBefore(x.goodSince.plusSeconds(rules.resolveAfterS()))
+                    && !now.isBefore(x.entries
+                            .get(x.entries.size() - 1)
+                            .plusSeconds(rules.flapping().quietS()))) {
+                out.add(new Outcome(Change.RESOLVED, x.flapping.resolved(x.goodSince, now)));
+                x.flapping = null;
+                x.entries.clear();
+                dirtyWatches.add(x.chargerId);
+            }
+            if (x.conditions.isEmpty() && x.flapping == null) {
+                settled.add(x);
+            }
+        }
+        settled.forEach(this::forgetIfGood);
+        for (Iterator<SiteIncident> it = sites.values().iterator(); it.hasNext(); ) {
+            SiteIncident s = it.next();
+            Instant back = siteBackSince(s);
+            if (back != null
+                    && !now.isBefore(
+                            back.plusSeconds(world.rules(s.incident.accountId()).resolveAfterS()))) {
+                out.add(new Outcome(Change.RESOLVED, s.incident.resolved(back, now)));
+                for (String member : s.members) {
+                    Watch w = watches.get(member);
+                    if (w != null) {
+                        w.conditions.values().removeIf(c -> s.incident.id().equals(c.site));
+                        dirtyWatches.add(member);
+                    }
+                }
+                dirtySites.add(s.incident.siteId());
+                it.remove();
+            }
+        }
+        return out;
+    }
+
+    /** When every charger of the site incident was back (null while one of them is still Offline). */
+    private Instant siteBackSince(SiteIncident s) {
+        Instant back = null;
+        for (String member : s.members) {
+            Watch w = watches.get(member);
+            Condition c = w == null ? null : w.conditions.get(Kind.Offline.name());
+            if (c == null || !s.incident.id().equals(c.site)) {
+                continue;
+            }
+            if (c.bad) {
+                return null;
+            }
+            if (back == null || c.goodSince.isAfter(back)) {
+                back = c.goodSince;
+            }
+        }
+        return back == null ? s.incident.openedAt() : back;
+    }
+
+    /**
+     * The charger's Offline lasted: part of a site-wide outage (joins the site's open incident, or opens one
+     * with the other chargers of the site that went Offline within {@code withinS} of it) or not (false).
+     */
+    private boolean siteOffline(Watch x, Condition c, Instant now, World world, List<Outcome> out) {
+        SiteIncident open = sites.get(x.siteId);
+        if (open != null && open.incident.accountId().equals(x.accountId)) {
+            c.site = open.incident.id();
+            open.members.add(x.chargerId);
+            open.incident = open.incident.withChargers(new ArrayList<>(open.members));
+            dirtyWatches.add(x.chargerId);
+            dirtySites.add(x.siteId);
+            out.add(new Outcome(Change.UPDATED, open.incident));
+            return true;
+        }
+        AlertRules.SiteOffline rule = world.rules(x.accountId).siteOffline();
+        List<Watch> peers = new ArrayList<>();
+        for (String id : bySite.getOrDefault(x.siteId, Set.of())) {
+            Watch w = watches.get(id);
+            Condition o = w == null ? null : w.conditions.get(Kind.Offline.name());
+            if (o != null
+                    && o.bad
+                    && o.incident == null
+                    && o.site == null
+                    && w.flapping == null
+                    && Math.abs(o.since.getEpochSecond() - c.since.getEpochSecond()) <= rule.withinS()) {
+                peers.add(w);
+            }
+        }
+        int size = Math.max(world.siteSize(x.siteId), peers.size());
+        if (peers.size() < rule.min() || peers.size() < rule.share() * size) {
+            return false;
+        }
+        SiteIncident s = new SiteIncident();
+        Condition first = c;
+        for (Watch w : peers) {
+            Condition o = w.conditions.get(Kind.Offline.name());
+            if (o.startSeq < first.startSeq) {
+                first = o;
+            }
+            s.members.add(w.chargerId);
+        }
+        String id = id("site", x.siteId, String.valueOf(first.startSeq));
+        for (Watch w : peers) {
+            w.conditions.get(Kind.Offline.name()).site = id;
+            dirtyWatches.add(w.chargerId);
+        }
+        Instant started = first.startedAt;
+        for (Watch w : peers) {
+            Instant t = w.conditions.get(Kind.Offline.name()).startedAt;
+            if (t.isBefore(started)) {
+                started = t;
+            }
+        }
+        s.incident = new Incident(
+                id,
+                x.accountId,
+                x.siteId,
+                null,
+                null,
+                Kind.SiteOffline,
+                started,
+                now,
+                null,
+                null,
+                "Offline",
+                null,
+                List.copyOf(s.members));
+        sites.put(x.siteId, s);
+        dirtySites.add(x.siteId);
+        out.add(new Outcome(Change.OPENED, s.incident));
+        return true;
+    }
+
+    /** The charger entered a bad state: counted for flapping. */
+    private void entered(Watch x, Event e, Instant now, World world, List<Outcome> out) {
+        AlertRules.Flapping rule = world.rules(x.accountId).flapping();
+        x.entries.add(e.receivedAt());
+        Instant horizon = e.receivedAt().minusSeconds(rule.withinS());
+        if (x.flapping == null) {
+            x.entries.removeIf(t -> t.isBefore(horizon));
+        } else if (x.entries.size() > 1) { // kept from the first: only the last entry matters for quiet
+            x.entries = new ArrayList<>(List.of(x.entries.get(0), e.receivedAt()));
+        }
+        if (x.flapping != null || x.entries.size() < rule.entries()) {
+            return;
+        }
+        for (Condition c : x.conditions.values()) {
+            if (c.incident != null || c.site != null) {
+                return; // already heard about: the incident open says enough
+            }
+        }
+        x.flapping = new Incident(
+                id(x.chargerId, Kind.Flapping.name(), String.valueOf(e.seq())),
+                x.accountId,
+                x.siteId,
+                x.chargerId,
+                null,
+                Kind.Flapping,
+                x.entries.get(0),
+                now,
+                null,
+                null,
+                x.status,
+                null,
+                null);
+        out.add(new Outcome(Change.OPENED, x.flapping));
+    }
+
+    private static boolean bad(Watch x) {
+        for (Condition c : x.conditions.values()) {
+            if (c.bad && !c.operator) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The bad states the charger is in now, keyed {@code Offline}, {@code Unavailable}, {@code Faulted:<c>}. */
+    private static Set<String> badKeys(Watch x) {
+        Set<String> keys = new TreeSet<>();
+        if ("Offline".equals(x.status)) {
+            keys.add(Kind.Offline.name());
+            // While it is Offline its connectors say nothing: a fault stays what it was.
+            x.conditions.forEach((key, c) -> {
+                if (c.kind == Kind.Faulted && c.bad) {
+                    keys.add(key);
+                }
+            });
+            return keys;
+        }
+        if ("Unavailable".equals(x.status)) {
+            keys.add(Kind.Unavailable.name());
+        }
+        boolean connectorFaulted = false;
+        for (Map.Entry<Integer, String> c : x.connectors.entrySet()) {
+            if ("Faulted".equals(c.getValue())) {
+                keys.add("Faulted:" + c.getKey());
+                connectorFaulted = true;
+            }
+        }
+        if ("Faulted".equals(x.status) && !connectorFaulted) {
+            keys.add("Faulted:0");
+        }
+        return keys;
+    }
+
+    private void index(Watch w) {
+        if (w.siteId != null) {
+            bySite.computeIfAbsent(w.siteId, s -> new HashSet<>()).add(w.chargerId);
+        }
+    }
+
+    /** An id derived from what began the incident: a replayed evaluation writes the same one. */
+    static String id(String... parts) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256")
+                    .digest(String.join("|", parts).getBytes(StandardCharsets.UTF_8));
+            return "inc_" + HexFormat.of().formatHex(hash, 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
