@@ -3,9 +3,11 @@ package io.chargerstatus;
 import io.chargerstatus.api.HttpVerticle;
 import io.chargerstatus.bus.Bus;
 import io.chargerstatus.engine.StatusEngine;
+import io.chargerstatus.incident.IncidentEvaluator;
 import io.chargerstatus.infra.Config;
 import io.chargerstatus.infra.Membership;
 import io.chargerstatus.infra.Metrics;
+import io.chargerstatus.notify.Deliverer;
 import io.chargerstatus.ocpp.ChargerLogins;
 import io.chargerstatus.ocpp.OcppVerticle;
 import io.chargerstatus.store.Database;
@@ -51,6 +53,8 @@ public final class Service {
     private String statusDeployment;
     private String ocppDeployment;
     private String httpDeployment;
+    private String incidentDeployment;
+    private String delivererDeployment;
 
     private Service(Config config, Vertx vertx, Database database, Metrics metrics) {
         this.config = config;
@@ -132,10 +136,25 @@ public final class Service {
                 .compose(id -> {
                     service.ocppDeployment = id;
                     return vertx.deployVerticle(new HttpVerticle(
-                            wiring, config.http(), config.sse(), config.ocpp(), config.tls(), service.ready::get));
+                            wiring,
+                            config.http(),
+                            config.sse(),
+                            config.ocpp(),
+                            config.tls(),
+                            config.notifications(),
+                            service.ready::get));
+                })
+                .compose(id -> {
+                    service.httpDeployment = id;
+                    // After the HTTP side: incidents and deliveries take no traffic; their starts only set timers.
+                    return vertx.deployVerticle(new IncidentEvaluator(wiring, config.incidents()));
+                })
+                .compose(id -> {
+                    service.incidentDeployment = id;
+                    return vertx.deployVerticle(new Deliverer(wiring, config.notifications()));
                 })
                 .map(id -> {
-                    service.httpDeployment = id;
+                    service.delivererDeployment = id;
                     service.ready.set(true);
                     // DB_POOL_SIZE/2 (at least 2) per verticle instance, plus the SSE replays' own 2: said once, in
                     // full.
@@ -203,7 +222,9 @@ public final class Service {
      */
     public void stop(Duration deadline) {
         ready.set(false);
-        Future<Void> drained = undeploy(ocppDeployment)
+        Future<Void> drained = undeploy(delivererDeployment)
+                .compose(v -> undeploy(incidentDeployment))
+                .compose(v -> undeploy(ocppDeployment))
                 .compose(v -> flushFacts())
                 .compose(v -> undeploy(httpDeployment))
                 .compose(v -> undeploy(statusDeployment));

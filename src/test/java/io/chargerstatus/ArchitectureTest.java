@@ -32,6 +32,10 @@ class ArchitectureTest {
             .definedBy("io.chargerstatus.ocpp..")
             .layer("Engine")
             .definedBy("io.chargerstatus.engine..")
+            .layer("Incident")
+            .definedBy("io.chargerstatus.incident..")
+            .layer("Notify")
+            .definedBy("io.chargerstatus.notify..")
             .layer("Rules")
             .definedBy("io.chargerstatus.rules..")
             .layer("Command")
@@ -56,17 +60,34 @@ class ArchitectureTest {
             .mayOnlyBeAccessedByLayers("Entry points")
             .whereLayer("Engine")
             .mayOnlyBeAccessedByLayers("Entry points")
+            .whereLayer("Incident")
+            .mayOnlyBeAccessedByLayers("Entry points", "Api")
+            .whereLayer("Notify")
+            .mayOnlyBeAccessedByLayers("Entry points", "Api")
             .whereLayer("Rules")
             .mayOnlyBeAccessedByLayers("Entry points", "Ocpp")
             .whereLayer("Command")
             .mayOnlyBeAccessedByLayers("Entry points", "Api", "Ocpp", "Rules")
             .whereLayer("Bus")
-            .mayOnlyBeAccessedByLayers("Entry points", "Api", "Ocpp", "Engine", "Rules", "Command")
+            .mayOnlyBeAccessedByLayers(
+                    "Entry points", "Api", "Ocpp", "Engine", "Rules", "Command", "Incident", "Notify")
             .whereLayer("Store")
-            .mayOnlyBeAccessedByLayers("Entry points", "Api", "Ocpp", "Engine", "Rules", "Command", "Bus")
+            .mayOnlyBeAccessedByLayers(
+                    "Entry points", "Api", "Ocpp", "Engine", "Rules", "Command", "Bus", "Incident", "Notify")
             .whereLayer("Infra")
             .mayOnlyBeAccessedByLayers(
-                    "Entry points", "Bench", "Sim", "Api", "Ocpp", "Engine", "Rules", "Command", "Bus", "Store")
+                    "Entry points",
+                    "Bench",
+                    "Sim",
+                    "Api",
+                    "Ocpp",
+                    "Engine",
+                    "Rules",
+                    "Command",
+                    "Bus",
+                    "Store",
+                    "Incident",
+                    "Notify")
             .whereLayer("Status")
             .mayOnlyBeAccessedByLayers(
                     "Entry points",
@@ -79,6 +100,8 @@ class ArchitectureTest {
                     "Command",
                     "Bus",
                     "Store",
+                    "Incident",
+                    "Notify",
                     "Infra");
 
     @ArchTest
@@ -93,4 +116,13 @@ class ArchitectureTest {
             .dependOnClassesThat()
             .resideInAnyPackage("io.vertx..", "io.netty..")
             .as("the status model is pure: no Vert.x or Netty types");
+
+    @ArchTest
+    static final ArchRule incidentRulesArePure = noClasses()
+            .that()
+            .haveNameMatching("io\\.chargerstatus\\.incident\\.(IncidentModel|AlertRules)(\\$.*)?")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.vertx..", "io.netty..", "java.sql..")
+            .as("the incident rules are pure: no Vert.x, Netty or JDBC types");
 }

@@ -1,5 +1,6 @@
 package io.chargerstatus.api;
 
+import io.chargerstatus.store.EventHistory;
 import io.chargerstatus.store.Sql;
 
 /** The back office's stores, one per aggregate, over one pool. */

@@ -25,7 +25,11 @@ public enum BodySchemas {
     GET_CONFIGURATION("GetConfigurationRequest"),
     CHANGE_CONFIGURATION("ChangeConfigurationRequest"),
     GET_VARIABLES("GetVariablesRequest"),
-    SET_VARIABLES("SetVariablesRequest");
+    SET_VARIABLES("SetVariablesRequest"),
+    ALERTING("AlertingRequest"),
+    ACKNOWLEDGE("AcknowledgeRequest"),
+    MAINTENANCE_WINDOW("MaintenanceWindowRequest"),
+    WEBHOOK("WebhookRequest");
 
     private final JsonSchema schema;
     private final String name;

@@ -3,8 +3,11 @@ package io.chargerstatus.api;
 import io.chargerstatus.bus.Bus;
 import io.chargerstatus.command.ChargerCalls;
 import io.chargerstatus.command.CommandLog;
+import io.chargerstatus.incident.IncidentStore;
 import io.chargerstatus.infra.Config;
+import io.chargerstatus.notify.WebhookStore;
 import io.chargerstatus.status.Status;
+import io.chargerstatus.store.EventHistory;
 import io.chargerstatus.store.Sql;
 import io.chargerstatus.store.Wiring;
 import io.vertx.core.Future;
@@ -47,6 +50,7 @@ public final class HttpVerticle extends VerticleBase {
     private final Config.Sse sseSettings;
     private final Config.Ocpp ocpp;
     private final Config.Tls tls;
+    private final Config.Notify notify;
 
     /** Its settings given here, read nowhere else; {@code ready}: whether the service is up and not draining. */
     public HttpVerticle(
@@ -55,7 +59,9 @@ public final class HttpVerticle extends VerticleBase {
             Config.Sse sseSettings,
             Config.Ocpp ocpp,
             Config.Tls tls,
+            Config.Notify notify,
             BooleanSupplier ready) {
+        this.notify = notify;
         this.wiring = wiring;
         this.http = http;
         this.sseSettings = sseSettings;
@@ -168,6 +174,12 @@ public final class HttpVerticle extends VerticleBase {
                         backOffice,
                         sse,
                         new ChargerCalls(vertx.eventBus(), new CommandLog(db), wiring.clock(), ocpp.callTimeoutS()),
+                        new NotificationApi(
+                                vertx,
+                                backOffice.accounts(),
+                                new IncidentStore(db),
+                                new WebhookStore(db),
+                                notify.allowPrivate()),
                         http.adminToken(),
                         ocpp.passwordIterations())
                 .mount(router);

@@ -38,14 +38,17 @@ public final class RestApi {
     private final ChargerCalls commands;
     private final String adminToken;
     private final int passwordIterations;
+    private final NotificationApi notifications;
 
     public RestApi(
             Vertx vertx,
             BackOffice backOffice,
             SseHub sse,
             ChargerCalls commands,
+            NotificationApi notifications,
             String adminToken,
             int passwordIterations) {
+        this.notifications = notifications;
         this.passwordIterations = passwordIterations;
         this.vertx = vertx;
         this.backOffice = backOffice;
@@ -105,6 +108,7 @@ public final class RestApi {
         api.delete("/id-tags/:idTag").handler(Responses.json(204, this::deleteIdTag));
         api.get("/events").handler(this::events);
         api.get("/statuses").handler(Responses.json(200, ctx -> Future.succeededFuture(statuses())));
+        notifications.mount(api);
         api.route()
                 .handler(ctx -> ctx.fail(ApiError.notFound("no such route: "
                         + ctx.request().method() + " " + ctx.request().path())));

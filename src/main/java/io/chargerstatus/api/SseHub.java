@@ -4,6 +4,8 @@ import io.chargerstatus.bus.Bus;
 import io.chargerstatus.infra.Metrics;
 import io.chargerstatus.status.Change;
 import io.chargerstatus.status.ConnectorState;
+import io.chargerstatus.store.EventHistory;
+import io.chargerstatus.store.StatusEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -78,6 +78,15 @@ public final class Bus {
     /** Publish: the account (String) of a site created or changed; the site rules kept are forgotten. */
     public static final String SITES_CHANGED = "ocpp.sites.changed";
 
+    /** Publish, to every instance: incident events were committed (an Integer, how many); deliverers look. */
+    public static final String INCIDENT_EVENTS = "incident.events";
+
+    /**
+     * Request, to this instance's deliverer ({@link #LOCAL}): the id (String) of a subscription to send a test
+     * message to now. Reply: a JsonObject {@code {"delivered","httpStatus","error"}}.
+     */
+    public static final String WEBHOOK_TEST = "notify.webhook.test";
+
     /**
      * Request to the instance holding a charger's session: an {@link OcppCall}; reply: the CALLRESULT
      * payload, or a failure coded by {@link Failure} (OFFLINE, TIMEOUT, CALL_ERROR with the CALLERROR code

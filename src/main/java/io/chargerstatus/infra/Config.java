@@ -36,7 +36,9 @@ public record Config(
         Engine engine,
         Tls tls,
         Operations operations,
-        Cluster cluster) {
+        Cluster cluster,
+        Incidents incidents,
+        Notify notifications) {
 
     /** The back-office HTTP side. */
     public record Http(int port, String adminToken, String corsOrigins) {}
@@ -107,6 +109,30 @@ public record Config(
     public record Operations(
             int shutdownDeadlineS, String logFormat, String logLevel, Map<String, String> loggerLevels) {}
 
+    /**
+     * The incident evaluator (one per cluster): how often it evaluates, how long its lease lasts when its
+     * instance stops renewing it, and how many history events one evaluation step reads at most.
+     */
+    public record Incidents(int tickMs, int leaseS, int batchMax) {}
+
+    /**
+     * Webhook and e-mail delivery: the answer deadline, the growing retry delays (from {@code retryBaseMs},
+     * doubling, at most {@code retryMaxMs}) until {@code giveUpAfterS}, the lease of a subscription, how often
+     * cursors and the delivery log are written, how many log rows a subscription keeps, whether urls inside
+     * the network are allowed, and the SMTP server.
+     */
+    public record Notify(
+            int timeoutMs,
+            int retryBaseMs,
+            int retryMaxMs,
+            int giveUpAfterS,
+            int leaseS,
+            int flushMs,
+            int logKeep,
+            boolean allowPrivate,
+            String smtpUrl,
+            String smtpFrom) {}
+
     /** A setting that cannot be used; the message names the environment variable. No stack trace. */
     public static final class Invalid extends IllegalArgumentException {
         Invalid(String message) {
@@ -157,7 +183,9 @@ public record Config(
                 engine,
                 tls,
                 operations,
-                cluster);
+                cluster,
+                incidents,
+                notifications);
     }
 
     /** Upper snake case of a camel-case key: {@code offlineAfterS} -> {@code OFFLINE_AFTER_S}. */
@@ -250,7 +278,30 @@ public record Config(
                         logFormat == null ? "text" : logFormat.toLowerCase(),
                         logLevel == null ? "INFO" : logLevel.toUpperCase(),
                         loggerLevels(string(v, "logLevels"))),
-                cluster(v));
+                cluster(v),
+                new Incidents(
+                        positive(v, "incidentTickMs"), positive(v, "incidentLeaseS"), positive(v, "incidentBatchMax")),
+                new Notify(
+                        positive(v, "webhookTimeoutMs"),
+                        positive(v, "webhookRetryBaseMs"),
+                        positive(v, "webhookRetryMaxMs"),
+                        positive(v, "webhookGiveUpAfterS"),
+                        positive(v, "webhookLeaseS"),
+                        positive(v, "webhookFlushMs"),
+                        positive(v, "webhookLogKeep"),
+                        bool(v, "webhookAllowPrivate"),
+                        smtpUrl(v),
+                        string(v, "smtpFrom")));
+    }
+
+    /** smtp://user:pass@host:port or smtps://...; the password is never echoed. */
+    private static String smtpUrl(Map<String, Object> v) {
+        String url = string(v, "smtpUrl");
+        if (url != null && !url.trim().matches("smtps?://([^@/\\s]+@)?[^@/:\\s]+(:\\d{1,5})?/?")) {
+            throw new Invalid(envName("smtpUrl") + " must be smtp://user:password@host:port or smtps://..., got "
+                    + url.replaceAll("(//[^:/@]*:)[^@]*@", "$1***@"));
+        }
+        return url == null ? null : url.trim();
     }
 
     /** {@code io.chargerstatus.ocpp=DEBUG,com.hazelcast=INFO}: a level per logger name. */

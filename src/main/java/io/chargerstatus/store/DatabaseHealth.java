@@ -58,6 +58,10 @@ public final class DatabaseHealth {
      * shutting down) rather than "this statement is wrong" (a constraint, a bad value).
      */
     public static boolean unavailable(Throwable cause) {
+        if (cause instanceof io.vertx.core.json.DecodeException) {
+            return false; // JSON that did not decode (its cause is Jackson's, an IOException): our bug, not the
+            // database
+        }
         if (cause instanceof PgException pg) {
             String state = pg.getSqlState() == null ? "" : pg.getSqlState();
             // 08: connection exception; 57P0x: admin/crash shutdown, cannot connect now; 53: insufficient resources.

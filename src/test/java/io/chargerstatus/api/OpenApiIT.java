@@ -45,7 +45,14 @@ class OpenApiIT {
             }
 
             Router router = Router.router(TestCharger.VERTX);
-            new RestApi(TestCharger.VERTX, new BackOffice(null, null, null, null, null), null, null, "unused", 1000)
+            new RestApi(
+                            TestCharger.VERTX,
+                            new BackOffice(null, null, null, null, null),
+                            null,
+                            null,
+                            new NotificationApi(TestCharger.VERTX, null, null, null, false),
+                            "unused",
+                            1000)
                     .mount(router);
             Set<String> routed = new TreeSet<>();
             for (Route mounted : router.getRoutes()) {

@@ -8,6 +8,7 @@ import io.chargerstatus.infra.Metrics;
 import io.chargerstatus.status.Change;
 import io.chargerstatus.status.Status;
 import io.chargerstatus.store.Database;
+import io.chargerstatus.store.EventHistory;
 import io.chargerstatus.store.Sql;
 import io.chargerstatus.testkit.Await;
 import io.chargerstatus.testkit.TestDatabase;

@@ -1,4 +1,4 @@
-package io.chargerstatus.api;
+package io.chargerstatus.store;
 
 import io.vertx.core.json.JsonObject;
 

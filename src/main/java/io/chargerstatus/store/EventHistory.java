@@ -1,6 +1,5 @@
-package io.chargerstatus.api;
+package io.chargerstatus.store;
 
-import io.chargerstatus.store.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -57,7 +56,7 @@ public final class EventHistory extends Sql {
     }
 
     /** A status event as the API and the SSE stream show it. */
-    private static JsonObject event(Row r) {
+    public static JsonObject event(Row r) {
         Integer connectorId = r.getInteger("connector_id");
         JsonObject connector = connectorId == null
                 ? null
