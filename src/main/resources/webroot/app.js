@@ -133,6 +133,93 @@ async function load() {
   state.rows = new Map();
   render();
   connect();
+  loadIncidents();
+  loadSubscriptions();
+}
+
+// ---- incidents: what is broken now, at the top; acknowledged with a note -------------------------
+
+let incidentsTimer = null;
+// Status events come by the thousand in a storm: the list is read again at most every two seconds.
+function incidentsSoon() {
+  if (incidentsTimer) return;
+  incidentsTimer = setTimeout(() => { incidentsTimer = null; loadIncidents(); }, 2000);
+}
+setInterval(() => { if (state.token && !$("board").hidden) loadIncidents(); }, 30000);
+
+function incidentWhat(i) {
+  if (i.kind === "SiteOffline") return "site " + (state.sites.get(i.siteId) || i.siteId) + " (" + (i.chargers || []).length + " chargers)";
+  return i.chargerId + (i.connectorId != null ? " connector " + i.connectorId : "");
+}
+
+async function loadIncidents() {
+  const query = "?state=open&limit=100" + (state.account ? "&accountId=" + encodeURIComponent(state.account) : "");
+  let open;
+  try {
+    open = await api("/api/v1/incidents" + query);
+  } catch (e) {
+    return; // the next status event or the periodic look tries again
+  }
+  $("incidents").hidden = open.length === 0;
+  $("incident-list").replaceChildren(...open.map((i) => {
+    const li = document.createElement("li");
+    li.className = "incident " + i.kind;
+    const text = document.createElement("span");
+    text.textContent = i.kind + " — " + incidentWhat(i) + ", since " + time(i.startedAt) + " (" + ago(i.startedAt) + ")"
+      + (i.faultCode ? " — " + i.faultCode : "")
+      + (i.acknowledgedAt ? " — acknowledged by " + i.acknowledgedBy + (i.note ? ": " + i.note : "") : "");
+    li.append(text);
+    if (!i.acknowledgedAt) {
+      const ack = document.createElement("button");
+      ack.type = "button";
+      ack.textContent = "Acknowledge";
+      ack.addEventListener("click", async () => {
+        const note = window.prompt("Acknowledge " + i.kind + " of " + incidentWhat(i) + ": a note for the others (optional)", "");
+        if (note === null) return; // dismissed: nothing sent
+        await api("/api/v1/incidents/" + encodeURIComponent(i.id) + "/acknowledge",
+          { method: "POST", body: JSON.stringify(note ? { note } : {}) });
+        loadIncidents();
+      });
+      li.append(ack);
+    }
+    if (i.chargerId) {
+      li.addEventListener("dblclick", () => openDetail(i.chargerId));
+    }
+    return li;
+  }));
+}
+
+// ---- subscriptions and their delivery log ------------------------------------------------------------
+
+async function loadSubscriptions() {
+  const query = state.account ? "?accountId=" + encodeURIComponent(state.account) : "";
+  let hooks;
+  try {
+    hooks = await api("/api/v1/webhooks" + query);
+  } catch (e) {
+    return;
+  }
+  $("webhook-list").replaceChildren(...hooks.map((h) => {
+    const li = document.createElement("li");
+    li.textContent = h.url + " — " + h.events.join(", ") + " ";
+    const log = document.createElement("button");
+    log.type = "button";
+    log.textContent = "Delivery log";
+    log.addEventListener("click", () => showDeliveries(h));
+    li.append(log);
+    return li;
+  }));
+}
+
+async function showDeliveries(h) {
+  const attempts = await api("/api/v1/webhooks/" + encodeURIComponent(h.id) + "/deliveries?limit=50");
+  $("delivery-log").replaceChildren(...attempts.map((a) => {
+    const li = document.createElement("li");
+    li.textContent = time(a.attemptedAt) + " — " + a.type + " " + a.messageId + ": " + a.outcome
+      + (a.httpStatus != null ? " (HTTP " + a.httpStatus + ")" : "") + (a.error ? " — " + a.error : "")
+      + (a.nextAttemptAt ? ", next try " + time(a.nextAttemptAt) : "");
+    return li;
+  }));
 }
 
 // ---- the trend: chargers per status over the last 24 hours, stacked bars, kept live --------------
@@ -419,6 +506,7 @@ function connect() {
 }
 
 async function apply(event) {
+  incidentsSoon();
   let c = state.chargers.get(event.chargerId);
   if (!c) {
     try {
@@ -459,11 +547,20 @@ async function openDetail(id) {
   const panel = $("detail");
   const wasHidden = panel.hidden;
   panel.hidden = false;
-  const [c, history, security] = await Promise.all([
+  const [c, history, security, incidents] = await Promise.all([
     api("/api/v1/chargers/" + encodeURIComponent(id)),
     api("/api/v1/chargers/" + encodeURIComponent(id) + "/history?limit=20"),
     api("/api/v1/chargers/" + encodeURIComponent(id) + "/security-events?limit=10"),
+    api("/api/v1/incidents?limit=10&chargerId=" + encodeURIComponent(id)),
   ]);
+  $("detail-incidents-section").hidden = incidents.length === 0;
+  $("detail-incidents").replaceChildren(...incidents.map((i) => {
+    const li = document.createElement("li");
+    li.textContent = i.kind + (i.connectorId != null ? " (connector " + i.connectorId + ")" : "") + ", " + i.state
+      + ", since " + time(i.startedAt) + (i.resolvedAt ? ", back " + time(i.backAt) : "")
+      + " — " + Math.round(i.durationS / 60) + " min" + (i.note ? " — " + i.note : "");
+    return li;
+  }));
   state.detailCharger = c;
   enableCommands(c);
   $("detail-title").textContent = c.name ? c.name + " (" + c.id + ")" : c.id;

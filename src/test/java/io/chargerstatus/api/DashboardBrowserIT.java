@@ -370,4 +370,47 @@ class DashboardBrowserIT {
         cp.close();
         other.close();
     }
+
+    @Test
+    @DisplayName("an open incident is at the top of the board and is acknowledged there with a note")
+    void incidentAtTheTop() throws Exception {
+        Api api = service.api();
+        expect(
+                200,
+                api.send(
+                        "PUT",
+                        "/api/v1/accounts/west/alerting",
+                        new JsonObject().put("offlineAfterS", 1).encode()));
+        TestCharger cp = TestCharger.connect(service, "WEST-1");
+        cp.boot();
+        cp.status(1, "Available");
+        cp.close();
+        browser.get("http://127.0.0.1:" + service.httpPort + "/");
+        if (!browser.findElements(By.id("token")).isEmpty()
+                && browser.findElement(By.id("token")).isDisplayed()) {
+            browser.findElement(By.id("token")).sendKeys(TestService.ADMIN);
+            browser.findElement(By.cssSelector("#sign-in button")).click();
+        }
+        WebDriverWait slow = new WebDriverWait(browser, Duration.ofSeconds(60));
+        // The list element stays; its items are replaced at each reload (read through it, never kept).
+        slow.until(d -> d.findElement(By.id("incident-list")).getText().contains("Offline — WEST-1"));
+        assertTrue(browser.findElement(By.id("incidents")).isDisplayed());
+        ((org.openqa.selenium.JavascriptExecutor) browser)
+                .executeScript("[...document.querySelectorAll('#incident-list li')]"
+                        + ".find((li) => li.textContent.includes('WEST-1')).querySelector('button').click()");
+        slow.until(d -> {
+            try {
+                d.switchTo().alert();
+                return true;
+            } catch (org.openqa.selenium.NoAlertPresentException e) {
+                return false;
+            }
+        });
+        browser.switchTo().alert().sendKeys("on my way");
+        browser.switchTo().alert().accept();
+        slow.until(d -> d.findElement(By.id("incident-list")).getText().contains("acknowledged by admin: on my way"));
+        JsonArray open = expect(200, api.get("/api/v1/incidents?accountId=west&state=open"))
+                .array();
+        assertEquals("on my way", open.getJsonObject(0).getString("note"));
+    }
 }
