@@ -147,27 +147,28 @@ public final class IncidentEvaluator extends VerticleBase {
         return store.eventsAfter(conn, cursor, settings.batchMax())
                 .compose(events -> store.rules(conn)
                         .compose(rules -> store.windows(conn, now)
-                                .compose(windows -> store.siteSizes(conn).compose(sizes -> {
-                                    World world = new World(rules, windows, sizes);
-                                    List<Outcome> outcomes = new ArrayList<>();
-                                    long last = cursor;
-                                    for (IncidentModel.Event e : events) {
-                                        outcomes.addAll(m.apply(e, now, world));
-                                        last = e.seq();
-                                    }
-                                    outcomes.addAll(m.tick(now, world));
-                                    full[0] = events.size() >= settings.batchMax();
-                                    long newCursor = last;
-                                    return write(conn, outcomes)
-                                            .compose(v -> store.remind(conn, now))
-                                            .compose(v -> saveState(conn, m))
-                                            .compose(v -> store.advance(conn, newCursor, me, settings.leaseS()))
-                                            .map(v -> {
-                                                cursor = newCursor;
-                                                committed.addAll(outcomes);
-                                                return true;
-                                            });
-                                }))));
+                                .compose(windows -> store.siteSizes(conn, m.sitesInQuestion(events))
+                                        .compose(sizes -> {
+                                            World world = new World(rules, windows, sizes);
+                                            List<Outcome> outcomes = new ArrayList<>();
+                                            long last = cursor;
+                                            for (IncidentModel.Event e : events) {
+                                                outcomes.addAll(m.apply(e, now, world));
+                                                last = e.seq();
+                                            }
+                                            outcomes.addAll(m.tick(now, world));
+                                            full[0] = events.size() >= settings.batchMax();
+                                            long newCursor = last;
+                                            return write(conn, outcomes)
+                                                    .compose(v -> store.remind(conn, now))
+                                                    .compose(v -> saveState(conn, m))
+                                                    .compose(v -> store.advance(conn, newCursor, me, settings.leaseS()))
+                                                    .map(v -> {
+                                                        cursor = newCursor;
+                                                        committed.addAll(outcomes);
+                                                        return true;
+                                                    });
+                                        }))));
     }
 
     private Future<Void> write(SqlConnection conn, List<Outcome> outcomes) {

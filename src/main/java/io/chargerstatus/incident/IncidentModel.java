@@ -206,6 +206,26 @@ public final class IncidentModel {
         return out;
     }
 
+    /**
+     * The sites whose size the rules may ask about while applying {@code events} and the next tick: those
+     * with an Offline charger that has no incident yet (usually none, so the evaluator reads no site sizes).
+     */
+    public Set<String> sitesInQuestion(List<Event> events) {
+        Set<String> out = new TreeSet<>();
+        for (Event e : events) {
+            if (e.siteId() != null && "Offline".equals(e.status())) {
+                out.add(e.siteId());
+            }
+        }
+        for (Watch w : watches.values()) {
+            Condition c = w.conditions.get(Kind.Offline.name());
+            if (w.siteId != null && c != null && c.bad && c.incident == null && c.site == null) {
+                out.add(w.siteId);
+            }
+        }
+        return out;
+    }
+
     /** A status event of the history; {@code now} is when the evaluator applies it. */
     public List<Outcome> apply(Event e, Instant now, World world) {
         List<Outcome> out = new ArrayList<>();

@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -215,7 +216,7 @@ public final class Deliverer extends VerticleBase {
                             result.getString("error"),
                             result.getBoolean("delivered") ? "delivered" : "failed",
                             null,
-                            java.time.Duration.between(now, clock.instant()).toMillis())));
+                            Duration.between(now, clock.instant()).toMillis())));
         });
     }
 }

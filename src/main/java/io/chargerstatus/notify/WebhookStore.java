@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -265,11 +266,11 @@ public final class WebhookStore extends Sql {
         String[] messages = new String[n];
         String[] types = new String[n];
         Integer[] numbers = new Integer[n];
-        java.time.OffsetDateTime[] ats = new java.time.OffsetDateTime[n];
+        OffsetDateTime[] ats = new OffsetDateTime[n];
         Integer[] codes = new Integer[n];
         String[] errors = new String[n];
         String[] outcomes = new String[n];
-        java.time.OffsetDateTime[] nexts = new java.time.OffsetDateTime[n];
+        OffsetDateTime[] nexts = new OffsetDateTime[n];
         Integer[] latencies = new Integer[n];
         for (int i = 0; i < n; i++) {
             Attempt a = attempts.get(i);

@@ -82,7 +82,7 @@ class NotificationsIT {
                         Map.entry("SMTP_URL", "smtp://127.0.0.1:" + smtpPort),
                         Map.entry("SMTP_FROM", "noc@charger-status.test")));
         api = service.api();
-        for (String account : List.of("ops", "retry", "slow")) {
+        for (String account : List.of("ops", "retry", "slow", "remind")) {
             expect(
                     201,
                     api.post(
@@ -100,6 +100,7 @@ class NotificationsIT {
                                     .put("resolveAfterS", 1)
                                     .put("flapping", new JsonObject().put("entries", 50))
                                     .put("siteOffline", new JsonObject().put("min", 1000))
+                                    .put("remindAfterS", account.equals("remind") ? 1 : 86_400)
                                     .encode()));
         }
     }
@@ -435,6 +436,92 @@ class NotificationsIT {
                 api.send("PUT", "/api/v1/accounts/ops/alerting", "{\"offlineAfterS\":-1}")
                         .status());
         assertEquals(404, api.get("/api/v1/incidents/inc_nope").status());
+    }
+
+    @Test
+    @DisplayName("an open incident nobody acknowledged is sent again as incident.reminder until acknowledged; "
+            + "an account token sees only its own incidents and subscriptions; a deleted subscription is gone")
+    void remindersAndScoping() throws Exception {
+        try (Receiver receiver = new Receiver()) {
+            JsonObject hook = subscribe("remind", receiver, "incident.opened", "incident.reminder");
+            String first = api.newCharger("RM", "remind", false, null);
+            TestCharger cp = TestCharger.connect(service, first);
+            cp.boot();
+            cp.status(1, "Available");
+            cp.close();
+            Await.eventually(
+                    () -> assertEquals(1, receiver.delivered("incident.opened").size()), 30);
+            String id = receiver.delivered("incident.opened")
+                    .get(0)
+                    .json()
+                    .getJsonObject("data")
+                    .getString("id");
+            Await.eventually(() -> assertTrue(reminders(receiver, id).size() >= 2, receiver.delivered.toString()), 30);
+            assertEquals(
+                    reminders(receiver, id).size(),
+                    new LinkedHashSet<>(reminders(receiver, id)).size(),
+                    "each reminder is a message of its own");
+            expect(200, api.post("/api/v1/incidents/" + id + "/acknowledge", null));
+            int reminded =
+                    expect(200, api.get("/api/v1/incidents/" + id)).json().getInteger("reminders");
+            // A second incident and two of its reminders: the acknowledged one, reminded every second before,
+            // would have been reminded again meanwhile.
+            String second = api.newCharger("RM", "remind", false, null);
+            TestCharger other = TestCharger.connect(service, second);
+            other.boot();
+            other.status(1, "Available");
+            other.close();
+            Await.eventually(
+                    () -> assertEquals(2, receiver.delivered("incident.opened").size()), 30);
+            String secondId = receiver.delivered("incident.opened")
+                    .get(1)
+                    .json()
+                    .getJsonObject("data")
+                    .getString("id");
+            Await.eventually(() -> assertTrue(reminders(receiver, secondId).size() >= 2), 30);
+            assertEquals(
+                    reminded,
+                    expect(200, api.get("/api/v1/incidents/" + id)).json().getInteger("reminders"));
+
+            String token = expect(201, api.post("/api/v1/accounts/remind/tokens", null))
+                    .json()
+                    .getString("token");
+            Api scoped = service.api(token);
+            JsonArray own = expect(200, scoped.get("/api/v1/incidents")).array();
+            assertTrue(own.size() >= 2
+                    && own.stream().allMatch(i -> "remind".equals(((JsonObject) i).getString("accountId"))));
+            assertEquals(
+                    0,
+                    expect(200, scoped.get("/api/v1/incidents?state=resolved"))
+                            .array()
+                            .size(),
+                    "both are still open");
+            assertEquals(404, scoped.get("/api/v1/incidents?accountId=ops").status());
+            assertEquals(404, scoped.get("/api/v1/accounts/ops/alerting").status());
+            JsonObject opsHook = subscribe("ops", receiver, "incident.opened");
+            assertEquals(
+                    404,
+                    scoped.get("/api/v1/webhooks/" + opsHook.getString("id") + "/deliveries")
+                            .status());
+            assertEquals(
+                    404,
+                    scoped.delete("/api/v1/webhooks/" + opsHook.getString("id")).status());
+            assertEquals(1, expect(200, scoped.get("/api/v1/webhooks")).array().size());
+
+            expect(204, scoped.delete("/api/v1/webhooks/" + hook.getString("id")));
+            assertEquals(
+                    404,
+                    scoped.get("/api/v1/webhooks/" + hook.getString("id") + "/deliveries")
+                            .status());
+            expect(204, api.delete("/api/v1/webhooks/" + opsHook.getString("id")));
+        }
+    }
+
+    private static List<String> reminders(Receiver receiver, String incidentId) {
+        return receiver.delivered("incident.reminder").stream()
+                .filter(r -> incidentId.equals(r.json().getJsonObject("data").getString("id")))
+                .map(Receiver.Request::id)
+                .toList();
     }
 
     private static JsonObject webhook(String account, String url) {
