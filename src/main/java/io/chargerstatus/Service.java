@@ -147,11 +147,17 @@ public final class Service {
                 .compose(id -> {
                     service.httpDeployment = id;
                     // After the HTTP side: incidents and deliveries take no traffic; their starts only set timers.
-                    return vertx.deployVerticle(new IncidentEvaluator(wiring, config.incidents()));
+                    // NOTIFICATIONS_ENABLED=false: this instance neither evaluates nor delivers (the others of a
+                    // cluster do; with none, subscriptions wait at their cursors).
+                    return config.incidents().enabled()
+                            ? vertx.deployVerticle(new IncidentEvaluator(wiring, config.incidents()))
+                            : Future.succeededFuture((String) null);
                 })
                 .compose(id -> {
                     service.incidentDeployment = id;
-                    return vertx.deployVerticle(new Deliverer(wiring, config.notifications()));
+                    return config.incidents().enabled()
+                            ? vertx.deployVerticle(new Deliverer(wiring, config.notifications()))
+                            : Future.succeededFuture((String) null);
                 })
                 .map(id -> {
                     service.delivererDeployment = id;

@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code java -jar charger-status.jar bench [--chargers 19000] [--connectors 2] [--rate 10000] [--seconds 30]
- * [--sustained-chargers 2000] [--phases all|single|cluster|sustained] [--service-jvm "-Xmx1g -XX:+UseG1GC"]}: one run of the performance figures on this machine, each next to a
+ * [--sustained-chargers 2000] [--phases all|single|cluster|sustained|notify] [--service-jvm "-Xmx1g -XX:+UseG1GC"]}: one run of the performance figures on this machine, each next to a
  * baseline measured in the same run, written to {@code bench/results/}.
  *
  * <p>The service, the simulators and the echo baseline are separate processes (as in production, and
@@ -51,7 +51,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * several 127.0.0.x source addresses.
  */
 public final class Bench {
-    private static final String TOKEN = "bench-admin-token";
+    static final String TOKEN = "bench-admin-token";
     private static final int SIM_PROCESS_MAX = 9_500;
     /** The cluster phase's OFFLINE_AFTER_S (the default with its 60 s heartbeat). */
     private static final int OFFLINE_AFTER_S = 180;
@@ -59,9 +59,9 @@ public final class Bench {
     private final Path jar;
     private final int chargers;
     private final int connectors;
-    private final int rate;
+    final int rate;
     private final int seconds;
-    private final int sustainedChargers;
+    final int sustainedChargers;
     private final int clusterChargers;
     private final String phases;
     /** The service's JVM options (--service-jvm, space-separated): how GC settings are compared. */
@@ -70,7 +70,7 @@ public final class Bench {
     private final String adminJdbc;
     private final String database;
     private final List<Process> processes = new ArrayList<>();
-    private final JsonObject results = new JsonObject();
+    final JsonObject results = new JsonObject();
     private final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
 
     private Bench(String[] args) throws Exception {
@@ -140,6 +140,11 @@ public final class Bench {
         log("baseline echo: %s", echo.encode());
         if (phases.equals("sustained")) {
             sustainedOnly(pgUrl, insertRows, echo);
+            write();
+            return;
+        }
+        if (phases.equals("notify")) {
+            new NotifyPhase(this, pgUrl).run();
             write();
             return;
         }
@@ -230,11 +235,18 @@ public final class Bench {
         service.waitFor(30, TimeUnit.SECONDS);
     }
 
-    private Process startService(String pgUrl, int http, int ocpp) throws Exception {
+    Process startService(String pgUrl, int http, int ocpp) throws Exception {
+        return startService(pgUrl, http, ocpp, Map.of());
+    }
+
+    /** The same with {@code extra} settings (the notification phase's). */
+    Process startService(String pgUrl, int http, int ocpp, Map<String, String> extra) throws Exception {
         List<String> command = new ArrayList<>(List.of("java"));
         command.addAll(serviceJvm);
         command.addAll(List.of("-jar", jar.toString()));
-        Process service = start("service", command, serviceEnv(pgUrl, http, ocpp));
+        Map<String, String> env = new HashMap<>(serviceEnv(pgUrl, http, ocpp));
+        env.putAll(extra);
+        Process service = start("service", command, env);
         waitFor(() -> get(http, "/health/ready").statusCode() == 200, 60);
         return service;
     }
@@ -361,7 +373,7 @@ public final class Bench {
      * cost there — CPU of the service and of PostgreSQL (all its processes) from /proc, allocation from the
      * service's own GC meter — divided by the changes committed (the counter row's advance).
      */
-    private JsonObject sustained(
+    JsonObject sustained(
             Process service, int http, String ocppUrl, int target, String prefix, String ocpp, int processes)
             throws Exception {
         Events live = Events.open(http, prefix + "-");
@@ -713,8 +725,17 @@ public final class Bench {
         return Long.parseLong(s.substring(0, s.indexOf(' ')));
     }
 
+    /** A statement on the run's database. */
+    void execute(String statement) throws Exception {
+        String url = adminJdbc.substring(0, adminJdbc.lastIndexOf('/') + 1) + database;
+        try (Connection c = DriverManager.getConnection(url, "postgres", null);
+                Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
+    }
+
     /** A count on the run's database. */
-    private long count(String query) throws Exception {
+    long count(String query) throws Exception {
         String url = adminJdbc.substring(0, adminJdbc.lastIndexOf('/') + 1) + database;
         try (Connection c = DriverManager.getConnection(url, "postgres", null);
                 Statement s = c.createStatement();
@@ -858,7 +879,7 @@ public final class Bench {
     }
 
     /** Simulator processes for {@code count} chargers with ids {@code prefix-n}, each on its own source address. */
-    private List<Process> simulators(String prefix, int count, String url, List<String> extra, int minProcesses)
+    List<Process> simulators(String prefix, int count, String url, List<String> extra, int minProcesses)
             throws IOException {
         return simulators(prefix, count, List.of(url), extra, minProcesses);
     }
@@ -916,7 +937,7 @@ public final class Bench {
         return sims;
     }
 
-    private void register(String prefix, int count, int http) throws Exception {
+    void register(String prefix, int count, int http) throws Exception {
         register(
                 prefix,
                 count,
@@ -925,7 +946,7 @@ public final class Bench {
     }
 
     /** Registers chargers {@code prefix-i-n} as {@link #simulators} with the same process count names them. */
-    private void register(String prefix, int count, int http, int processCount) throws Exception {
+    void register(String prefix, int count, int http, int processCount) throws Exception {
         List<Process> regs = new ArrayList<>();
         int per = (count + processCount - 1) / processCount;
         for (int i = 0; i < processCount; i++) {
@@ -991,11 +1012,11 @@ public final class Bench {
         return Double.parseDouble(r.substring(0, r.indexOf('/')));
     }
 
-    private static boolean allExited(List<Process> ps) {
+    static boolean allExited(List<Process> ps) {
         return ps.stream().noneMatch(Process::isAlive);
     }
 
-    private static void stop(List<Process> ps) throws InterruptedException {
+    static void stop(List<Process> ps) throws InterruptedException {
         ps.forEach(Process::destroy);
         for (Process p : ps) {
             p.waitFor(30, TimeUnit.SECONDS);
@@ -1056,7 +1077,7 @@ public final class Bench {
         return (long) metric(http, "charger_status_ocpp_connected_chargers");
     }
 
-    private double metric(int http, String name) {
+    double metric(int http, String name) {
         for (String line : get(http, "/metrics").body().split("\n")) {
             if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
                 return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
@@ -1081,22 +1102,22 @@ public final class Bench {
         }
     }
 
-    private static double percentile(double[] sorted, double p) {
+    static double percentile(double[] sorted, double p) {
         if (sorted.length == 0) {
             return -1;
         }
         return round(sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)]);
     }
 
-    private static double round(double v) {
+    static double round(double v) {
         return Math.round(v * 100) / 100.0;
     }
 
-    private interface Check {
+    interface Check {
         boolean ok() throws Exception;
     }
 
-    private static void waitFor(Check check, long timeoutSeconds) throws Exception {
+    static void waitFor(Check check, long timeoutSeconds) throws Exception {
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
         while (!passes(check)) {
             if (System.nanoTime() > deadline) {
@@ -1125,19 +1146,19 @@ public final class Bench {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
-    private static void log(String format, Object... args) {
+    static void log(String format, Object... args) {
         System.out.printf("[bench] " + format + "%n", args);
     }
 
     // ---- output ----------------------------------------------------------------------------------
 
-    private void write() throws IOException {
+    void write() throws IOException {
         Path dir = Path.of("bench", "results");
         Files.createDirectories(dir);
         String json = results.encodePrettily();
@@ -1164,6 +1185,9 @@ public final class Bench {
                     + "):\n\n| figure | value |\n|---|---|\n"
                     + costMarkdown(su).replace(" | | |", " |"));
             lines.add(ceilingMarkdown(su).replace(" | | |", " |"));
+        }
+        if (results.containsKey("notify")) {
+            lines.add(NotifyPhase.markdown(results.getJsonObject("notify")));
         }
         if (results.containsKey("cluster")) {
             lines.add(clusterMarkdown());

@@ -228,8 +228,11 @@ public final class IncidentModel {
 
     /** A status event of the history; {@code now} is when the evaluator applies it. */
     public List<Outcome> apply(Event e, Instant now, World world) {
-        List<Outcome> out = new ArrayList<>();
         Watch x = watches.get(e.chargerId());
+        if (x == null && !bad(e)) {
+            return List.of(); // a working charger's good news: it would be followed and forgotten at once
+        }
+        List<Outcome> out = new ArrayList<>();
         if (x == null) {
             x = new Watch();
             x.chargerId = e.chargerId();
@@ -547,6 +550,14 @@ public final class IncidentModel {
                 null,
                 null);
         out.add(new Outcome(Change.OPENED, x.flapping));
+    }
+
+    /** Whether the event can start a bad state (anything else changes nothing for a charger not followed). */
+    private static boolean bad(Event e) {
+        return "Offline".equals(e.status())
+                || "Unavailable".equals(e.status())
+                || "Faulted".equals(e.status())
+                || "Faulted".equals(e.connectorStatus());
     }
 
     private static boolean bad(Watch x) {

@@ -110,10 +110,11 @@ public record Config(
             int shutdownDeadlineS, String logFormat, String logLevel, Map<String, String> loggerLevels) {}
 
     /**
-     * The incident evaluator (one per cluster): how often it evaluates, how long its lease lasts when its
-     * instance stops renewing it, and how many history events one evaluation step reads at most.
+     * The incident evaluator (one per cluster) and the deliverers: whether this instance runs them at all,
+     * how often it evaluates, how long its lease lasts when its instance stops renewing it, and how many
+     * history events one evaluation step reads at most.
      */
-    public record Incidents(int tickMs, int leaseS, int batchMax) {}
+    public record Incidents(boolean enabled, int tickMs, int leaseS, int batchMax) {}
 
     /**
      * Webhook and e-mail delivery: the answer deadline, the growing retry delays (from {@code retryBaseMs},
@@ -280,7 +281,10 @@ public record Config(
                         loggerLevels(string(v, "logLevels"))),
                 cluster(v),
                 new Incidents(
-                        positive(v, "incidentTickMs"), positive(v, "incidentLeaseS"), positive(v, "incidentBatchMax")),
+                        bool(v, "notificationsEnabled"),
+                        positive(v, "incidentTickMs"),
+                        positive(v, "incidentLeaseS"),
+                        positive(v, "incidentBatchMax")),
                 new Notify(
                         positive(v, "webhookTimeoutMs"),
                         positive(v, "webhookRetryBaseMs"),

@@ -71,7 +71,7 @@ final class MailTransport implements SubscriptionRunner.Transport {
 
     /** "[charger-status] Offline opened: CP-1 (site hq)". */
     static String subject(Message m) {
-        JsonObject i = m.body().getJsonObject("data");
+        JsonObject i = m.json().getJsonObject("data");
         String what = i.getString("chargerId") != null
                 ? i.getString("chargerId")
                         + (i.getInteger("connectorId") == null ? "" : " connector " + i.getInteger("connectorId"))
@@ -84,7 +84,7 @@ final class MailTransport implements SubscriptionRunner.Transport {
     }
 
     static String text(Message m) {
-        JsonObject i = m.body().getJsonObject("data");
+        JsonObject i = m.json().getJsonObject("data");
         StringBuilder b = new StringBuilder();
         b.append(subject(m).substring("[charger-status] ".length())).append("\n\n");
         line(b, "Incident", i.getString("id"));

@@ -43,14 +43,33 @@ public final class Signature {
 
     /** The {@code webhook-signature} header's value. */
     public static String sign(byte[] key, String messageId, long timestampSeconds, String body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            byte[] signed =
-                    mac.doFinal((messageId + "." + timestampSeconds + "." + body).getBytes(StandardCharsets.UTF_8));
-            return "v1," + Base64.getEncoder().encodeToString(signed);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
+        return new Signer(key).sign(messageId, timestampSeconds, body);
+    }
+
+    /**
+     * Signs with one key again and again: the MAC is looked up and keyed once (a subscription's runner keeps
+     * one; not for use from two threads).
+     */
+    public static final class Signer {
+        private final Mac mac;
+
+        public Signer(byte[] key) {
+            try {
+                mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
+            }
+        }
+
+        public String sign(String messageId, long timestampSeconds, String body) {
+            return sign(messageId, timestampSeconds, body.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** Over the body's bytes as sent (no second copy of them joined to the id and timestamp). */
+        public String sign(String messageId, long timestampSeconds, byte[] body) {
+            mac.update((messageId + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8));
+            return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(body));
         }
     }
 }

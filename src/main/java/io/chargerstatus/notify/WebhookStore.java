@@ -42,8 +42,16 @@ public final class WebhookStore extends Sql {
         }
     }
 
-    /** One message owed: its webhook-id, type, the JSON body sent, and which cursor it advances. */
-    public record Message(String id, String type, JsonObject body, boolean status, long position, Instant createdAt) {}
+    /**
+     * One message owed: its webhook-id, type, the body exactly as it is signed and sent, and which cursor it
+     * advances.
+     */
+    public record Message(String id, String type, String body, boolean status, long position, Instant createdAt) {
+        /** The body as JSON (what an e-mail is written from). */
+        public JsonObject json() {
+            return new JsonObject(body);
+        }
+    }
 
     /** One attempt, for the log. */
     public record Attempt(
@@ -190,7 +198,8 @@ public final class WebhookStore extends Sql {
                                 "msg_" + r.getString("incident_id") + "_" + type.substring("incident.".length()) + "_"
                                         + r.getLong("id"),
                                 type,
-                                body(type, at, new JsonObject(r.getString("payload"))),
+                                body(type, at, new JsonObject(r.getString("payload")))
+                                        .encode(),
                                 false,
                                 r.getLong("id"),
                                 at));
@@ -206,15 +215,12 @@ public final class WebhookStore extends Sql {
         return exec(STATUS_AFTER, Tuple.of(s.accountId(), after, limit)).map(rows -> {
             List<Message> out = new ArrayList<>();
             rows.forEach(r -> {
-                JsonObject event = EventHistory.event(r);
                 Instant at = instant(r, "received_at");
+                // Written as the payload's text at once: one encoding per message, none of the envelope.
+                String body = "{\"type\":\"status.changed\",\"timestamp\":\"" + at + "\",\"data\":"
+                        + EventHistory.event(r).encode() + "}";
                 out.add(new Message(
-                        "msg_status_" + r.getLong("seq"),
-                        "status.changed",
-                        body("status.changed", at, event),
-                        true,
-                        r.getLong("seq"),
-                        at));
+                        "msg_status_" + r.getLong("seq"), "status.changed", body, true, r.getLong("seq"), at));
             });
             return out;
         });

@@ -379,8 +379,11 @@ class NotificationsIT {
     @DisplayName("urls inside the network, other schemes, bad secrets and e-mail for every change are refused "
             + "with 400 (internal urls unless WEBHOOK_ALLOW_PRIVATE)")
     void refused() throws Exception {
-        try (TestService strict = TestService.start(TestDatabase.url(), Map.of())) {
+        try (TestService strict = TestService.start(TestDatabase.url(), Map.of("NOTIFICATIONS_ENABLED", "false"))) {
             Api plain = strict.api();
+            // NOTIFICATIONS_ENABLED=false: this instance runs neither the evaluator nor the deliverer.
+            assertFalse(plain.get("/metrics").body().contains("charger_status_incidents_open"));
+            assertTrue(api.get("/metrics").body().contains("charger_status_incidents_open{kind=\"Offline\"}"));
             expect(
                     201,
                     plain.post(
