@@ -1,9 +1,9 @@
 package io.chargerstatus.engine;
 
+import io.chargerstatus.store.Sql;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -49,7 +49,7 @@ final class BatchStatement<B> {
         Rows<T> timestamp(String name, Function<T, Instant> value) {
             return add(name, "timestamptz", r -> {
                 Instant t = value.apply(r);
-                return t == null ? null : t.atOffset(ZoneOffset.UTC);
+                return Sql.utc(t);
             });
         }
 

@@ -14,7 +14,6 @@ import io.vertx.core.http.RequestOptions;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A webhook POST as the Standard Webhooks specification writes it. Redirects are not followed (a 3xx is a
@@ -64,7 +63,6 @@ final class HttpTransport implements SubscriptionRunner.Transport {
                     .compose(req -> req.send(body))
                     // The answer's body is not read: drained and dropped, whatever its size.
                     .compose(response -> response.end().map(done -> response.statusCode()))
-                    .timeout(settings.timeoutMs() * 2L, TimeUnit.MILLISECONDS)
                     .recover(e -> Future.failedFuture(new SubscriptionRunner.Refused(
                             null, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())))
                     .compose(code -> code >= 200 && code < 300
