@@ -13,8 +13,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -35,13 +33,7 @@ final class Demo {
 
     static void run(Config loaded) throws Exception {
         Config config = loaded.http().adminToken() != null ? loaded : loaded.withAdminToken(Passwords.newToken());
-        Service service = Service.start(config, Clock.systemUTC())
-                .toCompletionStage()
-                .toCompletableFuture()
-                .join();
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(() ->
-                        service.stop(Duration.ofSeconds(config.operations().shutdownDeadlineS()))));
+        Main.startStoppable(config, "cannot start the demo");
         // The service is up (its start-up lines are above); what the demo's chargers do is on the dashboard.
         Logging.quiet();
         String base = "http://localhost:" + config.http().port();

@@ -13,7 +13,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -126,33 +128,82 @@ public final class Main implements Callable<Integer> {
                 config = config.withAdminToken(token);
                 System.out.println("ADMIN_TOKEN is not set; this run's admin token is: " + token);
             }
-            Service service;
             try {
-                service = Service.start(config, Clock.systemUTC())
-                        .toCompletionStage()
-                        .toCompletableFuture()
-                        .join();
-            } catch (CompletionException e) {
-                Throwable cause = e.getCause() == null ? e : e.getCause();
-                System.err.println("charger-status: cannot start: " + cause.getMessage());
-                return 1;
-            } catch (RuntimeException e) { // a database that cannot be used, a port in use: one line each
-                System.err.println("charger-status: cannot start: " + e.getMessage());
+                startStoppable(config, "cannot start");
+            } catch (StartFailed e) {
                 return 1;
             }
-            Config settings = config;
-            Runtime.getRuntime()
-                    .addShutdownHook(new Thread(
-                            () -> {
-                                LOG.info("stopping: closing charger sessions and SSE streams");
-                                service.stop(
-                                        Duration.ofSeconds(settings.operations().shutdownDeadlineS()));
-                                LOG.info("stopped");
-                                Logging.stop(); // last: the lines above are written, not lost with the JVM
-                            },
-                            "shutdown"));
             return 0;
         }
+    }
+
+    /**
+     * Whether the JVM is shutting down. A SIGTERM before the start finished makes the start fail on its own
+     * (Vert.x registers a hook of its own while it builds): that is a stop, not an error to explain. The JVM
+     * refuses new hooks from the moment it begins running them, before any hook thread of ours has run.
+     */
+    private static boolean shuttingDown() {
+        Thread probe = new Thread(() -> {});
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+        } catch (IllegalStateException e) {
+            return true;
+        }
+        Runtime.getRuntime().removeShutdownHook(probe);
+        return false;
+    }
+
+    /**
+     * Starts the service with its SIGTERM hook already in place: "ready" is logged inside the start, and a
+     * SIGTERM sent right after it (as an orchestrator may) must find a hook, not "Shutdown in progress".
+     */
+    static Service startStoppable(Config config, String failure) {
+        CompletableFuture<Service> started = new CompletableFuture<>();
+        Duration deadline = Duration.ofSeconds(config.operations().shutdownDeadlineS());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWhenStarted(started, deadline), "shutdown"));
+        try {
+            Service service = Service.start(config, Clock.systemUTC())
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .join();
+            started.complete(service);
+            return service;
+        } catch (RuntimeException e) { // a database that cannot be used, a port in use: one line each
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            // Written before the hook is released: once it returns, the JVM halts.
+            System.err.println(
+                    shuttingDown()
+                            ? "charger-status: stopped while starting (SIGTERM before ready)"
+                            : "charger-status: " + failure + ": " + cause.getMessage());
+            System.err.flush();
+            started.complete(null);
+            throw new StartFailed(cause);
+        }
+    }
+
+    /** The start failed and its one line is written. */
+    static final class StartFailed extends RuntimeException {
+        StartFailed(Throwable cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+    }
+
+    /** A SIGTERM during start waits for the start (bounded by the deadline), then stops what started. */
+    private static void stopWhenStarted(CompletableFuture<Service> started, Duration deadline) {
+        Service service;
+        try {
+            service = started.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            service = null;
+        }
+        if (service == null) {
+            Logging.stop();
+            return;
+        }
+        LOG.info("stopping: closing charger sessions and SSE streams");
+        service.stop(deadline);
+        LOG.info("stopped");
+        Logging.stop(); // last: the lines above are written, not lost with the JVM
     }
 
     @Command(
@@ -175,6 +226,8 @@ public final class Main implements Callable<Integer> {
             Logging.install(config.operations());
             try {
                 Demo.run(config);
+            } catch (StartFailed e) {
+                return 1;
             } catch (CompletionException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 System.err.println("charger-status: cannot start the demo: " + cause.getMessage());
