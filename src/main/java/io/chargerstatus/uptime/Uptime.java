@@ -1,0 +1,156 @@
+package io.chargerstatus.uptime;
+
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * The figures of the contract's "Uptime and outages", from a port's counted time, its down stretches and the
+ * exclusions that apply to it. Pure: the store gathers the inputs, the API writes the answers.
+ *
+ * <ul>
+ *   <li>uptime over any range: {@code (counted - (outage - excluded)) / counted x 100}, in seconds;
+ *   <li>NEVI (23 CFR 680.116(b)): {@code (525,600 - (T_outage - T_excluded)) / 525,600 x 100} over the twelve
+ *       months ending with a month, in minutes, 525,600 whatever the year's length.
+ * </ul>
+ *
+ * Only outage time that overlaps an exclusion is excluded, and overlapping exclusions count once (they are
+ * one union before the intersection).
+ */
+public final class Uptime {
+    /** Minutes in a year as 23 CFR 680.116(b) writes them, fixed (a leap year does not change it). */
+    public static final long NEVI_MINUTES = 525_600;
+
+    /** An exclusion's time and reason (utility, vehicle, maintenance, vandalism, disaster, outside-hours). */
+    public record Exclusion(long start, long end, String reason) {}
+
+    /** A port's inputs: where it counts, when it was down, what excuses it. */
+    public record Port(
+            String chargerId,
+            int connectorId,
+            String siteId,
+            long commissioned,
+            Intervals counted,
+            List<PortTimeline.Down> downs,
+            List<Exclusion> exclusions) {
+
+        Intervals down() {
+            List<long[]> ranges = new ArrayList<>();
+            for (PortTimeline.Down d : downs) {
+                ranges.add(new long[] {d.start(), d.end()});
+            }
+            return Intervals.union(ranges).intersect(counted);
+        }
+
+        Intervals excluded() {
+            List<long[]> ranges = new ArrayList<>();
+            for (Exclusion e : exclusions) {
+                ranges.add(new long[] {e.start(), e.end()});
+            }
+            return Intervals.union(ranges);
+        }
+    }
+
+    /** Seconds counted, in outage and excluded over {@code [from, to)}. */
+    public record Figures(long countedS, long outageS, long excludedS) {
+        public Figures plus(Figures o) {
+            return new Figures(countedS + o.countedS, outageS + o.outageS, excludedS + o.excludedS);
+        }
+
+        /** Null when nothing was counted (a port not yet commissioned in the range). */
+        public Double uptimePercent() {
+            return countedS == 0 ? null : (countedS - (outageS - excludedS)) * 100.0 / countedS;
+        }
+    }
+
+    /** One outage: a stretch of one down status, whole (not clipped to a report's range). */
+    public record Outage(
+            String chargerId,
+            int connectorId,
+            long start,
+            long end,
+            boolean ongoing,
+            String status,
+            String faultCode,
+            long excludedS,
+            List<String> reasons) {
+        public long durationS() {
+            return end - start;
+        }
+    }
+
+    /** A month's NEVI inputs in minutes. */
+    public record Month(YearMonth month, double outageMin, double excludedMin) {}
+
+    public record Nevi(
+            double uptimePercent, double outageMin, double excludedMin, boolean provisional, List<Month> months) {}
+
+    private Uptime() {}
+
+    public static Figures figures(Port port, long from, long to) {
+        Intervals counted = port.counted().clip(from, to);
+        Intervals outage = port.down().intersect(counted);
+        Intervals excluded = outage.intersect(port.excluded());
+        return new Figures(counted.seconds(), outage.seconds(), excluded.seconds());
+    }
+
+    /**
+     * The port's outages overlapping {@code [from, to)}; {@code now}: an outage still open at the end of the
+     * port's counted time that ends at {@code now} is ongoing.
+     */
+    public static List<Outage> outages(Port port, long from, long to, long now) {
+        List<Outage> out = new ArrayList<>();
+        Intervals excludedAll = port.excluded();
+        for (PortTimeline.Down d : port.downs()) {
+            Intervals whole = Intervals.of(d.start(), d.end()).intersect(port.counted());
+            if (whole.isEmpty() || d.end() <= from || d.start() >= to) {
+                continue;
+            }
+            Intervals excluded = whole.intersect(excludedAll);
+            TreeSet<String> reasons = new TreeSet<>();
+            for (Exclusion e : port.exclusions()) {
+                if (e.start() < d.end() && e.end() > d.start()) {
+                    reasons.add(e.reason());
+                }
+            }
+            out.add(new Outage(
+                    port.chargerId(),
+                    port.connectorId(),
+                    d.start(),
+                    d.end(),
+                    d.end() >= now,
+                    d.status(),
+                    d.faultCode(),
+                    excluded.seconds(),
+                    List.copyOf(reasons)));
+        }
+        return out;
+    }
+
+    /** The start of a month, UTC, in epoch seconds (the reports' months are UTC months). */
+    public static long monthStart(YearMonth m) {
+        return LocalDate.of(m.getYear(), m.getMonth(), 1)
+                .atStartOfDay(ZoneOffset.UTC)
+                .toEpochSecond();
+    }
+
+    /** The 23 CFR 680.116(b) figure for the twelve months ending with {@code month}, and its last three months. */
+    public static Nevi nevi(Port port, YearMonth month) {
+        long from = monthStart(month.minusMonths(11));
+        long to = monthStart(month.plusMonths(1));
+        Figures year = figures(port, from, to);
+        double outageMin = year.outageS() / 60.0;
+        double excludedMin = year.excludedS() / 60.0;
+        double mu = (NEVI_MINUTES - (outageMin - excludedMin)) * 100.0 / NEVI_MINUTES;
+        List<Month> months = new ArrayList<>();
+        for (int back = 2; back >= 0; back--) {
+            YearMonth m = month.minusMonths(back);
+            Figures f = figures(port, monthStart(m), monthStart(m.plusMonths(1)));
+            months.add(new Month(m, f.outageS() / 60.0, f.excludedS() / 60.0));
+        }
+        return new Nevi(mu, outageMin, excludedMin, port.commissioned() > from, months);
+    }
+}
