@@ -36,6 +36,8 @@ class ArchitectureTest {
             .definedBy("io.chargerstatus.incident..")
             .layer("Notify")
             .definedBy("io.chargerstatus.notify..")
+            .layer("Uptime")
+            .definedBy("io.chargerstatus.uptime..")
             .layer("Rules")
             .definedBy("io.chargerstatus.rules..")
             .layer("Command")
@@ -64,6 +66,8 @@ class ArchitectureTest {
             .mayOnlyBeAccessedByLayers("Entry points", "Api")
             .whereLayer("Notify")
             .mayOnlyBeAccessedByLayers("Entry points", "Api")
+            .whereLayer("Uptime")
+            .mayOnlyBeAccessedByLayers("Entry points", "Api")
             .whereLayer("Rules")
             .mayOnlyBeAccessedByLayers("Entry points", "Ocpp")
             .whereLayer("Command")
@@ -73,7 +77,7 @@ class ArchitectureTest {
                     "Entry points", "Api", "Ocpp", "Engine", "Rules", "Command", "Incident", "Notify")
             .whereLayer("Store")
             .mayOnlyBeAccessedByLayers(
-                    "Entry points", "Api", "Ocpp", "Engine", "Rules", "Command", "Bus", "Incident", "Notify")
+                    "Entry points", "Api", "Ocpp", "Engine", "Rules", "Command", "Bus", "Incident", "Notify", "Uptime")
             .whereLayer("Infra")
             .mayOnlyBeAccessedByLayers(
                     "Entry points",

@@ -29,7 +29,8 @@ public enum BodySchemas {
     ALERTING("AlertingRequest"),
     ACKNOWLEDGE("AcknowledgeRequest"),
     MAINTENANCE_WINDOW("MaintenanceWindowRequest"),
-    WEBHOOK("WebhookRequest");
+    WEBHOOK("WebhookRequest"),
+    OUTAGE_EXCLUSION("OutageExclusionRequest");
 
     private final JsonSchema schema;
     private final String name;

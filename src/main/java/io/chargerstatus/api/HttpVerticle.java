@@ -10,6 +10,7 @@ import io.chargerstatus.status.Status;
 import io.chargerstatus.store.EventHistory;
 import io.chargerstatus.store.Sql;
 import io.chargerstatus.store.Wiring;
+import io.chargerstatus.uptime.UptimeStore;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -180,6 +181,7 @@ public final class HttpVerticle extends VerticleBase {
                                 new IncidentStore(db),
                                 new WebhookStore(db),
                                 notify.allowPrivate()),
+                        new UptimeApi(vertx, backOffice.accounts(), new UptimeStore(db), wiring.clock()),
                         http.adminToken(),
                         ocpp.passwordIterations())
                 .mount(router);

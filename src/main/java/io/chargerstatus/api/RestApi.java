@@ -6,6 +6,7 @@ import io.chargerstatus.command.CommandCatalog;
 import io.chargerstatus.infra.Passwords;
 import io.chargerstatus.status.ChargerState;
 import io.chargerstatus.status.Status;
+import io.chargerstatus.uptime.OpeningHours;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -39,6 +40,7 @@ public final class RestApi {
     private final String adminToken;
     private final int passwordIterations;
     private final NotificationApi notifications;
+    private final UptimeApi uptime;
 
     public RestApi(
             Vertx vertx,
@@ -46,9 +48,11 @@ public final class RestApi {
             SseHub sse,
             ChargerCalls commands,
             NotificationApi notifications,
+            UptimeApi uptime,
             String adminToken,
             int passwordIterations) {
         this.notifications = notifications;
+        this.uptime = uptime;
         this.passwordIterations = passwordIterations;
         this.vertx = vertx;
         this.backOffice = backOffice;
@@ -109,6 +113,7 @@ public final class RestApi {
         api.get("/events").handler(this::events);
         api.get("/statuses").handler(Responses.json(200, ctx -> Future.succeededFuture(statuses())));
         notifications.mount(api);
+        uptime.mount(api);
         api.route()
                 .handler(ctx -> ctx.fail(ApiError.notFound("no such route: "
                         + ctx.request().method() + " " + ctx.request().path())));
@@ -200,6 +205,11 @@ public final class RestApi {
         } catch (DateTimeException e) {
             throw ApiError.badRequest("timezone: not an IANA time zone: " + body.getString("timezone"));
         }
+        try {
+            OpeningHours.parse(body.getValue("openingHours"));
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest(e.getMessage());
+        }
         return backOffice
                 .sites()
                 .upsertSite(body)
@@ -257,10 +267,30 @@ public final class RestApi {
                 });
     }
 
+    /**
+     * Decommissions (the history stays for the uptime reports); {@code ?purge=true}, admin only, erases the
+     * history too, also of a charger decommissioned earlier.
+     */
     private Future<Object> removeCharger(RoutingContext ctx) {
-        return visibleCharger(ctx)
-                .compose(row -> this.registry(new Bus.RemoveCharger(row.getString("id"))))
-                .map(reply -> null);
+        String purge = ctx.queryParams().get("purge");
+        if (purge != null && !purge.equals("true") && !purge.equals("false")) {
+            throw ApiError.badRequest("purge must be true or false");
+        }
+        if (!"true".equals(purge)) {
+            return visibleCharger(ctx)
+                    .compose(row -> this.registry(new Bus.RemoveCharger(row.getString("id"), false)))
+                    .map(reply -> null);
+        }
+        if (!Authentication.principal(ctx).admin()) {
+            throw ApiError.forbidden("purge=true (erasing a charger's history) needs the admin token");
+        }
+        String id = Params.pathId(ctx, "id");
+        return this.<Boolean>registry(new Bus.RemoveCharger(id, true)).map(reply -> {
+            if (!Boolean.TRUE.equals(reply.body())) {
+                throw ApiError.notFound("no charger " + id + " and no history of it");
+            }
+            return null;
+        });
     }
 
     private Future<Object> history(RoutingContext ctx) {

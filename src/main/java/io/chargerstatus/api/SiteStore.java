@@ -2,6 +2,7 @@ package io.chargerstatus.api;
 
 import io.chargerstatus.store.Sql;
 import io.vertx.core.Future;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -15,9 +16,10 @@ public final class SiteStore extends Sql {
     }
 
     private static final String UPSERT_SITE = """
-      INSERT INTO sites (id, account_id, name, timezone, delayed_charging) VALUES ($1, $2, $3, $4, $5)
+      INSERT INTO sites (id, account_id, name, timezone, delayed_charging, opening_hours)
+      VALUES ($1, $2, $3, $4, $5, $6::text::jsonb)
       ON CONFLICT (account_id, id) DO UPDATE SET name = excluded.name, timezone = excluded.timezone,
-        delayed_charging = excluded.delayed_charging
+        delayed_charging = excluded.delayed_charging, opening_hours = excluded.opening_hours
       RETURNING *""";
 
     /** Creates or replaces a site of its account (site ids are unique per account). */
@@ -30,7 +32,10 @@ public final class SiteStore extends Sql {
                                 site.getString("accountId"),
                                 site.getString("name"),
                                 site.getString("timezone"),
-                                delayed))
+                                delayed,
+                                site.getValue("openingHours") == null
+                                        ? null
+                                        : Json.encode(site.getValue("openingHours"))))
                 .map(rows -> rows.size() == 0 ? null : site(rows.iterator().next()));
     }
 
@@ -47,11 +52,13 @@ public final class SiteStore extends Sql {
 
     private static JsonObject site(Row r) {
         Object delayed = r.getValue("delayed_charging");
+        Object hours = r.getValue("opening_hours");
         return new JsonObject()
                 .put("id", r.getString("id"))
                 .put("accountId", r.getString("account_id"))
                 .put("name", r.getString("name"))
                 .put("timezone", r.getString("timezone"))
-                .put("delayedCharging", delayed);
+                .put("delayedCharging", delayed)
+                .put("openingHours", hours);
     }
 }

@@ -182,7 +182,11 @@ public final class Bus {
     public record AddCharger(
             String id, String accountId, String siteId, String name, boolean secured, String passwordHash) {}
 
-    public record RemoveCharger(String chargerId) {}
+    /**
+     * Decommissions a charger: it leaves the chargers table, its history stays for the uptime reports; with
+     * {@code purge} its history (and any earlier decommissioning of that id) is erased as well.
+     */
+    public record RemoveCharger(String chargerId, boolean purge) {}
 
     /**
      * A change of a charger's name, site, secured flag or password: a field changes only when its

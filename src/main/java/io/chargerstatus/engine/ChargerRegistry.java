@@ -30,12 +30,13 @@ final class ChargerRegistry {
         if (body instanceof Bus.AddCharger add) {
             result = store.insertCharger(add, clock.instant());
         } else if (body instanceof Bus.RemoveCharger remove) {
-            result = store.deleteCharger(remove.chargerId()).onSuccess(removed -> {
-                owned.forget(remove.chargerId());
-                if (removed) {
-                    bus.publish(Bus.CHARGER_REMOVED, remove.chargerId());
-                }
-            });
+            result = store.deleteCharger(remove.chargerId(), remove.purge(), clock.instant())
+                    .onSuccess(removed -> {
+                        owned.forget(remove.chargerId());
+                        if (removed) {
+                            bus.publish(Bus.CHARGER_REMOVED, remove.chargerId());
+                        }
+                    });
         } else if (body instanceof Bus.UpdateCharger update) {
             result = store.updateCharger(update).onSuccess(updated -> {
                 if (updated && update.siteSet()) {

@@ -353,16 +353,39 @@ public final class EngineStore extends Sql {
      * another instance still writing it, and a later one fails the fence; the history is then deleted
      * with a snapshot that sees every event committed for it. (The history has no foreign key: V6.)
      */
-    public Future<Boolean> deleteCharger(String id) {
-        return inTransaction(conn -> conn.preparedQuery("DELETE FROM chargers WHERE id = $1")
-                .execute(Tuple.of(id))
-                .compose(deleted -> conn.preparedQuery("DELETE FROM status_events WHERE charger_id = $1")
-                        .execute(Tuple.of(id))
-                        .compose(v -> conn.preparedQuery("DELETE FROM charger_deviations WHERE charger_id = $1")
-                                .execute(Tuple.of(id)))
-                        .compose(v -> conn.preparedQuery("DELETE FROM security_events WHERE charger_id = $1")
-                                .execute(Tuple.of(id)))
-                        .map(v -> deleted.rowCount() > 0)));
+    /**
+     * Decommissions a charger in one transaction: its row leaves (the connectors with it) and a
+     * decommissioning is recorded with the history's last seq, so that the uptime reports keep counting its
+     * ports up to {@code at}. With {@code purge} its history, deviations, security events and earlier
+     * decommissionings are erased too. True when there was anything to remove.
+     */
+    public Future<Boolean> deleteCharger(String id, boolean purge, Instant at) {
+        String record = purge
+                ? "SELECT 0"
+                : "INSERT INTO decommissioned_chargers (charger_id, account_id, site_id, name, decommissioned_at,"
+                        + " last_seq) SELECT c.id, c.account_id, c.site_id, c.name, $2, e.last_seq"
+                        + " FROM chargers c, event_counter e WHERE c.id = $1 AND e.id = 1";
+        return inTransaction(conn -> conn.preparedQuery(record)
+                .execute(purge ? Tuple.tuple() : Tuple.of(id, utc(at)))
+                .compose(v ->
+                        conn.preparedQuery("DELETE FROM chargers WHERE id = $1").execute(Tuple.of(id)))
+                .compose(deleted -> {
+                    if (!purge) {
+                        return Future.succeededFuture(deleted.rowCount() > 0);
+                    }
+                    return conn.preparedQuery("DELETE FROM status_events WHERE charger_id = $1")
+                            .execute(Tuple.of(id))
+                            .compose(history -> conn.preparedQuery(
+                                            "DELETE FROM decommissioned_chargers WHERE charger_id = $1")
+                                    .execute(Tuple.of(id))
+                                    .compose(v -> conn.preparedQuery(
+                                                    "DELETE FROM charger_deviations WHERE charger_id = $1")
+                                            .execute(Tuple.of(id)))
+                                    .compose(
+                                            v -> conn.preparedQuery("DELETE FROM security_events WHERE charger_id = $1")
+                                                    .execute(Tuple.of(id)))
+                                    .map(v -> deleted.rowCount() > 0 || history.rowCount() > 0));
+                }));
     }
 
     private static ConnectorState connectorState(Row r) {

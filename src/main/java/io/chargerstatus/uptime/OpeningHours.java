@@ -28,6 +28,7 @@ public final class OpeningHours {
 
     /** Reads the stored form: null or "24/7" is always open; else a map of day to [from, to] pairs. */
     public static OpeningHours parse(Object value) {
+        value = plain(value);
         if (value == null || "24/7".equals(value)) {
             return ALWAYS;
         }
@@ -55,6 +56,31 @@ public final class OpeningHours {
             days.put(day, ranges);
         }
         return new OpeningHours(days);
+    }
+
+    /** Vert.x JSON values as plain maps and lists (the stored JSON decodes to either). */
+    private static Object plain(Object value) {
+        if (value instanceof io.vertx.core.json.JsonObject o) {
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            o.forEach(e -> out.put(e.getKey(), plain(e.getValue())));
+            return out;
+        }
+        if (value instanceof io.vertx.core.json.JsonArray a) {
+            List<Object> out = new ArrayList<>();
+            a.forEach(v -> out.add(plain(v)));
+            return out;
+        }
+        if (value instanceof Map<?, ?> m) {
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            m.forEach((k, v) -> out.put(String.valueOf(k), plain(v)));
+            return out;
+        }
+        if (value instanceof List<?> l) {
+            List<Object> out = new ArrayList<>();
+            l.forEach(v -> out.add(plain(v)));
+            return out;
+        }
+        return value;
     }
 
     private static DayOfWeek day(String name) {

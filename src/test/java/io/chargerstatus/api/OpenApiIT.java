@@ -51,6 +51,7 @@ class OpenApiIT {
                             null,
                             null,
                             new NotificationApi(TestCharger.VERTX, null, null, null, false),
+                            new UptimeApi(TestCharger.VERTX, null, null, null),
                             "unused",
                             1000)
                     .mount(router);

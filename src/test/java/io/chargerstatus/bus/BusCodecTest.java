@@ -53,7 +53,7 @@ class BusCodecTest {
                                 true)),
                 new Bus.AddCharger("CP-1", "acme", "hq", "Lobby", true, null),
                 new Bus.Flush(),
-                new Bus.RemoveCharger("CP-1"),
+                new Bus.RemoveCharger("CP-1", true),
                 new Bus.UpdateCharger("CP-1", true, "Lobby", false, null, null, ""),
                 new Bus.SessionOpened("CP-1", "s1"),
                 new Bus.OcppCall("Reset", new JsonObject().put("type", "Soft")),

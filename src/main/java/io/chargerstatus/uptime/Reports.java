@@ -1,0 +1,242 @@
+package io.chargerstatus.uptime;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The three reports of the contract (uptime over a range, NEVI for a month, the outages), each as the JSON
+ * answer and as the rows of its CSV. Pure: from the {@link UptimeStore.Inputs} of a scope.
+ */
+public final class Reports {
+    /** A report: its JSON answer, and the same figures as CSV columns and rows (one row per port or outage). */
+    public record Table(Object json, List<String> columns, List<List<Object>> rows) {}
+
+    private Reports() {}
+
+    /**
+     * The ports of the inputs, counted up to {@code now} (or their decommissioning), with the exclusions that
+     * cover them and their site's closed hours within {@code [hoursFrom, hoursTo)}.
+     */
+    static List<Uptime.Port> ports(UptimeStore.Inputs in, long hoursFrom, long hoursTo, long now) {
+        Map<String, List<Uptime.Exclusion>> closed = new HashMap<>();
+        Map<String, Uptime.Port> merged = new TreeMap<>();
+        for (UptimeStore.Lifetime life : in.lifetimes()) {
+            List<PortTimeline.Event> events = new ArrayList<>();
+            for (PortTimeline.Event e : in.events().getOrDefault(life.chargerId(), List.of())) {
+                if (e.seq() > life.afterSeq() && (life.untilSeq() == null || e.seq() <= life.untilSeq())) {
+                    events.add(e);
+                }
+            }
+            long end = life.decommissionedAt() == null
+                    ? now
+                    : Math.min(now, life.decommissionedAt().getEpochSecond());
+            PortTimeline.Ports ports = PortTimeline.of(events, end);
+            if (ports == null) {
+                continue;
+            }
+            List<Uptime.Exclusion> outside = closed.computeIfAbsent(String.valueOf(life.siteId()), k -> {
+                UptimeStore.SiteHours site =
+                        life.siteId() == null ? null : in.sites().get(life.siteId());
+                List<Uptime.Exclusion> list = new ArrayList<>();
+                if (site != null) {
+                    for (long[] r :
+                            site.hours().closed(hoursFrom, hoursTo, site.zone()).ranges()) {
+                        list.add(new Uptime.Exclusion(r[0], r[1], "outside-hours"));
+                    }
+                }
+                return list;
+            });
+            for (Map.Entry<Integer, List<PortTimeline.Down>> p : ports.downs().entrySet()) {
+                int connector = p.getKey();
+                List<Uptime.Exclusion> exclusions = new ArrayList<>(outside);
+                for (UptimeStore.Scoped s : in.exclusions()) {
+                    if (s.covers(life.siteId(), life.chargerId(), connector)) {
+                        exclusions.add(s.exclusion());
+                    }
+                }
+                Uptime.Port port = new Uptime.Port(
+                        life.chargerId(),
+                        connector,
+                        life.siteId(),
+                        ports.commissioned(),
+                        ports.counted(),
+                        p.getValue(),
+                        exclusions);
+                // A charger id registered again after its decommissioning: one port over both lifetimes.
+                merged.merge(key(life.chargerId(), connector), port, Reports::join);
+            }
+        }
+        return new ArrayList<>(merged.values());
+    }
+
+    private static String key(String chargerId, int connector) {
+        return chargerId + "\u0000" + String.format("%09d", connector);
+    }
+
+    private static Uptime.Port join(Uptime.Port a, Uptime.Port b) {
+        List<PortTimeline.Down> downs = new ArrayList<>(a.downs());
+        downs.addAll(b.downs());
+        downs.sort(Comparator.comparingLong(PortTimeline.Down::start));
+        List<Uptime.Exclusion> exclusions = new ArrayList<>(a.exclusions());
+        exclusions.addAll(b.exclusions());
+        return new Uptime.Port(
+                a.chargerId(),
+                a.connectorId(),
+                b.siteId(),
+                Math.min(a.commissioned(), b.commissioned()),
+                a.counted().union(b.counted()),
+                downs,
+                exclusions);
+    }
+
+    public static Table uptime(UptimeStore.Inputs in, Instant from, Instant to, Instant now) {
+        long f = from.getEpochSecond();
+        long t = Math.min(to.getEpochSecond(), now.getEpochSecond());
+        JsonArray ports = new JsonArray();
+        List<List<Object>> rows = new ArrayList<>();
+        Uptime.Figures total = new Uptime.Figures(0, 0, 0);
+        for (Uptime.Port p : ports(in, f, Math.max(f, t), now.getEpochSecond())) {
+            Uptime.Figures fig = Uptime.figures(p, f, t);
+            if (fig.countedS() == 0) {
+                continue; // not commissioned yet, or decommissioned before the range
+            }
+            total = total.plus(fig);
+            ports.add(figures(fig).put("chargerId", p.chargerId()).put("connectorId", p.connectorId()));
+            rows.add(List.of(
+                    p.chargerId(),
+                    p.connectorId(),
+                    fig.countedS(),
+                    fig.outageS(),
+                    fig.excludedS(),
+                    percent(fig.uptimePercent())));
+        }
+        JsonObject json = new JsonObject()
+                .put("from", from.toString())
+                .put("to", to.toString())
+                .put("ports", ports)
+                .put("total", figures(total));
+        return new Table(
+                json, List.of("chargerId", "connectorId", "countedS", "outageS", "excludedS", "uptimePercent"), rows);
+    }
+
+    private static JsonObject figures(Uptime.Figures f) {
+        Double up = f.uptimePercent();
+        return new JsonObject()
+                .put("countedS", f.countedS())
+                .put("outageS", f.outageS())
+                .put("excludedS", f.excludedS())
+                .put("uptimePercent", up == null ? null : percent(up));
+    }
+
+    /** Four decimals: 0.0001 % of a year is about half a minute, finer than any rule asks. */
+    private static Object percent(Double value) {
+        return value == null ? "" : Math.round(value * 10_000) / 10_000.0;
+    }
+
+    private static double minutes(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+
+    public static Table nevi(UptimeStore.Inputs in, YearMonth month, Instant now) {
+        long from = Uptime.monthStart(month.minusMonths(11));
+        long to = Uptime.monthStart(month.plusMonths(1));
+        JsonArray ports = new JsonArray();
+        List<List<Object>> rows = new ArrayList<>();
+        for (Uptime.Port p :
+                ports(in, from, Math.max(from, Math.min(to, now.getEpochSecond())), now.getEpochSecond())) {
+            if (Uptime.figures(p, from, to).countedS() == 0) {
+                continue;
+            }
+            Uptime.Nevi n = Uptime.nevi(p, month);
+            JsonArray months = new JsonArray();
+            List<Object> row = new ArrayList<>(List.of(
+                    p.chargerId(),
+                    p.connectorId(),
+                    percent(n.uptimePercent()),
+                    minutes(n.outageMin()),
+                    minutes(n.excludedMin()),
+                    n.provisional()));
+            for (Uptime.Month m : n.months()) {
+                months.add(new JsonObject()
+                        .put("month", m.month().toString())
+                        .put("outageMin", minutes(m.outageMin()))
+                        .put("excludedMin", minutes(m.excludedMin())));
+                row.addAll(List.of(m.month().toString(), minutes(m.outageMin()), minutes(m.excludedMin())));
+            }
+            ports.add(new JsonObject()
+                    .put("chargerId", p.chargerId())
+                    .put("connectorId", p.connectorId())
+                    .put("uptimePercent", percent(n.uptimePercent()))
+                    .put("outageMin", minutes(n.outageMin()))
+                    .put("excludedMin", minutes(n.excludedMin()))
+                    .put("provisional", n.provisional())
+                    .put("months", months));
+            rows.add(row);
+        }
+        List<String> columns = new ArrayList<>(
+                List.of("chargerId", "connectorId", "uptimePercent", "outageMin", "excludedMin", "provisional"));
+        for (int i = 1; i <= 3; i++) {
+            columns.addAll(List.of("month" + i, "month" + i + "OutageMin", "month" + i + "ExcludedMin"));
+        }
+        return new Table(new JsonObject().put("month", month.toString()).put("ports", ports), columns, rows);
+    }
+
+    /** The outages overlapping {@code [from, to)}, whole, oldest first; the inputs must reach to now. */
+    public static Table outages(UptimeStore.Inputs in, Instant from, Instant to, long hoursFrom, Instant now) {
+        long n = now.getEpochSecond();
+        List<Uptime.Outage> all = new ArrayList<>();
+        for (Uptime.Port p : ports(in, hoursFrom, n, n)) {
+            all.addAll(Uptime.outages(p, from.getEpochSecond(), to.getEpochSecond(), n));
+        }
+        all.sort(Comparator.comparingLong(Uptime.Outage::start)
+                .thenComparing(Uptime.Outage::chargerId)
+                .thenComparingInt(Uptime.Outage::connectorId));
+        JsonArray out = new JsonArray();
+        List<List<Object>> rows = new ArrayList<>();
+        for (Uptime.Outage o : all) {
+            String start = Instant.ofEpochSecond(o.start()).toString();
+            String end = o.ongoing() ? null : Instant.ofEpochSecond(o.end()).toString();
+            out.add(new JsonObject()
+                    .put("chargerId", o.chargerId())
+                    .put("connectorId", o.connectorId())
+                    .put("start", start)
+                    .put("end", end)
+                    .put("durationS", o.durationS())
+                    .put("status", o.status())
+                    .put("faultCode", o.faultCode())
+                    .put("excludedS", o.excludedS())
+                    .put("reasons", new JsonArray(o.reasons())));
+            rows.add(java.util.Arrays.asList(
+                    o.chargerId(),
+                    o.connectorId(),
+                    start,
+                    end == null ? "" : end,
+                    o.durationS(),
+                    o.status(),
+                    o.faultCode() == null ? "" : o.faultCode(),
+                    o.excludedS(),
+                    String.join(" ", o.reasons())));
+        }
+        return new Table(
+                out,
+                List.of(
+                        "chargerId",
+                        "connectorId",
+                        "start",
+                        "end",
+                        "durationS",
+                        "status",
+                        "faultCode",
+                        "excludedS",
+                        "reasons"),
+                rows);
+    }
+}

@@ -1,0 +1,226 @@
+package io.chargerstatus.uptime;
+
+import io.chargerstatus.store.Sql;
+import io.vertx.core.Future;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the uptime reports read: the chargers of a scope with their lifetimes (live ones and decommissioned
+ * ones), their applied history, the outage exclusions, the maintenance windows and the sites' opening hours;
+ * and the exclusions the API adds and removes. The figures themselves are computed by {@link Uptime}.
+ */
+public final class UptimeStore extends Sql {
+    public UptimeStore(Sql.Access access) {
+        super(access);
+    }
+
+    /** Which ports to report: an account, optionally one site or one charger. */
+    public record Scope(String accountId, String siteId, String chargerId) {}
+
+    /** One lifetime of a charger id: its events are those with {@code afterSeq < seq <= untilSeq}. */
+    record Lifetime(String chargerId, String siteId, long afterSeq, Long untilSeq, Instant decommissionedAt) {}
+
+    /** Everything one report needs, gathered in a few queries. */
+    public record Inputs(
+            List<Lifetime> lifetimes,
+            Map<String, List<PortTimeline.Event>> events,
+            List<Scoped> exclusions,
+            Map<String, SiteHours> sites) {}
+
+    /** An exclusion or maintenance window with what it covers (null: the whole account, site or charger). */
+    public record Scoped(String siteId, String chargerId, Integer connectorId, Uptime.Exclusion exclusion) {
+        boolean covers(String site, String charger, int connector) {
+            return (siteId == null || siteId.equals(site))
+                    && (chargerId == null || chargerId.equals(charger))
+                    && (connectorId == null || connectorId == connector);
+        }
+    }
+
+    public record SiteHours(ZoneId zone, OpeningHours hours) {}
+
+    private static final String LIVE = """
+      SELECT c.id, c.site_id,
+             coalesce((SELECT max(d.last_seq) FROM decommissioned_chargers d WHERE d.charger_id = c.id), 0) AS after_seq
+      FROM chargers c
+      WHERE c.account_id = $1 AND ($2::text IS NULL OR c.site_id = $2) AND ($3::text IS NULL OR c.id = $3)""";
+
+    private static final String DECOMMISSIONED = """
+      SELECT charger_id, site_id, decommissioned_at, last_seq,
+             coalesce(lag(last_seq) OVER (PARTITION BY charger_id ORDER BY last_seq), 0) AS after_seq
+      FROM decommissioned_chargers
+      WHERE account_id = $1 AND ($2::text IS NULL OR site_id = $2) AND ($3::text IS NULL OR charger_id = $3)
+        AND decommissioned_at > $4""";
+
+    // Only this account's rows: a charger id registered again elsewhere has another account's history.
+    private static final String EVENTS = """
+      SELECT seq, charger_id, status, connector_id, connector_status, ocpp_status, error_code, vendor_error_code,
+             fault_code, ts
+      FROM status_events
+      WHERE account_id = $1 AND applied AND charger_id = ANY($2::text[]) AND ts < $3
+      ORDER BY charger_id, seq""";
+
+    private static final String EXCLUSIONS = """
+      SELECT site_id, charger_id, connector_id, from_ts, to_ts, reason FROM outage_exclusions
+      WHERE account_id = $1 AND to_ts > $2 AND from_ts < $3
+      UNION ALL
+      SELECT site_id, charger_id, NULL, from_ts, to_ts, 'maintenance' FROM maintenance_windows
+      WHERE account_id = $1 AND to_ts > $2 AND from_ts < $3""";
+
+    /**
+     * The inputs of a report over {@code [from, until)}; {@code until} is also where the history is read to
+     * (an outage report reads to now, to know where its outages end).
+     */
+    public Future<Inputs> inputs(Scope scope, Instant from, Instant until) {
+        Tuple filter = Tuple.of(scope.accountId(), scope.siteId(), scope.chargerId());
+        Future<List<Lifetime>> live = exec(LIVE, filter).map(rows -> {
+            List<Lifetime> out = new ArrayList<>();
+            rows.forEach(r -> out.add(
+                    new Lifetime(r.getString("id"), r.getString("site_id"), r.getLong("after_seq"), null, null)));
+            return out;
+        });
+        Future<List<Lifetime>> gone = exec(
+                        DECOMMISSIONED, Tuple.of(scope.accountId(), scope.siteId(), scope.chargerId(), utc(from)))
+                .map(rows -> {
+                    List<Lifetime> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new Lifetime(
+                            r.getString("charger_id"),
+                            r.getString("site_id"),
+                            r.getLong("after_seq"),
+                            r.getLong("last_seq"),
+                            instant(r, "decommissioned_at"))));
+                    return out;
+                });
+        return Future.all(live, gone).compose(both -> {
+            List<Lifetime> lifetimes = new ArrayList<>(live.result());
+            lifetimes.addAll(gone.result());
+            String[] ids =
+                    lifetimes.stream().map(Lifetime::chargerId).distinct().toArray(String[]::new);
+            Future<Map<String, List<PortTimeline.Event>>> events = exec(
+                            EVENTS, Tuple.of(scope.accountId(), ids, utc(until)))
+                    .map(rows -> {
+                        Map<String, List<PortTimeline.Event>> out = new HashMap<>();
+                        rows.forEach(r -> out.computeIfAbsent(r.getString("charger_id"), k -> new ArrayList<>())
+                                .add(event(r)));
+                        return out;
+                    });
+            Future<List<Scoped>> exclusions = exec(EXCLUSIONS, Tuple.of(scope.accountId(), utc(from), utc(until)))
+                    .map(rows -> {
+                        List<Scoped> out = new ArrayList<>();
+                        rows.forEach(r -> out.add(new Scoped(
+                                r.getString("site_id"),
+                                r.getString("charger_id"),
+                                r.getInteger("connector_id"),
+                                new Uptime.Exclusion(
+                                        instant(r, "from_ts").getEpochSecond(),
+                                        instant(r, "to_ts").getEpochSecond(),
+                                        r.getString("reason")))));
+                        return out;
+                    });
+            Future<Map<String, SiteHours>> sites = exec(
+                            "SELECT id, timezone, opening_hours::text AS hours FROM sites WHERE account_id = $1",
+                            Tuple.of(scope.accountId()))
+                    .map(rows -> {
+                        Map<String, SiteHours> out = new HashMap<>();
+                        rows.forEach(r -> out.put(r.getString("id"), siteHours(r)));
+                        return out;
+                    });
+            return Future.all(events, exclusions, sites)
+                    .map(v -> new Inputs(lifetimes, events.result(), exclusions.result(), sites.result()));
+        });
+    }
+
+    private static SiteHours siteHours(Row r) {
+        ZoneId zone;
+        try {
+            zone = ZoneId.of(r.getString("timezone"));
+        } catch (RuntimeException e) {
+            zone = ZoneId.of("UTC"); // sites written before zones were checked
+        }
+        String hours = r.getString("hours");
+        return new SiteHours(zone, OpeningHours.parse(hours == null ? null : Json.decodeValue(hours)));
+    }
+
+    private static PortTimeline.Event event(Row r) {
+        Integer connector = r.getInteger("connector_id");
+        String faultCode;
+        if (connector == null) {
+            faultCode = r.getString("fault_code");
+        } else {
+            String error = r.getString("error_code");
+            String vendor = r.getString("vendor_error_code");
+            faultCode = error == null || "NoError".equals(error) && vendor == null
+                    ? null
+                    : vendor == null || vendor.isEmpty() ? error : error + "/" + vendor;
+        }
+        return new PortTimeline.Event(
+                r.getLong("seq"),
+                r.getString("status"),
+                connector,
+                r.getString("connector_status"),
+                r.getString("ocpp_status"),
+                faultCode,
+                instant(r, "ts").getEpochSecond());
+    }
+
+    // ---- exclusions ----------------------------------------------------------------------------
+
+    private static final String INSERT_EXCLUSION = """
+      INSERT INTO outage_exclusions (id, account_id, site_id, charger_id, connector_id, from_ts, to_ts, reason, note)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *""";
+
+    public Future<JsonObject> addExclusion(String id, JsonObject body, Instant from, Instant to) {
+        return exec(INSERT_EXCLUSION, Tuple.from(new Object[] {
+                    id,
+                    body.getString("accountId"),
+                    body.getString("siteId"),
+                    body.getString("chargerId"),
+                    body.getInteger("connectorId"),
+                    utc(from),
+                    utc(to),
+                    body.getString("reason"),
+                    body.getString("note")
+                }))
+                .map(rows -> exclusion(rows.iterator().next()));
+    }
+
+    public Future<JsonArray> exclusions(String accountId, Instant from, Instant to) {
+        return exec(
+                        "SELECT * FROM outage_exclusions WHERE ($1::text IS NULL OR account_id = $1)"
+                                + " AND ($2::timestamptz IS NULL OR to_ts > $2)"
+                                + " AND ($3::timestamptz IS NULL OR from_ts < $3) ORDER BY from_ts DESC, id LIMIT 10000",
+                        Tuple.of(accountId, from == null ? null : utc(from), to == null ? null : utc(to)))
+                .map(rows -> collect(rows, UptimeStore::exclusion));
+    }
+
+    /** True when the exclusion existed (and, for an account token, was that account's). */
+    public Future<Boolean> deleteExclusion(String id, String accountId) {
+        return exec(
+                        "DELETE FROM outage_exclusions WHERE id = $1 AND ($2::text IS NULL OR account_id = $2)",
+                        Tuple.of(id, accountId))
+                .map(rows -> rows.rowCount() > 0);
+    }
+
+    private static JsonObject exclusion(Row r) {
+        return new JsonObject()
+                .put("id", r.getString("id"))
+                .put("accountId", r.getString("account_id"))
+                .put("siteId", r.getString("site_id"))
+                .put("chargerId", r.getString("charger_id"))
+                .put("connectorId", r.getInteger("connector_id"))
+                .put("from", iso(r, "from_ts"))
+                .put("to", iso(r, "to_ts"))
+                .put("reason", r.getString("reason"))
+                .put("note", r.getString("note"))
+                .put("createdAt", iso(r, "created_at"));
+    }
+}
