@@ -135,6 +135,7 @@ async function load() {
   connect();
   loadIncidents();
   loadSubscriptions();
+  loadUptime();
 }
 
 // ---- incidents: what is broken now, at the top; acknowledged with a note -------------------------
@@ -221,6 +222,145 @@ async function showDeliveries(h) {
     return li;
   }));
 }
+
+// ---- uptime: per port and per site, the month and the trailing twelve months (docs/uptime.md) -------
+
+const NEVI_TARGET = 97;
+
+function uptimeMonth() {
+  const input = $("uptime-month");
+  if (!input.value) {
+    const now = new Date();
+    input.value = now.getUTCFullYear() + "-" + String(now.getUTCMonth() + 1).padStart(2, "0");
+  }
+  return input.value;
+}
+
+function monthRange(month) {
+  const [y, m] = month.split("-").map(Number);
+  const from = new Date(Date.UTC(y, m - 1, 1));
+  const to = new Date(Date.UTC(y, m, 1));
+  return { from: from.toISOString().replace(".000", ""), to: to.toISOString().replace(".000", "") };
+}
+
+function percent(value) {
+  return value == null ? "—" : value.toFixed(2) + " %";
+}
+
+async function loadUptime() {
+  $("uptime-hint").hidden = !!state.account;
+  $("uptime-body").hidden = !state.account;
+  if (!state.account) return;
+  const month = uptimeMonth();
+  const range = monthRange(month);
+  const account = "accountId=" + encodeURIComponent(state.account);
+  let monthly, nevi, outages;
+  try {
+    [monthly, nevi, outages] = await Promise.all([
+      api("/api/v1/uptime?" + account + "&from=" + range.from + "&to=" + range.to),
+      api("/api/v1/uptime/nevi?" + account + "&month=" + month),
+      api("/api/v1/outages?" + account + "&from=" + range.from + "&to=" + range.to)]);
+  } catch (e) {
+    $("uptime-hint").hidden = false;
+    $("uptime-hint").textContent = "Uptime not available: " + e.message;
+    return;
+  }
+  const key = (p) => p.chargerId + "/" + p.connectorId;
+  const year = new Map(nevi.ports.map((p) => [key(p), p]));
+  const siteOf = (chargerId) => (state.chargers.get(chargerId) || {}).siteId || null;
+  const ports = monthly.ports.map((p) => ({ ...p, nevi: year.get(key(p)) }));
+  // Below the target first (the worst on top), then by charger and port.
+  ports.sort((a, b) => {
+    const ya = a.nevi ? a.nevi.uptimePercent : 100, yb = b.nevi ? b.nevi.uptimePercent : 100;
+    const la = ya < NEVI_TARGET, lb = yb < NEVI_TARGET;
+    if (la !== lb) return la ? -1 : 1;
+    if (la && ya !== yb) return ya - yb;
+    return a.chargerId.localeCompare(b.chargerId) || a.connectorId - b.connectorId;
+  });
+  $("uptime-ports").tBodies[0].replaceChildren(...ports.map((p) => {
+    const tr = document.createElement("tr");
+    const below = p.nevi && p.nevi.uptimePercent < NEVI_TARGET;
+    tr.className = below ? "below-target" : "";
+    const site = siteOf(p.chargerId);
+    const cells = [p.chargerId, String(p.connectorId), site ? (state.sites.get(site) || site) : "—",
+      percent(p.uptimePercent),
+      p.nevi ? percent(p.nevi.uptimePercent) + (p.nevi.provisional ? " (provisional)" : "") : "—",
+      (p.outageS / 60).toFixed(1), (p.excludedS / 60).toFixed(1)];
+    cells.forEach((text) => {
+      const td = document.createElement("td");
+      td.textContent = text;
+      tr.append(td);
+    });
+    return tr;
+  }));
+  const sites = new Map();
+  monthly.ports.forEach((p) => {
+    const site = siteOf(p.chargerId) || "";
+    const s = sites.get(site) || { ports: 0, counted: 0, outage: 0, excluded: 0 };
+    s.ports += 1; s.counted += p.countedS; s.outage += p.outageS; s.excluded += p.excludedS;
+    sites.set(site, s);
+  });
+  $("uptime-sites").tBodies[0].replaceChildren(...[...sites.entries()].map(([site, s]) => {
+    const tr = document.createElement("tr");
+    const up = s.counted ? (s.counted - (s.outage - s.excluded)) * 100 / s.counted : null;
+    [site ? (state.sites.get(site) || site) : "no site", String(s.ports), percent(up)].forEach((text) => {
+      const td = document.createElement("td");
+      td.textContent = text;
+      tr.append(td);
+    });
+    return tr;
+  }));
+  $("uptime-outages").replaceChildren(...outages.map((o) => {
+    const li = document.createElement("li");
+    li.textContent = o.chargerId + " port " + o.connectorId + ": " + o.status + (o.faultCode ? " (" + o.faultCode + ")" : "")
+      + " from " + time(o.start) + (o.end ? " to " + time(o.end) : ", still lasting") + " — " + Math.round(o.durationS / 60) + " min"
+      + (o.excludedS ? ", " + Math.round(o.excludedS / 60) + " min excluded (" + o.reasons.join(", ") + ")" : "");
+    return li;
+  }));
+}
+
+$("uptime-month").addEventListener("change", () => loadUptime());
+$("uptime").addEventListener("toggle", () => { if ($("uptime").open) loadUptime(); });
+
+// A CSV is fetched with the token (a plain link could not carry it), then saved as a file.
+async function downloadCsv(path, name) {
+  const response = await fetch(path, { headers: { "Authorization": "Bearer " + state.token, "Accept": "text/csv" } });
+  if (!response.ok) return;
+  const url = URL.createObjectURL(await response.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.click();
+  URL.revokeObjectURL(url);
+}
+
+$("uptime-csv").addEventListener("click", () => {
+  const month = uptimeMonth();
+  downloadCsv("/api/v1/uptime/nevi?accountId=" + encodeURIComponent(state.account) + "&month=" + month,
+    "nevi-" + state.account + "-" + month + ".csv");
+});
+$("outages-csv").addEventListener("click", () => {
+  const month = uptimeMonth();
+  const range = monthRange(month);
+  downloadCsv("/api/v1/outages?accountId=" + encodeURIComponent(state.account) + "&from=" + range.from + "&to=" + range.to,
+    "outages-" + state.account + "-" + month + ".csv");
+});
+
+$("exclusion-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const utc = (v) => (v.length === 16 ? v + ":00" : v) + "Z";
+  const body = { accountId: state.account, chargerId: $("ex-charger").value.trim(),
+    from: utc($("ex-from").value), to: utc($("ex-to").value), reason: $("ex-reason").value };
+  if ($("ex-connector").value) body.connectorId = Number($("ex-connector").value);
+  if ($("ex-note").value) body.note = $("ex-note").value;
+  try {
+    await api("/api/v1/outage-exclusions", { method: "POST", body: JSON.stringify(body) });
+    $("ex-result").textContent = "Exclusion added.";
+    loadUptime();
+  } catch (err) {
+    $("ex-result").textContent = "Not added: " + err.message;
+  }
+});
 
 // ---- the trend: chargers per status over the last 24 hours, stacked bars, kept live --------------
 

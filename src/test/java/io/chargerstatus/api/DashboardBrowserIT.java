@@ -413,4 +413,71 @@ class DashboardBrowserIT {
                 .array();
         assertEquals("on my way", open.getJsonObject(0).getString("note"));
     }
+
+    @Test
+    @DisplayName("the uptime view: a port below 97 % over twelve months first, an exclusion added from the form")
+    void uptimeView() throws Exception {
+        Instant t0 = Instant.parse("2026-06-01T00:00:00Z");
+        io.chargerstatus.testkit.MutableClock clock = new io.chargerstatus.testkit.MutableClock(t0);
+        try (TestService timed = TestService.start(TestDatabase.fresh(), Map.of(), clock)) {
+            Api api = timed.api();
+            expect(
+                    201,
+                    api.post(
+                            "/api/v1/accounts",
+                            new JsonObject().put("id", "north").put("name", "NORTH")));
+            expect(
+                    201,
+                    api.post(
+                            "/api/v1/chargers",
+                            new JsonObject().put("id", "N-1").put("accountId", "north")));
+            TestCharger cp = TestCharger.connect(timed, "N-1");
+            cp.boot();
+            cp.status(1, "Available", "NoError", null, t0);
+            cp.status(2, "Available", "NoError", null, t0);
+            clock.set(t0.plusSeconds(3600));
+            cp.status(1, "Faulted", "GroundFailure", null, t0.plusSeconds(3600));
+            // Twenty days Faulted: 28,800 minutes, more than the 15,768 a 97 % year allows.
+            clock.set(t0.plus(Duration.ofDays(20)).plusSeconds(3600));
+            cp.status(
+                    1,
+                    "Available",
+                    "NoError",
+                    null,
+                    t0.plus(Duration.ofDays(20)).plusSeconds(3600));
+            clock.set(t0.plus(Duration.ofDays(25)));
+
+            browser.get("http://127.0.0.1:" + timed.httpPort + "/");
+            browser.findElement(By.id("token")).sendKeys(TestService.ADMIN);
+            browser.findElement(By.cssSelector("#sign-in button")).click();
+            WebDriverWait slow = new WebDriverWait(browser, Duration.ofSeconds(60));
+            slow.until(d -> d.findElement(By.id("account-box")).isDisplayed());
+            new Select(browser.findElement(By.id("account"))).selectByValue("north");
+            browser.findElement(By.cssSelector("#uptime summary")).click();
+            ((org.openqa.selenium.JavascriptExecutor) browser)
+                    .executeScript("const m = document.getElementById('uptime-month'); m.value = '2026-06';"
+                            + " m.dispatchEvent(new Event('change'));");
+            By firstRow = By.cssSelector("#uptime-ports tbody tr:first-child");
+            slow.until(d -> d.findElement(firstRow).getText().startsWith("N-1 1")
+                    && "below-target".equals(d.findElement(firstRow).getAttribute("class")));
+            assertTrue(browser.findElement(By.id("uptime-outages")).getText().contains("Faulted (GroundFailure)"));
+
+            browser.findElement(By.id("ex-charger")).sendKeys("N-1");
+            browser.findElement(By.id("ex-connector")).sendKeys("1");
+            ((org.openqa.selenium.JavascriptExecutor) browser)
+                    .executeScript("document.getElementById('ex-from').value = '2026-06-01T00:00:00';"
+                            + " document.getElementById('ex-to').value = '2026-06-22T00:00:00';");
+            new Select(browser.findElement(By.id("ex-reason"))).selectByValue("disaster");
+            browser.findElement(By.cssSelector("#exclusion-form button")).click();
+            slow.until(d -> d.findElement(By.id("uptime-outages")).getText().contains("excluded (disaster)"));
+            slow.until(d -> !"below-target".equals(d.findElement(firstRow).getAttribute("class")));
+            assertEquals(
+                    "disaster",
+                    expect(200, api.get("/api/v1/outage-exclusions?accountId=north"))
+                            .array()
+                            .getJsonObject(0)
+                            .getString("reason"));
+            cp.close();
+        }
+    }
 }

@@ -4,6 +4,7 @@ import static io.chargerstatus.testkit.Api.expect;
 import static io.chargerstatus.testkit.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -378,7 +379,7 @@ class ChargerSessionIT {
     }
 
     @Test
-    @DisplayName("deleting a charger closes its session and removes it, its history with it")
+    @DisplayName("deleting a charger closes its session and decommissions it; its history goes only with purge=true")
     void delete() throws Exception {
         TestCharger cp = bootedCharger();
         String id = cp.id;
@@ -389,6 +390,12 @@ class ChargerSessionIT {
         cp.closed.get(5, TimeUnit.SECONDS);
         expect(404, api.get("/api/v1/chargers/" + id));
         assertEquals(404, TestCharger.upgradeStatus(service, id, null));
-        assertEquals("0", TestDatabase.sql(service.pgUrl, events), "no history left of a removed charger");
+        assertNotEquals("0", TestDatabase.sql(service.pgUrl, events), "the history stays for the uptime reports");
+        assertEquals(
+                "1",
+                TestDatabase.sql(
+                        service.pgUrl, "SELECT count(*) FROM decommissioned_chargers WHERE charger_id = '" + id + "'"));
+        expect(204, api.delete("/api/v1/chargers/" + id + "?purge=true"));
+        assertEquals("0", TestDatabase.sql(service.pgUrl, events), "purged");
     }
 }
