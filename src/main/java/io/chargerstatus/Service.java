@@ -2,6 +2,7 @@ package io.chargerstatus;
 
 import io.chargerstatus.api.HttpVerticle;
 import io.chargerstatus.bus.Bus;
+import io.chargerstatus.engine.HistoryMaintenance;
 import io.chargerstatus.engine.StatusEngine;
 import io.chargerstatus.incident.IncidentEvaluator;
 import io.chargerstatus.infra.Config;
@@ -163,8 +164,11 @@ public final class Service {
                             ? vertx.deployVerticle(new Deliverer(wiring, config.notifications()))
                             : Future.succeededFuture((String) null);
                 })
-                .map(id -> {
+                .compose(id -> {
                     service.delivererDeployment = id;
+                    return vertx.deployVerticle(new HistoryMaintenance(wiring, config.history()));
+                })
+                .map(id -> {
                     service.ready.set(true);
                     // DB_POOL_SIZE/2 (at least 2) per verticle instance, plus the SSE replays' own 2: said once, in
                     // full.

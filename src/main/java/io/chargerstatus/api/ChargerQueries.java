@@ -34,6 +34,10 @@ public final class ChargerQueries extends Sql {
     private static final String DEVIATIONS_OF = """
       SELECT * FROM charger_deviations WHERE charger_id = ANY($1::text[]) ORDER BY charger_id, first_seen_at, rule, field""";
 
+    // A charger's status at a bucket: its last change between the chart's start and the bucket; without one,
+    // the status before its first change after the bucket (previous_status); without that, its status now.
+    // Every history row read has received_at >= the chart's start, so only the last day's monthly
+    // partitions are read, however many years the history keeps.
     private static final String STATUS_HISTORY = """
             WITH buckets AS (
               SELECT generate_series($2::timestamptz, now(), make_interval(secs => $3)) AS at
@@ -41,13 +45,18 @@ public final class ChargerQueries extends Sql {
             SELECT b.at, s.status, count(s.status) AS n
             FROM buckets b
             LEFT JOIN LATERAL (
-              SELECT coalesce(last.status, 'Unknown') AS status
+              SELECT coalesce(last.status, next.previous_status, c.status) AS status
               FROM chargers c
               LEFT JOIN LATERAL (
                 SELECT e.status FROM status_events e
-                WHERE e.charger_id = c.id AND e.applied AND e.received_at <= b.at
+                WHERE e.charger_id = c.id AND e.applied AND e.received_at >= $2 AND e.received_at <= b.at
                 ORDER BY e.seq DESC LIMIT 1
               ) last ON true
+              LEFT JOIN LATERAL (
+                SELECT e.previous_status FROM status_events e
+                WHERE e.charger_id = c.id AND e.applied AND e.received_at > b.at AND e.received_at >= $2
+                ORDER BY e.seq LIMIT 1
+              ) next ON last.status IS NULL
               WHERE ($1::text IS NULL OR c.account_id = $1) AND c.created_at <= b.at
             ) s ON true
             GROUP BY b.at, s.status
@@ -142,7 +151,8 @@ public final class ChargerQueries extends Sql {
 
     /**
      * Chargers per status at each step from {@code from} to now: for every charger that existed then, its
-     * last status event received by then (Unknown before any). One index look-up per charger and step.
+     * status as of its last event received by then (Unknown before any). Two index look-ups per charger and
+     * step, both within the chart's own time, so within its monthly partitions of the history.
      */
     public Future<JsonObject> statusHistory(String accountId, Instant from, int stepSeconds) {
         return exec(STATUS_HISTORY, Tuple.of(accountId, odt(from), stepSeconds)).map(rows -> {

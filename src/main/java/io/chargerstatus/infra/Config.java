@@ -38,7 +38,8 @@ public record Config(
         Operations operations,
         Cluster cluster,
         Incidents incidents,
-        Notify notifications) {
+        Notify notifications,
+        History history) {
 
     /** The back-office HTTP side. */
     public record Http(int port, String adminToken, String corsOrigins) {}
@@ -117,6 +118,12 @@ public record Config(
     public record Incidents(boolean enabled, int tickMs, int leaseS, int batchMax) {}
 
     /**
+     * The history's monthly partitions: how many days are kept (older months are dropped whole), how often
+     * the service makes partitions ahead and drops expired ones, and how many months ahead it makes.
+     */
+    public record History(int retentionDays, int maintenanceMs, int monthsAhead) {}
+
+    /**
      * Webhook and e-mail delivery: the answer deadline, the growing retry delays (from {@code retryBaseMs},
      * doubling, at most {@code retryMaxMs}) until {@code giveUpAfterS}, the lease of a subscription, how often
      * cursors and the delivery log are written, how many log rows a subscription keeps, whether urls inside
@@ -186,7 +193,8 @@ public record Config(
                 operations,
                 cluster,
                 incidents,
-                notifications);
+                notifications,
+                history);
     }
 
     /** Upper snake case of a camel-case key: {@code offlineAfterS} -> {@code OFFLINE_AFTER_S}. */
@@ -295,7 +303,11 @@ public record Config(
                         positive(v, "webhookLogKeep"),
                         bool(v, "webhookAllowPrivate"),
                         smtpUrl(v),
-                        string(v, "smtpFrom")));
+                        string(v, "smtpFrom")),
+                new History(
+                        positive(v, "historyRetentionDays"),
+                        positive(v, "historyMaintenanceMs"),
+                        positive(v, "historyMonthsAhead")));
     }
 
     /** smtp://user:pass@host:port or smtps://...; the password is never echoed. */
