@@ -11,6 +11,7 @@ import io.chargerstatus.infra.Metrics;
 import io.chargerstatus.notify.Deliverer;
 import io.chargerstatus.ocpp.ChargerLogins;
 import io.chargerstatus.ocpp.OcppVerticle;
+import io.chargerstatus.roaming.OcpiChannel;
 import io.chargerstatus.store.Database;
 import io.chargerstatus.store.Wiring;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -147,6 +148,7 @@ public final class Service {
                             config.ocpp(),
                             config.tls(),
                             config.notifications(),
+                            config.roaming(),
                             service.ready::get));
                 })
                 .compose(id -> {
@@ -161,7 +163,11 @@ public final class Service {
                 .compose(id -> {
                     service.incidentDeployment = id;
                     return config.incidents().enabled()
-                            ? vertx.deployVerticle(new Deliverer(wiring, config.notifications()))
+                            ? vertx.deployVerticle(new Deliverer(
+                                    wiring,
+                                    config.notifications(),
+                                    java.util.List.of(OcpiChannel.factory(
+                                            v -> wiring.sql(v, 2), config.notifications(), wiring.clock()))))
                             : Future.succeededFuture((String) null);
                 })
                 .compose(id -> {

@@ -38,6 +38,8 @@ class ArchitectureTest {
             .definedBy("io.chargerstatus.notify..")
             .layer("Uptime")
             .definedBy("io.chargerstatus.uptime..")
+            .layer("Roaming")
+            .definedBy("io.chargerstatus.roaming..")
             .layer("Rules")
             .definedBy("io.chargerstatus.rules..")
             .layer("Command")
@@ -65,8 +67,10 @@ class ArchitectureTest {
             .whereLayer("Incident")
             .mayOnlyBeAccessedByLayers("Entry points", "Api")
             .whereLayer("Notify")
-            .mayOnlyBeAccessedByLayers("Entry points", "Api")
+            .mayOnlyBeAccessedByLayers("Entry points", "Api", "Roaming")
             .whereLayer("Uptime")
+            .mayOnlyBeAccessedByLayers("Entry points", "Api", "Roaming")
+            .whereLayer("Roaming")
             .mayOnlyBeAccessedByLayers("Entry points", "Api")
             .whereLayer("Rules")
             .mayOnlyBeAccessedByLayers("Entry points", "Ocpp")
@@ -74,10 +78,20 @@ class ArchitectureTest {
             .mayOnlyBeAccessedByLayers("Entry points", "Api", "Ocpp", "Rules")
             .whereLayer("Bus")
             .mayOnlyBeAccessedByLayers(
-                    "Entry points", "Api", "Ocpp", "Engine", "Rules", "Command", "Incident", "Notify")
+                    "Entry points", "Api", "Ocpp", "Engine", "Rules", "Command", "Incident", "Notify", "Roaming")
             .whereLayer("Store")
             .mayOnlyBeAccessedByLayers(
-                    "Entry points", "Api", "Ocpp", "Engine", "Rules", "Command", "Bus", "Incident", "Notify", "Uptime")
+                    "Entry points",
+                    "Api",
+                    "Ocpp",
+                    "Engine",
+                    "Rules",
+                    "Command",
+                    "Bus",
+                    "Incident",
+                    "Notify",
+                    "Uptime",
+                    "Roaming")
             .whereLayer("Infra")
             .mayOnlyBeAccessedByLayers(
                     "Entry points",
@@ -91,7 +105,8 @@ class ArchitectureTest {
                     "Bus",
                     "Store",
                     "Incident",
-                    "Notify")
+                    "Notify",
+                    "Roaming")
             .whereLayer("Status")
             .mayOnlyBeAccessedByLayers(
                     "Entry points",
@@ -106,6 +121,8 @@ class ArchitectureTest {
                     "Store",
                     "Incident",
                     "Notify",
+                    "Uptime",
+                    "Roaming",
                     "Infra");
 
     @ArchTest

@@ -30,7 +30,11 @@ public enum BodySchemas {
     ACKNOWLEDGE("AcknowledgeRequest"),
     MAINTENANCE_WINDOW("MaintenanceWindowRequest"),
     WEBHOOK("WebhookRequest"),
-    OUTAGE_EXCLUSION("OutageExclusionRequest");
+    OUTAGE_EXCLUSION("OutageExclusionRequest"),
+    ACCOUNT_OCPI("AccountOcpiRequest"),
+    CONNECTOR_STATIC("ConnectorStaticRequest"),
+    OCPI_PARTY("OcpiPartyRequest"),
+    OCPI_REGISTER("OcpiRegisterRequest");
 
     private final JsonSchema schema;
     private final String name;

@@ -6,6 +6,9 @@ import io.chargerstatus.command.CommandLog;
 import io.chargerstatus.incident.IncidentStore;
 import io.chargerstatus.infra.Config;
 import io.chargerstatus.notify.WebhookStore;
+import io.chargerstatus.roaming.OcpiClient;
+import io.chargerstatus.roaming.Registrations;
+import io.chargerstatus.roaming.RoamingStore;
 import io.chargerstatus.status.Status;
 import io.chargerstatus.store.EventHistory;
 import io.chargerstatus.store.Sql;
@@ -52,6 +55,8 @@ public final class HttpVerticle extends VerticleBase {
     private final Config.Ocpp ocpp;
     private final Config.Tls tls;
     private final Config.Notify notify;
+    private final Config.Roaming roaming;
+    private OcpiClient ocpiClient;
 
     /** Its settings given here, read nowhere else; {@code ready}: whether the service is up and not draining. */
     public HttpVerticle(
@@ -61,8 +66,10 @@ public final class HttpVerticle extends VerticleBase {
             Config.Ocpp ocpp,
             Config.Tls tls,
             Config.Notify notify,
+            Config.Roaming roaming,
             BooleanSupplier ready) {
         this.notify = notify;
+        this.roaming = roaming;
         this.wiring = wiring;
         this.http = http;
         this.sseSettings = sseSettings;
@@ -170,6 +177,13 @@ public final class HttpVerticle extends VerticleBase {
                             }
                             scrape.handle(ctx);
                         }));
+        RoamingStore roamingStore = new RoamingStore(db);
+        ocpiClient = new OcpiClient(vertx, notify.timeoutMs(), notify.allowPrivate());
+        Registrations registrations = new Registrations(roamingStore, ocpiClient);
+        OcpiApi ocpiApi = new OcpiApi(vertx, roamingStore, registrations, roaming, wiring.clock());
+        ocpiApi.mount(router);
+        new OpenData(ocpiApi, roamingStore, wiring.clock(), roaming.openDataPerMinute(), roaming.baseUrl())
+                .mount(router);
         new RestApi(
                         vertx,
                         backOffice,
@@ -182,6 +196,7 @@ public final class HttpVerticle extends VerticleBase {
                                 new WebhookStore(db),
                                 notify.allowPrivate()),
                         new UptimeApi(vertx, backOffice.accounts(), new UptimeStore(db), wiring.clock()),
+                        new RoamingApi(roamingStore, registrations, roaming),
                         http.adminToken(),
                         ocpp.passwordIterations())
                 .mount(router);
@@ -231,6 +246,7 @@ public final class HttpVerticle extends VerticleBase {
     public Future<?> stop() {
         vertx.cancelTimer(pingTimer);
         sse.stop();
+        ocpiClient.close();
         return sse.closeAll().compose(v -> server.close());
     }
 }

@@ -41,6 +41,7 @@ public final class RestApi {
     private final int passwordIterations;
     private final NotificationApi notifications;
     private final UptimeApi uptime;
+    private final RoamingApi roaming;
 
     public RestApi(
             Vertx vertx,
@@ -49,10 +50,12 @@ public final class RestApi {
             ChargerCalls commands,
             NotificationApi notifications,
             UptimeApi uptime,
+            RoamingApi roaming,
             String adminToken,
             int passwordIterations) {
         this.notifications = notifications;
         this.uptime = uptime;
+        this.roaming = roaming;
         this.passwordIterations = passwordIterations;
         this.vertx = vertx;
         this.backOffice = backOffice;
@@ -114,6 +117,7 @@ public final class RestApi {
         api.get("/statuses").handler(Responses.json(200, ctx -> Future.succeededFuture(statuses())));
         notifications.mount(api);
         uptime.mount(api);
+        roaming.mount(api);
         api.route()
                 .handler(ctx -> ctx.fail(ApiError.notFound("no such route: "
                         + ctx.request().method() + " " + ctx.request().path())));

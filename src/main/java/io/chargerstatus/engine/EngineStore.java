@@ -359,6 +359,13 @@ public final class EngineStore extends Sql {
      * ports up to {@code at}. With {@code purge} its history, deviations, security events and earlier
      * decommissionings are erased too. True when there was anything to remove.
      */
+    private static final String REMOVED_FOR_PARTNERS = """
+      INSERT INTO ocpi_changes (account_id, kind, site_id, charger_id, ports, last_seq)
+      SELECT c.account_id, 'removed', c.site_id, c.id, array_agg(ps.connector_id ORDER BY ps.connector_id),
+             (SELECT last_seq FROM event_counter WHERE id = 1)
+      FROM chargers c JOIN port_static ps ON ps.charger_id = c.id
+      WHERE c.id = $1 AND c.site_id IS NOT NULL GROUP BY c.account_id, c.site_id, c.id""";
+
     public Future<Boolean> deleteCharger(String id, boolean purge, Instant at) {
         String record = purge
                 ? "SELECT 0"
@@ -367,6 +374,9 @@ public final class EngineStore extends Sql {
                         + " FROM chargers c, event_counter e WHERE c.id = $1 AND e.id = 1";
         return inTransaction(conn -> conn.preparedQuery(record)
                 .execute(purge ? Tuple.tuple() : Tuple.of(id, utc(at)))
+                // Roaming partners are told its EVSEs are REMOVED, after every change committed before (purged
+                // or not: a partner must not keep showing a charger that is gone).
+                .compose(v -> conn.preparedQuery(REMOVED_FOR_PARTNERS).execute(Tuple.of(id)))
                 .compose(v ->
                         conn.preparedQuery("DELETE FROM chargers WHERE id = $1").execute(Tuple.of(id)))
                 .compose(deleted -> {

@@ -39,7 +39,15 @@ public record Config(
         Cluster cluster,
         Incidents incidents,
         Notify notifications,
-        History history) {
+        History history,
+        Roaming roaming) {
+
+    /**
+     * OCPI: the url partners reach this service at (null: the scheme and host of each request, which is wrong
+     * behind a proxy that rewrites them), the open-data requests allowed per client address and minute, and
+     * the largest page of the Locations module.
+     */
+    public record Roaming(String baseUrl, int openDataPerMinute, int pageLimit) {}
 
     /** The back-office HTTP side. */
     public record Http(int port, String adminToken, String corsOrigins) {}
@@ -194,7 +202,8 @@ public record Config(
                 cluster,
                 incidents,
                 notifications,
-                history);
+                history,
+                roaming);
     }
 
     /** Upper snake case of a camel-case key: {@code offlineAfterS} -> {@code OFFLINE_AFTER_S}. */
@@ -307,7 +316,20 @@ public record Config(
                 new History(
                         positive(v, "historyRetentionDays"),
                         positive(v, "historyMaintenanceMs"),
-                        positive(v, "historyMonthsAhead")));
+                        positive(v, "historyMonthsAhead")),
+                new Roaming(baseUrl(v), positive(v, "openDataPerMinute"), positive(v, "ocpiPageLimit")));
+    }
+
+    /** OCPI_BASE_URL: an http(s) url without a trailing slash, or null. */
+    private static String baseUrl(Map<String, Object> v) {
+        String url = string(v, "ocpiBaseUrl");
+        if (url == null || url.isBlank()) {
+            return null;
+        }
+        if (!url.matches("^https?://[^\\s/?#]+(/[^\\s?#]*)?$")) {
+            throw new Invalid("OCPI_BASE_URL must be an http(s) url such as https://cs.example.com, got " + url);
+        }
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     /** smtp://user:pass@host:port or smtps://...; the password is never echoed. */

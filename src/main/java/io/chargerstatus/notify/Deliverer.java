@@ -45,7 +45,12 @@ public final class Deliverer extends VerticleBase {
     private String me;
     private boolean flushing;
 
-    public Deliverer(Wiring wiring, Config.Notify settings) {
+    private final List<Channel.Factory> channelFactories;
+    private final List<Channel> channels = new ArrayList<>();
+
+    /** {@code channels}: the kinds of subscription beside webhooks and e-mail (OCPI partners). */
+    public Deliverer(Wiring wiring, Config.Notify settings, List<Channel.Factory> channels) {
+        this.channelFactories = channels;
         this.wiring = wiring;
         this.settings = settings;
         this.clock = wiring.clock();
@@ -56,6 +61,7 @@ public final class Deliverer extends VerticleBase {
         store = new WebhookStore(wiring.sql(vertx, 2));
         http = new HttpTransport(vertx, settings, clock);
         mail = new MailTransport(vertx, settings);
+        channelFactories.forEach(f -> channels.add(f.create(vertx)));
         metrics = new DeliveryMetrics(wiring.metrics().registry());
         me = wiring.membership().nodeId();
         vertx.eventBus()
@@ -92,6 +98,7 @@ public final class Deliverer extends VerticleBase {
                 .onComplete(v -> {
                     http.close();
                     mail.close();
+                    channels.forEach(Channel::close);
                 });
     }
 
@@ -122,8 +129,17 @@ public final class Deliverer extends VerticleBase {
                         if (old != null) {
                             old.stop();
                         }
+                        Channel channel = channel(s);
                         SubscriptionRunner r = new SubscriptionRunner(
-                                vertx, store, transport(s), settings, clock, this::logged, metrics, s);
+                                vertx,
+                                store,
+                                transport(s),
+                                settings,
+                                clock,
+                                this::logged,
+                                metrics,
+                                s,
+                                channel == null ? null : channel.open(s));
                         runners.put(s.id(), r);
                         flushed.put(s.id(), new long[] {s.statusSeq(), s.incidentSeq()});
                         r.wake();
@@ -132,8 +148,18 @@ public final class Deliverer extends VerticleBase {
                 .onFailure(e -> LOG.warn("webhook leases not renewed: " + e.getMessage()));
     }
 
-    private SubscriptionRunner.Transport transport(Subscription s) {
-        return s.mail() ? mail : http;
+    private Transport transport(Subscription s) {
+        Channel channel = channel(s);
+        return channel != null ? channel : s.mail() ? mail : http;
+    }
+
+    private Channel channel(Subscription s) {
+        for (Channel c : channels) {
+            if (c.owns(s.url())) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /**
@@ -262,7 +288,7 @@ public final class Deliverer extends VerticleBase {
                     .recover(e -> Future.succeededFuture(new JsonObject()
                             .put("messageId", m.id())
                             .put("delivered", false)
-                            .put("httpStatus", e instanceof SubscriptionRunner.Refused r ? r.httpStatus : null)
+                            .put("httpStatus", e instanceof Refused r ? r.httpStatus : null)
                             .put("error", e.getMessage())))
                     .onSuccess(result -> attempts.add(new Attempt(
                             s.id(),

@@ -15,7 +15,7 @@ final class DeliveryMetrics {
     private final Timer latency;
 
     DeliveryMetrics(MeterRegistry registry) {
-        for (String channel : new String[] {"webhook", "email"}) {
+        for (String channel : new String[] {"webhook", "email", "ocpi"}) {
             sent.put(
                     channel,
                     Counter.builder("charger_status_notifications_sent_total")

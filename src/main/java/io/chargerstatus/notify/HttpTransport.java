@@ -18,17 +18,14 @@ import java.util.Map;
 /**
  * A webhook POST as the Standard Webhooks specification writes it. Redirects are not followed (a 3xx is a
  * failed attempt: following one would let a receiver point the service anywhere); the answer's body is not
- * read; the url's host is checked again at most once a minute (an address that changes to an internal one
- * after the subscription was made is refused too).
+ * read; the url's host is checked by {@link GuardedUrls}.
  */
-final class HttpTransport implements SubscriptionRunner.Transport {
-    private static final long RECHECK_MS = 60_000;
-
+final class HttpTransport implements Transport {
     private final Vertx vertx;
     private final HttpClient client;
     private final Config.Notify settings;
     private final Clock clock;
-    private final Map<String, Long> checkedUntil = new HashMap<>();
+    private final GuardedUrls urls;
     /** One keyed MAC per subscription (this transport runs on its deliverer's event loop only). */
     private final Map<String, Signature.Signer> signers = new HashMap<>();
 
@@ -36,6 +33,7 @@ final class HttpTransport implements SubscriptionRunner.Transport {
         this.vertx = vertx;
         this.settings = settings;
         this.clock = clock;
+        this.urls = new GuardedUrls(vertx, settings.allowPrivate());
         // Vert.x core's client rather than the Web Client: one POST of a body already written, an answer that is
         // not read; nothing for the Web Client's codecs and interceptors to do once per change of a fleet
         // (docs/performance.md, 2026-12-03: the two measured).
@@ -46,7 +44,7 @@ final class HttpTransport implements SubscriptionRunner.Transport {
 
     @Override
     public Future<Integer> send(Subscription s, Message m) {
-        return allowed(s.url()).compose(v -> {
+        return urls.check(s.url()).compose(v -> {
             Buffer body = Buffer.buffer(m.body());
             long timestamp = clock.instant().getEpochSecond();
             RequestOptions request = new RequestOptions()
@@ -63,33 +61,19 @@ final class HttpTransport implements SubscriptionRunner.Transport {
                     .compose(req -> req.send(body))
                     // The answer's body is not read: drained and dropped, whatever its size.
                     .compose(response -> response.end().map(done -> response.statusCode()))
-                    .recover(e -> Future.failedFuture(new SubscriptionRunner.Refused(
+                    .recover(e -> Future.failedFuture(new Refused(
                             null, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())))
                     .compose(code -> code >= 200 && code < 300
                             ? Future.succeededFuture(code)
-                            : Future.failedFuture(new SubscriptionRunner.Refused(code, "HTTP " + code)));
+                            : Future.failedFuture(new Refused(code, "HTTP " + code)));
         });
     }
 
     private Signature.Signer signer(Subscription s) {
-        return signers.computeIfAbsent(s.id() + "|" + s.secret(), k -> new Signature.Signer(Signature.key(s.secret())));
-    }
-
-    private Future<Void> allowed(String url) {
-        Long until = checkedUntil.get(url);
-        long now = System.currentTimeMillis();
-        if (until != null && until > now) {
-            return Future.succeededFuture();
+        if (signers.size() > 10_000) {
+            signers.clear(); // bounded: the keys of deleted subscriptions or replaced secrets are not kept for ever
         }
-        return vertx.executeBlocking(() -> UrlGuard.refusal(url, settings.allowPrivate()), false)
-                .compose(refusal -> {
-                    if (refusal != null) {
-                        checkedUntil.remove(url);
-                        return Future.failedFuture(new SubscriptionRunner.Refused(null, "refused: " + refusal));
-                    }
-                    checkedUntil.put(url, now + RECHECK_MS);
-                    return Future.succeededFuture();
-                });
+        return signers.computeIfAbsent(s.id() + "|" + s.secret(), k -> new Signature.Signer(Signature.key(s.secret())));
     }
 
     void close() {

@@ -22,7 +22,7 @@ import java.nio.charset.StandardCharsets;
  * SMTP_FROM. The message's webhook-id is its Message-ID, so a mail sent twice (an instance killed between
  * the send and its cursor write) is recognisably the same mail.
  */
-final class MailTransport implements SubscriptionRunner.Transport {
+final class MailTransport implements Transport {
     private final MailClient client;
     private final String from;
 
@@ -54,7 +54,7 @@ final class MailTransport implements SubscriptionRunner.Transport {
     @Override
     public Future<Integer> send(Subscription s, Message m) {
         if (client == null) {
-            return Future.failedFuture(new SubscriptionRunner.Refused(null, "SMTP_URL is not set"));
+            return Future.failedFuture(new Refused(null, "SMTP_URL is not set"));
         }
         MailMessage mail = new MailMessage()
                 .setFrom(from)
@@ -65,7 +65,7 @@ final class MailTransport implements SubscriptionRunner.Transport {
                         .add("Message-ID", "<" + m.id() + "@charger-status>")
                         .add("X-Charger-Status-Type", m.type()));
         return client.sendMail(mail)
-                .recover(e -> Future.failedFuture(new SubscriptionRunner.Refused(null, "SMTP: " + e.getMessage())))
+                .recover(e -> Future.failedFuture(new Refused(null, "SMTP: " + e.getMessage())))
                 .map(result -> 250);
     }
 

@@ -26,22 +26,6 @@ final class SubscriptionRunner {
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionRunner.class);
     private static final int FETCH = 500;
 
-    /** How a message reaches the subscriber: an HTTP POST or an e-mail. */
-    interface Transport {
-        /** Succeeds with the HTTP status (or 250 for mail) of a delivery; fails with the reason otherwise. */
-        Future<Integer> send(Subscription s, Message m);
-    }
-
-    /** A failed attempt's cause, with the HTTP status when the receiver answered. */
-    static final class Refused extends RuntimeException {
-        final Integer httpStatus;
-
-        Refused(Integer httpStatus, String message) {
-            super(message, null, false, false);
-            this.httpStatus = httpStatus;
-        }
-    }
-
     private final Vertx vertx;
     private final WebhookStore store;
     private final Transport transport;
@@ -50,6 +34,9 @@ final class SubscriptionRunner {
     private final Consumer<Attempt> log;
     private final DeliveryMetrics metrics;
     final Subscription subscription;
+    /** What a channel's subscription is owed; null: the webhook messages of the store. */
+    private final Channel.Source source;
+
     private final Deque<Message> queue = new ArrayDeque<>();
 
     long statusSeq;
@@ -72,7 +59,9 @@ final class SubscriptionRunner {
             Clock clock,
             Consumer<Attempt> log,
             DeliveryMetrics metrics,
-            Subscription subscription) {
+            Subscription subscription,
+            Channel.Source source) {
+        this.source = source;
         this.vertx = vertx;
         this.store = store;
         this.transport = transport;
@@ -114,6 +103,10 @@ final class SubscriptionRunner {
             attempt = 0;
             firstTry = null;
         }
+        while (current != null && WebhookStore.SKIP.equals(current.type())) {
+            passed(current);
+            current = queue.poll();
+        }
         if (current != null) {
             send();
             return;
@@ -136,6 +129,9 @@ final class SubscriptionRunner {
 
     /** Incident events first (rare, and what pages someone), then the history. */
     private Future<List<Message>> fetch() {
+        if (source != null) {
+            return source.owed(statusSeq, incidentSeq, FETCH);
+        }
         return store.incidentMessages(subscription, incidentSeq, FETCH).compose(incidents -> {
             if (!incidents.isEmpty() || !wantsStatus()) {
                 return Future.succeededFuture(incidents);
@@ -180,12 +176,16 @@ final class SubscriptionRunner {
                     ? ar.cause().getClass().getSimpleName()
                     : ar.cause().getMessage();
             Instant now = clock.instant();
-            if (Duration.between(firstTry, now).toSeconds() >= settings.giveUpAfterS()) {
+            boolean permanent = ar.cause() instanceof Refused r && r.permanent;
+            if (permanent || Duration.between(firstTry, now).toSeconds() >= settings.giveUpAfterS()) {
                 log.accept(new Attempt(
                         subscription.id(), m.id(), m.type(), attempt, start, code, error, "failed", null, tookMs));
                 metrics.failed(channel());
-                LOG.warn("webhook " + subscription.id() + ": message " + m.id() + " failed after " + attempt
-                        + " attempts over " + settings.giveUpAfterS() + " s (last: " + error + ")");
+                LOG.warn("webhook " + subscription.id() + ": message " + m.id()
+                        + (permanent
+                                ? " refused by the receiver, not retried: " + error
+                                : " failed after " + attempt + " attempts over " + settings.giveUpAfterS()
+                                        + " s (last: " + error + ")"));
                 passed(m);
                 pump();
                 return;
@@ -236,6 +236,6 @@ final class SubscriptionRunner {
     }
 
     private String channel() {
-        return subscription.mail() ? "email" : "webhook";
+        return subscription.mail() ? "email" : subscription.url().startsWith("ocpi:") ? "ocpi" : "webhook";
     }
 }

@@ -20,6 +20,12 @@ public final class WebhookStore extends Sql {
     public static final List<String> EVENT_TYPES =
             List.of("incident.opened", "incident.resolved", "incident.reminder", "status.changed");
 
+    /** The type of a message that is not sent, only passed: see {@link Channel.Source}. */
+    public static final String SKIP = "cursor.advance";
+
+    /** The REST API's subscriptions: webhooks and e-mail, not the OCPI partners' pushes (they have their API). */
+    private static final String OWN = " AND url NOT LIKE 'ocpi:%'";
+
     public WebhookStore(Sql.Access access) {
         super(access);
     }
@@ -80,14 +86,15 @@ public final class WebhookStore extends Sql {
 
     public Future<JsonArray> list(String accountId) {
         return exec(
-                        "SELECT * FROM webhooks WHERE ($1::text IS NULL OR account_id = $1) ORDER BY created_at, id",
+                        "SELECT * FROM webhooks WHERE ($1::text IS NULL OR account_id = $1)" + OWN
+                                + " ORDER BY created_at, id",
                         Tuple.of(accountId))
                 .map(rows -> collect(rows, WebhookStore::json));
     }
 
     public Future<Subscription> subscription(String id, String accountId) {
         return exec(
-                        "SELECT * FROM webhooks WHERE id = $1 AND ($2::text IS NULL OR account_id = $2)",
+                        "SELECT * FROM webhooks WHERE id = $1 AND ($2::text IS NULL OR account_id = $2)" + OWN,
                         Tuple.of(id, accountId))
                 .map(rows ->
                         rows.size() == 0 ? null : subscription(rows.iterator().next()));
@@ -95,7 +102,7 @@ public final class WebhookStore extends Sql {
 
     public Future<Boolean> delete(String id, String accountId) {
         return exec(
-                        "DELETE FROM webhooks WHERE id = $1 AND ($2::text IS NULL OR account_id = $2)",
+                        "DELETE FROM webhooks WHERE id = $1 AND ($2::text IS NULL OR account_id = $2)" + OWN,
                         Tuple.of(id, accountId))
                 .map(rows -> rows.rowCount() > 0);
     }

@@ -103,6 +103,11 @@ public final class OpeningHours {
         return Integer.parseInt(hhmm.substring(0, 2)) * 60 + Integer.parseInt(hhmm.substring(3));
     }
 
+    /** Per day, the open ranges as minutes of the day ({@code [from, to)}); empty when always open. */
+    public Map<DayOfWeek, List<int[]>> days() {
+        return days == null ? Map.of() : java.util.Collections.unmodifiableMap(days);
+    }
+
     public boolean always() {
         return days == null;
     }

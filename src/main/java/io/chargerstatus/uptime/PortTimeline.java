@@ -1,11 +1,11 @@
 package io.chargerstatus.uptime;
 
+import io.chargerstatus.status.ChargerPorts;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -56,10 +56,7 @@ public final class PortTimeline {
      */
     public static Ports of(List<Event> events, long end) {
         Long commissioned = null;
-        String charger = "Unknown";
-        String wholeStatus = null;
-        String wholeFault = null;
-        Map<Integer, String[]> connectors = new TreeMap<>(); // status, ocppStatus, faultCode
+        ChargerPorts state = new ChargerPorts();
         TreeSet<Integer> ports = new TreeSet<>();
         for (Event e : events) {
             if (e.connectorId() != null && e.connectorId() > 0) {
@@ -77,23 +74,15 @@ public final class PortTimeline {
                 break;
             }
             at = Math.max(at, e.at());
-            charger = e.status();
-            if (e.connectorId() != null) {
-                if (e.connectorId() == 0) {
-                    wholeStatus = e.connectorStatus();
-                    wholeFault = e.faultCode();
-                } else {
-                    connectors.put(e.connectorId(), new String[] {e.connectorStatus(), e.ocppStatus(), e.faultCode()});
-                }
-            }
-            if (commissioned == null && !"Unknown".equals(charger)) {
+            state.apply(e.status(), e.connectorId(), e.connectorStatus(), e.ocppStatus(), e.faultCode());
+            if (commissioned == null && !"Unknown".equals(state.charger())) {
                 commissioned = at;
             }
             if (commissioned == null) {
                 continue;
             }
             for (Integer p : ports) {
-                String[] reason = downReason(charger, wholeStatus, wholeFault, connectors, p);
+                String[] reason = state.downReason(p);
                 Down current = open.get(p);
                 boolean same = current != null
                         && reason != null
@@ -124,42 +113,5 @@ public final class PortTimeline {
         if (at > d.start()) {
             list.add(new Down(d.start(), at, d.status(), d.faultCode()));
         }
-    }
-
-    /** Why port {@code p} is down now ({status, faultCode}), or null when it is up. */
-    private static String[] downReason(
-            String charger, String whole, String wholeFault, Map<Integer, String[]> connectors, int p) {
-        if (charger.equals("Offline") || charger.equals("Unknown")) {
-            return new String[] {charger, null};
-        }
-        if ("Faulted".equals(whole) || "Unavailable".equals(whole)) {
-            return new String[] {whole, "Faulted".equals(whole) ? wholeFault : null};
-        }
-        if (charger.equals("Unavailable") && !allUnavailable(connectors)) {
-            // Unavailable while a connector is usable: a charger-level fact (a firmware update).
-            return new String[] {"Unavailable", null};
-        }
-        String[] c = connectors.get(p);
-        if (c == null) {
-            return new String[] {"Unknown", null}; // commissioned, not reported yet
-        }
-        return switch (c[0]) {
-            case "Faulted" -> new String[] {"Faulted", c[2]};
-            case "Unavailable" -> "Reserved".equals(c[1]) ? null : new String[] {"Unavailable", null};
-            case "Unknown", "Offline" -> new String[] {c[0], null};
-            default -> null;
-        };
-    }
-
-    private static boolean allUnavailable(Map<Integer, String[]> connectors) {
-        if (connectors.isEmpty()) {
-            return true;
-        }
-        for (String[] c : connectors.values()) {
-            if (!"Unavailable".equals(c[0])) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -52,6 +52,7 @@ class OpenApiIT {
                             null,
                             new NotificationApi(TestCharger.VERTX, null, null, null, false),
                             new UptimeApi(TestCharger.VERTX, null, null, null),
+                            new RoamingApi(null, null, null),
                             "unused",
                             1000)
                     .mount(router);

@@ -1,0 +1,45 @@
+package io.chargerstatus.notify;
+
+import io.chargerstatus.notify.WebhookStore.Message;
+import io.chargerstatus.notify.WebhookStore.Subscription;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.List;
+
+/**
+ * A kind of subscription beside webhooks and e-mail, told apart by its url's scheme (OCPI partners:
+ * {@code ocpi:<party>}): what such a subscription is owed and how a message reaches it. It rides on the
+ * deliverers' leases, cursors, retries and log; it only decides the messages and their transport.
+ */
+public interface Channel extends Transport {
+    /** Makes the channel of one deliverer, on its event loop. */
+    interface Factory {
+        Channel create(Vertx vertx);
+    }
+
+    /** What one subscription is owed, in order; one per runner (it may keep state between its fetches). */
+    interface Source {
+        /**
+         * The next messages after the two cursors. A message of type {@link WebhookStore#SKIP} is not sent: it
+         * only moves the cursor past history the subscription needs nothing from.
+         */
+        Future<List<Message>> owed(long statusSeq, long secondSeq, int limit);
+    }
+
+    /** The url prefix of its subscriptions. */
+    String scheme();
+
+    Source open(Subscription s);
+
+    void close();
+
+    /** Whether an url is of this channel. */
+    default boolean owns(String url) {
+        return url.startsWith(scheme());
+    }
+
+    /** Convenience for a channel's list of messages. */
+    static Future<List<Message>> none() {
+        return Future.succeededFuture(List.of());
+    }
+}
