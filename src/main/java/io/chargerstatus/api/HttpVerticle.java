@@ -125,7 +125,14 @@ public final class HttpVerticle extends VerticleBase {
             });
         }
         // Failures outside /api/v1 (a refused CORS origin, a bad static path) get the same JSON errors.
-        router.route().failureHandler(Responses::failure);
+        // The OCPI side answers its failures in OCPI envelopes (a sub-router's failures reach this handler).
+        router.route().failureHandler(ctx -> {
+            if (ctx.request().path().startsWith("/ocpi/")) {
+                OcpiApi.failure(ctx);
+            } else {
+                Responses.failure(ctx);
+            }
+        });
         router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
         // A probe's default timeout is 1 s: a hung database must turn readiness to 503 in about that, not in 30 s.
         // Readiness reads the database health the watchdog keeps (a probe a second, DB_TIMEOUT_S to answer):

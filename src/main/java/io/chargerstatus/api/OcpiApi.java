@@ -183,7 +183,10 @@ public final class OcpiApi {
             ctx.fail(new OcpiError(401, 2000, "an Authorization: Token header is required"));
             return;
         }
+        // The body must wait while the token is looked up, or it would be gone when the body handler runs.
+        ctx.request().pause();
         store.caller(Passwords.tokenHash(token)).onComplete(ar -> {
+            ctx.request().resume(); // a refused request's body is read and dropped, never kept
             if (ar.failed()) {
                 ctx.fail(ar.cause());
             } else if (ar.result() == null) {

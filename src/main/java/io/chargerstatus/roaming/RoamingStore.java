@@ -172,7 +172,8 @@ public final class RoamingStore extends Sql {
                     if (page.isEmpty()) {
                         return Future.succeededFuture(new Page(List.of(), count));
                     }
-                    return exec(PORTS, Tuple.of(accountId, page.keySet().toArray(String[]::new)))
+                    return exec(PORTS, Tuple.of(accountId, (Object)
+                                    page.keySet().toArray(String[]::new)))
                             .map(rows -> {
                                 Map<String, List<Locations.Port>> ports = new HashMap<>();
                                 rows.forEach(r -> ports.computeIfAbsent(r.getString("site_id"), k -> new ArrayList<>())
