@@ -37,6 +37,11 @@ class OpenApiIT {
                         doc.getJsonObject("paths").getJsonObject(path).fieldNames()) {
                     if (path.startsWith("/api/v1/")) {
                         documented.add(method.toUpperCase() + " " + path);
+                    } else if (path.contains("{")) {
+                        // Outside the API with a parameter (open data): answered by its route, not as an unknown path.
+                        Api.Response unrouted = anonymous.get("/not/routed/at/all");
+                        Api.Response answered = anonymous.get(path.replaceAll("\\{[^}]+}", "x"));
+                        assertNotEquals(unrouted.body(), answered.body(), path);
                     } else {
                         // Outside the API: answered by the running service (health, metrics, this document).
                         assertNotEquals(404, anonymous.get(path).status(), path);

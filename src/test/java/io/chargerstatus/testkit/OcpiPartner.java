@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class OcpiPartner implements AutoCloseable {
     /** A Locations receiver request as received. */
-    public record Push(String method, String path, JsonObject body) {
+    public record Push(String method, String path, JsonObject body, String messageId) {
         public String status() {
             return body.getString("status");
         }
@@ -162,7 +162,11 @@ public final class OcpiPartner implements AutoCloseable {
             reply(req, 200, credentials(tokenC), 1000);
         } else if (path.startsWith("/ocpi/emsp/2.2.1/locations/")) {
             JsonObject json = body.isEmpty() ? new JsonObject() : new JsonObject(body);
-            Push push = new Push(req.method().name(), path.substring("/ocpi/emsp/2.2.1/locations".length()), json);
+            Push push = new Push(
+                    req.method().name(),
+                    path.substring("/ocpi/emsp/2.2.1/locations".length()),
+                    json,
+                    req.getHeader("X-Correlation-ID"));
             check(push);
             received.add(push);
             if (answer == 200) {

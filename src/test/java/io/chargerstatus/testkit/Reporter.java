@@ -17,8 +17,18 @@ public final class Reporter extends Thread {
     public final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     public final AtomicInteger refused = new AtomicInteger();
 
+    private final String first;
+    private final String second;
+
     public Reporter(TestCharger charger) {
+        this(charger, "Charging", "SuspendedEV");
+    }
+
+    /** Reports {@code first} and {@code second} in turn on connector 1. */
+    public Reporter(TestCharger charger, String first, String second) {
         this.charger = charger;
+        this.first = first;
+        this.second = second;
     }
 
     @Override
@@ -33,7 +43,7 @@ public final class Reporter extends Thread {
                         "StatusNotification",
                         new JsonObject()
                                 .put("connectorId", 1)
-                                .put("status", charging ? "SuspendedEV" : "Charging")
+                                .put("status", charging ? second : first)
                                 .put("errorCode", "NoError")
                                 .put("timestamp", ts));
             } catch (AssertionError e) {
