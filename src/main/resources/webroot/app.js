@@ -136,6 +136,7 @@ async function load() {
   loadIncidents();
   loadSubscriptions();
   loadUptime();
+  loadRoaming();
 }
 
 // ---- incidents: what is broken now, at the top; acknowledged with a note -------------------------
@@ -359,6 +360,115 @@ $("exclusion-form").addEventListener("submit", async (e) => {
     loadUptime();
   } catch (err) {
     $("ex-result").textContent = "Not added: " + err.message;
+  }
+});
+
+// ---- roaming: the account's OCPI identity, its sites' locations, its ports' EVSE data (docs/roaming.md) ----
+
+const roaming = { sites: [] };
+
+async function loadRoaming() {
+  $("roaming-hint").hidden = !!state.account;
+  $("roaming-body").hidden = !state.account;
+  if (!state.account || !$("roaming").open) return;
+  const account = encodeURIComponent(state.account);
+  try {
+    const [ocpi, sites, parties] = await Promise.all([
+      api("/api/v1/accounts/" + account + "/ocpi"),
+      api("/api/v1/sites?accountId=" + account),
+      api("/api/v1/ocpi/parties?accountId=" + account),
+    ]);
+    $("ocpi-country").value = ocpi.countryCode || "";
+    $("ocpi-party").value = ocpi.partyId || "";
+    $("ocpi-open").checked = !!ocpi.openData;
+    roaming.sites = sites;
+    const select = $("loc-site");
+    const chosen = select.value;
+    select.replaceChildren(...sites.map((site) => {
+      const o = document.createElement("option");
+      o.value = site.id;
+      o.textContent = site.name ? site.name + " (" + site.id + ")" : site.id;
+      return o;
+    }));
+    if (chosen) select.value = chosen;
+    fillLocation();
+    $("partner-list").replaceChildren(...parties.map((p) => {
+      const li = document.createElement("li");
+      li.textContent = p.name + " — " + p.state + (p.countryCode ? " (" + p.countryCode + "*" + p.partyId + ")" : "")
+        + (p.registeredAt ? ", since " + time(p.registeredAt) : "");
+      return li;
+    }));
+  } catch (e) {
+    $("roaming-hint").hidden = false;
+    $("roaming-hint").textContent = "Roaming settings not available: " + e.message;
+  }
+}
+
+function fillLocation() {
+  const site = roaming.sites.find((s) => s.id === $("loc-site").value);
+  if (!site) return;
+  $("loc-address").value = site.address || "";
+  $("loc-city").value = site.city || "";
+  $("loc-postal").value = site.postalCode || "";
+  $("loc-country").value = site.country || "";
+  $("loc-lat").value = site.coordinates ? site.coordinates.latitude : "";
+  $("loc-lon").value = site.coordinates ? site.coordinates.longitude : "";
+}
+
+async function submitted(result, request, done) {
+  try {
+    await request();
+    $(result).textContent = done;
+    loadRoaming();
+  } catch (err) {
+    $(result).textContent = "Not saved: " + err.message;
+  }
+}
+
+$("roaming").addEventListener("toggle", () => { if ($("roaming").open) loadRoaming(); });
+$("loc-site").addEventListener("change", fillLocation);
+
+$("ocpi-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const body = { countryCode: $("ocpi-country").value.trim(), partyId: $("ocpi-party").value.trim(), openData: $("ocpi-open").checked };
+  submitted("ocpi-result", () => api("/api/v1/accounts/" + encodeURIComponent(state.account) + "/ocpi",
+    { method: "PUT", body: JSON.stringify(body) }), "Identity saved.");
+});
+
+$("location-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const site = roaming.sites.find((s) => s.id === $("loc-site").value);
+  if (!site) return;
+  // A site is written whole: its other settings go back as they are.
+  const body = { id: site.id, accountId: site.accountId, name: site.name, timezone: site.timezone,
+    delayedCharging: site.delayedCharging, openingHours: site.openingHours,
+    address: $("loc-address").value.trim(), city: $("loc-city").value.trim(),
+    postalCode: $("loc-postal").value.trim() || null, country: $("loc-country").value.trim(),
+    coordinates: { latitude: $("loc-lat").value.trim(), longitude: $("loc-lon").value.trim() } };
+  submitted("loc-result", () => api("/api/v1/sites", { method: "POST", body: JSON.stringify(body) }), "Location saved.");
+});
+
+$("evse-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const body = { standard: $("evse-standard").value, format: $("evse-format").value, powerType: $("evse-power-type").value,
+    maxVoltage: Number($("evse-voltage").value), maxAmperage: Number($("evse-amperage").value) };
+  if ($("evse-power").value) body.maxElectricPower = Number($("evse-power").value);
+  if ($("evse-id").value.trim()) body.evseId = $("evse-id").value.trim();
+  const path = "/api/v1/chargers/" + encodeURIComponent($("evse-charger").value.trim()) + "/connectors/"
+    + encodeURIComponent($("evse-port").value);
+  submitted("evse-result", () => api(path, { method: "PUT", body: JSON.stringify(body) }), "Port saved.");
+});
+
+$("partner-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  try {
+    const created = await api("/api/v1/ocpi/parties", { method: "POST",
+      body: JSON.stringify({ accountId: state.account, name: $("partner-name").value.trim() }) });
+    // Shown once: the partner registers with this token A at this versions url.
+    $("partner-result").textContent = "Give the partner its token A " + created.tokenA + " and the versions url " + created.versionsUrl;
+    loadRoaming();
+  } catch (err) {
+    $("partner-result").textContent = "Not created: " + err.message;
   }
 });
 

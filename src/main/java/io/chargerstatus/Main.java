@@ -398,7 +398,9 @@ public final class Main implements Callable<Integer> {
         @Option(
                 names = "--phases",
                 description = "single (one instance), cluster (three), all: both in the same run, for ratios; or "
-                        + "sustained: only the sustained changes, to compare one setting with another",
+                        + "sustained: only the sustained changes, to compare one setting with another; notify: with"
+                        + " and without notifications; roaming: with and without two OCPI partners, and paging"
+                        + " through the Locations of 20,000 chargers",
                 defaultValue = "all")
         String phases;
 

@@ -180,6 +180,8 @@ public final class OcpiApi {
     private void authenticate(RoutingContext ctx) {
         String token = OcpiTokens.of(ctx.request().getHeader("Authorization"));
         if (token == null) {
+            LOG.info("OCPI request " + ctx.request().path() + " from "
+                    + ctx.request().remoteAddress() + " refused: no Authorization: Token header");
             ctx.fail(new OcpiError(401, 2000, "an Authorization: Token header is required"));
             return;
         }
@@ -194,6 +196,8 @@ public final class OcpiApi {
                         + ctx.request().remoteAddress() + " refused: unknown token");
                 ctx.fail(new OcpiError(401, 2000, "unknown credentials token"));
             } else if (ar.result().tokenA() && !registrationPath(ctx.request().path())) {
+                LOG.info("OCPI request " + ctx.request().path() + " of partner "
+                        + ar.result().party().id() + " refused: token A opens only versions and credentials");
                 ctx.fail(new OcpiError(401, 2000, "token A opens only versions and credentials"));
             } else {
                 ctx.put(CALLER, ar.result());

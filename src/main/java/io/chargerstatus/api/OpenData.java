@@ -151,7 +151,8 @@ final class OpenData {
         if (since != null) {
             try {
                 Instant at = DateTimeFormatter.RFC_1123_DATE_TIME.parse(since, Instant::from);
-                return !newest.isAfter(at);
+                return !newest.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                        .isAfter(at); // HTTP dates: seconds
             } catch (DateTimeParseException e) {
                 return false;
             }

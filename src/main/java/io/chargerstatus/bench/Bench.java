@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code java -jar charger-status.jar bench [--chargers 19000] [--connectors 2] [--rate 10000] [--seconds 30]
- * [--sustained-chargers 2000] [--phases all|single|cluster|sustained|notify] [--service-jvm "-Xmx1g -XX:+UseG1GC"]}: one run of the performance figures on this machine, each next to a
+ * [--sustained-chargers 2000] [--phases all|single|cluster|sustained|notify|roaming] [--service-jvm "-Xmx1g -XX:+UseG1GC"]}: one run of the performance figures on this machine, each next to a
  * baseline measured in the same run, written to {@code bench/results/}.
  *
  * <p>The service, the simulators and the echo baseline are separate processes (as in production, and
@@ -145,6 +145,11 @@ public final class Bench {
         }
         if (phases.equals("notify")) {
             new NotifyPhase(this, pgUrl).run();
+            write();
+            return;
+        }
+        if (phases.equals("roaming")) {
+            new RoamingPhase(this, pgUrl).run();
             write();
             return;
         }
@@ -1188,6 +1193,9 @@ public final class Bench {
         }
         if (results.containsKey("notify")) {
             lines.add(NotifyPhase.markdown(results.getJsonObject("notify")));
+        }
+        if (results.containsKey("roaming")) {
+            lines.add(RoamingPhase.markdown(results.getJsonObject("roaming")));
         }
         if (results.containsKey("cluster")) {
             lines.add(clusterMarkdown());

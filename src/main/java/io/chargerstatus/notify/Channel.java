@@ -33,6 +33,11 @@ public interface Channel extends Transport {
 
     void close();
 
+    /** Drops what no subscription of this channel can still be owed; called now and then by every deliverer. */
+    default Future<Void> prune() {
+        return Future.succeededFuture();
+    }
+
     /** Whether an url is of this channel. */
     default boolean owns(String url) {
         return url.startsWith(scheme());

@@ -83,6 +83,8 @@ public final class Deliverer extends VerticleBase {
         timers.add(vertx.setPeriodic(
                 60_000,
                 t -> store.prune(settings.logKeep())
+                        .compose(v ->
+                                Future.all(channels.stream().map(Channel::prune).toList()))
                         .onFailure(e -> LOG.warn("cannot prune the delivery log: " + e.getMessage()))));
         lease();
         return Future.succeededFuture();

@@ -99,9 +99,12 @@ public final class Locations {
         return local.isEmpty() || id.length() > 48 ? null : id;
     }
 
-    /** OCPI's DateTime: UTC, whole seconds. */
+    /**
+     * OCPI's DateTime: UTC, to the millisecond (OCPI allows fractional seconds; two changes of one EVSE within a
+     * second keep distinct, ordered times), at most 24 characters of the 25 allowed.
+     */
     public static String time(Instant at) {
-        return at.truncatedTo(ChronoUnit.SECONDS).toString();
+        return at.truncatedTo(ChronoUnit.MILLIS).toString();
     }
 
     public static Instant lastUpdated(Port port) {

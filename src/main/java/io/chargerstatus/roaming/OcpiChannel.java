@@ -176,6 +176,11 @@ public final class OcpiChannel implements Channel {
         client.close();
     }
 
+    @Override
+    public Future<Void> prune() {
+        return store.pruneChanges();
+    }
+
     /** Makes one per deliverer. */
     public static Channel.Factory factory(
             java.util.function.Function<Vertx, Sql.Access> db, Config.Notify settings, Clock clock) {

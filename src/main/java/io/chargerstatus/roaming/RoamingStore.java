@@ -458,4 +458,15 @@ public final class RoamingStore extends Sql {
             return out;
         });
     }
+
+    /**
+     * Static data changes every partner has passed (a partner registering later starts after the newest), so
+     * that ocpi_changes stays as short as the slowest partner's backlog.
+     */
+    Future<Void> pruneChanges() {
+        return exec("""
+          DELETE FROM ocpi_changes WHERE id <= coalesce(
+            (SELECT min(incident_seq) FROM webhooks WHERE url LIKE 'ocpi:%'),
+            (SELECT max(id) FROM ocpi_changes))""").mapEmpty();
+    }
 }

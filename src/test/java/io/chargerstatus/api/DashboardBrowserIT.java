@@ -415,6 +415,73 @@ class DashboardBrowserIT {
     }
 
     @Test
+    @DisplayName(
+            "the roaming view: the OCPI identity, a site's location and a port's EVSE data filled in, then published")
+    void roamingView() throws Exception {
+        try (TestService roam = TestService.start(TestDatabase.fresh(), Map.of())) {
+            Api api = roam.api();
+            api.account(
+                    "west",
+                    "WEST",
+                    new JsonObject().put("id", "quay").put("accountId", "west").put("timezone", "UTC"));
+            expect(
+                    201,
+                    api.post(
+                            "/api/v1/chargers",
+                            new JsonObject()
+                                    .put("id", "W-1")
+                                    .put("accountId", "west")
+                                    .put("siteId", "quay")));
+            browser.get("http://127.0.0.1:" + roam.httpPort + "/");
+            browser.findElement(By.id("token")).sendKeys(TestService.ADMIN);
+            browser.findElement(By.cssSelector("#sign-in button")).click();
+            WebDriverWait slow = new WebDriverWait(browser, Duration.ofSeconds(60));
+            slow.until(d -> d.findElement(By.id("account-box")).isDisplayed());
+            new Select(browser.findElement(By.id("account"))).selectByValue("west");
+            browser.findElement(By.cssSelector("#roaming summary")).click();
+            slow.until(d -> d.findElement(By.id("roaming-body")).isDisplayed()
+                    && !d.findElements(By.cssSelector("#loc-site option")).isEmpty());
+
+            browser.findElement(By.id("ocpi-country")).sendKeys("NL");
+            browser.findElement(By.id("ocpi-party")).sendKeys("WST");
+            browser.findElement(By.id("ocpi-open")).click();
+            browser.findElement(By.cssSelector("#ocpi-form button")).click();
+            slow.until(d -> d.findElement(By.id("ocpi-result")).getText().equals("Identity saved."));
+
+            browser.findElement(By.id("loc-address")).sendKeys("Quay 7");
+            browser.findElement(By.id("loc-city")).sendKeys("Rotterdam");
+            browser.findElement(By.id("loc-country")).sendKeys("NLD");
+            browser.findElement(By.id("loc-lat")).sendKeys("51.92250");
+            browser.findElement(By.id("loc-lon")).sendKeys("4.47917");
+            browser.findElement(By.cssSelector("#location-form button")).click();
+            slow.until(d -> d.findElement(By.id("loc-result")).getText().equals("Location saved."));
+
+            browser.findElement(By.id("evse-charger")).sendKeys("W-1");
+            new Select(browser.findElement(By.id("evse-standard"))).selectByValue("IEC_62196_T2_COMBO");
+            new Select(browser.findElement(By.id("evse-format"))).selectByValue("CABLE");
+            new Select(browser.findElement(By.id("evse-power-type"))).selectByValue("DC");
+            browser.findElement(By.cssSelector("#evse-form button")).click();
+            slow.until(d -> d.findElement(By.id("evse-result")).getText().equals("Port saved."));
+
+            // Published: the open data feed has the location with its EVSE, as filled in.
+            JsonObject feed = expect(200, new Api(roam.httpPort, null).get("/open-data/west/locations"))
+                    .json();
+            JsonObject location = feed.getJsonArray("data").getJsonObject(0);
+            assertEquals("Quay 7", location.getString("address"));
+            assertEquals("51.92250", location.getJsonObject("coordinates").getString("latitude"));
+            JsonObject connector = location.getJsonArray("evses")
+                    .getJsonObject(0)
+                    .getJsonArray("connectors")
+                    .getJsonObject(0);
+            assertEquals("IEC_62196_T2_COMBO", connector.getString("standard"));
+            assertEquals("DC", connector.getString("power_type"));
+            assertEquals(
+                    "NL*WST*EW1*1",
+                    location.getJsonArray("evses").getJsonObject(0).getString("evse_id"));
+        }
+    }
+
+    @Test
     @DisplayName("the uptime view: a port below 97 % over twelve months first, an exclusion added from the form")
     void uptimeView() throws Exception {
         Instant t0 = Instant.parse("2026-06-01T00:00:00Z");

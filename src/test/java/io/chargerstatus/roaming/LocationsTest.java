@@ -67,8 +67,8 @@ class LocationsTest {
         JsonArray evses = l.getJsonArray("evses");
         assertEquals("CP-1-1", evses.getJsonObject(0).getString("uid"));
         assertEquals("NL*CSX*ECP1*1", evses.getJsonObject(0).getString("evse_id"));
-        assertEquals("2026-12-01T10:16:30Z", evses.getJsonObject(0).getString("last_updated"), "its status change");
-        assertEquals("2026-12-01T10:16:30Z", l.getString("last_updated"), "its newest EVSE");
+        assertEquals("2026-12-01T10:16:30.250Z", evses.getJsonObject(0).getString("last_updated"), "its status change");
+        assertEquals("2026-12-01T10:16:30.250Z", l.getString("last_updated"), "its newest EVSE");
         assertEquals(
                 22_000,
                 evses.getJsonObject(1)
