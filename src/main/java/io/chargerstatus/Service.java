@@ -167,7 +167,10 @@ public final class Service {
                                     wiring,
                                     config.notifications(),
                                     java.util.List.of(OcpiChannel.factory(
-                                            v -> wiring.sql(v, 2), config.notifications(), wiring.clock()))))
+                                            v -> wiring.sql(v, 2),
+                                            config.notifications(),
+                                            config.roaming().pushWindow(),
+                                            wiring.clock()))))
                             : Future.succeededFuture((String) null);
                 })
                 .compose(id -> {

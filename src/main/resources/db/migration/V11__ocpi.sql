@@ -9,6 +9,9 @@ ALTER TABLE sites ADD COLUMN address text, ADD COLUMN city text, ADD COLUMN post
   ADD COLUMN country text, ADD COLUMN latitude text, ADD COLUMN longitude text,
   ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();
 
+-- The chargers of a site (a Location's EVSEs), read a page of sites at a time.
+CREATE INDEX chargers_site ON chargers (account_id, site_id);
+
 -- A port's EVSE and connector data (OCPI enums, checked by the API).
 CREATE TABLE port_static (
   charger_id         text        NOT NULL REFERENCES chargers(id) ON DELETE CASCADE,

@@ -45,9 +45,10 @@ public record Config(
     /**
      * OCPI: the url partners reach this service at (null: the scheme and host of each request, which is wrong
      * behind a proxy that rewrites them), the open-data requests allowed per client address and minute, and
-     * the largest page of the Locations module.
+     * the largest page of the Locations module, and how many pushes to one partner may be in flight at once
+     * (for distinct EVSEs).
      */
-    public record Roaming(String baseUrl, int openDataPerMinute, int pageLimit) {}
+    public record Roaming(String baseUrl, int openDataPerMinute, int pageLimit, int pushWindow) {}
 
     /** The back-office HTTP side. */
     public record Http(int port, String adminToken, String corsOrigins) {}
@@ -317,7 +318,11 @@ public record Config(
                         positive(v, "historyRetentionDays"),
                         positive(v, "historyMaintenanceMs"),
                         positive(v, "historyMonthsAhead")),
-                new Roaming(baseUrl(v), positive(v, "openDataPerMinute"), positive(v, "ocpiPageLimit")));
+                new Roaming(
+                        baseUrl(v),
+                        positive(v, "openDataPerMinute"),
+                        positive(v, "ocpiPageLimit"),
+                        positive(v, "ocpiPushWindow")));
     }
 
     /** OCPI_BASE_URL: an http(s) url without a trailing slash, or null. */

@@ -24,6 +24,20 @@ public interface Channel extends Transport {
          * only moves the cursor past history the subscription needs nothing from.
          */
         Future<List<Message>> owed(long statusSeq, long secondSeq, int limit);
+
+        /**
+         * Messages of one key are sent in order, one at a time; messages of distinct keys may be in flight
+         * together, up to {@link #window}. Null: the message goes alone, after every earlier one and before
+         * every later one.
+         */
+        default String orderKey(Message m) {
+            return null;
+        }
+
+        /** How many messages of distinct keys may be in flight at once. */
+        default int window() {
+            return 1;
+        }
     }
 
     /** The url prefix of its subscriptions. */

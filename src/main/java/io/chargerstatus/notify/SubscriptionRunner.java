@@ -10,17 +10,23 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The delivery of one subscription, on its deliverer's event loop: one message at a time, in the order it is
- * owed (incident events first, then the history after its cursor), each retried with growing delays until it
- * is delivered or {@code giveUpAfterS} has passed (then logged {@code failed} and passed). A slow or dead
- * receiver holds only this runner: every other subscription has its own.
+ * The delivery of one subscription, on its deliverer's event loop, in the order it is owed (incident events
+ * first, then the history after its cursor): a webhook's messages one at a time; a channel's in batches of
+ * messages of distinct keys (an OCPI partner's: distinct EVSEs), up to the channel's window, so that one
+ * partner's pushes keep up with a fleet while each EVSE's stay in order. Each message is retried with growing
+ * delays until it is delivered or {@code giveUpAfterS} has passed (then logged {@code failed} and passed); the
+ * cursors move past a batch when all of it is. A slow or dead receiver holds only this runner: every other
+ * subscription has its own.
  */
 final class SubscriptionRunner {
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionRunner.class);
@@ -41,15 +47,28 @@ final class SubscriptionRunner {
 
     long statusSeq;
     long incidentSeq;
-    private Message current;
-    private int attempt;
-    private Instant firstTry;
+    /** What is being sent: one message, or for a channel up to its window of messages of distinct keys. */
+    private final List<InFlight> batch = new ArrayList<>();
+    /** A fetch under way. */
     private boolean busy;
     /** A wake that came while a fetch was under way: look again once it is done. */
     private boolean woken;
 
     private boolean stopped;
-    private long retryTimer = -1;
+
+    /** One message being sent, with its attempts. */
+    private static final class InFlight {
+        final Message message;
+        int attempt;
+        Instant firstTry;
+        boolean done;
+        long timer = -1;
+
+        InFlight(Message message) {
+            this.message = message;
+            this.done = WebhookStore.SKIP.equals(message.type());
+        }
+    }
 
     SubscriptionRunner(
             Vertx vertx,
@@ -78,15 +97,17 @@ final class SubscriptionRunner {
     void wake() {
         if (busy) {
             woken = true;
-        } else if (!stopped && retryTimer < 0) {
+        } else if (!stopped && batch.isEmpty()) {
             pump();
         }
     }
 
     void stop() {
         stopped = true;
-        if (retryTimer >= 0) {
-            vertx.cancelTimer(retryTimer);
+        for (InFlight f : batch) {
+            if (f.timer >= 0) {
+                vertx.cancelTimer(f.timer);
+            }
         }
     }
 
@@ -95,36 +116,59 @@ final class SubscriptionRunner {
     }
 
     private void pump() {
-        if (stopped) {
+        if (stopped || !batch.isEmpty()) {
             return;
         }
-        if (current == null) {
-            current = queue.poll();
-            attempt = 0;
-            firstTry = null;
-        }
-        while (current != null && WebhookStore.SKIP.equals(current.type())) {
-            passed(current);
-            current = queue.poll();
-        }
-        if (current != null) {
-            send();
+        if (queue.isEmpty()) {
+            busy = true;
+            woken = false;
+            fetch().onComplete(ar -> {
+                busy = false;
+                if (ar.failed()) {
+                    LOG.warn("webhook " + subscription.id() + ": cannot read what it is owed: "
+                            + ar.cause().getMessage());
+                } else if (!ar.result().isEmpty()) {
+                    queue.addAll(ar.result());
+                    pump();
+                } else if (woken) {
+                    pump();
+                }
+            });
             return;
         }
-        busy = true;
-        woken = false;
-        fetch().onComplete(ar -> {
-            busy = false;
-            if (ar.failed()) {
-                LOG.warn("webhook " + subscription.id() + ": cannot read what it is owed: "
-                        + ar.cause().getMessage());
-            } else if (!ar.result().isEmpty()) {
-                queue.addAll(ar.result());
-                pump();
-            } else if (woken) {
-                pump();
+        // Webhooks: one message at a time (status.changed in seq order). A channel's messages of distinct keys
+        // go together, up to its window; a key's messages stay in order, one batch after the other, and a
+        // message without a key goes alone.
+        int window = source == null ? 1 : Math.max(1, source.window());
+        Set<String> keys = new HashSet<>();
+        while (!queue.isEmpty() && batch.size() < window) {
+            String key = source == null ? null : source.orderKey(queue.peek());
+            if (key == null ? !batch.isEmpty() : !keys.add(key)) {
+                break;
             }
-        });
+            batch.add(new InFlight(queue.poll()));
+            if (key == null) {
+                break;
+            }
+        }
+        for (InFlight f : List.copyOf(batch)) {
+            if (!f.done) {
+                send(f);
+            }
+        }
+        finish();
+    }
+
+    /** Once every message of the batch is delivered or given up: the cursors move past them, in order. */
+    private void finish() {
+        for (InFlight f : batch) {
+            if (!f.done) {
+                return;
+            }
+        }
+        batch.forEach(f -> passed(f.message));
+        batch.clear();
+        pump();
     }
 
     /** Incident events first (rare, and what pages someone), then the history. */
@@ -140,16 +184,14 @@ final class SubscriptionRunner {
         });
     }
 
-    private void send() {
-        busy = true;
-        attempt++;
+    private void send(InFlight f) {
+        f.attempt++;
         Instant start = clock.instant();
-        if (firstTry == null) {
-            firstTry = start;
+        if (f.firstTry == null) {
+            f.firstTry = start;
         }
-        Message m = current;
+        Message m = f.message;
         transport.send(subscription, m).onComplete(ar -> {
-            busy = false;
             if (stopped) {
                 return;
             }
@@ -159,7 +201,7 @@ final class SubscriptionRunner {
                         subscription.id(),
                         m.id(),
                         m.type(),
-                        attempt,
+                        f.attempt,
                         start,
                         ar.result(),
                         null,
@@ -167,8 +209,8 @@ final class SubscriptionRunner {
                         null,
                         tookMs));
                 metrics.sent(channel(), Duration.between(m.createdAt(), clock.instant()));
-                passed(m);
-                pump();
+                f.done = true;
+                finish();
                 return;
             }
             Integer code = ar.cause() instanceof Refused r ? r.httpStatus : null;
@@ -177,25 +219,25 @@ final class SubscriptionRunner {
                     : ar.cause().getMessage();
             Instant now = clock.instant();
             boolean permanent = ar.cause() instanceof Refused r && r.permanent;
-            if (permanent || Duration.between(firstTry, now).toSeconds() >= settings.giveUpAfterS()) {
+            if (permanent || Duration.between(f.firstTry, now).toSeconds() >= settings.giveUpAfterS()) {
                 log.accept(new Attempt(
-                        subscription.id(), m.id(), m.type(), attempt, start, code, error, "failed", null, tookMs));
+                        subscription.id(), m.id(), m.type(), f.attempt, start, code, error, "failed", null, tookMs));
                 metrics.failed(channel());
                 LOG.warn("webhook " + subscription.id() + ": message " + m.id()
                         + (permanent
                                 ? " refused by the receiver, not retried: " + error
-                                : " failed after " + attempt + " attempts over " + settings.giveUpAfterS()
+                                : " failed after " + f.attempt + " attempts over " + settings.giveUpAfterS()
                                         + " s (last: " + error + ")"));
-                passed(m);
-                pump();
+                f.done = true;
+                finish();
                 return;
             }
-            long delay = delay(attempt);
+            long delay = delay(f.attempt);
             log.accept(new Attempt(
                     subscription.id(),
                     m.id(),
                     m.type(),
-                    attempt,
+                    f.attempt,
                     start,
                     code,
                     error,
@@ -203,14 +245,14 @@ final class SubscriptionRunner {
                     now.plusMillis(delay),
                     tookMs));
             metrics.retried(channel());
-            if (attempt == 1) {
+            if (f.attempt == 1) {
                 LOG.info("webhook " + subscription.id() + ": " + m.id() + " not delivered (" + error
                         + "), retrying with growing delays");
             }
-            retryTimer = vertx.setTimer(delay, t -> {
-                retryTimer = -1;
+            f.timer = vertx.setTimer(delay, t -> {
+                f.timer = -1;
                 if (!stopped) {
-                    send();
+                    send(f);
                 }
             });
         });
@@ -223,7 +265,6 @@ final class SubscriptionRunner {
         } else {
             incidentSeq = Math.max(incidentSeq, m.position());
         }
-        current = null;
     }
 
     /** {@code retryBaseMs} doubled per attempt, at most {@code retryMaxMs}. */

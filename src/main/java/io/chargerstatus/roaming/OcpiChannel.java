@@ -44,14 +44,17 @@ public final class OcpiChannel implements Channel {
 
     private record Cached(RoamingStore.Party party, RoamingStore.Account account, long until) {}
 
-    public OcpiChannel(Vertx vertx, Sql.Access db, Config.Notify settings, Clock clock) {
+    private final int window;
+
+    public OcpiChannel(Vertx vertx, Sql.Access db, Config.Notify settings, int window, Clock clock) {
+        this.window = window;
         this.vertx = vertx;
         this.store = new RoamingStore(db);
         this.settings = settings;
         this.clock = clock;
         this.client = vertx.createHttpClient(
                 new HttpClientOptions().setKeepAlive(true).setConnectTimeout(settings.timeoutMs()),
-                new PoolOptions().setHttp1MaxSize(4));
+                new PoolOptions().setHttp1MaxSize(Math.min(64, Math.max(4, window))));
         this.urls = new GuardedUrls(vertx, settings.allowPrivate());
     }
 
@@ -62,7 +65,7 @@ public final class OcpiChannel implements Channel {
 
     @Override
     public Source open(Subscription s) {
-        return new PartnerFeed(store, s.accountId());
+        return new PartnerFeed(store, s.accountId(), window);
     }
 
     /** A message's body: {@code {"method","path","body"}}, the path under the partner's locations url. */
@@ -183,7 +186,7 @@ public final class OcpiChannel implements Channel {
 
     /** Makes one per deliverer. */
     public static Channel.Factory factory(
-            java.util.function.Function<Vertx, Sql.Access> db, Config.Notify settings, Clock clock) {
-        return vertx -> new OcpiChannel(vertx, db.apply(vertx), settings, clock);
+            java.util.function.Function<Vertx, Sql.Access> db, Config.Notify settings, int window, Clock clock) {
+        return vertx -> new OcpiChannel(vertx, db.apply(vertx), settings, window, clock);
     }
 }

@@ -33,10 +33,27 @@ final class PartnerFeed implements Channel.Source {
     private final Map<String, ChargerPorts> chargers = new HashMap<>();
     private final Map<String, String> pushed = new HashMap<>(); // "charger|port" -> OCPI status last queued
     private long consumed = -1;
+    private final int window;
 
-    PartnerFeed(RoamingStore store, String accountId) {
+    PartnerFeed(RoamingStore store, String accountId, int window) {
         this.store = store;
         this.accountId = accountId;
+        this.window = window;
+    }
+
+    /** An EVSE's PATCH or PUT: its path; a Location's PUT (it holds every EVSE) or a skip: none, it goes alone. */
+    @Override
+    public String orderKey(Message m) {
+        if (!"ocpi.locations".equals(m.type())) {
+            return null;
+        }
+        String path = m.json().getString("path");
+        return path.chars().filter(c -> c == '/').count() >= 4 ? path : null;
+    }
+
+    @Override
+    public int window() {
+        return window;
     }
 
     @Override

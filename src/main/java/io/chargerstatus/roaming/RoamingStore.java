@@ -96,22 +96,33 @@ public final class RoamingStore extends Sql {
     /** A page of an account's publishable locations and how many match in all. */
     public record Page(List<JsonObject> locations, int total) {}
 
-    /** The publishable sites with each one's last_updated (its own, or its newest port's status or data). */
-    private static final String SITES = """
-      WITH loc AS (
-        SELECT s.*, greatest(s.updated_at, (
-            SELECT max(greatest(ps.updated_at, c.status_since, k.since))
-            FROM chargers c JOIN port_static ps ON ps.charger_id = c.id
-            LEFT JOIN connectors k ON k.charger_id = c.id AND k.connector_id = ps.connector_id
-            WHERE c.account_id = s.account_id AND c.site_id = s.id)) AS last_updated
-        FROM sites s
-        WHERE s.account_id = $1 AND s.address IS NOT NULL AND s.city IS NOT NULL AND s.country IS NOT NULL
+    private static final String PUBLISHABLE = """
+        s.account_id = $1 AND s.address IS NOT NULL AND s.city IS NOT NULL AND s.country IS NOT NULL
           AND s.latitude IS NOT NULL AND s.longitude IS NOT NULL
           AND ($2::text[] IS NULL OR s.id = ANY($2))
-          AND ($3::text IS NULL OR s.id = $3 OR left(encode(sha256(convert_to(s.id, 'UTF8')), 'hex'), 36) = $3))
+          AND ($3::text IS NULL OR s.id = $3 OR left(encode(sha256(convert_to(s.id, 'UTF8')), 'hex'), 36) = $3)""";
+
+    /** A page of the publishable sites (their last_updated comes from their ports, in Java). */
+    private static final String SITES = "SELECT s.*, count(*) OVER () AS total FROM sites s WHERE " + PUBLISHABLE
+            + " ORDER BY s.id OFFSET $4 LIMIT $5";
+
+    /**
+     * The same with date filters: each site's last_updated (its own, or its newest port's status or data) from
+     * one pass over the account's ports, not one per site.
+     */
+    private static final String SITES_UPDATED = """
+      WITH upd AS (
+        SELECT c.site_id, max(greatest(ps.updated_at, c.status_since, k.since)) AS t
+        FROM chargers c JOIN port_static ps ON ps.charger_id = c.id
+        LEFT JOIN connectors k ON k.charger_id = c.id AND k.connector_id = ps.connector_id
+        WHERE c.account_id = $1 AND c.site_id IS NOT NULL GROUP BY c.site_id),
+      loc AS (
+        SELECT s.*, greatest(s.updated_at, upd.t) AS last_updated FROM sites s LEFT JOIN upd ON upd.site_id = s.id
+        WHERE""" + " " + PUBLISHABLE + """
+      )
       SELECT *, count(*) OVER () AS total FROM loc
-      WHERE ($4::timestamptz IS NULL OR last_updated >= $4) AND ($5::timestamptz IS NULL OR last_updated < $5)
-      ORDER BY id OFFSET $6 LIMIT $7""";
+      WHERE ($6::timestamptz IS NULL OR last_updated >= $6) AND ($7::timestamptz IS NULL OR last_updated < $7)
+      ORDER BY id OFFSET $4 LIMIT $5""";
 
     private static final String PORTS = """
       SELECT c.id AS charger_id, c.site_id, c.status AS charger_status, c.status_since, ps.*,
@@ -156,38 +167,41 @@ public final class RoamingStore extends Sql {
             Instant to,
             int offset,
             int limit) {
-        return exec(SITES, Tuple.from(new Object[] {accountId, siteIds, locationId, odt(from), odt(to), offset, limit}))
-                .compose(sites -> {
-                    Map<String, Locations.Site> page = new LinkedHashMap<>();
-                    int total = 0;
-                    for (Row r : sites) {
-                        total = r.getInteger("total");
-                        if (locationId != null
-                                && !Locations.locationId(r.getString("id")).equals(locationId)) {
-                            continue;
-                        }
-                        page.put(r.getString("id"), site(r));
-                    }
-                    int count = locationId == null ? total : page.size();
-                    if (page.isEmpty()) {
-                        return Future.succeededFuture(new Page(List.of(), count));
-                    }
-                    return exec(PORTS, Tuple.of(accountId, (Object)
-                                    page.keySet().toArray(String[]::new)))
-                            .map(rows -> {
-                                Map<String, List<Locations.Port>> ports = new HashMap<>();
-                                rows.forEach(r -> ports.computeIfAbsent(r.getString("site_id"), k -> new ArrayList<>())
-                                        .add(port(r)));
-                                List<JsonObject> out = new ArrayList<>();
-                                page.forEach((id, site) -> {
-                                    JsonObject l = Locations.location(cpo, site, ports.getOrDefault(id, List.of()));
-                                    if (l != null) {
-                                        out.add(l);
-                                    }
-                                });
-                                return new Page(out, count);
-                            });
-                });
+        Future<io.vertx.sqlclient.RowSet<Row>> found = from == null && to == null
+                ? exec(SITES, Tuple.from(new Object[] {accountId, siteIds, locationId, offset, limit}))
+                : exec(
+                        SITES_UPDATED,
+                        Tuple.from(new Object[] {accountId, siteIds, locationId, offset, limit, odt(from), odt(to)}));
+        return found.compose(sites -> {
+            Map<String, Locations.Site> page = new LinkedHashMap<>();
+            int total = 0;
+            for (Row r : sites) {
+                total = r.getInteger("total");
+                if (locationId != null
+                        && !Locations.locationId(r.getString("id")).equals(locationId)) {
+                    continue;
+                }
+                page.put(r.getString("id"), site(r));
+            }
+            int count = locationId == null ? total : page.size();
+            if (page.isEmpty()) {
+                return Future.succeededFuture(new Page(List.of(), count));
+            }
+            return exec(PORTS, Tuple.of(accountId, (Object) page.keySet().toArray(String[]::new)))
+                    .map(rows -> {
+                        Map<String, List<Locations.Port>> ports = new HashMap<>();
+                        rows.forEach(r -> ports.computeIfAbsent(r.getString("site_id"), k -> new ArrayList<>())
+                                .add(port(r)));
+                        List<JsonObject> out = new ArrayList<>();
+                        page.forEach((id, site) -> {
+                            JsonObject l = Locations.location(cpo, site, ports.getOrDefault(id, List.of()));
+                            if (l != null) {
+                                out.add(l);
+                            }
+                        });
+                        return new Page(out, count);
+                    });
+        });
     }
 
     private static Locations.Site site(Row r) {

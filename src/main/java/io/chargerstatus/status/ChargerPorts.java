@@ -35,6 +35,27 @@ public final class ChargerPorts {
         }
     }
 
+    /** A copy in plain values, to be kept and restored ({@link #restore}): charger, whole, wholeFault, ports. */
+    public java.util.List<Object> snapshot() {
+        java.util.List<Object> ports = new java.util.ArrayList<>();
+        connectors.forEach((n, p) -> ports.add(java.util.Arrays.asList(n, p.status(), p.ocppStatus(), p.faultCode())));
+        return java.util.Arrays.asList(charger, whole, wholeFault, ports);
+    }
+
+    /** The state a {@link #snapshot} was taken of. */
+    public static ChargerPorts restore(java.util.List<?> snapshot) {
+        ChargerPorts c = new ChargerPorts();
+        c.charger = (String) snapshot.get(0);
+        c.whole = (String) snapshot.get(1);
+        c.wholeFault = (String) snapshot.get(2);
+        for (Object o : (java.util.List<?>) snapshot.get(3)) {
+            java.util.List<?> p = (java.util.List<?>) o;
+            c.connectors.put(
+                    ((Number) p.get(0)).intValue(), new Port((String) p.get(1), (String) p.get(2), (String) p.get(3)));
+        }
+        return c;
+    }
+
     /** The charger-level status last applied ("Unknown" before any event: never had a session). */
     public String charger() {
         return charger;

@@ -254,6 +254,10 @@ class OcpiIT {
         HttpResponse<String> none = ocpi("GET", "/ocpi/2.2.1/locations?date_from=2999-01-01T00:00:00Z", tokenC, null);
         assertEquals(0, envelope(none, 200, 1000).getJsonArray("data").size());
         assertEquals("0", none.headers().firstValue("X-Total-Count").orElse(null));
+        HttpResponse<String> since = ocpi("GET", "/ocpi/2.2.1/locations?date_from=2000-01-01T00:00:00Z", tokenC, null);
+        assertEquals(2, envelope(since, 200, 1000).getJsonArray("data").size());
+        assertEquals("3", since.headers().firstValue("X-Total-Count").orElse(null));
+        assertTrue(since.headers().firstValue("Link").orElse("").contains("date_from=2000-01-01T00%3A00%3A00Z"));
         envelope(ocpi("GET", "/ocpi/2.2.1/locations?date_from=yesterday", tokenC, null), 400, 2001);
         envelope(ocpi("GET", "/ocpi/2.2.1/locations?limit=-1", tokenC, null), 400, 2001);
     }
