@@ -14,6 +14,7 @@ import io.chargerstatus.ocpp.OcppVerticle;
 import io.chargerstatus.roaming.OcpiChannel;
 import io.chargerstatus.store.Database;
 import io.chargerstatus.store.Wiring;
+import io.chargerstatus.uptime.UptimeRollup;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -177,6 +178,7 @@ public final class Service {
                     service.delivererDeployment = id;
                     return vertx.deployVerticle(new HistoryMaintenance(wiring, config.history()));
                 })
+                .compose(id -> vertx.deployVerticle(new UptimeRollup(wiring, config.history())))
                 .map(id -> {
                     service.ready.set(true);
                     // DB_POOL_SIZE/2 (at least 2) per verticle instance, plus the SSE replays' own 2: said once, in

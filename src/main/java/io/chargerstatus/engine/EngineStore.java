@@ -385,6 +385,12 @@ public final class EngineStore extends Sql {
                     }
                     return conn.preparedQuery("DELETE FROM status_events WHERE charger_id = $1")
                             .execute(Tuple.of(id))
+                            .compose(history -> conn.preparedQuery("DELETE FROM port_downs WHERE charger_id = $1")
+                                    .execute(Tuple.of(id))
+                                    .compose(v -> conn.preparedQuery(
+                                                    "DELETE FROM uptime_lifetimes WHERE charger_id = $1")
+                                            .execute(Tuple.of(id)))
+                                    .map(history))
                             .compose(history -> conn.preparedQuery(
                                             "DELETE FROM decommissioned_chargers WHERE charger_id = $1")
                                     .execute(Tuple.of(id))

@@ -147,7 +147,10 @@ public final class HistoryMaintenance extends VerticleBase {
                         chain = chain.compose(x -> drop(conn, m));
                     }
                 }
-                return chain;
+                // The uptime roll-up's stretches that ended before the retention go with the history.
+                return chain.compose(x -> conn.preparedQuery("DELETE FROM port_downs WHERE end_s < $1")
+                        .execute(io.vertx.sqlclient.Tuple.of(cutoff.getEpochSecond()))
+                        .mapEmpty());
             });
         }
 

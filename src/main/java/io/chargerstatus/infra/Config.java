@@ -128,9 +128,11 @@ public record Config(
 
     /**
      * The history's monthly partitions: how many days are kept (older months are dropped whole), how often
-     * the service makes partitions ahead and drops expired ones, and how many months ahead it makes.
+     * the service makes partitions ahead and drops expired ones, and how many months ahead it makes; how often
+     * the uptime roll-up follows the history, and how many events it reads at a time.
      */
-    public record History(int retentionDays, int maintenanceMs, int monthsAhead) {}
+    public record History(
+            int retentionDays, int maintenanceMs, int monthsAhead, int rollupTickMs, int rollupBatchMax) {}
 
     /**
      * Webhook and e-mail delivery: the answer deadline, the growing retry delays (from {@code retryBaseMs},
@@ -317,7 +319,9 @@ public record Config(
                 new History(
                         positive(v, "historyRetentionDays"),
                         positive(v, "historyMaintenanceMs"),
-                        positive(v, "historyMonthsAhead")),
+                        positive(v, "historyMonthsAhead"),
+                        positive(v, "uptimeRollupTickMs"),
+                        positive(v, "uptimeRollupBatchMax")),
                 new Roaming(
                         baseUrl(v),
                         positive(v, "openDataPerMinute"),

@@ -165,13 +165,13 @@ public final class Deliverer extends VerticleBase {
     }
 
     /**
-     * An attempt for the log. status.changed messages delivered at their first attempt are summed per
-     * subscription until the next flush (one row {@code msg_status_101..msg_status_160 (60 messages)}): at a
-     * fleet's rate a row per change would double the database's writes; every other attempt (incident
-     * messages, failures, retries, what was delivered after a retry) has a row of its own.
+     * An attempt for the log. Messages of the history (status.changed, OCPI pushes) delivered at their first
+     * attempt are summed per subscription until the next flush (one row {@code msg_status_101..msg_status_160
+     * (60 messages)}): at a fleet's rate a row per change would double the database's writes; every other
+     * attempt (incident messages, failures, retries, what was delivered after a retry) has a row of its own.
      */
     private void logged(Attempt a) {
-        if (!"status.changed".equals(a.type()) || !"delivered".equals(a.outcome()) || a.attempt() != 1) {
+        if (a.type().startsWith("incident.") || !"delivered".equals(a.outcome()) || a.attempt() != 1) {
             attempts.add(a);
             return;
         }

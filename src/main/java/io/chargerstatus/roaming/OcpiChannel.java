@@ -100,7 +100,8 @@ public final class OcpiChannel implements Channel {
             }
             JsonObject request = m.json();
             String url = stripSlash(p.locationsUrl()) + request.getString("path");
-            return urls.check(url).compose(v -> {
+            // The partner's host is what the guard checks (once a minute), not each EVSE's path.
+            return urls.check(p.locationsUrl()).compose(v -> {
                 Buffer body = Buffer.buffer(request.getJsonObject("body").encode());
                 RequestOptions options = new RequestOptions()
                         .setMethod(HttpMethod.valueOf(request.getString("method")))

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * {@link PortTimeline} one event at a time: the down stretches of one charger lifetime's ports as they open and
@@ -32,7 +31,9 @@ public final class PortRollup {
     private ChargerPorts state = new ChargerPorts();
     private Long commissioned;
     private long at = Long.MIN_VALUE;
-    private final TreeSet<Integer> ports = new TreeSet<>();
+    /** Each port and when it first reported. */
+    private final TreeMap<Integer, Long> ports = new TreeMap<>();
+
     private final Map<Integer, PortTimeline.Down> open = new HashMap<>();
     private final List<PortTimeline.Down> template = new ArrayList<>();
 
@@ -40,14 +41,24 @@ public final class PortRollup {
         return commissioned;
     }
 
-    public TreeSet<Integer> ports() {
-        return ports;
+    /** The ports that had reported before {@code until}. */
+    public List<Integer> portsBefore(long until) {
+        List<Integer> out = new ArrayList<>();
+        ports.forEach((p, first) -> {
+            if (first < until) {
+                out.add(p);
+            }
+        });
+        return out;
     }
 
     /** One applied event in seq order; the stretches it opened or closed (a closed one replaces its open one). */
     public List<Stretch> apply(PortTimeline.Event e) {
         List<Stretch> out = new ArrayList<>();
-        if (e.connectorId() != null && e.connectorId() > 0 && ports.add(e.connectorId()) && commissioned != null) {
+        if (e.connectorId() != null
+                && e.connectorId() > 0
+                && ports.putIfAbsent(e.connectorId(), e.at()) == null
+                && commissioned != null) {
             int p = e.connectorId();
             for (PortTimeline.Down d : template) {
                 out.add(new Stretch(p, d.start(), d.end(), d.status(), d.faultCode()));
@@ -66,7 +77,7 @@ public final class PortRollup {
         if (commissioned == null) {
             return out;
         }
-        List<Integer> all = new ArrayList<>(ports);
+        List<Integer> all = new ArrayList<>(ports.keySet());
         all.add(TEMPLATE);
         for (int p : all) {
             String[] reason = state.downReason(p);
@@ -114,13 +125,11 @@ public final class PortRollup {
         for (int p : ports) {
             downs.put(p, new ArrayList<>());
         }
-        // The newest word on a stretch wins: a stretch kept open and closed since is the closed one.
+        // In order, the last word on a stretch wins: one kept open and closed since is the closed one; a
+        // zero-length one closed where another opens is that other one.
         Map<String, Stretch> latest = new LinkedHashMap<>();
         for (Stretch s : stretches) {
-            Stretch was = latest.get(s.port() + "|" + s.start());
-            if (was == null || was.end() == null) {
-                latest.put(s.port() + "|" + s.start(), s);
-            }
+            latest.put(s.port() + "|" + s.start(), s);
         }
         for (Stretch s : latest.values()) {
             List<PortTimeline.Down> list = downs.get(s.port());
@@ -145,7 +154,9 @@ public final class PortRollup {
         out.add(state.snapshot());
         out.add(commissioned);
         out.add(at);
-        out.add(new ArrayList<>(ports));
+        List<Object> portList = new ArrayList<>();
+        ports.forEach((p, first) -> portList.add(List.of(p, first)));
+        out.add(portList);
         out.add(openList);
         out.add(templateList);
         return out;
@@ -165,8 +176,9 @@ public final class PortRollup {
         r.state = ChargerPorts.restore((List<?>) saved.get(0));
         r.commissioned = saved.get(1) == null ? null : ((Number) saved.get(1)).longValue();
         r.at = ((Number) saved.get(2)).longValue();
-        for (Object p : (List<?>) saved.get(3)) {
-            r.ports.add(((Number) p).intValue());
+        for (Object o : (List<?>) saved.get(3)) {
+            List<?> p = (List<?>) o;
+            r.ports.put(((Number) p.get(0)).intValue(), ((Number) p.get(1)).longValue());
         }
         for (Object o : (List<?>) saved.get(4)) {
             List<?> d = (List<?>) o;

@@ -29,16 +29,13 @@ public final class Reports {
         Map<String, List<Uptime.Exclusion>> closed = new HashMap<>();
         Map<String, Uptime.Port> merged = new TreeMap<>();
         for (UptimeStore.Lifetime life : in.lifetimes()) {
-            List<PortTimeline.Event> events = new ArrayList<>();
-            for (PortTimeline.Event e : in.events().getOrDefault(life.chargerId(), List.of())) {
-                if (e.seq() > life.afterSeq() && (life.untilSeq() == null || e.seq() <= life.untilSeq())) {
-                    events.add(e);
-                }
-            }
             long end = life.decommissionedAt() == null
                     ? now
                     : Math.min(now, life.decommissionedAt().getEpochSecond());
-            PortTimeline.Ports ports = PortTimeline.of(events, end);
+            UptimeStore.Rolled rolled = in.rolled().get(UptimeStore.key(life));
+            PortTimeline.Ports ports = rolled == null
+                    ? null
+                    : PortRollup.ports(rolled.commissioned(), rolled.ports(), rolled.stretches(), end);
             if (ports == null) {
                 continue;
             }

@@ -6,6 +6,7 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -33,9 +34,19 @@ public final class UptimeStore extends Sql {
     /** Everything one report needs, gathered in a few queries. */
     public record Inputs(
             List<Lifetime> lifetimes,
-            Map<String, List<PortTimeline.Event>> events,
+            Map<String, Rolled> rolled,
             List<Scoped> exclusions,
             Map<String, SiteHours> sites) {}
+
+    /**
+     * A lifetime's ports as the roll-up and the history after its cursor give them: when it was commissioned
+     * (null: not before the report's horizon), its ports, its down stretches overlapping the report.
+     */
+    public record Rolled(Long commissioned, List<Integer> ports, List<PortRollup.Stretch> stretches) {}
+
+    static String key(Lifetime l) {
+        return l.chargerId() + "|" + l.afterSeq();
+    }
 
     /** An exclusion or maintenance window with what it covers (null: the whole account, site or charger). */
     public record Scoped(String siteId, String chargerId, Integer connectorId, Uptime.Exclusion exclusion) {
@@ -61,13 +72,22 @@ public final class UptimeStore extends Sql {
       WHERE account_id = $1 AND ($2::text IS NULL OR site_id = $2) AND ($3::text IS NULL OR charger_id = $3)
         AND decommissioned_at > $4""";
 
-    // Only this account's rows: a charger id registered again elsewhere has another account's history.
-    private static final String EVENTS = """
+    // Only this account's rows: a charger id registered again elsewhere has another account's history. Only
+    // what the roll-up has not seen yet: the events after its cursor.
+    private static final String TAIL = """
       SELECT seq, charger_id, status, connector_id, connector_status, ocpp_status, error_code, vendor_error_code,
              fault_code, ts
       FROM status_events
-      WHERE account_id = $1 AND applied AND charger_id = ANY($2::text[]) AND ts < $3
+      WHERE account_id = $1 AND applied AND charger_id = ANY($2::text[]) AND ts < $3 AND seq > $4
       ORDER BY charger_id, seq""";
+
+    private static final String STATES = """
+      SELECT charger_id, after_seq, state::text AS state FROM uptime_lifetimes
+      WHERE account_id = $1 AND charger_id = ANY($2::text[])""";
+
+    private static final String DOWNS = """
+      SELECT charger_id, after_seq, connector_id, start_s, end_s, status, fault_code FROM port_downs
+      WHERE account_id = $1 AND charger_id = ANY($2::text[]) AND start_s < $3 AND (end_s IS NULL OR end_s > $4)""";
 
     private static final String EXCLUSIONS = """
       SELECT site_id, charger_id, connector_id, from_ts, to_ts, reason FROM outage_exclusions
@@ -81,17 +101,33 @@ public final class UptimeStore extends Sql {
      * (an outage report reads to now, to know where its outages end).
      */
     public Future<Inputs> inputs(Scope scope, Instant from, Instant until) {
+        // One snapshot: the roll-up's cursor, states and stretches as one commit of it left them.
+        return inTransaction(conn -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                .execute()
+                .compose(v -> conn.query("SELECT last_seq FROM uptime_rollup WHERE id = 1")
+                        .execute())
+                .compose(cursorRows -> {
+                    long cursor = cursorRows.iterator().next().getLong(0);
+                    return lifetimes(conn, scope, from)
+                            .compose(lifetimes -> rolled(conn, scope, lifetimes, from, until, cursor)
+                                    .compose(rolled -> rest(conn, scope, from, until)
+                                            .map(rest ->
+                                                    new Inputs(lifetimes, rolled, rest.exclusions(), rest.sites()))));
+                }));
+    }
+
+    private Future<List<Lifetime>> lifetimes(SqlConnection conn, Scope scope, Instant from) {
         Tuple filter = Tuple.of(scope.accountId(), scope.siteId(), scope.chargerId());
-        Future<List<Lifetime>> live = exec(LIVE, filter).map(rows -> {
+        Future<List<Lifetime>> live = conn.preparedQuery(LIVE).execute(filter).map(rows -> {
             List<Lifetime> out = new ArrayList<>();
             rows.forEach(r -> out.add(
                     new Lifetime(r.getString("id"), r.getString("site_id"), r.getLong("after_seq"), null, null)));
             return out;
         });
-        Future<List<Lifetime>> gone = exec(
-                        DECOMMISSIONED, Tuple.of(scope.accountId(), scope.siteId(), scope.chargerId(), utc(from)))
+        return live.compose(alive -> conn.preparedQuery(DECOMMISSIONED)
+                .execute(Tuple.of(scope.accountId(), scope.siteId(), scope.chargerId(), utc(from)))
                 .map(rows -> {
-                    List<Lifetime> out = new ArrayList<>();
+                    List<Lifetime> out = new ArrayList<>(alive);
                     rows.forEach(r -> out.add(new Lifetime(
                             r.getString("charger_id"),
                             r.getString("site_id"),
@@ -99,44 +135,88 @@ public final class UptimeStore extends Sql {
                             r.getLong("last_seq"),
                             instant(r, "decommissioned_at"))));
                     return out;
+                }));
+    }
+
+    /** Each lifetime's roll-up state and stretches, with the history after the roll-up's cursor applied. */
+    private Future<Map<String, Rolled>> rolled(
+            SqlConnection conn, Scope scope, List<Lifetime> lifetimes, Instant from, Instant until, long cursor) {
+        String[] ids = lifetimes.stream().map(Lifetime::chargerId).distinct().toArray(String[]::new);
+        long fromS = from.getEpochSecond();
+        long untilS = until.getEpochSecond();
+        Future<Map<String, PortRollup>> states = conn.preparedQuery(STATES)
+                .execute(Tuple.of(scope.accountId(), ids))
+                .map(rows -> {
+                    Map<String, PortRollup> out = new HashMap<>();
+                    rows.forEach(r -> out.put(
+                            r.getString("charger_id") + "|" + r.getLong("after_seq"),
+                            PortRollup.load(new JsonArray(r.getString("state")).getList())));
+                    return out;
                 });
-        return Future.all(live, gone).compose(both -> {
-            List<Lifetime> lifetimes = new ArrayList<>(live.result());
-            lifetimes.addAll(gone.result());
-            String[] ids =
-                    lifetimes.stream().map(Lifetime::chargerId).distinct().toArray(String[]::new);
-            Future<Map<String, List<PortTimeline.Event>>> events = exec(
-                            EVENTS, Tuple.of(scope.accountId(), ids, utc(until)))
-                    .map(rows -> {
-                        Map<String, List<PortTimeline.Event>> out = new HashMap<>();
-                        rows.forEach(r -> out.computeIfAbsent(r.getString("charger_id"), k -> new ArrayList<>())
-                                .add(event(r)));
-                        return out;
-                    });
-            Future<List<Scoped>> exclusions = exec(EXCLUSIONS, Tuple.of(scope.accountId(), utc(from), utc(until)))
-                    .map(rows -> {
-                        List<Scoped> out = new ArrayList<>();
-                        rows.forEach(r -> out.add(new Scoped(
-                                r.getString("site_id"),
-                                r.getString("charger_id"),
-                                r.getInteger("connector_id"),
-                                new Uptime.Exclusion(
-                                        instant(r, "from_ts").getEpochSecond(),
-                                        instant(r, "to_ts").getEpochSecond(),
-                                        r.getString("reason")))));
-                        return out;
-                    });
-            Future<Map<String, SiteHours>> sites = exec(
-                            "SELECT id, timezone, opening_hours::text AS hours FROM sites WHERE account_id = $1",
-                            Tuple.of(scope.accountId()))
-                    .map(rows -> {
-                        Map<String, SiteHours> out = new HashMap<>();
-                        rows.forEach(r -> out.put(r.getString("id"), siteHours(r)));
-                        return out;
-                    });
-            return Future.all(events, exclusions, sites)
-                    .map(v -> new Inputs(lifetimes, events.result(), exclusions.result(), sites.result()));
-        });
+        return states.compose(kept -> conn.preparedQuery(DOWNS)
+                .execute(Tuple.of(scope.accountId(), ids, untilS, fromS))
+                .compose(downs -> conn.preparedQuery(TAIL)
+                        .execute(Tuple.of(scope.accountId(), ids, utc(until), cursor))
+                        .map(tail -> {
+                            Map<String, List<PortRollup.Stretch>> stretches = new HashMap<>();
+                            downs.forEach(r -> stretches
+                                    .computeIfAbsent(
+                                            r.getString("charger_id") + "|" + r.getLong("after_seq"),
+                                            k -> new ArrayList<>())
+                                    .add(new PortRollup.Stretch(
+                                            r.getInteger("connector_id"),
+                                            r.getLong("start_s"),
+                                            r.getLong("end_s"),
+                                            r.getString("status"),
+                                            r.getString("fault_code"))));
+                            Map<String, List<PortTimeline.Event>> events = new HashMap<>();
+                            tail.forEach(r -> events.computeIfAbsent(r.getString("charger_id"), k -> new ArrayList<>())
+                                    .add(event(r)));
+                            Map<String, Rolled> out = new HashMap<>();
+                            for (Lifetime life : lifetimes) {
+                                String key = key(life);
+                                PortRollup state = kept.getOrDefault(key, new PortRollup());
+                                List<PortRollup.Stretch> list = stretches.getOrDefault(key, new ArrayList<>());
+                                for (PortTimeline.Event e : events.getOrDefault(life.chargerId(), List.of())) {
+                                    if (e.seq() > life.afterSeq()
+                                            && (life.untilSeq() == null || e.seq() <= life.untilSeq())) {
+                                        list.addAll(state.apply(e));
+                                    }
+                                }
+                                Long commissioned = state.commissioned() != null && state.commissioned() < untilS
+                                        ? state.commissioned()
+                                        : null;
+                                out.put(key, new Rolled(commissioned, state.portsBefore(untilS), list));
+                            }
+                            return out;
+                        })));
+    }
+
+    private record Rest(List<Scoped> exclusions, Map<String, SiteHours> sites) {}
+
+    private Future<Rest> rest(SqlConnection conn, Scope scope, Instant from, Instant until) {
+        return conn.preparedQuery(EXCLUSIONS)
+                .execute(Tuple.of(scope.accountId(), utc(from), utc(until)))
+                .map(rows -> {
+                    List<Scoped> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new Scoped(
+                            r.getString("site_id"),
+                            r.getString("charger_id"),
+                            r.getInteger("connector_id"),
+                            new Uptime.Exclusion(
+                                    instant(r, "from_ts").getEpochSecond(),
+                                    instant(r, "to_ts").getEpochSecond(),
+                                    r.getString("reason")))));
+                    return out;
+                })
+                .compose(exclusions -> conn.preparedQuery(
+                                "SELECT id, timezone, opening_hours::text AS hours FROM sites WHERE account_id = $1")
+                        .execute(Tuple.of(scope.accountId()))
+                        .map(rows -> {
+                            Map<String, SiteHours> out = new HashMap<>();
+                            rows.forEach(r -> out.put(r.getString("id"), siteHours(r)));
+                            return new Rest(exclusions, out);
+                        }));
     }
 
     private static SiteHours siteHours(Row r) {
@@ -150,7 +230,7 @@ public final class UptimeStore extends Sql {
         return new SiteHours(zone, OpeningHours.parse(hours == null ? null : Json.decodeValue(hours)));
     }
 
-    private static PortTimeline.Event event(Row r) {
+    static PortTimeline.Event event(Row r) {
         Integer connector = r.getInteger("connector_id");
         String faultCode;
         if (connector == null) {

@@ -322,4 +322,27 @@ class UptimeModelTest {
             assertTrue(up == null || (up >= 0 && up <= 100), String.valueOf(up));
         }
     }
+
+    @Property(tries = 500)
+    @Label("the roll-up, one event at a time and kept as JSON between events, gives PortTimeline's ports")
+    void rollupEqualsTimeline(@ForAll("histories") List<Event> history, @ForAll boolean keepEveryEvent) {
+        PortTimeline.Ports expected = PortTimeline.of(history, 6000);
+        PortRollup rollup = new PortRollup();
+        List<PortRollup.Stretch> stretches = new java.util.ArrayList<>();
+        for (Event e : history) {
+            stretches.addAll(rollup.apply(e));
+            if (keepEveryEvent) {
+                String kept = new io.vertx.core.json.JsonArray(rollup.save()).encode();
+                rollup = PortRollup.load(new io.vertx.core.json.JsonArray(kept).getList());
+            }
+        }
+        PortTimeline.Ports actual =
+                PortRollup.ports(rollup.commissioned(), rollup.portsBefore(Long.MAX_VALUE), stretches, 6000);
+        if (expected == null) {
+            assertNull(actual);
+            return;
+        }
+        assertEquals(expected.commissioned(), actual.commissioned());
+        assertEquals(expected.downs(), actual.downs());
+    }
 }
