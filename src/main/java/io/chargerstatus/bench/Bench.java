@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code java -jar charger-status.jar bench [--chargers 19000] [--connectors 2] [--rate 10000] [--seconds 30]
- * [--sustained-chargers 2000] [--phases all|single|cluster|sustained|notify|roaming] [--service-jvm "-Xmx1g -XX:+UseG1GC"]}: one run of the performance figures on this machine, each next to a
+ * [--sustained-chargers 2000] [--phases all|single|cluster|sustained|notify|roaming|uptime] [--service-jvm "-Xmx1g -XX:+UseG1GC"]}: one run of the performance figures on this machine, each next to a
  * baseline measured in the same run, written to {@code bench/results/}.
  *
  * <p>The service, the simulators and the echo baseline are separate processes (as in production, and
@@ -150,6 +150,11 @@ public final class Bench {
         }
         if (phases.equals("roaming")) {
             new RoamingPhase(this, pgUrl).run();
+            write();
+            return;
+        }
+        if (phases.equals("uptime")) {
+            new UptimePhase(this, pgUrl).run();
             write();
             return;
         }
@@ -1196,6 +1201,9 @@ public final class Bench {
         }
         if (results.containsKey("roaming")) {
             lines.add(RoamingPhase.markdown(results.getJsonObject("roaming")));
+        }
+        if (results.containsKey("uptime")) {
+            lines.add(UptimePhase.markdown(results.getJsonObject("uptime")));
         }
         if (results.containsKey("cluster")) {
             lines.add(clusterMarkdown());

@@ -10,7 +10,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
@@ -21,12 +20,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The delivery of one subscription, on its deliverer's event loop, in the order it is owed (incident events
- * first, then the history after its cursor): a webhook's messages one at a time; a channel's in batches of
- * messages of distinct keys (an OCPI partner's: distinct EVSEs), up to the channel's window, so that one
- * partner's pushes keep up with a fleet while each EVSE's stay in order. Each message is retried with growing
- * delays until it is delivered or {@code giveUpAfterS} has passed (then logged {@code failed} and passed); the
- * cursors move past a batch when all of it is. A slow or dead receiver holds only this runner: every other
- * subscription has its own.
+ * first, then the history after its cursor): a webhook's messages one at a time; a channel's up to its window
+ * at once, never two of one key (an OCPI partner's: one EVSE) at the same time, so that one partner's pushes
+ * keep up with a fleet while each EVSE's stay in order. Each message is retried with growing delays until it
+ * is delivered or {@code giveUpAfterS} has passed (then logged {@code failed} and passed); the cursors move
+ * past a message only when every earlier one is done. A slow or dead receiver holds only this runner: every
+ * other subscription has its own.
  */
 final class SubscriptionRunner {
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionRunner.class);
@@ -47,8 +46,17 @@ final class SubscriptionRunner {
 
     long statusSeq;
     long incidentSeq;
-    /** What is being sent: one message, or for a channel up to its window of messages of distinct keys. */
-    private final List<InFlight> batch = new ArrayList<>();
+    /**
+     * What is being sent, in the order owed: a webhook's one message; a channel's up to its window, of distinct
+     * keys. Delivered (or given up) messages leave from the head only, so the cursors never pass one still
+     * being sent.
+     */
+    private final Deque<InFlight> window = new ArrayDeque<>();
+
+    private final Set<String> keysInFlight = new HashSet<>();
+    private int sending;
+    /** A message without a key is in flight: nothing joins it. */
+    private boolean alone;
     /** A fetch under way. */
     private boolean busy;
     /** A wake that came while a fetch was under way: look again once it is done. */
@@ -59,14 +67,15 @@ final class SubscriptionRunner {
     /** One message being sent, with its attempts. */
     private static final class InFlight {
         final Message message;
+        final String key;
         int attempt;
         Instant firstTry;
         boolean done;
         long timer = -1;
 
-        InFlight(Message message) {
+        InFlight(Message message, String key) {
             this.message = message;
-            this.done = WebhookStore.SKIP.equals(message.type());
+            this.key = key;
         }
     }
 
@@ -97,14 +106,14 @@ final class SubscriptionRunner {
     void wake() {
         if (busy) {
             woken = true;
-        } else if (!stopped && batch.isEmpty()) {
+        } else if (!stopped) {
             pump();
         }
     }
 
     void stop() {
         stopped = true;
-        for (InFlight f : batch) {
+        for (InFlight f : window) {
             if (f.timer >= 0) {
                 vertx.cancelTimer(f.timer);
             }
@@ -115,60 +124,79 @@ final class SubscriptionRunner {
         return subscription.wants("status.changed");
     }
 
+    /** Sends what the window allows; fetches more once everything fetched is delivered. */
     private void pump() {
-        if (stopped || !batch.isEmpty()) {
+        if (stopped) {
             return;
         }
-        if (queue.isEmpty()) {
-            busy = true;
-            woken = false;
-            fetch().onComplete(ar -> {
-                busy = false;
-                if (ar.failed()) {
-                    LOG.warn("webhook " + subscription.id() + ": cannot read what it is owed: "
-                            + ar.cause().getMessage());
-                } else if (!ar.result().isEmpty()) {
-                    queue.addAll(ar.result());
-                    pump();
-                } else if (woken) {
-                    pump();
-                }
-            });
+        fill();
+        if (!window.isEmpty() || !queue.isEmpty() || busy) {
             return;
         }
-        // Webhooks: one message at a time (status.changed in seq order). A channel's messages of distinct keys
-        // go together, up to its window; a key's messages stay in order, one batch after the other, and a
-        // message without a key goes alone.
-        int window = source == null ? 1 : Math.max(1, source.window());
-        Set<String> keys = new HashSet<>();
-        while (!queue.isEmpty() && batch.size() < window) {
-            String key = source == null ? null : source.orderKey(queue.peek());
-            if (key == null ? !batch.isEmpty() : !keys.add(key)) {
-                break;
+        busy = true;
+        woken = false;
+        fetch().onComplete(ar -> {
+            busy = false;
+            if (ar.failed()) {
+                LOG.warn("webhook " + subscription.id() + ": cannot read what it is owed: "
+                        + ar.cause().getMessage());
+            } else if (!ar.result().isEmpty()) {
+                queue.addAll(ar.result());
+                pump();
+            } else if (woken) {
+                pump();
             }
-            batch.add(new InFlight(queue.poll()));
-            if (key == null) {
-                break;
-            }
-        }
-        for (InFlight f : List.copyOf(batch)) {
-            if (!f.done) {
-                send(f);
-            }
-        }
-        finish();
+        });
     }
 
-    /** Once every message of the batch is delivered or given up: the cursors move past them, in order. */
-    private void finish() {
-        for (InFlight f : batch) {
-            if (!f.done) {
-                return;
+    /**
+     * Webhooks: one message at a time (status.changed in seq order). A channel's messages go as soon as the
+     * window has room and no earlier message of their key is in flight; a message without a key waits for
+     * every earlier one and goes alone. A slow message holds back only its own key (and the cursor).
+     */
+    private void fill() {
+        int max = source == null ? 1 : Math.max(1, source.window());
+        while (!queue.isEmpty() && sending < max && !alone) {
+            Message next = queue.peek();
+            String key = source == null ? null : source.orderKey(next);
+            if (key == null ? !window.isEmpty() : keysInFlight.contains(key)) {
+                break;
             }
+            queue.poll();
+            InFlight f = new InFlight(next, key);
+            window.add(f);
+            if (WebhookStore.SKIP.equals(next.type())) {
+                f.done = true;
+                drain();
+                continue;
+            }
+            sending++;
+            if (key == null) {
+                alone = true;
+            } else {
+                keysInFlight.add(key);
+            }
+            send(f);
         }
-        batch.forEach(f -> passed(f.message));
-        batch.clear();
+    }
+
+    /** One message delivered or given up: it leaves when everything before it has. */
+    private void completed(InFlight f) {
+        f.done = true;
+        sending--;
+        if (f.key == null) {
+            alone = false;
+        } else {
+            keysInFlight.remove(f.key);
+        }
+        drain();
         pump();
+    }
+
+    private void drain() {
+        while (!window.isEmpty() && window.peek().done) {
+            passed(window.poll().message);
+        }
     }
 
     /** Incident events first (rare, and what pages someone), then the history. */
@@ -209,8 +237,7 @@ final class SubscriptionRunner {
                         null,
                         tookMs));
                 metrics.sent(channel(), Duration.between(m.createdAt(), clock.instant()));
-                f.done = true;
-                finish();
+                completed(f);
                 return;
             }
             Integer code = ar.cause() instanceof Refused r ? r.httpStatus : null;
@@ -228,8 +255,7 @@ final class SubscriptionRunner {
                                 ? " refused by the receiver, not retried: " + error
                                 : " failed after " + f.attempt + " attempts over " + settings.giveUpAfterS()
                                         + " s (last: " + error + ")"));
-                f.done = true;
-                finish();
+                completed(f);
                 return;
             }
             long delay = delay(f.attempt);

@@ -68,26 +68,18 @@ public final class OcpiChannel implements Channel {
         return new PartnerFeed(store, s.accountId(), window);
     }
 
-    /** A message's body: {@code {"method","path","body"}}, the path under the partner's locations url. */
+    /**
+     * A request to the partner's Locations receiver as a message: its type is the method and the path under the
+     * receiver's url ({@code PATCH /NL/ABC/depot/CP-1-1}, what the delivery log shows), its body the request's.
+     */
     static Message request(
-            String id,
-            String method,
-            String path,
-            JsonObject body,
-            boolean status,
-            long position,
-            java.time.Instant at) {
-        return new Message(
-                id,
-                "ocpi.locations",
-                new JsonObject()
-                        .put("method", method)
-                        .put("path", path)
-                        .put("body", body)
-                        .encode(),
-                status,
-                position,
-                at);
+            String id, String method, String path, String body, boolean status, long position, java.time.Instant at) {
+        return new Message(id, method + " " + path, body, status, position, at);
+    }
+
+    /** Whether a message is one of {@link #request}'s. */
+    static boolean isRequest(Message m) {
+        return m.type().startsWith("PATCH /") || m.type().startsWith("PUT /");
     }
 
     @Override
@@ -98,13 +90,13 @@ public final class OcpiChannel implements Channel {
             if (p == null || !p.registered() || p.locationsUrl() == null) {
                 return Future.failedFuture(new Refused(null, "partner " + partyId + " has no Locations receiver"));
             }
-            JsonObject request = m.json();
-            String url = stripSlash(p.locationsUrl()) + request.getString("path");
+            int space = m.type().indexOf(' ');
+            String url = stripSlash(p.locationsUrl()) + m.type().substring(space + 1);
             // The partner's host is what the guard checks (once a minute), not each EVSE's path.
             return urls.check(p.locationsUrl()).compose(v -> {
-                Buffer body = Buffer.buffer(request.getJsonObject("body").encode());
+                Buffer body = Buffer.buffer(m.body());
                 RequestOptions options = new RequestOptions()
-                        .setMethod(HttpMethod.valueOf(request.getString("method")))
+                        .setMethod(HttpMethod.valueOf(m.type().substring(0, space)))
                         .setAbsoluteURI(url)
                         .setFollowRedirects(false)
                         .setIdleTimeout(settings.timeoutMs())

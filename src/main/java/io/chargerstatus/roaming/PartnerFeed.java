@@ -33,6 +33,12 @@ final class PartnerFeed implements Channel.Source {
     private final Map<String, ChargerPorts> chargers = new HashMap<>();
     private final Map<String, String> pushed = new HashMap<>(); // "charger|port" -> OCPI status last queued
     private long consumed = -1;
+    private static final long ACCOUNT_TTL_MS = 5_000;
+    private static final long PORTS_TTL_MS = 30_000;
+    private RoamingStore.Account account;
+    private long accountUntil;
+    private final Map<String, List<Integer>> ports = new HashMap<>();
+    private long portsUntil;
     private final int window;
 
     PartnerFeed(RoamingStore store, String accountId, int window) {
@@ -44,10 +50,10 @@ final class PartnerFeed implements Channel.Source {
     /** An EVSE's PATCH or PUT: its path; a Location's PUT (it holds every EVSE) or a skip: none, it goes alone. */
     @Override
     public String orderKey(Message m) {
-        if (!"ocpi.locations".equals(m.type())) {
+        if (!OcpiChannel.isRequest(m)) {
             return null;
         }
-        String path = m.json().getString("path");
+        String path = m.type().substring(m.type().indexOf(' ') + 1);
         return path.chars().filter(c -> c == '/').count() >= 4 ? path : null;
     }
 
@@ -59,7 +65,7 @@ final class PartnerFeed implements Channel.Source {
     @Override
     public Future<List<Message>> owed(long statusSeq, long secondSeq, int limit) {
         long from = Math.max(statusSeq, consumed);
-        return store.account(accountId).compose(account -> {
+        return account().compose(account -> {
             if (account == null || account.cpo() == null) {
                 return Channel.none();
             }
@@ -89,7 +95,7 @@ final class PartnerFeed implements Channel.Source {
         }
         List<Row> finalEvents = events;
         return store.seed(unknown, from)
-                .compose(seeds -> store.publishablePorts(ids).map(ports -> {
+                .compose(seeds -> publishable(ids, changes).map(ports -> {
                     seeds.forEach((id, state) -> {
                         chargers.put(id, state);
                         for (int p : ports.getOrDefault(id, List.of())) {
@@ -99,6 +105,48 @@ final class PartnerFeed implements Channel.Source {
                     return messages(cpo, from, finalEvents, changes, ports);
                 }))
                 .compose(messages -> withObjects(cpo, messages));
+    }
+
+    /** The account's OCPI identity, read again every few seconds (it changes only by the API). */
+    private Future<RoamingStore.Account> account() {
+        long now = System.currentTimeMillis();
+        if (account != null && now < accountUntil) {
+            return Future.succeededFuture(account);
+        }
+        return store.account(accountId).map(a -> {
+            account = a;
+            accountUntil = now + ACCOUNT_TTL_MS;
+            return a;
+        });
+    }
+
+    /**
+     * The ports a partner knows of these chargers, kept between fetches: forgotten when a static data change
+     * is read (the next fetch reads them again), and every {@value #PORTS_TTL_MS} ms (a charger moved to
+     * another site, a site's address removed).
+     */
+    private Future<Map<String, List<Integer>>> publishable(Set<String> ids, List<Row> changes) {
+        long now = System.currentTimeMillis();
+        if (!changes.isEmpty() || now >= portsUntil) {
+            ports.clear();
+            portsUntil = now + PORTS_TTL_MS;
+        }
+        Set<String> missing = new HashSet<>();
+        for (String id : ids) {
+            if (!ports.containsKey(id)) {
+                missing.add(id);
+            }
+        }
+        return store.publishablePorts(missing).map(read -> {
+            for (String id : missing) {
+                ports.put(id, read.getOrDefault(id, List.of()));
+            }
+            Map<String, List<Integer>> out = new HashMap<>();
+            for (String id : ids) {
+                out.put(id, ports.get(id));
+            }
+            return out;
+        });
     }
 
     /** The messages in order; PUTs of static data are placeholders filled in by {@link #withObjects}. */
@@ -151,7 +199,8 @@ final class PartnerFeed implements Channel.Source {
             Locations.Cpo cpo, String site, String charger, int port, String status, Instant at, String id, long pos) {
         String path = "/" + cpo.countryCode() + "/" + cpo.partyId() + "/" + Locations.locationId(site) + "/"
                 + Locations.evseUid(charger, port);
-        JsonObject body = new JsonObject().put("status", status).put("last_updated", Locations.time(at));
+        // Written out: an OCPI status and a DateTime need no escaping, and this is once per change of a fleet.
+        String body = "{\"status\":\"" + status + "\",\"last_updated\":\"" + Locations.time(at) + "\"}";
         return OcpiChannel.request(id, "PATCH", path, body, true, pos, at);
     }
 
@@ -230,7 +279,8 @@ final class PartnerFeed implements Channel.Source {
                 out.add(
                         object == null
                                 ? new Message(m.id(), WebhookStore.SKIP, "", false, m.position(), m.createdAt())
-                                : OcpiChannel.request(m.id(), "PUT", path, object, false, m.position(), m.createdAt()));
+                                : OcpiChannel.request(
+                                        m.id(), "PUT", path, object.encode(), false, m.position(), m.createdAt()));
             }
             return out;
         });
