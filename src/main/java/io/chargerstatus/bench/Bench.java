@@ -1112,6 +1112,45 @@ public final class Bench {
         }
     }
 
+    /**
+     * The mean of {@code figure} over the runs {@code treated} picks against its mean over those {@code control}
+     * picks (runs alternate, so that the machine's drift falls on both sides).
+     */
+    static double ratio(
+            JsonArray runs,
+            String figure,
+            java.util.function.Predicate<JsonObject> treated,
+            java.util.function.Predicate<JsonObject> control) {
+        double on = 0;
+        double off = 0;
+        int nOn = 0;
+        int nOff = 0;
+        for (Object o : runs) {
+            JsonObject r = (JsonObject) o;
+            if (treated.test(r)) {
+                on += r.getDouble(figure);
+                nOn++;
+            } else if (control.test(r)) {
+                off += r.getDouble(figure);
+                nOff++;
+            }
+        }
+        return round((on / nOn) / (off / nOff));
+    }
+
+    /** Median, p99 and maximum of a receiver's lags, with how many it received. */
+    static JsonObject lags(java.util.List<Double> lagsMs, String countName, long count) {
+        double[] sorted;
+        synchronized (lagsMs) {
+            sorted = lagsMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        }
+        return new JsonObject()
+                .put(countName, count)
+                .put("lagP50Ms", percentile(sorted, 0.50))
+                .put("lagP99Ms", percentile(sorted, 0.99))
+                .put("lagMaxMs", sorted.length == 0 ? -1 : sorted[sorted.length - 1]);
+    }
+
     static double percentile(double[] sorted, double p) {
         if (sorted.length == 0) {
             return -1;

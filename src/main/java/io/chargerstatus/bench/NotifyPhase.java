@@ -92,18 +92,7 @@ final class NotifyPhase {
         }
 
         JsonObject lag() {
-            double[] sorted;
-            synchronized (lagsMs) {
-                sorted = lagsMs.stream()
-                        .mapToDouble(Double::doubleValue)
-                        .sorted()
-                        .toArray();
-            }
-            return new JsonObject()
-                    .put("delivered", statusCount.get())
-                    .put("lagP50Ms", Bench.percentile(sorted, 0.50))
-                    .put("lagP99Ms", Bench.percentile(sorted, 0.99))
-                    .put("lagMaxMs", sorted.length == 0 ? -1 : sorted[sorted.length - 1]);
+            return Bench.lags(lagsMs, "delivered", statusCount.get());
         }
     }
 
@@ -180,21 +169,12 @@ final class NotifyPhase {
      * alternate so that the machine's drift falls on both sides.
      */
     private static double ratio(JsonArray runs, String figure) {
-        double on = 0;
-        double off = 0;
-        int nOn = 0;
-        int nOff = 0;
-        for (Object o : runs) {
-            JsonObject r = (JsonObject) o;
-            if (r.getString("notifications").equals("off")) {
-                off += r.getDouble(figure);
-                nOff++;
-            } else if (r.getString("subscribers").equals("fast")) {
-                on += r.getDouble(figure);
-                nOn++;
-            }
-        }
-        return Bench.round((on / nOn) / (off / nOff));
+        return Bench.ratio(
+                runs,
+                figure,
+                r -> r.getString("notifications").equals("on")
+                        && r.getString("subscribers").equals("fast"),
+                r -> r.getString("notifications").equals("off"));
     }
 
     /** The run with the evaluator and no subscriber against the mean of the runs without notifications. */

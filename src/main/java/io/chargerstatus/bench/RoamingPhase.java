@@ -86,18 +86,7 @@ final class RoamingPhase {
         }
 
         JsonObject lag() {
-            double[] sorted;
-            synchronized (lagsMs) {
-                sorted = lagsMs.stream()
-                        .mapToDouble(Double::doubleValue)
-                        .sorted()
-                        .toArray();
-            }
-            return new JsonObject()
-                    .put("patches", patches.get())
-                    .put("lagP50Ms", Bench.percentile(sorted, 0.50))
-                    .put("lagP99Ms", Bench.percentile(sorted, 0.99))
-                    .put("lagMaxMs", sorted.length == 0 ? -1 : sorted[sorted.length - 1]);
+            return Bench.lags(lagsMs, "patches", patches.get());
         }
     }
 
@@ -249,21 +238,7 @@ final class RoamingPhase {
     }
 
     private static double ratio(JsonArray runs, String figure) {
-        double on = 0;
-        double off = 0;
-        int nOn = 0;
-        int nOff = 0;
-        for (Object o : runs) {
-            JsonObject r = (JsonObject) o;
-            if (r.getInteger("partners") > 0) {
-                on += r.getDouble(figure);
-                nOn++;
-            } else {
-                off += r.getDouble(figure);
-                nOff++;
-            }
-        }
-        return Bench.round((on / nOn) / (off / nOff));
+        return Bench.ratio(runs, figure, r -> r.getInteger("partners") > 0, r -> r.getInteger("partners") == 0);
     }
 
     private static Map<String, String> settings() {

@@ -156,21 +156,7 @@ final class UptimePhase {
     }
 
     private static double ratio(JsonArray runs, String figure) {
-        double on = 0;
-        double off = 0;
-        int nOn = 0;
-        int nOff = 0;
-        for (Object o : runs) {
-            JsonObject r = (JsonObject) o;
-            if (r.getBoolean("rollup")) {
-                on += r.getDouble(figure);
-                nOn++;
-            } else {
-                off += r.getDouble(figure);
-                nOff++;
-            }
-        }
-        return Bench.round((on / nOn) / (off / nOff));
+        return Bench.ratio(runs, figure, r -> r.getBoolean("rollup"), r -> !r.getBoolean("rollup"));
     }
 
     static String markdown(JsonObject u) {

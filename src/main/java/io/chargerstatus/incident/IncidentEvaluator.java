@@ -126,7 +126,7 @@ public final class IncidentEvaluator extends VerticleBase {
                 });
     }
 
-    private Future<Void> load(SqlConnection conn, IncidentStore.Cursor c) {
+    private Future<Void> load(SqlConnection conn, io.chargerstatus.store.LeasedCursor.Cursor c) {
         return store.loadState(conn).map(state -> {
             IncidentModel fresh = new IncidentModel();
             state.restoreInto(fresh);

@@ -1,6 +1,7 @@
 package io.chargerstatus.incident;
 
 import io.chargerstatus.incident.IncidentModel.Incident;
+import io.chargerstatus.store.LeasedCursor;
 import io.chargerstatus.store.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -34,30 +35,20 @@ public final class IncidentStore extends Sql {
         return inTransaction(statements);
     }
 
-    /** The evaluator's row, locked for this transaction: who holds it, its cursor, the database's clock. */
-    public record Cursor(long lastSeq, String owner, boolean held) {}
+    private static final LeasedCursor CURSOR = new LeasedCursor("incident_evaluator");
 
-    Future<Cursor> lockCursor(SqlConnection conn) {
-        return conn.query("SELECT last_seq, owner, coalesce(lease_until > now(), false) AS held"
-                        + " FROM incident_evaluator WHERE id = 1 FOR UPDATE")
-                .execute()
-                .map(rows -> {
-                    Row r = rows.iterator().next();
-                    return new Cursor(r.getLong("last_seq"), r.getString("owner"), r.getBoolean("held"));
-                });
+    /** The evaluator's row, locked for this transaction: who holds it, its cursor. */
+    Future<LeasedCursor.Cursor> lockCursor(SqlConnection conn) {
+        return CURSOR.lock(conn);
     }
 
     Future<Void> advance(SqlConnection conn, long lastSeq, String owner, int leaseS) {
-        return conn.preparedQuery("UPDATE incident_evaluator SET last_seq = $1, owner = $2,"
-                        + " lease_until = now() + make_interval(secs => $3) WHERE id = 1")
-                .execute(Tuple.of(lastSeq, owner, leaseS))
-                .mapEmpty();
+        return CURSOR.advance(conn, lastSeq, owner, leaseS);
     }
 
     /** Gives the lease up (a stopping instance), so that another takes over at once rather than after it. */
     public Future<Void> release(String owner) {
-        return exec("UPDATE incident_evaluator SET lease_until = NULL WHERE id = 1 AND owner = $1", Tuple.of(owner))
-                .mapEmpty();
+        return exec(CURSOR.releaseSql(), Tuple.of(owner)).mapEmpty();
     }
 
     Future<IncidentState> loadState(SqlConnection conn) {

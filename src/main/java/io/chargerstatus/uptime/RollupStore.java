@@ -1,5 +1,6 @@
 package io.chargerstatus.uptime;
 
+import io.chargerstatus.store.LeasedCursor;
 import io.chargerstatus.store.Sql;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -21,29 +22,19 @@ final class RollupStore extends Sql {
         return inTransaction(statements);
     }
 
-    record Cursor(long lastSeq, String owner, boolean held) {}
+    private static final LeasedCursor CURSOR = new LeasedCursor("uptime_rollup");
 
     /** The roll-up's row, locked for this transaction. */
-    Future<Cursor> lockCursor(SqlConnection conn) {
-        return conn.query("SELECT last_seq, owner, coalesce(lease_until > now(), false) AS held FROM uptime_rollup"
-                        + " WHERE id = 1 FOR UPDATE")
-                .execute()
-                .map(rows -> {
-                    Row r = rows.iterator().next();
-                    return new Cursor(r.getLong("last_seq"), r.getString("owner"), r.getBoolean("held"));
-                });
+    Future<LeasedCursor.Cursor> lockCursor(SqlConnection conn) {
+        return CURSOR.lock(conn);
     }
 
     Future<Void> advance(SqlConnection conn, long lastSeq, String owner, int leaseS) {
-        return conn.preparedQuery("UPDATE uptime_rollup SET last_seq = $1, owner = $2,"
-                        + " lease_until = now() + make_interval(secs => $3) WHERE id = 1")
-                .execute(Tuple.of(lastSeq, owner, leaseS))
-                .mapEmpty();
+        return CURSOR.advance(conn, lastSeq, owner, leaseS);
     }
 
     Future<Void> release(String owner) {
-        return exec("UPDATE uptime_rollup SET lease_until = NULL WHERE id = 1 AND owner = $1", Tuple.of(owner))
-                .mapEmpty();
+        return exec(CURSOR.releaseSql(), Tuple.of(owner)).mapEmpty();
     }
 
     /** The events after the cursor, applied or not (the cursor moves past both). */
