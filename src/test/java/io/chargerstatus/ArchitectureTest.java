@@ -106,6 +106,7 @@ class ArchitectureTest {
                     "Store",
                     "Incident",
                     "Notify",
+                    "Uptime",
                     "Roaming")
             .whereLayer("Status")
             .mayOnlyBeAccessedByLayers(

@@ -72,7 +72,7 @@ public final class IncidentStore extends Sql {
         return upsert.compose(v -> gone.isEmpty()
                         ? Future.succeededFuture()
                         : conn.preparedQuery("DELETE FROM incident_watch WHERE kind = $1 AND id = ANY($2)")
-                                .execute(Tuple.of(kind, gone.toArray(String[]::new))))
+                                .execute(Tuple.of(kind, (Object) gone.toArray(String[]::new))))
                 .mapEmpty();
     }
 

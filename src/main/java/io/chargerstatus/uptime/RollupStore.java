@@ -66,13 +66,15 @@ final class RollupStore extends Sql {
     Future<Map<String, PortRollup>> states(SqlConnection conn, String[] chargers, Long[] afterSeqs) {
         return conn.preparedQuery("""
               SELECT l.charger_id, l.after_seq, l.state::text AS state FROM uptime_lifetimes l
-              JOIN unnest($1::text[], $2::bigint[]) AS k(c, a) ON l.charger_id = k.c AND l.after_seq = k.a""").execute(Tuple.of(chargers, afterSeqs)).map(rows -> {
-            Map<String, PortRollup> out = new HashMap<>();
-            rows.forEach(r -> out.put(
-                    r.getString("charger_id") + "|" + r.getLong("after_seq"),
-                    PortRollup.load(new JsonArray(r.getString("state")).getList())));
-            return out;
-        });
+              JOIN unnest($1::text[], $2::bigint[]) AS k(c, a) ON l.charger_id = k.c AND l.after_seq = k.a""")
+                .execute(Tuple.of(chargers, (Object) afterSeqs))
+                .map(rows -> {
+                    Map<String, PortRollup> out = new HashMap<>();
+                    rows.forEach(r -> out.put(
+                            r.getString("charger_id") + "|" + r.getLong("after_seq"),
+                            PortRollup.load(new JsonArray(r.getString("state")).getList())));
+                    return out;
+                });
     }
 
     /** One lifetime's state to keep. */

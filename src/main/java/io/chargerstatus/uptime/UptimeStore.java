@@ -145,7 +145,7 @@ public final class UptimeStore extends Sql {
         long fromS = from.getEpochSecond();
         long untilS = until.getEpochSecond();
         Future<Map<String, PortRollup>> states = conn.preparedQuery(STATES)
-                .execute(Tuple.of(scope.accountId(), ids))
+                .execute(Tuple.of(scope.accountId(), (Object) ids))
                 .map(rows -> {
                     Map<String, PortRollup> out = new HashMap<>();
                     rows.forEach(r -> out.put(

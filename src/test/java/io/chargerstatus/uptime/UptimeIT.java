@@ -180,6 +180,33 @@ class UptimeIT {
         List<Map<String, String>> neviCsv = csv("/api/v1/uptime/nevi?accountId=up&month=2026-06&format=csv", null);
         assertEquals("2026-06", neviCsv.get(0).get("month3"));
 
+        // The same reports from the roll-up's stretches as from the history alone: once the roll-up has caught
+        // up, and again with its lease taken and its work undone (a report then applies the whole history).
+        String db = service.pgUrl;
+        Await.eventually(() -> assertEquals(
+                TestDatabase.sql(db, "SELECT last_seq FROM event_counter"),
+                TestDatabase.sql(db, "SELECT last_seq FROM uptime_rollup")));
+        assertTrue(Long.parseLong(TestDatabase.sql(db, "SELECT count(*) FROM port_downs")) >= 4, "rolled up");
+        List<String> reports = List.of(
+                "/api/v1/uptime?" + range,
+                "/api/v1/outages?" + range,
+                "/api/v1/uptime/nevi?accountId=up&month=2026-06");
+        List<Object> rolledUp = reports.stream()
+                .map(r -> io.vertx.core.json.Json.decodeValue(
+                        expect(200, account.get(r)).body()))
+                .toList();
+        TestDatabase.sql(
+                db,
+                "UPDATE uptime_rollup SET owner = 'elsewhere', lease_until = now() + interval '1 hour', last_seq = 0");
+        TestDatabase.sql(db, "DELETE FROM port_downs");
+        TestDatabase.sql(db, "DELETE FROM uptime_lifetimes");
+        List<Object> fromHistory = reports.stream()
+                .map(r -> io.vertx.core.json.Json.decodeValue(
+                        expect(200, account.get(r)).body()))
+                .toList();
+        assertEquals(rolledUp, fromHistory);
+        TestDatabase.sql(db, "UPDATE uptime_rollup SET owner = NULL, lease_until = NULL");
+
         // Decommissioned: the charger leaves, its ports stay in the reports up to then.
         at(7 * 3600);
         expect(204, account.delete("/api/v1/chargers/UP-1"));
