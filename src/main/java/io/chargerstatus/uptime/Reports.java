@@ -28,6 +28,19 @@ public final class Reports {
     static List<Uptime.Port> ports(UptimeStore.Inputs in, long hoursFrom, long hoursTo, long now) {
         Map<String, List<Uptime.Exclusion>> closed = new HashMap<>();
         Map<String, Uptime.Port> merged = new TreeMap<>();
+        // The exclusions by what they cover, so that a port looks at its own, not at every one of the account.
+        List<UptimeStore.Scoped> accountWide = new ArrayList<>();
+        Map<String, List<UptimeStore.Scoped>> bySite = new HashMap<>();
+        Map<String, List<UptimeStore.Scoped>> byCharger = new HashMap<>();
+        for (UptimeStore.Scoped s : in.exclusions()) {
+            if (s.chargerId() != null) {
+                byCharger.computeIfAbsent(s.chargerId(), k -> new ArrayList<>()).add(s);
+            } else if (s.siteId() != null) {
+                bySite.computeIfAbsent(s.siteId(), k -> new ArrayList<>()).add(s);
+            } else {
+                accountWide.add(s);
+            }
+        }
         for (UptimeStore.Lifetime life : in.lifetimes()) {
             long end = life.decommissionedAt() == null
                     ? now
@@ -54,9 +67,14 @@ public final class Reports {
             for (Map.Entry<Integer, List<PortTimeline.Down>> p : ports.downs().entrySet()) {
                 int connector = p.getKey();
                 List<Uptime.Exclusion> exclusions = new ArrayList<>(outside);
-                for (UptimeStore.Scoped s : in.exclusions()) {
-                    if (s.covers(life.siteId(), life.chargerId(), connector)) {
-                        exclusions.add(s.exclusion());
+                for (List<UptimeStore.Scoped> candidates : List.of(
+                        accountWide,
+                        bySite.getOrDefault(String.valueOf(life.siteId()), List.of()),
+                        byCharger.getOrDefault(life.chargerId(), List.of()))) {
+                    for (UptimeStore.Scoped s : candidates) {
+                        if (s.covers(life.siteId(), life.chargerId(), connector)) {
+                            exclusions.add(s.exclusion());
+                        }
                     }
                 }
                 Uptime.Port port = new Uptime.Port(
