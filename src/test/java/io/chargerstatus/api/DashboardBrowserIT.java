@@ -457,9 +457,9 @@ class DashboardBrowserIT {
             slow.until(d -> d.findElement(By.id("loc-result")).getText().equals("Location saved."));
 
             browser.findElement(By.id("evse-charger")).sendKeys("W-1");
-            new Select(browser.findElement(By.id("evse-standard"))).selectByValue("IEC_62196_T2_COMBO");
-            new Select(browser.findElement(By.id("evse-format"))).selectByValue("CABLE");
-            new Select(browser.findElement(By.id("evse-power-type"))).selectByValue("DC");
+            new Select(browser.findElement(By.id("evse-standard"))).selectByVisibleText("IEC_62196_T2_COMBO");
+            new Select(browser.findElement(By.id("evse-format"))).selectByVisibleText("CABLE");
+            new Select(browser.findElement(By.id("evse-power-type"))).selectByVisibleText("DC");
             browser.findElement(By.cssSelector("#evse-form button")).click();
             slow.until(d -> d.findElement(By.id("evse-result")).getText().equals("Port saved."));
 
