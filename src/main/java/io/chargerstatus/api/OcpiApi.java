@@ -219,10 +219,14 @@ public final class OcpiApi {
     }
 
     private String base(RoutingContext ctx) {
-        if (settings.baseUrl() != null) {
-            return settings.baseUrl();
-        }
-        return ctx.request().scheme() + "://" + ctx.request().authority();
+        return base(ctx, settings.baseUrl());
+    }
+
+    /** The url partners reach the service at: OCPI_BASE_URL, else this request's scheme and host. */
+    static String base(RoutingContext ctx, String configured) {
+        return configured != null
+                ? configured
+                : ctx.request().scheme() + "://" + ctx.request().authority();
     }
 
     private static JsonObject details(String base) {

@@ -156,8 +156,6 @@ public final class RoamingApi {
     }
 
     private String base(RoutingContext ctx) {
-        return settings.baseUrl() != null
-                ? settings.baseUrl()
-                : ctx.request().scheme() + "://" + ctx.request().authority();
+        return OcpiApi.base(ctx, settings.baseUrl());
     }
 }

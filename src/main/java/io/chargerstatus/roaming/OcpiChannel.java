@@ -34,7 +34,6 @@ public final class OcpiChannel implements Channel {
     /** How long a partner's url and token are kept before they are read again (a credentials PUT changes them). */
     private static final long PARTY_TTL_MS = 2_000;
 
-    private final Vertx vertx;
     private final RoamingStore store;
     private final Config.Notify settings;
     private final Clock clock;
@@ -48,7 +47,6 @@ public final class OcpiChannel implements Channel {
 
     public OcpiChannel(Vertx vertx, Sql.Access db, Config.Notify settings, int window, Clock clock) {
         this.window = window;
-        this.vertx = vertx;
         this.store = new RoamingStore(db);
         this.settings = settings;
         this.clock = clock;
