@@ -99,11 +99,7 @@ final class OpenData {
                         // The same answer whether the account exists or not: nothing to learn by probing.
                         throw ApiError.notFound("no open data for " + accountId);
                     }
-                    String self = (baseUrl != null
-                                    ? baseUrl
-                                    : ctx.request().scheme() + "://"
-                                            + ctx.request().authority())
-                            + "/open-data/" + accountId + "/locations";
+                    String self = OcpiApi.base(ctx, baseUrl) + "/open-data/" + accountId + "/locations";
                     return ocpi.page(ctx, a, self);
                 })
                 .onSuccess(p -> {
