@@ -8,6 +8,7 @@ import io.chargerstatus.uptime.UptimeStore;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -58,7 +59,7 @@ public final class UptimeApi {
         Instant from = instant(ctx.queryParams().get("from"), "from", to.minus(Duration.ofDays(30)));
         checkRange(from, to);
         return scope(ctx)
-                .compose(scope -> store.inputs(scope, from, min(to, now)))
+                .compose(scope -> store.inputs(scope, from, min(to, now), false))
                 .compose(in -> vertx.executeBlocking(() -> Reports.uptime(in, from, to, now)));
     }
 
@@ -74,7 +75,7 @@ public final class UptimeApi {
         Instant from = Instant.ofEpochSecond(io.chargerstatus.uptime.Uptime.monthStart(month.minusMonths(11)));
         Instant to = Instant.ofEpochSecond(io.chargerstatus.uptime.Uptime.monthStart(month.plusMonths(1)));
         return scope(ctx)
-                .compose(scope -> store.inputs(scope, from, min(to, now)))
+                .compose(scope -> store.inputs(scope, from, min(to, now), false))
                 .compose(in -> vertx.executeBlocking(() -> Reports.nevi(in, month, now)));
     }
 
@@ -87,7 +88,7 @@ public final class UptimeApi {
         // from a month earlier (a longer one is listed, its excluded part counted from there).
         Instant hoursFrom = from.minus(Duration.ofDays(31));
         return scope(ctx)
-                .compose(scope -> store.inputs(scope, hoursFrom, now))
+                .compose(scope -> store.inputs(scope, hoursFrom, now, true))
                 .compose(in ->
                         vertx.executeBlocking(() -> Reports.outages(in, from, to, hoursFrom.getEpochSecond(), now)));
     }
@@ -180,7 +181,7 @@ public final class UptimeApi {
     }
 
     /** A report answered as JSON, or as CSV for {@code Accept: text/csv} or {@code ?format=csv}. */
-    private static Handler<RoutingContext> report(Function<RoutingContext, Future<Reports.Table>> handler) {
+    private Handler<RoutingContext> report(Function<RoutingContext, Future<Reports.Table>> handler) {
         return ctx -> {
             String format = ctx.queryParams().get("format");
             if (format != null && !format.equals("csv") && !format.equals("json")) {
@@ -196,21 +197,19 @@ public final class UptimeApi {
                 ctx.fail(e);
                 return;
             }
-            result.onComplete(ar -> {
-                if (ar.failed()) {
-                    ctx.fail(ar.cause());
-                } else if (csv) {
-                    ctx.response()
-                            .setStatusCode(200)
-                            .putHeader("Content-Type", "text/csv; charset=utf-8")
-                            .end(csv(ar.result()));
-                } else {
-                    ctx.response()
-                            .setStatusCode(200)
-                            .putHeader("Content-Type", "application/json")
-                            .end(Json.encode(ar.result().json()));
-                }
-            });
+            // A whole account's report is megabytes: written out on a worker, like it was computed.
+            result.compose(table -> vertx.executeBlocking(
+                            () -> csv ? Buffer.buffer(csv(table)) : Json.encodeToBuffer(table.json())))
+                    .onComplete(ar -> {
+                        if (ar.failed()) {
+                            ctx.fail(ar.cause());
+                        } else {
+                            ctx.response()
+                                    .setStatusCode(200)
+                                    .putHeader("Content-Type", csv ? "text/csv; charset=utf-8" : "application/json")
+                                    .end(ar.result());
+                        }
+                    });
         };
     }
 

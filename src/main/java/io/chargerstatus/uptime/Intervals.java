@@ -25,19 +25,27 @@ public final class Intervals {
 
     /** The union of any ranges (overlapping, touching, unordered or empty ones). */
     public static Intervals union(List<long[]> ranges) {
-        long[][] sorted = ranges.stream().filter(r -> r[1] > r[0]).toArray(long[][]::new);
-        Arrays.sort(sorted, (a, b) -> Long.compare(a[0], b[0]));
-        List<Long> out = new ArrayList<>();
-        for (long[] r : sorted) {
-            int n = out.size();
-            if (n > 0 && r[0] <= out.get(n - 1)) {
-                out.set(n - 1, Math.max(out.get(n - 1), r[1]));
-            } else {
-                out.add(r[0]);
-                out.add(r[1]);
+        long[][] sorted = new long[ranges.size()][];
+        int n = 0;
+        for (long[] r : ranges) {
+            if (r[1] > r[0]) {
+                sorted[n++] = r;
             }
         }
-        return new Intervals(out.stream().mapToLong(Long::longValue).toArray());
+        // Reports call this for every port of an account: plain arrays, no boxed longs.
+        Arrays.sort(sorted, 0, n, (a, b) -> Long.compare(a[0], b[0]));
+        long[] out = new long[2 * n];
+        int size = 0;
+        for (int i = 0; i < n; i++) {
+            long[] r = sorted[i];
+            if (size > 0 && r[0] <= out[size - 1]) {
+                out[size - 1] = Math.max(out[size - 1], r[1]);
+            } else {
+                out[size++] = r[0];
+                out[size++] = r[1];
+            }
+        }
+        return new Intervals(size == out.length ? out : Arrays.copyOf(out, size));
     }
 
     public Intervals union(Intervals other) {
@@ -47,15 +55,19 @@ public final class Intervals {
     }
 
     public Intervals intersect(Intervals other) {
-        List<Long> out = new ArrayList<>();
+        if (bounds.length == 0 || other.bounds.length == 0) {
+            return EMPTY;
+        }
+        long[] out = new long[bounds.length + other.bounds.length];
+        int size = 0;
         int i = 0;
         int j = 0;
         while (i < bounds.length && j < other.bounds.length) {
             long start = Math.max(bounds[i], other.bounds[j]);
             long end = Math.min(bounds[i + 1], other.bounds[j + 1]);
             if (end > start) {
-                out.add(start);
-                out.add(end);
+                out[size++] = start;
+                out[size++] = end;
             }
             if (bounds[i + 1] < other.bounds[j + 1]) {
                 i += 2;
@@ -63,7 +75,7 @@ public final class Intervals {
                 j += 2;
             }
         }
-        return new Intervals(out.stream().mapToLong(Long::longValue).toArray());
+        return size == 0 ? EMPTY : new Intervals(Arrays.copyOf(out, size));
     }
 
     public Intervals clip(long start, long end) {

@@ -2,6 +2,7 @@ package io.chargerstatus.uptime;
 
 import io.chargerstatus.status.ChargerPorts;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,20 +126,24 @@ public final class PortRollup {
         for (int p : ports) {
             downs.put(p, new ArrayList<>());
         }
-        // In order, the last word on a stretch wins: one kept open and closed since is the closed one; a
-        // zero-length one closed where another opens is that other one.
-        Map<String, Stretch> latest = new LinkedHashMap<>();
-        for (Stretch s : stretches) {
-            latest.put(s.port() + "|" + s.start(), s);
-        }
-        for (Stretch s : latest.values()) {
+        // The last word on a stretch wins: one kept open and closed since is the closed one; a zero-length one
+        // closed where another opens is that other one. The sort is stable, so of the stretches of one port
+        // and start the last in the list is the last of its run.
+        List<Stretch> sorted = new ArrayList<>(stretches);
+        sorted.sort(Comparator.comparingInt(Stretch::port).thenComparingLong(Stretch::start));
+        for (int i = 0; i < sorted.size(); i++) {
+            Stretch s = sorted.get(i);
+            if (i + 1 < sorted.size()
+                    && sorted.get(i + 1).port() == s.port()
+                    && sorted.get(i + 1).start() == s.start()) {
+                continue;
+            }
             List<PortTimeline.Down> list = downs.get(s.port());
             long to = s.end() == null ? end : Math.min(s.end(), end);
             if (list != null && s.start() < end && to > s.start()) {
                 list.add(new PortTimeline.Down(s.start(), to, s.status(), s.faultCode()));
             }
         }
-        downs.values().forEach(l -> l.sort(java.util.Comparator.comparingLong(PortTimeline.Down::start)));
         return new PortTimeline.Ports(commissioned, end, downs);
     }
 

@@ -167,10 +167,10 @@ public final class Reports {
         List<List<Object>> rows = new ArrayList<>();
         for (Uptime.Port p :
                 ports(in, from, Math.max(from, Math.min(to, now.getEpochSecond())), now.getEpochSecond())) {
-            if (Uptime.figures(p, from, to).countedS() == 0) {
+            Uptime.Nevi n = Uptime.nevi(p, month);
+            if (n.countedS() == 0) {
                 continue;
             }
-            Uptime.Nevi n = Uptime.nevi(p, month);
             JsonArray months = new JsonArray();
             List<Object> row = new ArrayList<>(List.of(
                     p.chargerId(),

@@ -86,14 +86,24 @@ public final class Uptime {
     public record Month(YearMonth month, double outageMin, double excludedMin) {}
 
     public record Nevi(
-            double uptimePercent, double outageMin, double excludedMin, boolean provisional, List<Month> months) {}
+            double uptimePercent,
+            double outageMin,
+            double excludedMin,
+            boolean provisional,
+            long countedS,
+            List<Month> months) {}
 
     private Uptime() {}
 
     public static Figures figures(Port port, long from, long to) {
-        Intervals counted = port.counted().clip(from, to);
-        Intervals outage = port.down().intersect(counted);
-        Intervals excluded = outage.intersect(port.excluded());
+        return figures(port.counted(), port.down(), port.excluded(), from, to);
+    }
+
+    /** The same from a port's counted, down and excluded time, each computed once for all of its ranges. */
+    private static Figures figures(Intervals countedAll, Intervals down, Intervals excludedAll, long from, long to) {
+        Intervals counted = countedAll.clip(from, to);
+        Intervals outage = down.intersect(counted);
+        Intervals excluded = outage.intersect(excludedAll);
         return new Figures(counted.seconds(), outage.seconds(), excluded.seconds());
     }
 
@@ -141,16 +151,18 @@ public final class Uptime {
     public static Nevi nevi(Port port, YearMonth month) {
         long from = monthStart(month.minusMonths(11));
         long to = monthStart(month.plusMonths(1));
-        Figures year = figures(port, from, to);
+        Intervals down = port.down();
+        Intervals excludedAll = port.excluded();
+        Figures year = figures(port.counted(), down, excludedAll, from, to);
         double outageMin = year.outageS() / 60.0;
         double excludedMin = year.excludedS() / 60.0;
         double mu = (NEVI_MINUTES - (outageMin - excludedMin)) * 100.0 / NEVI_MINUTES;
         List<Month> months = new ArrayList<>();
         for (int back = 2; back >= 0; back--) {
             YearMonth m = month.minusMonths(back);
-            Figures f = figures(port, monthStart(m), monthStart(m.plusMonths(1)));
+            Figures f = figures(port.counted(), down, excludedAll, monthStart(m), monthStart(m.plusMonths(1)));
             months.add(new Month(m, f.outageS() / 60.0, f.excludedS() / 60.0));
         }
-        return new Nevi(mu, outageMin, excludedMin, port.commissioned() > from, months);
+        return new Nevi(mu, outageMin, excludedMin, port.commissioned() > from, year.countedS(), months);
     }
 }
