@@ -48,6 +48,36 @@ public final class Intervals {
         return new Intervals(size == out.length ? out : Arrays.copyOf(out, size));
     }
 
+    /**
+     * The union of ranges given as {@code [start0, end0, start1, end1, ...]}, in any order: a port's down
+     * stretches come sorted, and are merged then without a range object each.
+     */
+    public static Intervals unionOfPairs(long[] pairs) {
+        for (int i = 2; i < pairs.length; i += 2) {
+            if (pairs[i] < pairs[i - 2]) {
+                List<long[]> ranges = new ArrayList<>(pairs.length / 2);
+                for (int j = 0; j < pairs.length; j += 2) {
+                    ranges.add(new long[] {pairs[j], pairs[j + 1]});
+                }
+                return union(ranges);
+            }
+        }
+        long[] out = new long[pairs.length];
+        int size = 0;
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (pairs[i + 1] <= pairs[i]) {
+                continue;
+            }
+            if (size > 0 && pairs[i] <= out[size - 1]) {
+                out[size - 1] = Math.max(out[size - 1], pairs[i + 1]);
+            } else {
+                out[size++] = pairs[i];
+                out[size++] = pairs[i + 1];
+            }
+        }
+        return size == 0 ? EMPTY : new Intervals(size == out.length ? out : Arrays.copyOf(out, size));
+    }
+
     public Intervals union(Intervals other) {
         List<long[]> all = new ArrayList<>(ranges());
         all.addAll(other.ranges());

@@ -5,10 +5,13 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.TreeMap;
 
 /**
@@ -23,11 +26,12 @@ public final class Reports {
 
     /**
      * The ports of the inputs, counted up to {@code now} (or their decommissioning), with the exclusions that
-     * cover them and their site's closed hours within {@code [hoursFrom, hoursTo)}.
+     * cover them and their site's closed hours within {@code [hoursFrom, hoursTo)}; by charger id, then port.
+     * Made one charger at a time as the caller asks for them, so that a whole account's ports and stretches
+     * are never all held at once.
      */
-    static List<Uptime.Port> ports(UptimeStore.Inputs in, long hoursFrom, long hoursTo, long now) {
+    static Iterable<Uptime.Port> ports(UptimeStore.Inputs in, long hoursFrom, long hoursTo, long now) {
         Map<String, List<Uptime.Exclusion>> closed = new HashMap<>();
-        Map<String, Uptime.Port> merged = new TreeMap<>();
         // The exclusions by what they cover, so that a port looks at its own, not at every one of the account.
         List<UptimeStore.Scoped> accountWide = new ArrayList<>();
         Map<String, List<UptimeStore.Scoped>> bySite = new HashMap<>();
@@ -41,59 +45,90 @@ public final class Reports {
                 accountWide.add(s);
             }
         }
-        for (UptimeStore.Lifetime life : in.lifetimes()) {
-            long end = life.decommissionedAt() == null
-                    ? now
-                    : Math.min(now, life.decommissionedAt().getEpochSecond());
-            UptimeStore.Rolled rolled = in.rolled().get(UptimeStore.key(life));
-            PortTimeline.Ports ports = rolled == null
-                    ? null
-                    : PortRollup.ports(rolled.commissioned(), rolled.ports(), rolled.stretches(), end);
-            if (ports == null) {
-                continue;
-            }
-            List<Uptime.Exclusion> outside = closed.computeIfAbsent(String.valueOf(life.siteId()), k -> {
-                UptimeStore.SiteHours site =
-                        life.siteId() == null ? null : in.sites().get(life.siteId());
-                List<Uptime.Exclusion> list = new ArrayList<>();
-                if (site != null) {
-                    for (long[] r :
-                            site.hours().closed(hoursFrom, hoursTo, site.zone()).ranges()) {
-                        list.add(new Uptime.Exclusion(r[0], r[1], "outside-hours"));
+        // A charger id registered again after its decommissioning has several lifetimes: one port over all.
+        List<UptimeStore.Lifetime> lifetimes = new ArrayList<>(in.lifetimes());
+        lifetimes.sort(Comparator.comparing(UptimeStore.Lifetime::chargerId));
+        return () -> new Iterator<>() {
+            private int next;
+            private Iterator<Uptime.Port> charger = Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!charger.hasNext() && next < lifetimes.size()) {
+                    int from = next;
+                    String id = lifetimes.get(from).chargerId();
+                    while (next < lifetimes.size()
+                            && lifetimes.get(next).chargerId().equals(id)) {
+                        next++;
                     }
+                    TreeMap<Integer, Uptime.Port> merged = new TreeMap<>();
+                    for (UptimeStore.Lifetime life : lifetimes.subList(from, next)) {
+                        lifetime(life).forEach(port -> merged.merge(port.connectorId(), port, Reports::join));
+                    }
+                    charger = merged.values().iterator();
                 }
-                return list;
-            });
-            for (Map.Entry<Integer, List<PortTimeline.Down>> p : ports.downs().entrySet()) {
-                int connector = p.getKey();
-                List<Uptime.Exclusion> exclusions = new ArrayList<>(outside);
-                for (List<UptimeStore.Scoped> candidates : List.of(
-                        accountWide,
-                        bySite.getOrDefault(String.valueOf(life.siteId()), List.of()),
-                        byCharger.getOrDefault(life.chargerId(), List.of()))) {
-                    for (UptimeStore.Scoped s : candidates) {
-                        if (s.covers(life.siteId(), life.chargerId(), connector)) {
-                            exclusions.add(s.exclusion());
+                return charger.hasNext();
+            }
+
+            @Override
+            public Uptime.Port next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return charger.next();
+            }
+
+            private List<Uptime.Port> lifetime(UptimeStore.Lifetime life) {
+                long end = life.decommissionedAt() == null
+                        ? now
+                        : Math.min(now, life.decommissionedAt().getEpochSecond());
+                UptimeStore.Rolled rolled = in.rolled().get(UptimeStore.key(life));
+                PortTimeline.Ports ports = rolled == null
+                        ? null
+                        : PortRollup.ports(rolled.commissioned(), rolled.ports(), rolled.stretches(), end);
+                if (ports == null) {
+                    return List.of();
+                }
+                List<Uptime.Exclusion> outside = closed.computeIfAbsent(String.valueOf(life.siteId()), k -> {
+                    UptimeStore.SiteHours site =
+                            life.siteId() == null ? null : in.sites().get(life.siteId());
+                    List<Uptime.Exclusion> list = new ArrayList<>();
+                    if (site != null) {
+                        for (long[] r : site.hours()
+                                .closed(hoursFrom, hoursTo, site.zone())
+                                .ranges()) {
+                            list.add(new Uptime.Exclusion(r[0], r[1], "outside-hours"));
                         }
                     }
+                    return list;
+                });
+                List<Uptime.Port> out = new ArrayList<>();
+                for (Map.Entry<Integer, List<PortTimeline.Down>> p :
+                        ports.downs().entrySet()) {
+                    int connector = p.getKey();
+                    List<Uptime.Exclusion> exclusions = new ArrayList<>(outside);
+                    for (List<UptimeStore.Scoped> candidates : List.of(
+                            accountWide,
+                            bySite.getOrDefault(String.valueOf(life.siteId()), List.of()),
+                            byCharger.getOrDefault(life.chargerId(), List.of()))) {
+                        for (UptimeStore.Scoped s : candidates) {
+                            if (s.covers(life.siteId(), life.chargerId(), connector)) {
+                                exclusions.add(s.exclusion());
+                            }
+                        }
+                    }
+                    out.add(new Uptime.Port(
+                            life.chargerId(),
+                            connector,
+                            life.siteId(),
+                            ports.commissioned(),
+                            ports.counted(),
+                            p.getValue(),
+                            exclusions));
                 }
-                Uptime.Port port = new Uptime.Port(
-                        life.chargerId(),
-                        connector,
-                        life.siteId(),
-                        ports.commissioned(),
-                        ports.counted(),
-                        p.getValue(),
-                        exclusions);
-                // A charger id registered again after its decommissioning: one port over both lifetimes.
-                merged.merge(key(life.chargerId(), connector), port, Reports::join);
+                return out;
             }
-        }
-        return new ArrayList<>(merged.values());
-    }
-
-    private static String key(String chargerId, int connector) {
-        return chargerId + "\u0000" + String.format("%09d", connector);
+        };
     }
 
     private static Uptime.Port join(Uptime.Port a, Uptime.Port b) {

@@ -38,19 +38,23 @@ public final class Uptime {
             List<Exclusion> exclusions) {
 
         Intervals down() {
-            List<long[]> ranges = new ArrayList<>();
+            long[] pairs = new long[2 * downs.size()];
+            int i = 0;
             for (PortTimeline.Down d : downs) {
-                ranges.add(new long[] {d.start(), d.end()});
+                pairs[i++] = d.start();
+                pairs[i++] = d.end();
             }
-            return Intervals.union(ranges).intersect(counted);
+            return Intervals.unionOfPairs(pairs).intersect(counted);
         }
 
         Intervals excluded() {
-            List<long[]> ranges = new ArrayList<>();
+            long[] pairs = new long[2 * exclusions.size()];
+            int i = 0;
             for (Exclusion e : exclusions) {
-                ranges.add(new long[] {e.start(), e.end()});
+                pairs[i++] = e.start();
+                pairs[i++] = e.end();
             }
-            return Intervals.union(ranges);
+            return Intervals.unionOfPairs(pairs);
         }
     }
 

@@ -274,6 +274,20 @@ class UptimeModelTest {
         assertEquals(inBoth, ua.intersect(ub).seconds());
         assertEquals(inEither, ua.union(ub).seconds());
         assertEquals(260 - inA, ua.complement(0, 260).seconds());
+        // The same union from interleaved pairs, as given and sorted by start (the merge without a sort).
+        assertEquals(ua, Intervals.unionOfPairs(pairs(a)));
+        List<long[]> sorted = new java.util.ArrayList<>(a);
+        sorted.sort(java.util.Comparator.comparingLong(r -> r[0]));
+        assertEquals(ua, Intervals.unionOfPairs(pairs(sorted)));
+    }
+
+    private static long[] pairs(List<long[]> ranges) {
+        long[] out = new long[2 * ranges.size()];
+        for (int i = 0; i < ranges.size(); i++) {
+            out[2 * i] = ranges.get(i)[0];
+            out[2 * i + 1] = ranges.get(i)[1];
+        }
+        return out;
     }
 
     private static boolean covers(List<long[]> ranges, long s) {
