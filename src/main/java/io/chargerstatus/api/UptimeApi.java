@@ -9,8 +9,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
@@ -59,7 +59,7 @@ public final class UptimeApi {
         Instant from = instant(ctx.queryParams().get("from"), "from", to.minus(Duration.ofDays(30)));
         checkRange(from, to);
         return scope(ctx)
-                .compose(scope -> store.inputs(scope, from, min(to, now), false))
+                .compose(scope -> store.inputs(scope, UptimeStore.Read.figures(from, min(to, now))))
                 .compose(in -> vertx.executeBlocking(() -> Reports.uptime(in, from, to, now)));
     }
 
@@ -75,7 +75,7 @@ public final class UptimeApi {
         Instant from = Instant.ofEpochSecond(io.chargerstatus.uptime.Uptime.monthStart(month.minusMonths(11)));
         Instant to = Instant.ofEpochSecond(io.chargerstatus.uptime.Uptime.monthStart(month.plusMonths(1)));
         return scope(ctx)
-                .compose(scope -> store.inputs(scope, from, min(to, now), false))
+                .compose(scope -> store.inputs(scope, UptimeStore.Read.figures(from, min(to, now))))
                 .compose(in -> vertx.executeBlocking(() -> Reports.nevi(in, month, now)));
     }
 
@@ -88,7 +88,7 @@ public final class UptimeApi {
         // from a month earlier (a longer one is listed, its excluded part counted from there).
         Instant hoursFrom = from.minus(Duration.ofDays(31));
         return scope(ctx)
-                .compose(scope -> store.inputs(scope, hoursFrom, now, true))
+                .compose(scope -> store.inputs(scope, UptimeStore.Read.outages(hoursFrom, now, from, min(to, now))))
                 .compose(in ->
                         vertx.executeBlocking(() -> Reports.outages(in, from, to, hoursFrom.getEpochSecond(), now)));
     }
@@ -181,6 +181,10 @@ public final class UptimeApi {
     }
 
     /** A report answered as JSON, or as CSV for {@code Accept: text/csv} or {@code ?format=csv}. */
+    // Walks the JsonObject tree with Jackson's generator; databind would look up a serializer for every value
+    // of every map of a report's tens of thousands of rows.
+    private static final JacksonCodec STREAMING = new JacksonCodec();
+
     private Handler<RoutingContext> report(Function<RoutingContext, Future<Reports.Table>> handler) {
         return ctx -> {
             String format = ctx.queryParams().get("format");
@@ -198,8 +202,9 @@ public final class UptimeApi {
                 return;
             }
             // A whole account's report is megabytes: written out on a worker, like it was computed.
-            result.compose(table -> vertx.executeBlocking(
-                            () -> csv ? Buffer.buffer(csv(table)) : Json.encodeToBuffer(table.json())))
+            result.compose(table -> vertx.executeBlocking(() -> csv
+                            ? Buffer.buffer(csv(table))
+                            : STREAMING.toBuffer(table.json().get(), false)))
                     .onComplete(ar -> {
                         if (ar.failed()) {
                             ctx.fail(ar.cause());
@@ -217,7 +222,7 @@ public final class UptimeApi {
         CsvSchema.Builder schema = CsvSchema.builder().setUseHeader(true);
         table.columns().forEach(schema::addColumn);
         try {
-            return CSV.writer(schema.build()).writeValueAsString(table.rows());
+            return CSV.writer(schema.build()).writeValueAsString(table.rows().get());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a report could not be written as CSV", e);
         }

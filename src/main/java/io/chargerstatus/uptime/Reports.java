@@ -13,14 +13,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * The three reports of the contract (uptime over a range, NEVI for a month, the outages), each as the JSON
  * answer and as the rows of its CSV. Pure: from the {@link UptimeStore.Inputs} of a scope.
  */
 public final class Reports {
-    /** A report: its JSON answer, and the same figures as CSV columns and rows (one row per port or outage). */
-    public record Table(Object json, List<String> columns, List<List<Object>> rows) {}
+    /**
+     * A report: its JSON answer, or the same figures as CSV columns and rows (one row per port or outage),
+     * each made only when asked for (a whole account's report is tens of thousands of rows).
+     */
+    public record Table(Supplier<Object> json, List<String> columns, Supplier<List<List<Object>>> rows) {}
 
     private Reports() {}
 
@@ -147,34 +151,44 @@ public final class Reports {
                 exclusions);
     }
 
+    private record PortFigures(String chargerId, int connectorId, Uptime.Figures figures) {}
+
     public static Table uptime(UptimeStore.Inputs in, Instant from, Instant to, Instant now) {
         long f = from.getEpochSecond();
         long t = Math.min(to.getEpochSecond(), now.getEpochSecond());
-        JsonArray ports = new JsonArray();
-        List<List<Object>> rows = new ArrayList<>();
-        Uptime.Figures total = new Uptime.Figures(0, 0, 0);
+        List<PortFigures> all = new ArrayList<>();
         for (Uptime.Port p : ports(in, f, Math.max(f, t), now.getEpochSecond())) {
             Uptime.Figures fig = Uptime.figures(p, f, t);
-            if (fig.countedS() == 0) {
-                continue; // not commissioned yet, or decommissioned before the range
+            if (fig.countedS() > 0) { // else not commissioned yet, or decommissioned before the range
+                all.add(new PortFigures(p.chargerId(), p.connectorId(), fig));
             }
-            total = total.plus(fig);
-            ports.add(figures(fig).put("chargerId", p.chargerId()).put("connectorId", p.connectorId()));
-            rows.add(List.of(
-                    p.chargerId(),
-                    p.connectorId(),
-                    fig.countedS(),
-                    fig.outageS(),
-                    fig.excludedS(),
-                    percent(fig.uptimePercent())));
         }
-        JsonObject json = new JsonObject()
-                .put("from", from.toString())
-                .put("to", to.toString())
-                .put("ports", ports)
-                .put("total", figures(total));
         return new Table(
-                json, List.of("chargerId", "connectorId", "countedS", "outageS", "excludedS", "uptimePercent"), rows);
+                () -> {
+                    JsonArray ports = new JsonArray();
+                    Uptime.Figures total = new Uptime.Figures(0, 0, 0);
+                    for (PortFigures p : all) {
+                        total = total.plus(p.figures());
+                        ports.add(figures(p.figures())
+                                .put("chargerId", p.chargerId())
+                                .put("connectorId", p.connectorId()));
+                    }
+                    return new JsonObject()
+                            .put("from", from.toString())
+                            .put("to", to.toString())
+                            .put("ports", ports)
+                            .put("total", figures(total));
+                },
+                List.of("chargerId", "connectorId", "countedS", "outageS", "excludedS", "uptimePercent"),
+                () -> all.stream()
+                        .<List<Object>>map(p -> List.of(
+                                p.chargerId(),
+                                p.connectorId(),
+                                p.figures().countedS(),
+                                p.figures().outageS(),
+                                p.figures().excludedS(),
+                                percent(p.figures().uptimePercent())))
+                        .toList());
     }
 
     private static JsonObject figures(Uptime.Figures f) {
@@ -195,48 +209,65 @@ public final class Reports {
         return Math.round(value * 100) / 100.0;
     }
 
+    private record PortNevi(String chargerId, int connectorId, Uptime.Nevi nevi) {}
+
     public static Table nevi(UptimeStore.Inputs in, YearMonth month, Instant now) {
         long from = Uptime.monthStart(month.minusMonths(11));
         long to = Uptime.monthStart(month.plusMonths(1));
-        JsonArray ports = new JsonArray();
-        List<List<Object>> rows = new ArrayList<>();
+        List<PortNevi> all = new ArrayList<>();
         for (Uptime.Port p :
                 ports(in, from, Math.max(from, Math.min(to, now.getEpochSecond())), now.getEpochSecond())) {
             Uptime.Nevi n = Uptime.nevi(p, month);
-            if (n.countedS() == 0) {
-                continue;
+            if (n.countedS() > 0) {
+                all.add(new PortNevi(p.chargerId(), p.connectorId(), n));
             }
-            JsonArray months = new JsonArray();
-            List<Object> row = new ArrayList<>(List.of(
-                    p.chargerId(),
-                    p.connectorId(),
-                    percent(n.uptimePercent()),
-                    minutes(n.outageMin()),
-                    minutes(n.excludedMin()),
-                    n.provisional()));
-            for (Uptime.Month m : n.months()) {
-                months.add(new JsonObject()
-                        .put("month", m.month().toString())
-                        .put("outageMin", minutes(m.outageMin()))
-                        .put("excludedMin", minutes(m.excludedMin())));
-                row.addAll(List.of(m.month().toString(), minutes(m.outageMin()), minutes(m.excludedMin())));
-            }
-            ports.add(new JsonObject()
-                    .put("chargerId", p.chargerId())
-                    .put("connectorId", p.connectorId())
-                    .put("uptimePercent", percent(n.uptimePercent()))
-                    .put("outageMin", minutes(n.outageMin()))
-                    .put("excludedMin", minutes(n.excludedMin()))
-                    .put("provisional", n.provisional())
-                    .put("months", months));
-            rows.add(row);
         }
         List<String> columns = new ArrayList<>(
                 List.of("chargerId", "connectorId", "uptimePercent", "outageMin", "excludedMin", "provisional"));
         for (int i = 1; i <= 3; i++) {
             columns.addAll(List.of("month" + i, "month" + i + "OutageMin", "month" + i + "ExcludedMin"));
         }
-        return new Table(new JsonObject().put("month", month.toString()).put("ports", ports), columns, rows);
+        return new Table(
+                () -> {
+                    JsonArray ports = new JsonArray();
+                    for (PortNevi p : all) {
+                        Uptime.Nevi n = p.nevi();
+                        JsonArray months = new JsonArray();
+                        for (Uptime.Month m : n.months()) {
+                            months.add(new JsonObject()
+                                    .put("month", m.month().toString())
+                                    .put("outageMin", minutes(m.outageMin()))
+                                    .put("excludedMin", minutes(m.excludedMin())));
+                        }
+                        ports.add(new JsonObject()
+                                .put("chargerId", p.chargerId())
+                                .put("connectorId", p.connectorId())
+                                .put("uptimePercent", percent(n.uptimePercent()))
+                                .put("outageMin", minutes(n.outageMin()))
+                                .put("excludedMin", minutes(n.excludedMin()))
+                                .put("provisional", n.provisional())
+                                .put("months", months));
+                    }
+                    return new JsonObject().put("month", month.toString()).put("ports", ports);
+                },
+                columns,
+                () -> all.stream()
+                        .map(p -> {
+                            Uptime.Nevi n = p.nevi();
+                            List<Object> row = new ArrayList<>(List.of(
+                                    p.chargerId(),
+                                    p.connectorId(),
+                                    percent(n.uptimePercent()),
+                                    minutes(n.outageMin()),
+                                    minutes(n.excludedMin()),
+                                    n.provisional()));
+                            for (Uptime.Month m : n.months()) {
+                                row.addAll(List.of(
+                                        m.month().toString(), minutes(m.outageMin()), minutes(m.excludedMin())));
+                            }
+                            return row;
+                        })
+                        .toList());
     }
 
     /** The outages overlapping {@code [from, to)}, whole, oldest first; the inputs must reach to now. */
@@ -249,34 +280,27 @@ public final class Reports {
         all.sort(Comparator.comparingLong(Uptime.Outage::start)
                 .thenComparing(Uptime.Outage::chargerId)
                 .thenComparingInt(Uptime.Outage::connectorId));
-        JsonArray out = new JsonArray();
-        List<List<Object>> rows = new ArrayList<>();
-        for (Uptime.Outage o : all) {
-            String start = Instant.ofEpochSecond(o.start()).toString();
-            String end = o.ongoing() ? null : Instant.ofEpochSecond(o.end()).toString();
-            out.add(new JsonObject()
-                    .put("chargerId", o.chargerId())
-                    .put("connectorId", o.connectorId())
-                    .put("start", start)
-                    .put("end", end)
-                    .put("durationS", o.durationS())
-                    .put("status", o.status())
-                    .put("faultCode", o.faultCode())
-                    .put("excludedS", o.excludedS())
-                    .put("reasons", new JsonArray(o.reasons())));
-            rows.add(java.util.Arrays.asList(
-                    o.chargerId(),
-                    o.connectorId(),
-                    start,
-                    end == null ? "" : end,
-                    o.durationS(),
-                    o.status(),
-                    o.faultCode() == null ? "" : o.faultCode(),
-                    o.excludedS(),
-                    String.join(" ", o.reasons())));
-        }
         return new Table(
-                out,
+                () -> {
+                    JsonArray out = new JsonArray();
+                    for (Uptime.Outage o : all) {
+                        out.add(new JsonObject()
+                                .put("chargerId", o.chargerId())
+                                .put("connectorId", o.connectorId())
+                                .put("start", Instant.ofEpochSecond(o.start()).toString())
+                                .put(
+                                        "end",
+                                        o.ongoing()
+                                                ? null
+                                                : Instant.ofEpochSecond(o.end()).toString())
+                                .put("durationS", o.durationS())
+                                .put("status", o.status())
+                                .put("faultCode", o.faultCode())
+                                .put("excludedS", o.excludedS())
+                                .put("reasons", new JsonArray(o.reasons())));
+                    }
+                    return out;
+                },
                 List.of(
                         "chargerId",
                         "connectorId",
@@ -287,6 +311,19 @@ public final class Reports {
                         "faultCode",
                         "excludedS",
                         "reasons"),
-                rows);
+                () -> all.stream()
+                        .map(o -> java.util.Arrays.<Object>asList(
+                                o.chargerId(),
+                                o.connectorId(),
+                                Instant.ofEpochSecond(o.start()).toString(),
+                                o.ongoing()
+                                        ? ""
+                                        : Instant.ofEpochSecond(o.end()).toString(),
+                                o.durationS(),
+                                o.status(),
+                                o.faultCode() == null ? "" : o.faultCode(),
+                                o.excludedS(),
+                                String.join(" ", o.reasons())))
+                        .toList());
     }
 }

@@ -84,8 +84,14 @@ public final class UptimeStore extends Sql {
       WHERE account_id = $1 AND applied AND charger_id = ANY($2::text[]) AND ts < $3 AND seq > $4
       ORDER BY charger_id, seq""";
 
+    // A lifetime the history after the cursor does not touch needs only when it was commissioned and which
+    // ports had reported before the report's end; only the others are read whole, to apply that history to.
     private static final String STATES = """
-      SELECT charger_id, after_seq, state::text AS state FROM uptime_lifetimes
+      SELECT charger_id, after_seq, (state->>1)::bigint AS commissioned,
+             ARRAY(SELECT (p->>0)::int FROM jsonb_array_elements(state->3) p WHERE (p->>1)::bigint < $3
+                   ORDER BY 1) AS ports,
+             CASE WHEN charger_id = ANY($4::text[]) THEN state::text END AS state
+      FROM uptime_lifetimes
       WHERE account_id = $1 AND charger_id = ANY($2::text[])""";
 
     private static final String DOWNS = """
@@ -103,15 +109,33 @@ public final class UptimeStore extends Sql {
       WHERE account_id = $1 AND to_ts > $2 AND from_ts < $3""";
 
     /**
-     * The inputs of a report over {@code [from, until)}; {@code until} is also where the history is read to
-     * (an outage report reads to now, to know where its outages end). {@code causes}: with each stretch's
-     * status and fault code (the outage list shows them; the figures do not need them).
+     * What a report reads: the lifetimes, exclusions and closed hours of {@code [from, until)}, with the
+     * history read to {@code until} (an outage report reads to now, to know where its outages end); the kept
+     * stretches that overlap {@code [stretchesFrom, stretchesTo)}; {@code causes}: each stretch's status and
+     * fault code (the outage list shows them; the figures do not need them).
      */
-    public Future<Inputs> inputs(Scope scope, Instant from, Instant until, boolean causes) {
+    public record Read(Instant from, Instant until, Instant stretchesFrom, Instant stretchesTo, boolean causes) {
+        public static Read figures(Instant from, Instant until) {
+            return new Read(from, until, from, until, false);
+        }
+
+        /** The outages overlapping {@code [from, to)}, whole: their exclusions and hours read from hoursFrom. */
+        public static Read outages(Instant hoursFrom, Instant now, Instant from, Instant to) {
+            return new Read(hoursFrom, now, from, to, true);
+        }
+    }
+
+    public Future<Inputs> inputs(Scope scope, Read read) {
+        Instant from = read.from();
+        Instant until = read.until();
         // One snapshot: the roll-up's cursor, states and stretches as one commit of it left them. The queries
         // that do not depend on each other are sent together: the connection pipelines them, so PostgreSQL
         // runs one while the service decodes another.
-        return inTransaction(conn -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        // Each query planned for its own parameters: after five runs PostgreSQL would otherwise keep a generic
+        // plan, which cannot know that 20,000 charger ids select most of a table, nor a month a sixtieth of it
+        // (the stretches of a month's outages: an index scan of every row, 330 ms, against 70 ms).
+        return inTransaction(conn -> conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;"
+                        + " SET LOCAL plan_cache_mode = force_custom_plan")
                 .execute()
                 .compose(v -> {
                     Future<Long> cursor = conn.query("SELECT last_seq FROM uptime_rollup WHERE id = 1")
@@ -120,8 +144,7 @@ public final class UptimeStore extends Sql {
                     Future<List<Lifetime>> lifetimes = lifetimes(conn, scope, from);
                     Future<Rest> rest = rest(conn, scope, from, until);
                     return Future.all(cursor, lifetimes)
-                            .compose(both ->
-                                    rolled(conn, scope, lifetimes.result(), from, until, cursor.result(), causes))
+                            .compose(both -> rolled(conn, scope, lifetimes.result(), read, cursor.result()))
                             .compose(rolled ->
                                     rest.map(r -> new Inputs(lifetimes.result(), rolled, r.exclusions(), r.sites())));
                 }));
@@ -162,53 +185,64 @@ public final class UptimeStore extends Sql {
 
     /** Each lifetime's roll-up state and stretches, with the history after the roll-up's cursor applied. */
     private Future<Map<String, Rolled>> rolled(
-            SqlConnection conn,
-            Scope scope,
-            List<Lifetime> lifetimes,
-            Instant from,
-            Instant until,
-            long cursor,
-            boolean causes) {
+            SqlConnection conn, Scope scope, List<Lifetime> lifetimes, Read read, long cursor) {
+        Instant until = read.until();
         String[] ids = lifetimes.stream().map(Lifetime::chargerId).distinct().toArray(String[]::new);
-        long fromS = from.getEpochSecond();
         long untilS = until.getEpochSecond();
-        Future<RowSet<Row>> states = conn.preparedQuery(STATES).execute(Tuple.of(scope.accountId(), (Object) ids));
-        // An account's year is a million stretches: collected as they are decoded, not kept as rows.
-        Future<SqlResult<Map<String, Map<Long, List<PortRollup.Stretch>>>>> downs = conn.preparedQuery(
-                        causes ? DOWNS_WITH_CAUSES : DOWNS_TIMES)
-                .collecting(BY_LIFETIME)
-                .execute(Tuple.of(scope.accountId(), ids, untilS, fromS));
         Future<RowSet<Row>> tail =
                 conn.preparedQuery(TAIL).execute(Tuple.of(scope.accountId(), ids, utc(until), cursor));
-        return Future.all(states, downs, tail).map(all -> {
-            Map<String, PortRollup> kept = new HashMap<>();
-            states.result()
-                    .forEach(r -> kept.put(
-                            r.getString("charger_id") + "|" + r.getLong("after_seq"),
-                            PortRollup.load(new JsonArray(r.getString("state")).getList())));
-            Map<String, Map<Long, List<PortRollup.Stretch>>> stretches =
-                    downs.result().value();
+        // An account's year is a million stretches: collected as they are decoded, not kept as rows.
+        Future<SqlResult<Map<String, Map<Long, List<PortRollup.Stretch>>>>> downs = conn.preparedQuery(
+                        read.causes() ? DOWNS_WITH_CAUSES : DOWNS_TIMES)
+                .collecting(BY_LIFETIME)
+                .execute(Tuple.of(
+                        scope.accountId(),
+                        ids,
+                        read.stretchesTo().getEpochSecond(),
+                        read.stretchesFrom().getEpochSecond()));
+        return tail.compose(tailRows -> {
             Map<String, List<PortTimeline.Event>> events = new HashMap<>();
-            tail.result()
-                    .forEach(r -> events.computeIfAbsent(r.getString("charger_id"), k -> new ArrayList<>())
-                            .add(event(r)));
-            Map<String, Rolled> out = new HashMap<>();
-            for (Lifetime life : lifetimes) {
-                String key = key(life);
-                PortRollup state = kept.getOrDefault(key, new PortRollup());
-                List<PortRollup.Stretch> list = stretches
-                        .getOrDefault(life.chargerId(), Map.of())
-                        .getOrDefault(life.afterSeq(), new ArrayList<>());
-                for (PortTimeline.Event e : events.getOrDefault(life.chargerId(), List.of())) {
-                    if (e.seq() > life.afterSeq() && (life.untilSeq() == null || e.seq() <= life.untilSeq())) {
-                        list.addAll(state.apply(e));
+            tailRows.forEach(r -> events.computeIfAbsent(r.getString("charger_id"), k -> new ArrayList<>())
+                    .add(event(r)));
+            Future<RowSet<Row>> states = conn.preparedQuery(STATES)
+                    .execute(Tuple.of(
+                            scope.accountId(), ids, untilS, events.keySet().toArray(String[]::new)));
+            return Future.all(states, downs).map(both -> {
+                Map<String, Row> kept = new HashMap<>();
+                states.result().forEach(r -> kept.put(r.getString("charger_id") + "|" + r.getLong("after_seq"), r));
+                Map<String, Map<Long, List<PortRollup.Stretch>>> stretches =
+                        downs.result().value();
+                Map<String, Rolled> out = new HashMap<>();
+                for (Lifetime life : lifetimes) {
+                    String key = key(life);
+                    List<PortRollup.Stretch> list = stretches
+                            .getOrDefault(life.chargerId(), Map.of())
+                            .getOrDefault(life.afterSeq(), new ArrayList<>());
+                    Row row = kept.get(key);
+                    Long commissioned;
+                    List<Integer> ports;
+                    if (row != null && row.getString("state") == null) {
+                        commissioned = row.getLong("commissioned");
+                        ports = List.of(row.getArrayOfIntegers("ports"));
+                    } else {
+                        PortRollup state = row == null
+                                ? new PortRollup()
+                                : PortRollup.load(new JsonArray(row.getString("state")).getList());
+                        for (PortTimeline.Event e : events.getOrDefault(life.chargerId(), List.of())) {
+                            if (e.seq() > life.afterSeq() && (life.untilSeq() == null || e.seq() <= life.untilSeq())) {
+                                list.addAll(state.apply(e));
+                            }
+                        }
+                        commissioned = state.commissioned();
+                        ports = state.portsBefore(untilS);
                     }
+                    out.put(
+                            key,
+                            new Rolled(
+                                    commissioned != null && commissioned < untilS ? commissioned : null, ports, list));
                 }
-                Long commissioned =
-                        state.commissioned() != null && state.commissioned() < untilS ? state.commissioned() : null;
-                out.put(key, new Rolled(commissioned, state.portsBefore(untilS), list));
-            }
-            return out;
+                return out;
+            });
         });
     }
 

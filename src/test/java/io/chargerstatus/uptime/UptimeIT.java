@@ -103,6 +103,13 @@ class UptimeIT {
         cp.status(1, "Faulted", "GroundFailure", "E-105", T0.plusSeconds(3600));
         at(3600 + 1234);
         cp.status(1, "Available", "NoError", null, T0.plusSeconds(3600 + 1234));
+        // The roll-up stops here (another instance holds its lease): the reports below apply the rest of the
+        // walk to the state it kept, as they do whenever the roll-up is behind.
+        String db = service.pgUrl;
+        Await.eventually(() -> assertEquals(
+                TestDatabase.sql(db, "SELECT last_seq FROM event_counter"),
+                TestDatabase.sql(db, "SELECT last_seq FROM uptime_rollup")));
+        TestDatabase.sql(db, "UPDATE uptime_rollup SET owner = 'elsewhere', lease_until = now() + interval '1 hour'");
         at(3 * 3600);
         // Late: stamped before the connector's newest report; kept in the history, not counted.
         cp.status(1, "Faulted", "GroundFailure", null, T0.plusSeconds(1800));
@@ -182,15 +189,19 @@ class UptimeIT {
 
         // The same reports from the roll-up's stretches as from the history alone: once the roll-up has caught
         // up, and again with its lease taken and its work undone (a report then applies the whole history).
-        String db = service.pgUrl;
-        Await.eventually(() -> assertEquals(
-                TestDatabase.sql(db, "SELECT last_seq FROM event_counter"),
-                TestDatabase.sql(db, "SELECT last_seq FROM uptime_rollup")));
-        assertTrue(Long.parseLong(TestDatabase.sql(db, "SELECT count(*) FROM port_downs")) >= 4, "rolled up");
         List<String> reports = List.of(
                 "/api/v1/uptime?" + range,
                 "/api/v1/outages?" + range,
                 "/api/v1/uptime/nevi?accountId=up&month=2026-06");
+        List<Object> behind = reports.stream()
+                .map(r -> io.vertx.core.json.Json.decodeValue(
+                        expect(200, account.get(r)).body()))
+                .toList();
+        TestDatabase.sql(db, "UPDATE uptime_rollup SET owner = NULL, lease_until = NULL");
+        Await.eventually(() -> assertEquals(
+                TestDatabase.sql(db, "SELECT last_seq FROM event_counter"),
+                TestDatabase.sql(db, "SELECT last_seq FROM uptime_rollup")));
+        assertTrue(Long.parseLong(TestDatabase.sql(db, "SELECT count(*) FROM port_downs")) >= 4, "rolled up");
         List<Object> rolledUp = reports.stream()
                 .map(r -> io.vertx.core.json.Json.decodeValue(
                         expect(200, account.get(r)).body()))
@@ -205,6 +216,7 @@ class UptimeIT {
                         expect(200, account.get(r)).body()))
                 .toList();
         assertEquals(rolledUp, fromHistory);
+        assertEquals(rolledUp, behind);
         TestDatabase.sql(db, "UPDATE uptime_rollup SET owner = NULL, lease_until = NULL");
 
         // Decommissioned: the charger leaves, its ports stay in the reports up to then.
