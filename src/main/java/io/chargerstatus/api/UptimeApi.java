@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import io.chargerstatus.uptime.Reports;
+import io.chargerstatus.uptime.Uptime;
 import io.chargerstatus.uptime.UptimeStore;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -16,8 +17,10 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.Year;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -47,6 +50,7 @@ public final class UptimeApi {
     void mount(Router api) {
         api.get("/uptime").handler(report(this::uptime));
         api.get("/uptime/nevi").handler(report(this::nevi));
+        api.get("/uptime/uk").handler(report(this::uk));
         api.get("/outages").handler(report(this::outages));
         api.post("/outage-exclusions").handler(Responses.json(201, this::addExclusion));
         api.get("/outage-exclusions").handler(Responses.json(200, this::exclusions));
@@ -72,11 +76,27 @@ public final class UptimeApi {
             throw ApiError.badRequest("month must be YYYY-MM");
         }
         Instant now = clock.instant();
-        Instant from = Instant.ofEpochSecond(io.chargerstatus.uptime.Uptime.monthStart(month.minusMonths(11)));
-        Instant to = Instant.ofEpochSecond(io.chargerstatus.uptime.Uptime.monthStart(month.plusMonths(1)));
+        Instant from = Instant.ofEpochSecond(Uptime.monthStart(month.minusMonths(11)));
+        Instant to = Instant.ofEpochSecond(Uptime.monthStart(month.plusMonths(1)));
         return scope(ctx)
                 .compose(scope -> store.inputs(scope, UptimeStore.Read.figures(from, min(to, now))))
                 .compose(in -> vertx.executeBlocking(() -> Reports.nevi(in, month, now)));
+    }
+
+    private Future<Reports.Table> uk(RoutingContext ctx) {
+        String raw = ctx.queryParams().get("year");
+        if (raw == null || !raw.matches("[0-9]{4}")) {
+            throw ApiError.badRequest("year must be YYYY");
+        }
+        Year year = Year.parse(raw);
+        Instant now = clock.instant();
+        Instant from = Instant.ofEpochSecond(Uptime.monthStart(year.atMonth(1)));
+        Instant to = Instant.ofEpochSecond(Uptime.monthStart(year.plusYears(1).atMonth(1)));
+        return scope(ctx).compose(scope -> {
+            Future<Map<String, Map<Integer, Long>>> powers = store.powers(scope);
+            return store.inputs(scope, UptimeStore.Read.reliability(from, min(to, now)))
+                    .compose(in -> powers.compose(p -> vertx.executeBlocking(() -> Reports.uk(in, year, now, p))));
+        });
     }
 
     private Future<Reports.Table> outages(RoutingContext ctx) {

@@ -3,6 +3,7 @@ package io.chargerstatus.uptime;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.time.Year;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -268,6 +269,82 @@ public final class Reports {
                             return row;
                         })
                         .toList());
+    }
+
+    /** A rapid charge point under the UK regulations: 50 kW or above (regulation 2, "rapid charge point"). */
+    public static final long UK_RAPID_W = 50_000;
+
+    /** The network requirement of regulation 7(2), in percent. */
+    public static final double UK_REQUIRED_PERCENT = 99.0;
+
+    private record PortReliability(String chargerId, int connectorId, long powerW, Uptime.Reliability figures) {}
+
+    /**
+     * The UK figure for a calendar year (UTC, which is UK time at the turn of the year): each rapid port's
+     * reliability and the network's, over the year up to {@code now}. {@code powers}: each port's maximum
+     * power in W by charger id and port; a port without one is listed as unrated, not counted.
+     */
+    public static Table uk(UptimeStore.Inputs in, Year year, Instant now, Map<String, Map<Integer, Long>> powers) {
+        long from = Uptime.monthStart(year.atMonth(1));
+        long to = Math.min(Uptime.monthStart(year.plusYears(1).atMonth(1)), now.getEpochSecond());
+        List<PortReliability> rapid = new ArrayList<>();
+        JsonArray unrated = new JsonArray();
+        for (Uptime.Port p : ports(in, from, Math.max(from, to), now.getEpochSecond())) {
+            Long power = powers.getOrDefault(p.chargerId(), Map.of()).get(p.connectorId());
+            if (power == null) {
+                unrated.add(new JsonObject().put("chargerId", p.chargerId()).put("connectorId", p.connectorId()));
+            } else if (power >= UK_RAPID_W) {
+                Uptime.Reliability r = Uptime.reliability(p, from, Math.max(from, to));
+                if (r.assessedS() > 0) {
+                    rapid.add(new PortReliability(p.chargerId(), p.connectorId(), power, r));
+                }
+            }
+        }
+        return new Table(
+                () -> {
+                    JsonArray ports = new JsonArray();
+                    Uptime.Reliability network = new Uptime.Reliability(0, 0);
+                    for (PortReliability p : rapid) {
+                        network = network.plus(p.figures());
+                        ports.add(reliability(p.figures())
+                                .put("chargerId", p.chargerId())
+                                .put("connectorId", p.connectorId())
+                                .put("maxPowerW", p.powerW()));
+                    }
+                    Double percent = network.percent();
+                    return new JsonObject()
+                            .put("year", year.getValue())
+                            .put(
+                                    "complete",
+                                    to == Uptime.monthStart(year.plusYears(1).atMonth(1)))
+                            .put("ports", ports)
+                            .put(
+                                    "network",
+                                    reliability(network)
+                                            .put("ports", rapid.size())
+                                            .put(
+                                                    "meetsRequirement",
+                                                    percent == null ? null : percent >= UK_REQUIRED_PERCENT))
+                            .put("unratedPorts", unrated);
+                },
+                List.of("chargerId", "connectorId", "maxPowerW", "assessedS", "notReliableS", "reliabilityPercent"),
+                () -> rapid.stream()
+                        .<List<Object>>map(p -> List.of(
+                                p.chargerId(),
+                                p.connectorId(),
+                                p.powerW(),
+                                p.figures().assessedS(),
+                                p.figures().notReliableS(),
+                                percent(p.figures().percent())))
+                        .toList());
+    }
+
+    private static JsonObject reliability(Uptime.Reliability r) {
+        Double percent = r.percent();
+        return new JsonObject()
+                .put("assessedS", r.assessedS())
+                .put("notReliableS", r.notReliableS())
+                .put("reliabilityPercent", percent == null ? null : percent(percent));
     }
 
     /** The outages overlapping {@code [from, to)}, whole, oldest first; the inputs must reach to now. */

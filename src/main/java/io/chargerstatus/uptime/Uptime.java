@@ -97,7 +97,49 @@ public final class Uptime {
             long countedS,
             List<Month> months) {}
 
+    /**
+     * A port's time under the UK's Public Charge Point Regulations 2023, regulation 7: assessed (counted, and
+     * within the site's opening hours, 7(5)) and not reliable (an EVSE status of INOPERATIVE or OUTOFORDER,
+     * 7(4)), in seconds.
+     */
+    public record Reliability(long assessedS, long notReliableS) {
+        public Reliability plus(Reliability o) {
+            return new Reliability(assessedS + o.assessedS, notReliableS + o.notReliableS);
+        }
+
+        /** Null when nothing was assessed. */
+        public Double percent() {
+            return assessedS == 0 ? null : (assessedS - notReliableS) * 100.0 / assessedS;
+        }
+    }
+
     private Uptime() {}
+
+    /**
+     * Regulation 7 over {@code [from, to)}. Of the down statuses only Faulted (OUTOFORDER) and Unavailable
+     * (INOPERATIVE; Reserved is never down) are "not working"; Offline and a port not reported yet are UNKNOWN,
+     * which 7(3)(b) counts as "ineligible for measurement", that is reliable. Exclusions do not apply (the
+     * regulation has none) except the hours outside the site's opening hours, which are not assessed at all.
+     */
+    public static Reliability reliability(Port port, long from, long to) {
+        List<long[]> closed = new ArrayList<>();
+        for (Exclusion e : port.exclusions()) {
+            if ("outside-hours".equals(e.reason())) {
+                closed.add(new long[] {e.start(), e.end()});
+            }
+        }
+        Intervals assessed =
+                port.counted().clip(from, to).intersect(Intervals.union(closed).complement(from, to));
+        List<long[]> notWorking = new ArrayList<>();
+        for (PortTimeline.Down d : port.downs()) {
+            if ("Faulted".equals(d.status()) || "Unavailable".equals(d.status())) {
+                notWorking.add(new long[] {d.start(), d.end()});
+            }
+        }
+        return new Reliability(
+                assessed.seconds(),
+                Intervals.union(notWorking).intersect(assessed).seconds());
+    }
 
     public static Figures figures(Port port, long from, long to) {
         return figures(port.counted(), port.down(), port.excluded(), from, to);

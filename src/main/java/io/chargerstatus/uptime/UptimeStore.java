@@ -119,6 +119,11 @@ public final class UptimeStore extends Sql {
             return new Read(from, until, from, until, false);
         }
 
+        /** The UK figure: the stretches' statuses decide what is reliable. */
+        public static Read reliability(Instant from, Instant until) {
+            return new Read(from, until, from, until, true);
+        }
+
         /** The outages overlapping {@code [from, to)}, whole: their exclusions and hours read from hoursFrom. */
         public static Read outages(Instant hoursFrom, Instant now, Instant from, Instant to) {
             return new Read(hoursFrom, now, from, to, true);
@@ -303,6 +308,29 @@ public final class UptimeStore extends Sql {
                 r.getString("ocpp_status"),
                 faultCode,
                 instant(r, "ts").getEpochSecond());
+    }
+
+    // OCPI's max_electric_power, or what the voltage (line to neutral for AC_3_PHASE) and amperage give.
+    private static final String POWERS = """
+      SELECT ps.charger_id, ps.connector_id,
+             coalesce(ps.max_electric_power::bigint,
+                      (CASE WHEN ps.power_type = 'AC_3_PHASE' THEN 3 ELSE 1 END)::bigint * ps.max_voltage * ps.max_amperage)
+               AS power_w
+      FROM port_static ps JOIN chargers c ON c.id = ps.charger_id
+      WHERE c.account_id = $1 AND ($2::text IS NULL OR c.site_id = $2) AND ($3::text IS NULL OR c.id = $3)""";
+
+    /**
+     * Each port's maximum power in W, by charger id and port, as its EVSE data gives it (the roaming API);
+     * a decommissioned charger's EVSE data is gone with it.
+     */
+    public Future<Map<String, Map<Integer, Long>>> powers(Scope scope) {
+        return exec(POWERS, Tuple.of(scope.accountId(), scope.siteId(), scope.chargerId()))
+                .map(rows -> {
+                    Map<String, Map<Integer, Long>> out = new HashMap<>();
+                    rows.forEach(r -> out.computeIfAbsent(r.getString("charger_id"), k -> new HashMap<>())
+                            .put(r.getInteger("connector_id"), r.getLong("power_w")));
+                    return out;
+                });
     }
 
     // ---- exclusions ----------------------------------------------------------------------------

@@ -171,6 +171,38 @@ class UptimeIT {
         assertEquals(Math.round(mu * 10_000) / 10_000.0, n1.getDouble("uptimePercent"));
         assertEquals("2026-06", n1.getJsonArray("months").getJsonObject(2).getString("month"));
 
+        // The UK figure: port 1 is a 150 kW DC EVSE, port 2 has no EVSE data (unrated, not counted). Of port
+        // 1's six hours the closed half hour is not assessed; only the fault is "not working": the Offline is
+        // UNKNOWN in OCPI, "ineligible for measurement" (regulation 7(3)(b)).
+        expect(
+                200,
+                account.send(
+                        "PUT",
+                        "/api/v1/chargers/UP-1/connectors/1",
+                        new JsonObject()
+                                .put("standard", "IEC_62196_T2_COMBO")
+                                .put("format", "CABLE")
+                                .put("powerType", "DC")
+                                .put("maxVoltage", 920)
+                                .put("maxAmperage", 400)
+                                .put("maxElectricPower", 150_000)
+                                .encode()));
+        JsonObject uk = expect(200, account.get("/api/v1/uptime/uk?accountId=up&year=2026"))
+                .json();
+        JsonObject rapid = port(uk.getJsonArray("ports"), "UP-1", 1);
+        assertEquals(150_000, rapid.getLong("maxPowerW"));
+        assertEquals(21600 - 1800, rapid.getLong("assessedS"));
+        assertEquals(1234, rapid.getLong("notReliableS"));
+        double reliable = (19800 - 1234) * 100.0 / 19800;
+        assertEquals(Math.round(reliable * 10_000) / 10_000.0, rapid.getDouble("reliabilityPercent"));
+        assertEquals(1, uk.getJsonArray("ports").size());
+        assertEquals(
+                new JsonArray().add(new JsonObject().put("chargerId", "UP-1").put("connectorId", 2)),
+                uk.getJsonArray("unratedPorts"));
+        assertEquals(false, uk.getJsonObject("network").getBoolean("meetsRequirement"), reliable + " % < 99 %");
+        assertEquals(false, uk.getBoolean("complete"));
+        assertEquals(400, account.get("/api/v1/uptime/uk?accountId=up&year=26").status());
+
         // The same figures as CSV, by Accept header and by ?format=csv, parsed back.
         List<Map<String, String>> csv = csv("/api/v1/uptime?" + range, "text/csv");
         assertEquals(2, csv.size());
@@ -186,13 +218,17 @@ class UptimeIT {
         assertEquals("", outageCsv.get(1).get("end"));
         List<Map<String, String>> neviCsv = csv("/api/v1/uptime/nevi?accountId=up&month=2026-06&format=csv", null);
         assertEquals("2026-06", neviCsv.get(0).get("month3"));
+        List<Map<String, String>> ukCsv = csv("/api/v1/uptime/uk?accountId=up&year=2026", "text/csv");
+        assertEquals(
+                List.of("1234"), ukCsv.stream().map(r -> r.get("notReliableS")).toList());
 
         // The same reports from the roll-up's stretches as from the history alone: once the roll-up has caught
         // up, and again with its lease taken and its work undone (a report then applies the whole history).
         List<String> reports = List.of(
                 "/api/v1/uptime?" + range,
                 "/api/v1/outages?" + range,
-                "/api/v1/uptime/nevi?accountId=up&month=2026-06");
+                "/api/v1/uptime/nevi?accountId=up&month=2026-06",
+                "/api/v1/uptime/uk?accountId=up&year=2026");
         List<Object> behind = reports.stream()
                 .map(r -> io.vertx.core.json.Json.decodeValue(
                         expect(200, account.get(r)).body()))

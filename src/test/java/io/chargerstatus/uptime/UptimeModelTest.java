@@ -154,6 +154,32 @@ class UptimeModelTest {
     }
 
     @Test
+    @DisplayName("UK regulation 7: Faulted and Unavailable are not reliable, Offline is; closed hours are not assessed")
+    void ukReliability() {
+        List<Event> h = booted();
+        h.add(connector(t("2026-01-10T10:00:00Z"), "Faulted", 1, "Faulted", "Faulted", "GroundFailure"));
+        h.add(available(t("2026-01-10T11:00:00Z"), 1));
+        h.add(connector(t("2026-01-11T10:00:00Z"), "Available", 1, "Unavailable", "Inoperative", null));
+        h.add(available(t("2026-01-11T10:30:00Z"), 1));
+        h.add(connector(t("2026-01-12T10:00:00Z"), "Available", 1, "Unavailable", "Reserved", null));
+        h.add(available(t("2026-01-12T12:00:00Z"), 1));
+        h.add(charger(t("2026-01-13T00:00:00Z"), "Offline"));
+        h.add(charger(t("2026-01-14T00:00:00Z"), "Available"));
+        List<Exclusion> ex = List.of(
+                // Closed 10:30-11:30 on the 10th: half of the fault is outside the hours assessed.
+                new Exclusion(t("2026-01-10T10:30:00Z"), t("2026-01-10T11:30:00Z"), "outside-hours"),
+                // The regulation has no exclusions: a utility outage still counts.
+                new Exclusion(t("2026-01-11T00:00:00Z"), t("2026-01-12T00:00:00Z"), "utility"));
+        Port p = port(PortTimeline.of(h, t("2026-02-01T00:00:00Z")), 1, ex);
+        Uptime.Reliability r = Uptime.reliability(p, t("2026-01-01T00:00:00Z"), t("2026-02-01T00:00:00Z"));
+        assertEquals(new Uptime.Reliability(31 * 86400 - 3600, 1800 + 1800), r);
+        assertEquals((31 * 86400 - 3600 - 3600) * 100.0 / (31 * 86400 - 3600), r.percent(), 1e-12);
+        // The same port under NEVI: the Offline day and the reservation-free Unavailable are outages.
+        assertEquals(3600 + 1800 + 86400, Uptime.figures(p, 0, Long.MAX_VALUE).outageS());
+        assertNull(new Uptime.Reliability(0, 0).percent());
+    }
+
+    @Test
     @DisplayName("a maintenance window inside an outage excludes its own length")
     void maintenanceInsideOutage() {
         List<Event> h = booted();
