@@ -348,17 +348,7 @@ public final class EngineStore extends Sql {
         return exec(UPDATE_CHARGER, t).map(r -> r.rowCount() > 0);
     }
 
-    /**
-     * Removes a charger, its history, its deviations and its security events. The charger row goes first: its lock waits for any batch of
-     * another instance still writing it, and a later one fails the fence; the history is then deleted
-     * with a snapshot that sees every event committed for it. (The history has no foreign key: V6.)
-     */
-    /**
-     * Decommissions a charger in one transaction: its row leaves (the connectors with it) and a
-     * decommissioning is recorded with the history's last seq, so that the uptime reports keep counting its
-     * ports up to {@code at}. With {@code purge} its history, deviations, security events and earlier
-     * decommissionings are erased too. True when there was anything to remove.
-     */
+    // The charger's EVSEs as the roaming partners must be told they are REMOVED.
     private static final String REMOVED_FOR_PARTNERS = """
       INSERT INTO ocpi_changes (account_id, kind, site_id, charger_id, ports, last_seq)
       SELECT c.account_id, 'removed', c.site_id, c.id, array_agg(ps.connector_id ORDER BY ps.connector_id),
@@ -366,6 +356,12 @@ public final class EngineStore extends Sql {
       FROM chargers c JOIN port_static ps ON ps.charger_id = c.id
       WHERE c.id = $1 AND c.site_id IS NOT NULL GROUP BY c.account_id, c.site_id, c.id""";
 
+    /**
+     * Decommissions a charger in one transaction: its row leaves (the connectors with it) and a
+     * decommissioning is recorded with the history's last seq, so that the uptime reports keep counting its
+     * ports up to {@code at}. With {@code purge} its history, deviations, security events and earlier
+     * decommissionings are erased too. True when there was anything to remove.
+     */
     public Future<Boolean> deleteCharger(String id, boolean purge, Instant at) {
         String record = purge
                 ? "SELECT 0"

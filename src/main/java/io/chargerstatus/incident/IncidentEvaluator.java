@@ -144,31 +144,56 @@ public final class IncidentEvaluator extends VerticleBase {
 
     private Future<Boolean> applyBatch(SqlConnection conn, Instant now, List<Outcome> committed, boolean[] full) {
         IncidentModel m = model;
-        return store.eventsAfter(conn, cursor, settings.batchMax())
-                .compose(events -> store.rules(conn)
-                        .compose(rules -> store.windows(conn, now)
-                                .compose(windows -> store.siteSizes(conn, m.sitesInQuestion(events))
-                                        .compose(sizes -> {
-                                            World world = new World(rules, windows, sizes);
-                                            List<Outcome> outcomes = new ArrayList<>();
-                                            long last = cursor;
-                                            for (IncidentModel.Event e : events) {
-                                                outcomes.addAll(m.apply(e, now, world));
-                                                last = e.seq();
-                                            }
-                                            outcomes.addAll(m.tick(now, world));
-                                            full[0] = events.size() >= settings.batchMax();
-                                            long newCursor = last;
-                                            return write(conn, outcomes)
-                                                    .compose(v -> store.remind(conn, now))
-                                                    .compose(v -> saveState(conn, m))
-                                                    .compose(v -> store.advance(conn, newCursor, me, settings.leaseS()))
-                                                    .map(v -> {
-                                                        cursor = newCursor;
-                                                        committed.addAll(outcomes);
-                                                        return true;
-                                                    });
-                                        }))));
+        return store.eventsAfter(conn, cursor, settings.batchMax()).compose(events -> {
+            long newCursor =
+                    events.isEmpty() ? cursor : events.get(events.size() - 1).seq();
+            full[0] = events.size() >= settings.batchMax();
+            return store.decommissionedUpTo(conn, newCursor)
+                    .compose(decommissioned -> store.rules(conn)
+                            .compose(rules -> store.windows(conn, now)
+                                    .compose(windows -> store.siteSizes(conn, m.sitesInQuestion(events))
+                                            .map(sizes -> new World(rules, windows, sizes))))
+                            .compose(world -> {
+                                List<Outcome> outcomes = apply(m, events, decommissioned, now, world);
+                                return write(conn, outcomes)
+                                        .compose(v -> store.decommissioningsDone(conn, decommissioned))
+                                        .compose(v -> store.remind(conn, now))
+                                        .compose(v -> saveState(conn, m))
+                                        .compose(v -> store.advance(conn, newCursor, me, settings.leaseS()))
+                                        .map(v -> {
+                                            cursor = newCursor;
+                                            committed.addAll(outcomes);
+                                            return true;
+                                        });
+                            }));
+        });
+    }
+
+    /**
+     * The batch's events in seq order, each decommissioning after the history up to its seq (and before the
+     * charger id's next lifetime), then the passing time.
+     */
+    private static List<Outcome> apply(
+            IncidentModel m,
+            List<IncidentModel.Event> events,
+            List<IncidentStore.Decommissioning> decommissioned,
+            Instant now,
+            World world) {
+        List<Outcome> outcomes = new ArrayList<>();
+        int d = 0;
+        for (IncidentModel.Event e : events) {
+            for (; d < decommissioned.size() && decommissioned.get(d).lastSeq() < e.seq(); d++) {
+                IncidentStore.Decommissioning gone = decommissioned.get(d);
+                outcomes.addAll(m.decommissioned(gone.chargerId(), gone.at(), now));
+            }
+            outcomes.addAll(m.apply(e, now, world));
+        }
+        for (; d < decommissioned.size(); d++) {
+            IncidentStore.Decommissioning gone = decommissioned.get(d);
+            outcomes.addAll(m.decommissioned(gone.chargerId(), gone.at(), now));
+        }
+        outcomes.addAll(m.tick(now, world));
+        return outcomes;
     }
 
     private Future<Void> write(SqlConnection conn, List<Outcome> outcomes) {

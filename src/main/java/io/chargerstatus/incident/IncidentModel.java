@@ -308,6 +308,47 @@ public final class IncidentModel {
     }
 
     /**
+     * The charger was decommissioned ({@code DELETE /api/v1/chargers/{id}}) at {@code at}, after every event of
+     * the history up to its decommissioning's seq: its open incidents and its flapping resolve then (nothing
+     * will ever report it back), it is no longer followed, and it leaves a SiteOffline incident, which resolves
+     * with it when it was the last one listed. A charger id registered again starts afresh.
+     */
+    public List<Outcome> decommissioned(String chargerId, Instant at, Instant now) {
+        List<Outcome> out = new ArrayList<>();
+        Watch x = watches.get(chargerId);
+        if (x != null) {
+            for (Condition c : x.conditions.values()) {
+                if (c.incident != null) {
+                    out.add(new Outcome(Change.RESOLVED, c.incident.resolved(at, now)));
+                }
+            }
+            if (x.flapping != null) {
+                out.add(new Outcome(Change.RESOLVED, x.flapping.resolved(at, now)));
+            }
+            x.conditions.clear();
+            x.flapping = null;
+            x.entries.clear();
+            x.connectors.clear();
+            forgetIfGood(x);
+        }
+        for (Iterator<SiteIncident> it = sites.values().iterator(); it.hasNext(); ) {
+            SiteIncident s = it.next();
+            if (!s.members.remove(chargerId)) {
+                continue;
+            }
+            dirtySites.add(s.incident.siteId());
+            if (s.members.isEmpty()) {
+                out.add(new Outcome(Change.RESOLVED, s.incident.resolved(at, now)));
+                it.remove();
+            } else {
+                s.incident = s.incident.withChargers(new ArrayList<>(s.members));
+                out.add(new Outcome(Change.UPDATED, s.incident));
+            }
+        }
+        return out;
+    }
+
+    /**
      * A charger with nothing pending (no bad state, no incident, no flapping count, no fault) is not kept: the
      * next event starts it afresh with the same result, and the evaluator neither holds nor writes state for the
      * chargers that are simply working.

@@ -116,6 +116,34 @@ public final class IncidentStore extends Sql {
         });
     }
 
+    /** A decommissioning the evaluator has not applied yet: it comes after the history up to {@code lastSeq}. */
+    record Decommissioning(String chargerId, long lastSeq, Instant at) {}
+
+    /** The decommissionings not applied yet that come before the history after {@code seq}, in its order. */
+    Future<List<Decommissioning>> decommissionedUpTo(SqlConnection conn, long seq) {
+        return conn.preparedQuery("SELECT charger_id, last_seq, decommissioned_at FROM decommissioned_chargers"
+                        + " WHERE NOT incidents_done AND last_seq <= $1 ORDER BY last_seq, decommissioned_at")
+                .execute(Tuple.of(seq))
+                .map(rows -> {
+                    List<Decommissioning> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new Decommissioning(
+                            r.getString("charger_id"), r.getLong("last_seq"), instant(r, "decommissioned_at"))));
+                    return out;
+                });
+    }
+
+    /** Marks decommissionings applied, in the step's transaction (a killed step applies them again). */
+    Future<Void> decommissioningsDone(SqlConnection conn, List<Decommissioning> done) {
+        if (done.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return conn.preparedQuery("UPDATE decommissioned_chargers SET incidents_done = true"
+                        + " WHERE (charger_id, last_seq) IN (SELECT * FROM unnest($1::text[], $2::bigint[]))")
+                .execute(Tuple.of(done.stream().map(Decommissioning::chargerId).toArray(String[]::new), (Object)
+                        done.stream().map(Decommissioning::lastSeq).toArray(Long[]::new)))
+                .mapEmpty();
+    }
+
     /**
      * When each charger was last made unavailable through this API's change-availability and accepted it
      * (absent when its last such command made it available again, or was refused).

@@ -129,7 +129,34 @@ class IncidentModelTest {
                                 "15 S3 Offline",
                                 "320 S4 Offline",
                                 "700 tick"),
-                        List.of("310 OPENED SiteOffline site-A", "620 UPDATED SiteOffline site-A")));
+                        List.of("310 OPENED SiteOffline site-A", "620 UPDATED SiteOffline site-A")),
+                Arguments.of(
+                        "a decommissioned charger's open incident resolves then; nothing opens for it after",
+                        List.of("0 CP1 Available", "10 CP1 Offline", "400 CP1 decommissioned", "2000 tick"),
+                        List.of("310 OPENED Offline CP1", "400 RESOLVED Offline CP1")),
+                Arguments.of(
+                        "an outage still in its debounce when the charger is decommissioned never opens",
+                        List.of("0 CP1 Available", "10 CP1 Faulted 1 Faulted", "100 CP1 decommissioned", "900 tick"),
+                        List.of()),
+                Arguments.of(
+                        "a decommissioned charger leaves its site's incident; the last one leaving resolves it",
+                        List.of(
+                                "0 S1 Available",
+                                "0 S2 Available",
+                                "0 S3 Available",
+                                "0 S4 Available",
+                                "10 S1 Offline",
+                                "12 S2 Offline",
+                                "15 S3 Offline",
+                                "400 S1 decommissioned",
+                                "410 S2 decommissioned",
+                                "420 S3 decommissioned",
+                                "900 tick"),
+                        List.of(
+                                "310 OPENED SiteOffline site-A",
+                                "400 UPDATED SiteOffline site-A",
+                                "410 UPDATED SiteOffline site-A",
+                                "420 RESOLVED SiteOffline site-A")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -183,6 +210,10 @@ class IncidentModelTest {
                 }
             }
             if (f[1].equals("tick")) {
+                continue;
+            }
+            if (f[2].equals("decommissioned")) {
+                record(out, model[0].decommissioned(f[1], T0.plusSeconds(at), T0.plusSeconds(at)), at);
                 continue;
             }
             Integer connector = f.length > 3 && !f[3].equals("op") ? Integer.valueOf(f[3]) : null;

@@ -82,7 +82,7 @@ class NotificationsIT {
                         Map.entry("SMTP_URL", "smtp://127.0.0.1:" + smtpPort),
                         Map.entry("SMTP_FROM", "noc@charger-status.test")));
         api = service.api();
-        for (String account : List.of("ops", "retry", "slow", "remind")) {
+        for (String account : List.of("ops", "retry", "slow", "remind", "decom")) {
             expect(
                     201,
                     api.post(
@@ -518,6 +518,59 @@ class NotificationsIT {
                             .status());
             expect(204, api.delete("/api/v1/webhooks/" + opsHook.getString("id")));
         }
+    }
+
+    @Test
+    @DisplayName("decommissioning a charger resolves its open incident (incident.resolved is sent); none opens "
+            + "for it afterwards")
+    void decommissionedResolves() throws Exception {
+        try (Receiver receiver = new Receiver()) {
+            subscribe("decom", receiver, "incident.opened", "incident.resolved");
+            String gone = api.newCharger("DC", "decom", false, null);
+            TestCharger cp = TestCharger.connect(service, gone);
+            cp.boot();
+            cp.status(1, "Available");
+            cp.close();
+            Await.eventually(
+                    () -> assertEquals(
+                            1, about(receiver, "incident.opened", gone).size()),
+                    30);
+            String id = about(receiver, "incident.opened", gone).get(0).getString("id");
+
+            expect(204, api.delete("/api/v1/chargers/" + gone));
+            Await.eventually(
+                    () -> assertEquals(
+                            1, about(receiver, "incident.resolved", gone).size()),
+                    30);
+            JsonObject resolved =
+                    expect(200, api.get("/api/v1/incidents/" + id)).json();
+            assertEquals("resolved", resolved.getString("state"), resolved.encode());
+
+            // A later charger's incident is evaluated after anything the decommissioned one could still cause.
+            String later = api.newCharger("DC", "decom", false, null);
+            TestCharger next = TestCharger.connect(service, later);
+            next.boot();
+            next.status(1, "Available");
+            next.close();
+            Await.eventually(
+                    () -> assertEquals(
+                            1, about(receiver, "incident.opened", later).size()),
+                    30);
+            assertEquals(1, about(receiver, "incident.opened", gone).size(), "nothing opened after it left");
+            assertEquals(
+                    1,
+                    expect(200, api.get("/api/v1/incidents?accountId=decom&chargerId=" + gone))
+                            .array()
+                            .size());
+        }
+    }
+
+    /** The incidents of one charger delivered as messages of {@code type}. */
+    private static List<JsonObject> about(Receiver receiver, String type, String chargerId) {
+        return receiver.delivered(type).stream()
+                .map(r -> r.json().getJsonObject("data"))
+                .filter(i -> chargerId.equals(i.getString("chargerId")))
+                .toList();
     }
 
     private static List<String> reminders(Receiver receiver, String incidentId) {
