@@ -35,6 +35,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -43,7 +44,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code java -jar charger-status.jar bench [--chargers 19000] [--connectors 2] [--rate 10000] [--seconds 30]
- * [--sustained-chargers 2000] [--phases all|single|cluster|sustained|notify|roaming|uptime] [--service-jvm "-Xmx1g -XX:+UseG1GC"]}: one run of the performance figures on this machine, each next to a
+ * [--sustained-chargers 2000] [--phases all|single|cluster|sustained|notify|roaming|uptime|retention] [--service-jvm "-Xmx1g -XX:+UseG1GC"]}: one run of the performance figures on this machine, each next to a
  * baseline measured in the same run, written to {@code bench/results/}.
  *
  * <p>The service, the simulators and the echo baseline are separate processes (as in production, and
@@ -150,6 +151,11 @@ public final class Bench {
         }
         if (phases.equals("roaming")) {
             new RoamingPhase(this, pgUrl).run();
+            write();
+            return;
+        }
+        if (phases.equals("retention")) {
+            new RetentionPhase(this, pgUrl).run();
             write();
             return;
         }
@@ -386,6 +392,23 @@ public final class Bench {
     JsonObject sustained(
             Process service, int http, String ocppUrl, int target, String prefix, String ocpp, int processes)
             throws Exception {
+        return sustained(service, http, ocppUrl, target, prefix, ocpp, processes, null);
+    }
+
+    /**
+     * The same, with {@code during} run on a thread of its own a quarter of the way into the measured window
+     * (the retention phase drops a month there); its answer is kept as {@code "during"}.
+     */
+    JsonObject sustained(
+            Process service,
+            int http,
+            String ocppUrl,
+            int target,
+            String prefix,
+            String ocpp,
+            int processes,
+            Callable<JsonObject> during)
+            throws Exception {
         Events live = Events.open(http, prefix + "-");
         List<Process> load = simulators(
                 prefix,
@@ -409,6 +432,16 @@ public final class Bench {
         Thread.sleep(3000); // past the ramp
         Cost before = cost(service, http);
         live.startWindow();
+        CompletableFuture<JsonObject> side = during == null
+                ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.supplyAsync(() -> {
+                    try {
+                        Thread.sleep(seconds * 1000L / 8);
+                        return during.call();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
         Thread.sleep(seconds * 1000L / 2);
         JsonObject window = live.endWindow();
         Cost after = cost(service, http);
@@ -435,7 +468,9 @@ public final class Bench {
                 .put(
                         "postgresCpuUsPerChange",
                         round((after.postgresTicks() - before.postgresTicks()) * usPerTick / changes))
-                .put("allocatedBytesPerChange", round((after.allocatedBytes() - before.allocatedBytes()) / changes));
+                .put("allocatedBytesPerChange", round((after.allocatedBytes() - before.allocatedBytes()) / changes))
+                .put("maxMs", lat.length == 0 ? 0 : lat[lat.length - 1])
+                .put("during", side.get(60, TimeUnit.SECONDS));
     }
 
     private static final int REPEATS = 3;
@@ -737,17 +772,21 @@ public final class Bench {
 
     /** A statement on the run's database. */
     void execute(String statement) throws Exception {
-        String url = adminJdbc.substring(0, adminJdbc.lastIndexOf('/') + 1) + database;
-        try (Connection c = DriverManager.getConnection(url, "postgres", null);
+        try (Connection c = connect();
                 Statement s = c.createStatement()) {
             s.execute(statement);
         }
     }
 
+    /** A JDBC connection to the run's database. */
+    Connection connect() throws Exception {
+        String url = adminJdbc.substring(0, adminJdbc.lastIndexOf('/') + 1) + database;
+        return DriverManager.getConnection(url, "postgres", null);
+    }
+
     /** A count on the run's database. */
     long count(String query) throws Exception {
-        String url = adminJdbc.substring(0, adminJdbc.lastIndexOf('/') + 1) + database;
-        try (Connection c = DriverManager.getConnection(url, "postgres", null);
+        try (Connection c = connect();
                 Statement s = c.createStatement();
                 ResultSet r = s.executeQuery(query)) {
             r.next();
@@ -1243,6 +1282,9 @@ public final class Bench {
         }
         if (results.containsKey("uptime")) {
             lines.add(UptimePhase.markdown(results.getJsonObject("uptime")));
+        }
+        if (results.containsKey("retention")) {
+            lines.add(RetentionPhase.markdown(results.getJsonObject("retention")));
         }
         if (results.containsKey("cluster")) {
             lines.add(clusterMarkdown());
