@@ -526,36 +526,19 @@ class NotificationsIT {
     void decommissionedResolves() throws Exception {
         try (Receiver receiver = new Receiver()) {
             subscribe("decom", receiver, "incident.opened", "incident.resolved");
-            String gone = api.newCharger("DC", "decom", false, null);
-            TestCharger cp = TestCharger.connect(service, gone);
-            cp.boot();
-            cp.status(1, "Available");
-            cp.close();
-            Await.eventually(
-                    () -> assertEquals(
-                            1, about(receiver, "incident.opened", gone).size()),
-                    30);
+            String gone = offlineCharger("decom");
+            awaitIncidents(receiver, "incident.opened", gone, 1);
             String id = about(receiver, "incident.opened", gone).get(0).getString("id");
 
             expect(204, api.delete("/api/v1/chargers/" + gone));
-            Await.eventually(
-                    () -> assertEquals(
-                            1, about(receiver, "incident.resolved", gone).size()),
-                    30);
+            awaitIncidents(receiver, "incident.resolved", gone, 1);
             JsonObject resolved =
                     expect(200, api.get("/api/v1/incidents/" + id)).json();
             assertEquals("resolved", resolved.getString("state"), resolved.encode());
 
             // A later charger's incident is evaluated after anything the decommissioned one could still cause.
-            String later = api.newCharger("DC", "decom", false, null);
-            TestCharger next = TestCharger.connect(service, later);
-            next.boot();
-            next.status(1, "Available");
-            next.close();
-            Await.eventually(
-                    () -> assertEquals(
-                            1, about(receiver, "incident.opened", later).size()),
-                    30);
+            String later = offlineCharger("decom");
+            awaitIncidents(receiver, "incident.opened", later, 1);
             assertEquals(1, about(receiver, "incident.opened", gone).size(), "nothing opened after it left");
             assertEquals(
                     1,
@@ -563,6 +546,21 @@ class NotificationsIT {
                             .array()
                             .size());
         }
+    }
+
+    /** A new charger of the account that boots, reports, and loses its session: Offline from then on. */
+    private static String offlineCharger(String account) throws Exception {
+        String id = api.newCharger("DC", account, false, null);
+        TestCharger cp = TestCharger.connect(service, id);
+        cp.boot();
+        cp.status(1, "Available");
+        cp.close();
+        return id;
+    }
+
+    private static void awaitIncidents(Receiver receiver, String type, String chargerId, int count) {
+        Await.eventually(
+                () -> assertEquals(count, about(receiver, type, chargerId).size()), 30);
     }
 
     /** The incidents of one charger delivered as messages of {@code type}. */
