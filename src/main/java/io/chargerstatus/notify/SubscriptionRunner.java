@@ -61,6 +61,10 @@ final class SubscriptionRunner {
     private boolean busy;
     /** A wake that came while a fetch was under way: look again once it is done. */
     private boolean woken;
+    /** When the last fetch that found the runner caught up began (System.nanoTime; 0: it is behind). */
+    private long caughtUpAt;
+    /** The wait before the next fetch of a caught-up runner (-1: none). */
+    private long gapTimer = -1;
 
     private boolean stopped;
 
@@ -113,6 +117,9 @@ final class SubscriptionRunner {
 
     void stop() {
         stopped = true;
+        if (gapTimer >= 0) {
+            vertx.cancelTimer(gapTimer);
+        }
         for (InFlight f : window) {
             if (f.timer >= 0) {
                 vertx.cancelTimer(f.timer);
@@ -130,13 +137,25 @@ final class SubscriptionRunner {
             return;
         }
         fill();
-        if (!window.isEmpty() || !queue.isEmpty() || busy) {
+        if (!window.isEmpty() || !queue.isEmpty() || busy || gapTimer >= 0) {
+            return;
+        }
+        // A runner that has caught up reads again at most every fetchGapMs: every commit wakes it, and one
+        // read per commit and subscriber would cost more than the few messages each read finds.
+        long wait = caughtUpAt == 0 ? 0 : settings.fetchGapMs() - (System.nanoTime() - caughtUpAt) / 1_000_000;
+        if (wait > 0) {
+            gapTimer = vertx.setTimer(wait, t -> {
+                gapTimer = -1;
+                pump();
+            });
             return;
         }
         busy = true;
         woken = false;
+        long started = System.nanoTime();
         fetch().onComplete(ar -> {
             busy = false;
+            caughtUpAt = ar.succeeded() && ar.result().size() >= FETCH ? 0 : started;
             if (ar.failed()) {
                 LOG.warn("webhook " + subscription.id() + ": cannot read what it is owed: "
                         + ar.cause().getMessage());

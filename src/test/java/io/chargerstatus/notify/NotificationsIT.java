@@ -558,7 +558,8 @@ class NotificationsIT {
         return id;
     }
 
-    private static void awaitIncidents(Receiver receiver, String type, String chargerId, int count) {
+    private static void awaitIncidents(Receiver receiver, String type, String chargerId, int count)
+            throws InterruptedException {
         Await.eventually(
                 () -> assertEquals(count, about(receiver, type, chargerId).size()), 30);
     }
