@@ -35,13 +35,31 @@ public final class EngineStore extends Sql {
       INSERT INTO chargers (id, account_id, site_id, name, secured, password_hash, status_since)
       VALUES ($1, $2, $3, $4, $5, $6, $7)""";
 
+    // A charger moved to another site: roaming partners are told its EVSEs are REMOVED at the old Location
+    // and are sent the new Location whole (with them), in the statement that moves it.
     private static final String UPDATE_CHARGER = """
-      UPDATE chargers SET
-        name = CASE WHEN $2 THEN $3 ELSE name END,
-        site_id = CASE WHEN $4 THEN $5 ELSE site_id END,
-        secured = COALESCE($6, secured),
-        password_hash = CASE WHEN $7 THEN $8 ELSE password_hash END
-      WHERE id = $1""";
+      WITH old AS (SELECT id, site_id FROM chargers WHERE id = $1 FOR UPDATE),
+      u AS (
+        UPDATE chargers c SET
+          name = CASE WHEN $2 THEN $3 ELSE c.name END,
+          site_id = CASE WHEN $4 THEN $5 ELSE c.site_id END,
+          secured = COALESCE($6, c.secured),
+          password_hash = CASE WHEN $7 THEN $8 ELSE c.password_hash END
+        FROM old WHERE c.id = old.id
+        RETURNING c.id, c.account_id, c.site_id AS new_site, old.site_id AS old_site),
+      moved AS (
+        SELECT u.*, array_agg(ps.connector_id ORDER BY ps.connector_id) AS ports
+        FROM u JOIN port_static ps ON ps.charger_id = u.id
+        WHERE u.old_site IS DISTINCT FROM u.new_site GROUP BY u.id, u.account_id, u.new_site, u.old_site),
+      told AS (
+        INSERT INTO ocpi_changes (account_id, kind, site_id, charger_id, ports, last_seq)
+        SELECT account_id, 'removed', old_site, id, ports, (SELECT last_seq FROM event_counter WHERE id = 1)
+        FROM moved WHERE old_site IS NOT NULL
+        UNION ALL
+        SELECT account_id, 'location', new_site, NULL, NULL, (SELECT last_seq FROM event_counter WHERE id = 1)
+        FROM moved WHERE new_site IS NOT NULL
+        RETURNING id)
+      SELECT (SELECT count(*) FROM u) AS updated, (SELECT count(*) FROM told) AS told""";
 
     /**
      * A whole status-engine batch as one statement: history rows, chargers and connectors. One statement
@@ -345,7 +363,7 @@ public final class EngineStore extends Sql {
         Tuple t = Tuple.of(u.chargerId(), u.nameSet(), u.name(), u.siteSet(), u.siteId(), u.secured())
                 .addValue(hash != null)
                 .addValue(hash == null || hash.isEmpty() ? null : hash);
-        return exec(UPDATE_CHARGER, t).map(r -> r.rowCount() > 0);
+        return exec(UPDATE_CHARGER, t).map(r -> r.iterator().next().getLong("updated") > 0);
     }
 
     // The charger's EVSEs as the roaming partners must be told they are REMOVED.

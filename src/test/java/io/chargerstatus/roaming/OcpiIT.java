@@ -331,7 +331,8 @@ class OcpiIT {
 
     @Test
     @Order(5)
-    @DisplayName("static data changes are pushed as PUTs of the EVSE and the Location; a decommissioned port REMOVED")
+    @DisplayName("static data changes are pushed as PUTs of the EVSE and the Location; a decommissioned port "
+            + "REMOVED; a moved charger REMOVED at its old Location and sent with its new one")
     void staticChangesAndRemoval() throws Exception {
         JsonObject changed = port().put("maxAmperage", 16).put("evseId", "NL*CSX*E0003*1");
         expect(200, admin.send("PUT", "/api/v1/chargers/RO-3/connectors/1", changed.encode()));
@@ -355,6 +356,36 @@ class OcpiIT {
         JsonObject station = envelope(ocpi("GET", "/ocpi/2.2.1/locations/station", tokenC, null), 200, 1000)
                 .getJsonObject("data");
         assertEquals(0, station.getJsonArray("evses").size());
+
+        // A charger moved to another site: REMOVED at its old Location, the new Location sent whole with it.
+        expect(
+                200,
+                admin.send(
+                        "PATCH",
+                        "/api/v1/chargers/RO-2",
+                        new JsonObject().put("siteId", "station").encode()));
+        Await.eventually(
+                () -> assertTrue(
+                        partner.delivered.stream()
+                                .anyMatch(p -> p.method().equals("PATCH")
+                                        && p.path().equals("/NL/CSX/harbour/RO-2-1")
+                                        && "REMOVED".equals(p.status())),
+                        partner.delivered.toString()),
+                30);
+        Await.eventually(
+                () -> assertTrue(
+                        partner.delivered.stream()
+                                .anyMatch(p -> p.method().equals("PUT")
+                                        && p.path().equals("/NL/CSX/station")
+                                        && p.body().getJsonArray("evses").size() == 1
+                                        && "RO-2-1"
+                                                .equals(p.body()
+                                                        .getJsonArray("evses")
+                                                        .getJsonObject(0)
+                                                        .getString("uid"))),
+                        partner.delivered.toString()),
+                30);
+        assertTrue(partner.problems.isEmpty(), partner.problems.toString());
     }
 
     @Test
