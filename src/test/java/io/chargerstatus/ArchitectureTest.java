@@ -82,6 +82,7 @@ class ArchitectureTest {
             .whereLayer("Store")
             .mayOnlyBeAccessedByLayers(
                     "Entry points",
+                    "Bench",
                     "Api",
                     "Ocpp",
                     "Engine",

@@ -1,6 +1,6 @@
 package io.chargerstatus.bench;
 
-import io.chargerstatus.engine.HistoryMaintenance;
+import io.chargerstatus.store.HistoryPartitions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Four measured sustained runs, alternately without and with a drop: before a run with one, a month three
  * years back is made a partition of {@code status_events} and bulk-loaded with {@value #ROWS} rows; an eighth
  * of the way into the run's measured window the bench drops it with the statements of the service's own
- * history maintenance ({@link HistoryMaintenance#dropStatements}: detach with a 500 ms lock timeout, drop, one
+ * history maintenance ({@link HistoryPartitions#dropStatements}: detach with a 500 ms lock timeout, drop, one
  * transaction). The bench runs them itself so that the drop falls inside the window; the service would run
  * them at its next maintenance after the month passed {@code HISTORY_RETENTION_DAYS}. Figures: the drop's
  * time, and the runs' charger-to-SSE p99, p99.9 and maximum, with against without.
@@ -45,7 +45,7 @@ final class RetentionPhase {
         for (boolean drop : new boolean[] {false, true, false, true}) {
             JsonObject r;
             if (drop) {
-                String partition = HistoryMaintenance.partition(month);
+                String partition = HistoryPartitions.partition(month);
                 double loadS = load(month, partition);
                 r = bench.sustained(service, port, url, bench.rate, "C", "1.6", 1, () -> drop(partition));
                 r.getJsonObject("during").put("rows", ROWS).put("loadS", loadS);
@@ -92,7 +92,7 @@ final class RetentionPhase {
         try (Connection c = bench.connect()) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
-                for (String statement : HistoryMaintenance.dropStatements(partition)) {
+                for (String statement : HistoryPartitions.dropStatements(partition)) {
                     s.execute(statement);
                 }
             }

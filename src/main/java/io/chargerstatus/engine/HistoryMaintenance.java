@@ -1,6 +1,7 @@
 package io.chargerstatus.engine;
 
 import io.chargerstatus.infra.Config;
+import io.chargerstatus.store.HistoryPartitions;
 import io.chargerstatus.store.Sql;
 import io.chargerstatus.store.Wiring;
 import io.vertx.core.Future;
@@ -35,7 +36,7 @@ public final class HistoryMaintenance extends VerticleBase {
     /** Any constant shared by the instances: the key of the advisory lock. */
     private static final long LOCK_KEY = 0x63735f68697374L; // "cs_hist"
 
-    static final String LOCK_TIMEOUT = "500ms";
+    static final String LOCK_TIMEOUT = HistoryPartitions.LOCK_TIMEOUT;
     private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMM");
 
     private final Wiring wiring;
@@ -79,20 +80,8 @@ public final class HistoryMaintenance extends VerticleBase {
         });
     }
 
-    public static String partition(YearMonth month) {
-        return "status_events_p" + month.format(NAME);
-    }
-
-    /**
-     * Dropping a month, in one transaction: detached first (a lock on the whole history, given up after
-     * {@link #LOCK_TIMEOUT} rather than queue every commit behind it), then dropped. The benchmark runs the same
-     * statements to place a drop inside its measurement.
-     */
-    public static List<String> dropStatements(String partition) {
-        return List.of(
-                "SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'",
-                "ALTER TABLE status_events DETACH PARTITION " + partition,
-                "DROP TABLE " + partition);
+    static String partition(YearMonth month) {
+        return HistoryPartitions.partition(month);
     }
 
     private static String bound(YearMonth month) {
@@ -201,7 +190,7 @@ public final class HistoryMaintenance extends VerticleBase {
             return conn.begin()
                     .compose(tx -> {
                         Future<Void> chain = Future.succeededFuture();
-                        for (String statement : dropStatements(name)) {
+                        for (String statement : HistoryPartitions.dropStatements(name)) {
                             chain = chain.compose(
                                     v -> conn.query(statement).execute().mapEmpty());
                         }
