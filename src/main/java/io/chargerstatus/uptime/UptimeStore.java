@@ -185,7 +185,12 @@ public final class UptimeStore extends Sql {
                     .add(new PortRollup.Stretch(
                             r.getInteger(2), r.getLong(3), r.getLong(4), r.getString(5), r.getString(6))),
             (a, b) -> {
-                throw new UnsupportedOperationException("rows arrive in order, never in parallel");
+                // The client decodes rows one at a time, so this never runs; it merges as a combiner must.
+                b.forEach((charger, lifetimes) ->
+                        lifetimes.forEach((after, list) -> a.computeIfAbsent(charger, k -> new HashMap<>(2))
+                                .computeIfAbsent(after, k -> new ArrayList<>())
+                                .addAll(list)));
+                return a;
             });
 
     /** Each lifetime's roll-up state and stretches, with the history after the roll-up's cursor applied. */
