@@ -7,10 +7,13 @@
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml ./
-RUN mvn -B -q dependency:go-offline
+COPY server/pom.xml ./server/
+COPY tools/pom.xml ./tools/
+RUN mvn -B -q -pl server dependency:go-offline
 COPY conf ./conf
-COPY src ./src
-RUN mvn -B -q -DskipTests package
+COPY server/src ./server/src
+# The server module only: the tools (simulator, demo, benchmark) are never in the image.
+RUN mvn -B -q -pl server -DskipTests package
 
 FROM eclipse-temurin:17-jre
 LABEL org.opencontainers.image.title="charger-status" \
