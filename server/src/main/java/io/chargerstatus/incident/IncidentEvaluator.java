@@ -3,10 +3,10 @@ package io.chargerstatus.incident;
 import io.chargerstatus.bus.Bus;
 import io.chargerstatus.incident.IncidentModel.Outcome;
 import io.chargerstatus.infra.Config;
+import io.chargerstatus.store.CursorFollower;
 import io.chargerstatus.store.Wiring;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.SqlConnection;
 import java.time.Clock;
 import java.time.Instant;
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Any failure drops the state held in memory; the next step reloads it from the database.
  */
-public final class IncidentEvaluator extends VerticleBase {
+public final class IncidentEvaluator extends CursorFollower {
     private static final Logger LOG = LoggerFactory.getLogger(IncidentEvaluator.class);
     private final Wiring wiring;
     private final Config.Incidents settings;
@@ -41,18 +41,16 @@ public final class IncidentEvaluator extends VerticleBase {
     private IncidentModel model;
     private long cursor = -1;
     private Set<String> persistedWatches = new HashSet<>();
-    private boolean running;
-    private boolean leader;
-    private long timer;
 
     public IncidentEvaluator(Wiring wiring, Config.Incidents settings) {
+        super(settings.tickMs());
         this.wiring = wiring;
         this.settings = settings;
         this.clock = wiring.clock();
     }
 
     @Override
-    public Future<?> start() {
+    protected void prepare() {
         store = new IncidentStore(wiring.sql(vertx, 2));
         me = wiring.membership().nodeId();
         for (IncidentModel.Kind kind : IncidentModel.Kind.values()) {
@@ -63,39 +61,28 @@ public final class IncidentEvaluator extends VerticleBase {
                     .tag("kind", kind.name())
                     .register(wiring.metrics().registry());
         }
-        timer = vertx.setPeriodic(settings.tickMs(), t -> step());
-        return Future.succeededFuture();
     }
 
     @Override
-    public Future<?> stop() {
-        vertx.cancelTimer(timer);
-        return leader ? store.release(me).recover(e -> Future.succeededFuture()) : Future.succeededFuture();
+    protected Future<?> release() {
+        return store.release(me);
     }
 
-    /** One evaluation step (skipped while one is running); a full batch of history is followed at once by more. */
-    private void step() {
-        if (running) {
-            return;
-        }
-        running = true;
-        evaluate()
-                .onComplete(ar -> {
-                    running = false;
-                    if (ar.failed()) {
-                        model = null; // what is in memory may be ahead of what committed
-                        LOG.warn("incident evaluation failed, state reloaded at the next step: "
-                                + ar.cause().getMessage());
-                    } else if (ar.result()) {
-                        vertx.runOnContext(v -> step());
-                    }
-                })
-                .compose(v -> store.openPerKind())
-                .onSuccess(counts -> open.forEach((kind, n) -> n.set(counts.getOrDefault(kind, 0))));
+    @Override
+    protected void failed(Throwable cause) {
+        model = null; // what is in memory may be ahead of what committed
+        LOG.warn("incident evaluation failed, state reloaded at the next step: " + cause.getMessage());
     }
 
-    /** True when it read a full batch (there is more history to catch up with). */
-    private Future<Boolean> evaluate() {
+    /** The open incidents per kind, for the gauge. */
+    @Override
+    protected Future<?> afterStep() {
+        return store.openPerKind().onSuccess(counts -> open.forEach((kind, n) -> n.set(counts.getOrDefault(kind, 0))));
+    }
+
+    /** One evaluation; true when it read a full batch (there is more history to catch up with). */
+    @Override
+    protected Future<Boolean> step() {
         Instant now = clock.instant();
         List<Outcome> committed = new ArrayList<>();
         boolean[] full = {false};

@@ -1,9 +1,9 @@
 package io.chargerstatus.uptime;
 
 import io.chargerstatus.infra.Config;
+import io.chargerstatus.store.CursorFollower;
 import io.chargerstatus.store.Wiring;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * {@code uptime_rollup} (as the incident evaluator). A report reads the stretches of its range and applies
  * only the events after the cursor, so it is exact whether the roll-up is current or behind.
  */
-public final class UptimeRollup extends VerticleBase {
+public final class UptimeRollup extends CursorFollower {
     private static final Logger LOG = LoggerFactory.getLogger(UptimeRollup.class);
     private static final int LEASE_S = 15;
 
@@ -30,47 +30,32 @@ public final class UptimeRollup extends VerticleBase {
     private final Config.History settings;
     private RollupStore store;
     private String me;
-    private boolean running;
-    private boolean leader;
-    private long timer;
 
     public UptimeRollup(Wiring wiring, Config.History settings) {
+        super(settings.rollupTickMs());
         this.wiring = wiring;
         this.settings = settings;
     }
 
     @Override
-    public Future<?> start() {
+    protected void prepare() {
         store = new RollupStore(wiring.sql(vertx, 2));
         me = wiring.membership().nodeId();
-        timer = vertx.setPeriodic(settings.rollupTickMs(), t -> step());
-        return Future.succeededFuture();
     }
 
     @Override
-    public Future<?> stop() {
-        vertx.cancelTimer(timer);
-        return leader ? store.release(me).recover(e -> Future.succeededFuture()) : Future.succeededFuture();
+    protected Future<?> release() {
+        return store.release(me);
     }
 
-    private void step() {
-        if (running) {
-            return;
-        }
-        running = true;
-        roll().onComplete(ar -> {
-            running = false;
-            if (ar.failed()) {
-                LOG.warn("uptime roll-up step failed, again at the next tick: "
-                        + ar.cause().getMessage());
-            } else if (ar.result()) {
-                vertx.runOnContext(v -> step()); // a full batch: more history to catch up with
-            }
-        });
+    @Override
+    protected void failed(Throwable cause) {
+        LOG.warn("uptime roll-up step failed, again at the next tick: " + cause.getMessage());
     }
 
     /** One batch; true when it was full. */
-    private Future<Boolean> roll() {
+    @Override
+    protected Future<Boolean> step() {
         return store.inTransactionOf(conn -> store.lockCursor(conn).compose(c -> {
             if (c.held() && !me.equals(c.owner())) {
                 leader = false;
