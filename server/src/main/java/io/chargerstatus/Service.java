@@ -90,8 +90,10 @@ public final class Service {
                 // request meter look-ups were a measured share of the delivery's CPU (docs/performance.md).
                 .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
                 .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
-        VertxOptions options =
-                new VertxOptions().setMetricsOptions(metricsOptions).setPreferNativeTransport(true);
+        VertxOptions options = new VertxOptions()
+                .setMetricsOptions(metricsOptions)
+                .setPreferNativeTransport(true)
+                .setEventLoopPoolSize(eventLoops(config));
         VertxBuilder builder =
                 Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(metrics.registry()));
         HazelcastClusterManager manager = null;
@@ -114,6 +116,26 @@ public final class Service {
                 .compose(vertx -> deploy(config, clock, database, metrics, vertx, joined));
     }
 
+    /**
+     * Event loops enough for every verticle instance to have one of its own. Vert.x gives each deployment (and a
+     * few clients created while deploying) the next loop in turn; with its default of two per core the incident
+     * evaluator shared the status engine's loop, the deliverer an OCPP verticle's and the uptime roll-up the HTTP
+     * verticle's, so a burst of their work queued in front of commits, frames and SSE writes. With twice as many
+     * loops as verticle instances each gets its own (EventLoopsIT), and the operating system shares the cores
+     * between them instead. An idle loop costs a thread and no CPU.
+     */
+    static int eventLoops(Config config) {
+        // the engine, the OCPP instances, HTTP, the evaluator, the deliverer, history maintenance, the roll-up
+        int verticles = ocppInstances(config) + 6;
+        return Math.max(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, 2 * verticles);
+    }
+
+    private static int ocppInstances(Config config) {
+        return config.ocpp().instances() > 0
+                ? config.ocpp().instances()
+                : Runtime.getRuntime().availableProcessors();
+    }
+
     private static Future<Service> deploy(
             Config config,
             Clock clock,
@@ -127,9 +149,7 @@ public final class Service {
         membership.onLeft(node -> vertx.eventBus().publish(Bus.MEMBER_LEFT, node, Bus.LOCAL));
         Bus.registerCodecs(vertx.eventBus());
         Service service = new Service(config, vertx, database, metrics);
-        int ocppInstances = config.ocpp().instances() > 0
-                ? config.ocpp().instances()
-                : Runtime.getRuntime().availableProcessors();
+        int ocppInstances = ocppInstances(config);
         Wiring wiring = new Wiring(database, config, clock, metrics, membership);
         ChargerLogins logins = new ChargerLogins(config.ocpp().passwordIterations());
         return vertx.deployVerticle(new StatusEngine(
