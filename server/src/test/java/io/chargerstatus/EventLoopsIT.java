@@ -1,5 +1,6 @@
 package io.chargerstatus;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chargerstatus.testkit.TestDatabase;
