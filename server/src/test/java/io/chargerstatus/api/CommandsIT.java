@@ -1,6 +1,7 @@
 package io.chargerstatus.api;
 
 import static io.chargerstatus.testkit.Api.expect;
+import static io.chargerstatus.testkit.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chargerstatus.testkit.Api;
 import io.chargerstatus.testkit.MutableClock;
+import io.chargerstatus.testkit.OcppDialect;
 import io.chargerstatus.testkit.SseClient;
 import io.chargerstatus.testkit.TestCharger;
 import io.chargerstatus.testkit.TestDatabase;
@@ -18,11 +20,14 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 @DisplayName("Back-office commands and the business rules behind Preparing, Paused and Unavailable")
 class CommandsIT {
@@ -152,73 +157,46 @@ class CommandsIT {
         }
     }
 
-    @Test
-    @DisplayName("each command reaches the charger as its OCPP call and returns the charger's answer; all are kept")
-    void everyCommand() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(OcppDialect.class)
+    @DisplayName("each command reaches the charger as its OCPP call in the charger's version and returns the charger's"
+            + " answer as it came; all are kept")
+    void everyCommand(OcppDialect v) throws Exception {
         String id = charger(true, null);
-        TestCharger cp = TestCharger.connect(service, id);
-        cp.boot();
-        Object[][] cases = {
-            {
-                "remote-start",
-                new JsonObject().put("connectorId", 1).put("idTag", "DRIVER-1"),
-                "RemoteStartTransaction",
-                new JsonObject().put("connectorId", 1).put("idTag", "DRIVER-1")
-            },
-            {
-                "remote-stop",
-                new JsonObject().put("transactionId", 42),
-                "RemoteStopTransaction",
-                new JsonObject().put("transactionId", 42)
-            },
-            {
-                "change-availability",
-                new JsonObject().put("connectorId", 0).put("available", false),
-                "ChangeAvailability",
-                new JsonObject().put("connectorId", 0).put("type", "Inoperative")
-            },
-            {
-                "update-firmware",
-                new JsonObject()
-                        .put("location", "https://fw.example/ac22-2.0.bin")
-                        .put("retrieveAt", "2026-11-24T02:00:00Z"),
-                "UpdateFirmware",
-                new JsonObject()
-                        .put("location", "https://fw.example/ac22-2.0.bin")
-                        .put("retrieveDate", "2026-11-24T02:00:00Z")
-            },
-            {"reset", new JsonObject().put("type", "Soft"), "Reset", new JsonObject().put("type", "Soft")},
-            {
-                "trigger-status",
-                new JsonObject(),
-                "TriggerMessage",
-                new JsonObject().put("requestedMessage", "StatusNotification")
-            },
-        };
-        for (Object[] c : cases) {
-            JsonObject answer =
-                    expect(200, command(id, (String) c[0], (JsonObject) c[1])).json();
-            assertEquals("Accepted", answer.getString("status"), c[0] + ": " + answer);
+        TestCharger cp = v.connect(service, id);
+        Object tx = v.start(cp, 1, "DRIVER-1", Instant.now());
+        List<OcppDialect.Command> commands = v.commands(tx);
+        for (OcppDialect.Command c : commands) {
+            JsonObject answer = expect(200, command(id, c.name(), c.body())).json();
+            assertEquals("Accepted", answer.getString("status"), c.name() + ": " + answer);
             JsonArray call = cp.nextCallFromService(5);
-            assertEquals(c[2], call.getString(2));
-            assertEquals(c[3], call.getJsonObject(3), "payload of " + c[0]);
+            assertEquals(c.action(), call.getString(2), c.name());
+            assertTrue(
+                    OcppDialect.within(c.expected(), call.getJsonObject(3)),
+                    c.name() + ": " + call.getJsonObject(3) + " has " + c.expected());
         }
-        cp.answers.put("Reset", new JsonObject().put("status", "Rejected"));
+        // The charger's own answer, not rewritten: Scheduled (2.0.1) or Rejected.
+        String answer = v == OcppDialect.V201 ? "Scheduled" : "Rejected";
+        cp.answers.put("Reset", new JsonObject().put("status", answer));
         assertEquals(
-                "Rejected",
+                answer,
                 expect(200, command(id, "reset", new JsonObject().put("type", "Hard")))
                         .json()
                         .getString("status"));
+        assertEquals(
+                v == OcppDialect.V201 ? "Immediate" : "Hard",
+                cp.nextCallFromService("Reset", 5).getJsonObject(3).getString("type"));
 
         JsonArray kept =
                 expect(200, api.get("/api/v1/chargers/" + id + "/commands")).array();
-        assertEquals(7, kept.size());
+        assertEquals(commands.size() + 1, kept.size());
         JsonObject newest = kept.getJsonObject(0);
         assertEquals("reset", newest.getString("name"));
-        assertEquals("Rejected", newest.getString("outcome"));
+        assertEquals(answer, newest.getString("outcome"));
         assertEquals("admin", newest.getString("requestedBy"));
         assertNotNull(newest.getString("requestedAt"));
         assertNotNull(newest.getString("answeredAt"));
+        assertTrue(cp.badCalls.isEmpty(), cp.badCalls.toString());
         cp.close();
     }
 
@@ -273,34 +251,27 @@ class CommandsIT {
         cp.close();
     }
 
-    @Test
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(OcppDialect.class)
     @DisplayName("plug & charge: the service starts the transaction itself when a vehicle is plugged in")
-    void plugAndCharge() throws Exception {
+    void plugAndCharge(OcppDialect v) throws Exception {
         CLOCK.set(OFF_PEAK);
         String id = charger(false, null);
-        TestCharger cp = TestCharger.connect(service, id);
-        cp.boot();
+        TestCharger cp = v.connect(service, id);
         try (SseClient sse = SseClient.open(service, TestService.ADMIN, null, null)) {
-            cp.status(1, "Preparing");
+            v.plugIn(cp, 1, Instant.now());
             sse.awaitStatus(id, "Preparing");
-            JsonArray start = cp.nextCallFromService("RemoteStartTransaction", 5);
-            assertNotNull(start, "RemoteStartTransaction sent");
-            assertEquals(1, start.getJsonObject(3).getInteger("connectorId"));
-            String tag = start.getJsonObject(3).getString("idTag");
-            JsonObject started = cp.ok(
-                    "StartTransaction",
-                    new JsonObject()
-                            .put("connectorId", 1)
-                            .put("idTag", tag)
-                            .put("meterStart", 0)
-                            .put("timestamp", Instant.now().toString()));
-            assertEquals("Accepted", started.getJsonObject("idTagInfo").getString("status"));
-            cp.status(1, "Charging");
+            JsonArray start = cp.nextCallFromService(v.remoteStart, 5);
+            assertNotNull(start, v.remoteStart + " sent");
+            assertEquals(1, v.connectorOf(start.getJsonObject(3)));
+            Object tx = v.start(cp, 1, v.idTagOf(start.getJsonObject(3)), Instant.now());
+            v.charging(cp, 1, tx, "Charging", Instant.now());
             sse.awaitStatus(id, "Charging");
         }
         JsonArray kept =
                 expect(200, api.get("/api/v1/chargers/" + id + "/commands")).array();
         assertEquals("system:plug-and-charge", kept.getJsonObject(0).getString("requestedBy"));
+        assertTrue(cp.badCalls.isEmpty(), cp.badCalls.toString());
         cp.close();
     }
 
@@ -393,10 +364,42 @@ class CommandsIT {
         CLOCK.set(OFF_PEAK);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(OcppDialect.class)
+    @DisplayName("delayed charging: a standard start at peak gets a zero-power TxProfile for its transaction until the"
+            + " peak ends; SuspendedEVSE shows Paused")
+    void delayedCharging(OcppDialect v) throws Exception {
+        String id = charger(true, "delayed");
+        TestCharger cp = v.connect(service, id);
+        CLOCK.set(PEAK);
+        try {
+            v.plugIn(cp, 1, PEAK);
+            Object tx = v.start(cp, 1, "DRIVER-1", PEAK);
+            JsonArray set = cp.nextCallFromService("SetChargingProfile", 10);
+            assertNotNull(set, "a charging profile at peak");
+            assertEquals(1, v.connectorOf(set.getJsonObject(3)));
+            JsonObject profile = v.profileOf(set.getJsonObject(3));
+            assertEquals(tx, profile.getValue("transactionId"));
+            assertEquals("TxProfile", profile.getString("chargingProfilePurpose"));
+            JsonObject schedule = v.scheduleOf(profile);
+            assertEquals(9000, schedule.getInteger("duration"), "held 2 h 30 until 21:00 Paris");
+            assertEquals(
+                    0.0,
+                    schedule.getJsonArray("chargingSchedulePeriod")
+                            .getJsonObject(0)
+                            .getDouble("limit"));
+            v.charging(cp, 1, tx, "SuspendedEVSE", PEAK.plusSeconds(5));
+            eventually(() -> assertEquals("Paused", api.chargerRow(id).getString("status")));
+            assertTrue(cp.badCalls.isEmpty(), cp.badCalls.toString());
+        } finally {
+            CLOCK.set(OFF_PEAK);
+            cp.close();
+        }
+    }
+
     @Test
-    @DisplayName(
-            "delayed charging: a standard start at peak gets a zero-power TxProfile until the peak ends; boost does not")
-    void delayedCharging() throws Exception {
+    @DisplayName("delayed charging in 1.6: the held transaction says until when; a start with boost is not held")
+    void delayedChargingHeldAndBoost() throws Exception {
         String id = charger(true, "delayed");
         TestCharger cp = TestCharger.connect(service, id);
         cp.boot();
@@ -414,18 +417,9 @@ class CommandsIT {
             JsonArray set = cp.nextCallFromService("SetChargingProfile", 5);
             assertNotNull(set, "a charging profile at peak");
             JsonObject profile = set.getJsonObject(3).getJsonObject("csChargingProfiles");
-            assertEquals(1, set.getJsonObject(3).getInteger("connectorId"));
-            assertEquals(tx, profile.getInteger("transactionId"));
-            assertEquals("TxProfile", profile.getString("chargingProfilePurpose"));
             assertEquals("Absolute", profile.getString("chargingProfileKind"));
-            JsonObject schedule = profile.getJsonObject("chargingSchedule");
-            assertEquals(PEAK.toString(), schedule.getString("startSchedule"));
-            assertEquals(9000, schedule.getInteger("duration"), "held 2 h 30 until 21:00 Paris");
             assertEquals(
-                    0.0,
-                    schedule.getJsonArray("chargingSchedulePeriod")
-                            .getJsonObject(0)
-                            .getDouble("limit"));
+                    PEAK.toString(), profile.getJsonObject("chargingSchedule").getString("startSchedule"));
             cp.status(1, "SuspendedEVSE");
             sse.awaitStatus(id, "Paused");
             JsonObject transaction = expect(200, api.get("/api/v1/chargers/" + id + "/transactions"))

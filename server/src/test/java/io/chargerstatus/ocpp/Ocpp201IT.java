@@ -2,12 +2,10 @@ package io.chargerstatus.ocpp;
 
 import static io.chargerstatus.testkit.Await.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chargerstatus.testkit.Api;
-import io.chargerstatus.testkit.MutableClock;
 import io.chargerstatus.testkit.SseClient;
 import io.chargerstatus.testkit.TestCharger;
 import io.chargerstatus.testkit.TestDatabase;
@@ -15,8 +13,6 @@ import io.chargerstatus.testkit.TestService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -26,29 +22,25 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Chargers that speak OCPP 2.0.1 over real WebSockets: the subprotocol choice, every row of the 2.0.1
- * mapping with its fault codes, ordering and idempotence on REST and SSE, commands in the charger's own
- * version, and both business rules. Every reply and every call of the service is checked against the
- * official 2.0.1 schemas by the test charger.
+ * mapping with its fault codes, ordering and idempotence on REST and SSE, the 2.0.1-only commands and a 1.6
+ * charger beside a 2.0.1 one. The commands and business rules both versions share run once per version in
+ * CommandsIT. Every reply and every call of the service is checked against the official 2.0.1 schemas by the
+ * test charger.
  */
 @DisplayName("OCPP 2.0.1 chargers")
 class Ocpp201IT {
-    private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
-    /** Monday 2026-11-23 18:30 in Paris: inside a 17:00-21:00 weekday peak. */
-    private static final Instant PEAK =
-            ZonedDateTime.of(2026, 11, 23, 18, 30, 0, 0, PARIS).toInstant();
 
-    private static final MutableClock CLOCK = new MutableClock(Instant.now());
     private static TestService service;
     private static Api api;
 
     @BeforeAll
     static void start() {
-        service = TestService.start(TestDatabase.fresh(), Map.of(), CLOCK);
+        service = TestService.start(TestDatabase.fresh(), Map.of());
         api = service.api();
         api.account(
                 "gen2",
                 "Gen 2",
-                Api.delayedSite("peaky", "gen2", "Europe/Paris", "17:00", "21:00", "MON", "TUE", "WED", "THU", "FRI"),
+                new JsonObject().put("id", "gen2-hq").put("accountId", "gen2").put("timezone", "Europe/Paris"),
                 "DRIVER-2");
     }
 
@@ -289,132 +281,6 @@ class Ocpp201IT {
             assertEquals(400, wrongVersion.status(), wrongVersion.body());
             assertTrue(wrongVersion.body().contains("get-variables"), wrongVersion.body());
             assertTrue(cp.badCalls.isEmpty(), cp.badCalls.toString());
-        }
-    }
-
-    @Test
-    @DisplayName("commands go out in the charger's own version and come back as the same REST answers")
-    void commands() throws Exception {
-        String id = charger(true, null);
-        TestCharger cp = TestCharger.connect201(service, id);
-        cp.boot201();
-        String commands = "/api/v1/chargers/" + id + "/commands/";
-
-        Api.Response start = api.post(
-                commands + "remote-start",
-                new JsonObject().put("connectorId", 1).put("idTag", "DRIVER-2"));
-        assertEquals(200, start.status(), start.body());
-        assertEquals("Accepted", start.json().getString("status"));
-        JsonObject request =
-                cp.nextCallFromService("RequestStartTransaction", 5).getJsonObject(3);
-        assertEquals(1, request.getInteger("evseId"));
-        assertEquals("DRIVER-2", request.getJsonObject("idToken").getString("idToken"));
-        assertNotNull(request.getInteger("remoteStartId"));
-
-        cp.transaction("Started", 1, "remote-tx-7", "Charging", "DRIVER-2", Instant.now());
-        assertEquals(
-                200,
-                api.post(commands + "remote-stop", new JsonObject().put("transactionId", "remote-tx-7"))
-                        .status());
-        assertEquals(
-                "remote-tx-7",
-                cp.nextCallFromService("RequestStopTransaction", 5)
-                        .getJsonObject(3)
-                        .getString("transactionId"));
-
-        assertEquals(
-                200,
-                api.post(commands + "reset", new JsonObject().put("type", "Soft"))
-                        .status());
-        assertEquals(
-                "OnIdle", cp.nextCallFromService("Reset", 5).getJsonObject(3).getString("type"));
-        cp.answers.put("Reset", new JsonObject().put("status", "Scheduled"));
-        Api.Response hard = api.post(commands + "reset", new JsonObject().put("type", "Hard"));
-        assertEquals(
-                "Immediate", cp.nextCallFromService("Reset", 5).getJsonObject(3).getString("type"));
-        assertEquals("Scheduled", hard.json().getString("status"), "the charger's answer, not rewritten");
-
-        assertEquals(
-                200,
-                api.post(
-                                commands + "change-availability",
-                                new JsonObject().put("connectorId", 1).put("available", false))
-                        .status());
-        JsonObject availability =
-                cp.nextCallFromService("ChangeAvailability", 5).getJsonObject(3);
-        assertEquals("Inoperative", availability.getString("operationalStatus"));
-        assertEquals(1, availability.getJsonObject("evse").getInteger("id"));
-
-        Api.Response firmware = api.post(
-                commands + "update-firmware", new JsonObject().put("location", "https://fw.example/ng-2.1.bin"));
-        assertEquals(200, firmware.status(), firmware.body());
-        JsonObject update = cp.nextCallFromService("UpdateFirmware", 5).getJsonObject(3);
-        assertEquals(
-                "https://fw.example/ng-2.1.bin",
-                update.getJsonObject("firmware").getString("location"));
-        assertNotNull(update.getJsonObject("firmware").getString("retrieveDateTime"));
-        assertNotNull(update.getInteger("requestId"));
-
-        assertEquals(
-                200, api.post(commands + "trigger-status", new JsonObject()).status());
-        assertEquals(
-                "StatusNotification",
-                cp.nextCallFromService("TriggerMessage", 5).getJsonObject(3).getString("requestedMessage"));
-
-        cp.answers.put("ChangeAvailability", new JsonObject().put("status", "Rejected"));
-        Api.Response rejected = api.post(
-                commands + "change-availability",
-                new JsonObject().put("connectorId", 0).put("available", true));
-        assertEquals("Rejected", rejected.json().getString("status"));
-        assertTrue(cp.badCalls.isEmpty(), cp.badCalls.toString());
-        cp.close();
-    }
-
-    @Test
-    @DisplayName("plug & charge: an EVSE going Occupied on an unsecured charger gets RequestStartTransaction")
-    void plugAndCharge() throws Exception {
-        String id = charger(false, null);
-        TestCharger cp = TestCharger.connect201(service, id);
-        cp.boot201();
-        cp.evse(1, "Occupied");
-        JsonArray start = cp.nextCallFromService("RequestStartTransaction", 10);
-        assertNotNull(start, "the service starts the transaction itself");
-        assertEquals(1, start.getJsonObject(3).getInteger("evseId"));
-        assertTrue(cp.badCalls.isEmpty(), cp.badCalls.toString());
-        cp.close();
-    }
-
-    @Test
-    @DisplayName("delayed charging: a start at peak without boost gets a TxProfile at 0 W for its transaction; "
-            + "SuspendedEVSE shows Paused")
-    void delayedCharging() throws Exception {
-        String id = charger(true, "peaky");
-        TestCharger cp = TestCharger.connect201(service, id);
-        cp.boot201();
-        CLOCK.set(PEAK);
-        try {
-            cp.evse(1, "Occupied", PEAK);
-            cp.transaction("Started", 1, "peak-tx", "EVConnected", "DRIVER-2", PEAK);
-            JsonArray set = cp.nextCallFromService("SetChargingProfile", 10);
-            assertNotNull(set, "a charging profile at peak");
-            JsonObject payload = set.getJsonObject(3);
-            assertEquals(1, payload.getInteger("evseId"));
-            JsonObject profile = payload.getJsonObject("chargingProfile");
-            assertEquals("TxProfile", profile.getString("chargingProfilePurpose"));
-            assertEquals("peak-tx", profile.getString("transactionId"));
-            JsonObject schedule = profile.getJsonArray("chargingSchedule").getJsonObject(0);
-            assertEquals(9000, schedule.getInteger("duration"), "held 2 h 30 until 21:00 Paris");
-            assertEquals(
-                    0.0,
-                    schedule.getJsonArray("chargingSchedulePeriod")
-                            .getJsonObject(0)
-                            .getDouble("limit"));
-            cp.transaction("Updated", 1, "peak-tx", "SuspendedEVSE", null, PEAK.plusSeconds(5));
-            eventually(() -> assertEquals("Paused", api.chargerRow(id).getString("status")));
-            assertTrue(cp.badCalls.isEmpty(), cp.badCalls.toString());
-        } finally {
-            CLOCK.set(Instant.now());
-            cp.close();
         }
     }
 
