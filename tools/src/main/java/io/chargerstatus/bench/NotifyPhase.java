@@ -322,27 +322,17 @@ final class NotifyPhase {
         for (Object o : n.getJsonArray("runs")) {
             JsonObject r = (JsonObject) o;
             JsonObject lag = r.getJsonObject("fastLagDuringRun");
-            b.append("| ")
-                    .append(i++)
-                    .append(" | ")
-                    .append(r.getString("notifications"))
-                    .append(" | ")
-                    .append(r.getString("subscribers").isEmpty() ? "—" : r.getString("subscribers"))
-                    .append(" | ")
-                    .append(r.getDouble("perSecond"))
-                    .append(" | ")
-                    .append(r.getDouble("p99Ms"))
-                    .append(" | ")
-                    .append(r.getDouble("serviceCpuUsPerChange"))
-                    .append(" | ")
-                    .append(r.getDouble("postgresCpuUsPerChange"))
-                    .append(" | ")
-                    .append(lag == null ? "—" : lag.getDouble("lagP99Ms"))
-                    .append(" | ")
-                    .append(r.containsKey("fastCatchUpS") ? r.getDouble("fastCatchUpS") : "—")
-                    .append(" | ")
-                    .append(r.containsKey("slowDelivered") ? r.getLong("slowDelivered") : "—")
-                    .append(" |\n");
+            b.append(Report.row(
+                    i++,
+                    r.getString("notifications"),
+                    r.getString("subscribers").isEmpty() ? "—" : r.getString("subscribers"),
+                    r.getDouble("perSecond"),
+                    r.getDouble("p99Ms"),
+                    r.getDouble("serviceCpuUsPerChange"),
+                    r.getDouble("postgresCpuUsPerChange"),
+                    lag == null ? "—" : lag.getDouble("lagP99Ms"),
+                    r.containsKey("fastCatchUpS") ? r.getDouble("fastCatchUpS") : "—",
+                    r.containsKey("slowDelivered") ? r.getLong("slowDelivered") : "—"));
         }
         b.append("\nCost per change (service + PostgreSQL CPU) ratio ")
                 .append(n.getDouble("costRatio"))

@@ -14,6 +14,15 @@ final class Report {
         this.results = results;
     }
 
+    /** One Markdown table row: {@code | a | b | c |} and a line end. */
+    static String row(Object... cells) {
+        StringBuilder b = new StringBuilder("|");
+        for (Object cell : cells) {
+            b.append(' ').append(cell).append(" |");
+        }
+        return b.append('\n').toString();
+    }
+
     String markdown() {
         JsonObject m = results.getJsonObject("machine");
         List<String> lines = new ArrayList<>(List.of(

@@ -114,21 +114,14 @@ final class RetentionPhase {
         for (Object o : r.getJsonArray("runs")) {
             JsonObject run = (JsonObject) o;
             JsonObject during = run.getJsonObject("during");
-            b.append("| ")
-                    .append(i++)
-                    .append(" | ")
-                    .append(run.getBoolean("drop") ? "yes" : "no")
-                    .append(" | ")
-                    .append(run.getDouble("perSecond"))
-                    .append(" | ")
-                    .append(run.getDouble("p99Ms"))
-                    .append(" | ")
-                    .append(run.getDouble("p999Ms"))
-                    .append(" | ")
-                    .append(run.getDouble("maxMs"))
-                    .append(" | ")
-                    .append(during == null ? "—" : String.valueOf(during.getDouble("dropMs")))
-                    .append(" |\n");
+            b.append(Report.row(
+                    i++,
+                    run.getBoolean("drop") ? "yes" : "no",
+                    run.getDouble("perSecond"),
+                    run.getDouble("p99Ms"),
+                    run.getDouble("p999Ms"),
+                    run.getDouble("maxMs"),
+                    during == null ? "—" : String.valueOf(during.getDouble("dropMs"))));
         }
         return b.append("\np99 ratio ")
                 .append(r.getDouble("p99Ratio"))

@@ -260,25 +260,16 @@ final class RoamingPhase {
                 patches.append(k == 0 ? "" : " / ").append(lags.getJsonObject(k).getLong("patches"));
                 p99.append(k == 0 ? "" : " / ").append(lags.getJsonObject(k).getDouble("lagP99Ms"));
             }
-            b.append("| ")
-                    .append(i++)
-                    .append(" | ")
-                    .append(r.getInteger("partners"))
-                    .append(" | ")
-                    .append(r.getDouble("perSecond"))
-                    .append(" | ")
-                    .append(r.getDouble("p99Ms"))
-                    .append(" | ")
-                    .append(r.getDouble("serviceCpuUsPerChange"))
-                    .append(" | ")
-                    .append(r.getDouble("postgresCpuUsPerChange"))
-                    .append(" | ")
-                    .append(lags == null ? "—" : patches)
-                    .append(" | ")
-                    .append(lags == null ? "—" : p99)
-                    .append(" | ")
-                    .append(r.containsKey("catchUpS") ? r.getDouble("catchUpS") : "—")
-                    .append(" |\n");
+            b.append(Report.row(
+                    i++,
+                    r.getInteger("partners"),
+                    r.getDouble("perSecond"),
+                    r.getDouble("p99Ms"),
+                    r.getDouble("serviceCpuUsPerChange"),
+                    r.getDouble("postgresCpuUsPerChange"),
+                    lags == null ? "—" : patches,
+                    lags == null ? "—" : p99,
+                    r.containsKey("catchUpS") ? r.getDouble("catchUpS") : "—"));
         }
         b.append("\nCost per change ratio ")
                 .append(n.getDouble("costRatio"))

@@ -186,21 +186,14 @@ final class UptimePhase {
         int i = 1;
         for (Object o : u.getJsonArray("runs")) {
             JsonObject run = (JsonObject) o;
-            b.append("| ")
-                    .append(i++)
-                    .append(" | ")
-                    .append(run.getBoolean("rollup") ? "on" : "off")
-                    .append(" | ")
-                    .append(run.getDouble("perSecond"))
-                    .append(" | ")
-                    .append(run.getDouble("p99Ms"))
-                    .append(" | ")
-                    .append(run.getDouble("serviceCpuUsPerChange"))
-                    .append(" | ")
-                    .append(run.getDouble("postgresCpuUsPerChange"))
-                    .append(" | ")
-                    .append(run.containsKey("rollupCatchUpS") ? run.getDouble("rollupCatchUpS") : "—")
-                    .append(" |\n");
+            b.append(Report.row(
+                    i++,
+                    run.getBoolean("rollup") ? "on" : "off",
+                    run.getDouble("perSecond"),
+                    run.getDouble("p99Ms"),
+                    run.getDouble("serviceCpuUsPerChange"),
+                    run.getDouble("postgresCpuUsPerChange"),
+                    run.containsKey("rollupCatchUpS") ? run.getDouble("rollupCatchUpS") : "—"));
         }
         b.append("\nCost per change ratio ")
                 .append(u.getDouble("costRatio"))

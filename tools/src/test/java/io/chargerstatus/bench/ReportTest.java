@@ -1,0 +1,43 @@
+package io.chargerstatus.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("The bench's Markdown report")
+class ReportTest {
+
+    @Test
+    @DisplayName("a table row: every cell between bars, a dash where a run has no figure")
+    void rows() {
+        assertEquals("| 1 | on | 2.5 |\n", Report.row(1, "on", 2.5));
+        JsonObject notify = new JsonObject()
+                .put(
+                        "runs",
+                        new JsonArray()
+                                .add(new JsonObject()
+                                        .put("notifications", "off")
+                                        .put("subscribers", "")
+                                        .put("perSecond", 8843.32)
+                                        .put("p99Ms", 189.0)
+                                        .put("serviceCpuUsPerChange", 87.96)
+                                        .put("postgresCpuUsPerChange", 50.41))
+                                .add(new JsonObject()
+                                        .put("notifications", "on")
+                                        .put("subscribers", "fast")
+                                        .put("perSecond", 6021.95)
+                                        .put("p99Ms", 364.0)
+                                        .put("serviceCpuUsPerChange", 144.3)
+                                        .put("postgresCpuUsPerChange", 62.09)
+                                        .put("fastLagDuringRun", new JsonObject().put("lagP99Ms", 2088.0))
+                                        .put("fastCatchUpS", 0.0)))
+                .put("costRatio", 1.46);
+        String md = NotifyPhase.markdown(notify);
+        assertTrue(md.contains("| 1 | off | — | 8843.32 | 189.0 | 87.96 | 50.41 | — | — | — |\n"), md);
+        assertTrue(md.contains("| 2 | on | fast | 6021.95 | 364.0 | 144.3 | 62.09 | 2088.0 | 0.0 | — |\n"), md);
+    }
+}
