@@ -102,7 +102,7 @@ public abstract class CentralSystem {
      * The security events that OCPP 2.0.1 (Appendix 1) and the 1.6 security extension mark critical: the ones a
      * charger must report at once rather than only keep in its log.
      */
-    static final Set<String> CRITICAL_SECURITY_EVENTS = Set.of(
+    protected static final Set<String> CRITICAL_SECURITY_EVENTS = Set.of(
             "FirmwareUpdated",
             "SettingSystemTime",
             "StartupOfTheDevice",
@@ -160,7 +160,7 @@ public abstract class CentralSystem {
      * A connector (or EVSE) id of a message: an integer from {@code min} to {@link #MAX_CONNECTOR_ID}. The
      * schemas only say "integer", which lets -1, 99999 (a connector row each) and 1e12 (an int overflow) through.
      */
-    static int connectorId(JsonObject p, String field, int min) {
+    protected static int connectorId(JsonObject p, String field, int min) {
         Object value = p.getValue(field);
         if (!(value instanceof Number n)
                 || n.doubleValue() != Math.rint(n.doubleValue())
@@ -173,17 +173,17 @@ public abstract class CentralSystem {
         return n.intValue();
     }
 
-    static String now(Instant at) {
+    protected static String now(Instant at) {
         return at.truncatedTo(ChronoUnit.MILLIS).toString();
     }
 
-    static Instant timestampOr(String value, Instant fallback) {
+    protected static Instant timestampOr(String value, Instant fallback) {
         Instant t = timestamp(value);
         return t == null ? fallback : t;
     }
 
     /** A charger's timestamp; null when absent. Offsets other than Z are accepted. */
-    static Instant timestamp(String value) {
+    protected static Instant timestamp(String value) {
         if (value == null) {
             return null;
         }

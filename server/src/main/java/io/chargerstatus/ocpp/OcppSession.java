@@ -19,7 +19,9 @@ public final class OcppSession {
     private final Vertx vertx;
     private final String id;
     private final OcppMessages messages;
-    private final Ocpp201Session v201;
+    /** What the session's central system keeps between messages (2.0.1: its EVSEs and transactions); null: nothing. */
+    private Object protocolState;
+
     private final String chargerId;
     private final String accountId;
     private final boolean secured;
@@ -54,7 +56,6 @@ public final class OcppSession {
             boolean booted) {
         this.vertx = vertx;
         this.messages = messages;
-        this.v201 = messages == OcppMessages.V201 ? new Ocpp201Session() : null;
         this.id = id;
         this.chargerId = chargerId;
         this.accountId = accountId;
@@ -91,9 +92,15 @@ public final class OcppSession {
         return messages;
     }
 
-    /** What an OCPP 2.0.1 session remembers between messages; null for 1.6. */
-    Ocpp201Session v201() {
-        return v201;
+    /**
+     * What the session's central system keeps between messages, made by {@code initial} on first use: each
+     * version keeps its own kind (the session does not know which it speaks beyond its schemas).
+     */
+    public <T> T protocolState(Class<T> type, java.util.function.Supplier<T> initial) {
+        if (protocolState == null) {
+            protocolState = initial.get();
+        }
+        return type.cast(protocolState);
     }
 
     public String chargerId() {

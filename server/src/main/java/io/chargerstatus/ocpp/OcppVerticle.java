@@ -5,6 +5,8 @@ import io.chargerstatus.command.ChargerCalls;
 import io.chargerstatus.command.CommandLog;
 import io.chargerstatus.infra.Config;
 import io.chargerstatus.infra.Schemas;
+import io.chargerstatus.ocpp.v16.CentralSystem16;
+import io.chargerstatus.ocpp.v201.CentralSystem201;
 import io.chargerstatus.rules.ChargerRules;
 import io.chargerstatus.rules.RuleStore;
 import io.chargerstatus.status.Fact;

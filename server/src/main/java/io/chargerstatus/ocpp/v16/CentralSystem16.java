@@ -1,7 +1,12 @@
-package io.chargerstatus.ocpp;
+package io.chargerstatus.ocpp.v16;
 
 import io.chargerstatus.infra.Config;
 import io.chargerstatus.infra.Metrics;
+import io.chargerstatus.ocpp.CentralSystem;
+import io.chargerstatus.ocpp.ChargerStore;
+import io.chargerstatus.ocpp.OcppError;
+import io.chargerstatus.ocpp.OcppMessages;
+import io.chargerstatus.ocpp.OcppSession;
 import io.chargerstatus.rules.ChargerRules;
 import io.chargerstatus.status.Fact;
 import io.vertx.core.Future;

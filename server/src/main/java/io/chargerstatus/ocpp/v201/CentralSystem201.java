@@ -1,7 +1,11 @@
-package io.chargerstatus.ocpp;
+package io.chargerstatus.ocpp.v201;
 
 import io.chargerstatus.infra.Config;
 import io.chargerstatus.infra.Metrics;
+import io.chargerstatus.ocpp.CentralSystem;
+import io.chargerstatus.ocpp.ChargerStore;
+import io.chargerstatus.ocpp.OcppError;
+import io.chargerstatus.ocpp.OcppSession;
 import io.chargerstatus.rules.ChargerRules;
 import io.chargerstatus.status.Fact;
 import io.vertx.core.Future;
@@ -28,9 +32,14 @@ public final class CentralSystem201 extends CentralSystem {
     }
 
     /** The 2.0.1 counterpart of the service's 1.6 call (Ocpp201Commands), with this session's request ids. */
+    /** What this session's charger has told of its EVSEs and transactions. */
+    private static Ocpp201Session state(OcppSession session) {
+        return session.protocolState(Ocpp201Session.class, Ocpp201Session::new);
+    }
+
     @Override
     public Outbound outbound(String action, JsonObject payload, OcppSession session) {
-        return Ocpp201Commands.of(action, payload, session.v201());
+        return Ocpp201Commands.of(action, payload, state(session));
     }
 
     @Override
@@ -98,14 +107,14 @@ public final class CentralSystem201 extends CentralSystem {
         session.cancelTrigger();
         int evse = connectorId(p, "evseId", 0);
         int connector = connectorId(p, "connectorId", 0);
-        String status = session.v201().report(evse, connector, p.getString("connectorStatus"));
+        String status = state(session).report(evse, connector, p.getString("connectorStatus"));
         return commit(new Fact.EvseReported(session.chargerId(), evse, status, timestamp(p.getString("timestamp")), at))
                 .map(changed -> {
                     if (changed
                             && evse > 0
                             && "Occupied".equals(status)
                             && !session.secured()
-                            && !session.v201().transactionOn(evse)) {
+                            && !state(session).transactionOn(evse)) {
                         afterReply(() -> rules.vehiclePlugged(session.chargerId(), evse));
                     }
                     return new JsonObject();
@@ -135,7 +144,7 @@ public final class CentralSystem201 extends CentralSystem {
                                     token == null ? "" : token.getString("idToken"),
                                     ref,
                                     timestampOr(p.getString("timestamp"), at))
-                            .onSuccess(id -> session.v201().started(ref, evseId, id));
+                            .onSuccess(id -> state(session).started(ref, evseId, id));
                 case "Ended" ->
                     store.stopTransaction201(
                                     charger,
@@ -143,7 +152,7 @@ public final class CentralSystem201 extends CentralSystem {
                                     timestampOr(p.getString("timestamp"), at),
                                     info.getString("stoppedReason", "Local"))
                             .map(x -> {
-                                session.v201().ended(ref);
+                                state(session).ended(ref);
                                 return (Integer) null;
                             });
                 default -> Future.succeededFuture(null);
@@ -169,7 +178,7 @@ public final class CentralSystem201 extends CentralSystem {
         if (evse != null) {
             return Future.succeededFuture(connectorId(evse, "id", 1));
         }
-        Integer known = session.v201().evseOf(ref);
+        Integer known = state(session).evseOf(ref);
         if (known != null) {
             return Future.succeededFuture(known);
         }

@@ -1,5 +1,7 @@
-package io.chargerstatus.ocpp;
+package io.chargerstatus.ocpp.v201;
 
+import io.chargerstatus.ocpp.CentralSystem;
+import io.chargerstatus.ocpp.OcppError;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

@@ -1,4 +1,4 @@
-package io.chargerstatus.ocpp;
+package io.chargerstatus.ocpp.v201;
 
 import java.util.HashMap;
 import java.util.Map;
