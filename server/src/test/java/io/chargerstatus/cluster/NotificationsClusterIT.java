@@ -10,7 +10,6 @@ import io.chargerstatus.testkit.Reporter;
 import io.chargerstatus.testkit.ServiceProcess;
 import io.chargerstatus.testkit.TestCharger;
 import io.chargerstatus.testkit.TestDatabase;
-import io.chargerstatus.testkit.TestService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -20,7 +19,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -39,27 +37,23 @@ class NotificationsClusterIT {
     @DisplayName("SIGKILL of the instance delivering: nothing owed is lost, order kept, incidents not doubled")
     void deliveringInstanceKilled() throws Exception {
         String pgUrl = TestDatabase.fresh();
-        int[] ports = {TestService.freePort(), TestService.freePort()};
-        String members = Arrays.stream(ports).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
         List<ServiceProcess> processes = new ArrayList<>();
         List<Reporter> reporters = new ArrayList<>();
         try (Receiver receiver = new Receiver()) {
-            for (int i = 0; i < 2; i++) {
-                Map<String, String> env = new HashMap<>(Map.of(
-                        "CLUSTER_MEMBERS", members,
-                        "CLUSTER_HOST", "127.0.0.1",
-                        "CLUSTER_PORT", String.valueOf(ports[i]),
-                        "OFFLINE_AFTER_S", "15",
-                        "WEBHOOK_ALLOW_PRIVATE", "true",
-                        "WEBHOOK_LEASE_S", "3",
-                        // Cursors written once a second: a kill leaves delivered messages unrecorded, to be sent
-                        // again by the survivor.
-                        "WEBHOOK_FLUSH_MS", "1000",
-                        "INCIDENT_LEASE_S", "3",
-                        "INCIDENT_TICK_MS", "200"));
-                env.put("WEBHOOK_RETRY_BASE_MS", "100");
-                processes.add(new ServiceProcess(pgUrl, "notify-" + i, env));
-            }
+            processes.addAll(ServiceProcess.cluster(
+                    pgUrl,
+                    "notify",
+                    2,
+                    Map.of(
+                            "OFFLINE_AFTER_S", "15",
+                            "WEBHOOK_ALLOW_PRIVATE", "true",
+                            "WEBHOOK_LEASE_S", "3",
+                            // Cursors written once a second: a kill leaves delivered messages unrecorded, to be sent
+                            // again by the survivor.
+                            "WEBHOOK_FLUSH_MS", "1000",
+                            "WEBHOOK_RETRY_BASE_MS", "100",
+                            "INCIDENT_LEASE_S", "3",
+                            "INCIDENT_TICK_MS", "200")));
             Api api = processes.get(0).view().api();
             for (int i = 0; i < 2; i++) {
                 for (int k = 0; k < 2; k++) {

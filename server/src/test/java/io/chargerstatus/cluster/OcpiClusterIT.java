@@ -12,7 +12,6 @@ import io.chargerstatus.testkit.Reporter;
 import io.chargerstatus.testkit.ServiceProcess;
 import io.chargerstatus.testkit.TestCharger;
 import io.chargerstatus.testkit.TestDatabase;
-import io.chargerstatus.testkit.TestService;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,14 +19,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -45,24 +42,21 @@ class OcpiClusterIT {
     @DisplayName("SIGKILL of the instance pushing: no change lost, order per EVSE kept")
     void pushingInstanceKilled() throws Exception {
         String pgUrl = TestDatabase.fresh();
-        int[] ports = {TestService.freePort(), TestService.freePort()};
-        String members = Arrays.stream(ports).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
         List<ServiceProcess> processes = new ArrayList<>();
         List<Reporter> reporters = new ArrayList<>();
         try (OcpiPartner partner = new OcpiPartner("DE", "EMP")) {
-            for (int i = 0; i < 2; i++) {
-                Map<String, String> env = new HashMap<>(Map.of(
-                        "CLUSTER_MEMBERS", members,
-                        "CLUSTER_HOST", "127.0.0.1",
-                        "CLUSTER_PORT", String.valueOf(ports[i]),
-                        "OFFLINE_AFTER_S", "15",
-                        "WEBHOOK_ALLOW_PRIVATE", "true",
-                        "WEBHOOK_LEASE_S", "3",
-                        // Cursors written once a second: a kill leaves pushed changes unrecorded, to be pushed again.
-                        "WEBHOOK_FLUSH_MS", "1000",
-                        "WEBHOOK_RETRY_BASE_MS", "100"));
-                processes.add(new ServiceProcess(pgUrl, "ocpi-" + i, env));
-            }
+            processes.addAll(ServiceProcess.cluster(
+                    pgUrl,
+                    "ocpi",
+                    2,
+                    Map.of(
+                            "OFFLINE_AFTER_S", "15",
+                            "WEBHOOK_ALLOW_PRIVATE", "true",
+                            "WEBHOOK_LEASE_S", "3",
+                            // Cursors written once a second: a kill leaves pushed changes unrecorded, to be pushed
+                            // again.
+                            "WEBHOOK_FLUSH_MS", "1000",
+                            "WEBHOOK_RETRY_BASE_MS", "100")));
             Api api = processes.get(0).view().api();
             Api.expect(
                     201,

@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.chargerstatus.Main;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** The service as a separate process, on the test classpath, so that it can be killed for real. */
 public final class ServiceProcess implements AutoCloseable {
@@ -60,6 +64,34 @@ public final class ServiceProcess implements AutoCloseable {
                     assertEquals(200, status);
                 },
                 120);
+    }
+
+    /**
+     * {@code count} service processes on {@code pgUrl} forming one cluster on loopback (each with its own
+     * Hazelcast port, all listed as members), each with {@code env} added; named {@code name-0}, {@code name-1}...
+     */
+    public static List<ServiceProcess> cluster(String pgUrl, String name, int count, Map<String, String> env)
+            throws Exception {
+        int[] ports = new int[count];
+        for (int i = 0; i < count; i++) {
+            ports[i] = TestService.freePort();
+        }
+        String members = Arrays.stream(ports).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+        List<ServiceProcess> processes = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Map<String, String> all = new HashMap<>(env);
+            all.putAll(Map.of(
+                    "CLUSTER_MEMBERS", members, "CLUSTER_HOST", "127.0.0.1", "CLUSTER_PORT", String.valueOf(ports[i])));
+            try {
+                processes.add(new ServiceProcess(pgUrl, name + "-" + i, all));
+            } catch (Exception | AssertionError e) {
+                for (ServiceProcess started : processes) { // not left running behind a failed start
+                    started.kill();
+                }
+                throw e;
+            }
+        }
+        return processes;
     }
 
     public TestService view() {
