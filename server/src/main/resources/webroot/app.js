@@ -273,7 +273,6 @@ async function loadUptime() {
     return;
   }
   if (ticket !== uptimeTicket) return;
-  $("uptime-hint").hidden = true;
   const key = (p) => p.chargerId + "/" + p.connectorId;
   const year = new Map(nevi.ports.map((p) => [key(p), p]));
   const siteOf = (chargerId) => (state.chargers.get(chargerId) || {}).siteId || null;

@@ -75,10 +75,11 @@ public final class IncidentModel {
     /** The state the evaluator saved (its cursor's state). */
     public void restore(Iterable<Watch> savedWatches, Iterable<SiteIncident> savedSites) {
         watches.clear();
+        sitesRule.restore(savedSites);
         for (Watch w : savedWatches) {
             watches.put(w.chargerId, w);
+            sitesRule.index(w);
         }
-        sitesRule.restore(savedWatches, savedSites);
     }
 
     public Map<String, Watch> watches() {

@@ -34,12 +34,10 @@ final class SiteOutages {
         this.dirtyWatches = dirtyWatches;
     }
 
-    void restore(Iterable<Watch> savedWatches, Iterable<SiteIncident> savedSites) {
+    /** The open site incidents the evaluator saved; the model indexes its watches again as it restores them. */
+    void restore(Iterable<SiteIncident> savedSites) {
         sites.clear();
         bySite.clear();
-        for (Watch w : savedWatches) {
-            index(w);
-        }
         for (SiteIncident s : savedSites) {
             sites.put(s.incident.siteId(), s);
         }

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * One charger's open OCPP-J session. Confined to the event loop of the verticle that accepted it: no
@@ -96,7 +97,7 @@ public final class OcppSession {
      * What the session's central system keeps between messages, made by {@code initial} on first use: each
      * version keeps its own kind (the session does not know which it speaks beyond its schemas).
      */
-    public <T> T protocolState(Class<T> type, java.util.function.Supplier<T> initial) {
+    public <T> T protocolState(Class<T> type, Supplier<T> initial) {
         if (protocolState == null) {
             protocolState = initial.get();
         }
