@@ -36,6 +36,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -150,7 +153,9 @@ public final class Service {
         Bus.registerCodecs(vertx.eventBus());
         Service service = new Service(config, vertx, database, metrics);
         int ocppInstances = ocppInstances(config);
-        Wiring wiring = new Wiring(database, config, clock, metrics, membership);
+        // Whole microseconds, as PostgreSQL keeps them: an event streamed or sent live is the same text as the
+        // same event read back from the history (a webhook message sent again has the body it had the first time).
+        Wiring wiring = new Wiring(database, config, new Microseconds(clock), metrics, membership);
         ChargerLogins logins = new ChargerLogins(config.ocpp().passwordIterations());
         return vertx.deployVerticle(new StatusEngine(
                         wiring, config.engine(), config.database().timeoutS()))
@@ -300,5 +305,37 @@ public final class Service {
 
     private Future<Void> undeploy(String id) {
         return id == null ? Future.succeededFuture() : vertx.undeploy(id).recover(e -> Future.succeededFuture());
+    }
+
+    /**
+     * A clock in whole microseconds (Clock.tick cannot be used: in Java 17 its millis() divides by zero for a
+     * tick under a millisecond).
+     */
+    private static final class Microseconds extends Clock {
+        private final Clock clock;
+
+        Microseconds(Clock clock) {
+            this.clock = clock;
+        }
+
+        @Override
+        public Instant instant() {
+            return clock.instant().truncatedTo(ChronoUnit.MICROS);
+        }
+
+        @Override
+        public long millis() {
+            return clock.millis();
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return clock.getZone();
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return new Microseconds(clock.withZone(zone));
+        }
     }
 }

@@ -3,9 +3,7 @@ package io.chargerstatus.api;
 import io.chargerstatus.bus.Bus;
 import io.chargerstatus.infra.Metrics;
 import io.chargerstatus.status.Change;
-import io.chargerstatus.status.ConnectorState;
 import io.chargerstatus.store.EventHistory;
-import io.chargerstatus.store.StatusEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -197,7 +195,7 @@ public final class SseHub {
             for (Bus.Committed committed : batch.changes()) {
                 Change c = committed.change();
                 deliver(new Frame(
-                        committed.seq(), c.accountId(), json(committed).encode()));
+                        committed.seq(), c.accountId(), committed.event().encode()));
                 metrics.eventLatency(Duration.between(c.receivedAt(), clock.instant()));
             }
         }
@@ -326,31 +324,5 @@ public final class SseHub {
         if (clients.remove(client)) {
             metrics.sseClientDetached();
         }
-    }
-
-    /** The event as the contract shows it. */
-    static JsonObject json(Bus.Committed committed) {
-        Change c = committed.change();
-        ConnectorState k = c.connector();
-        JsonObject connector = k == null
-                ? null
-                : new JsonObject()
-                        .put("connectorId", k.connectorId())
-                        .put("status", k.status().name())
-                        .put("ocppStatus", k.ocppStatus())
-                        .put("errorCode", k.errorCode())
-                        .put("vendorErrorCode", k.vendorErrorCode());
-        return new StatusEvent(
-                        committed.seq(),
-                        c.chargerId(),
-                        c.accountId(),
-                        c.siteId(),
-                        c.status().name(),
-                        c.previousStatus() == null ? null : c.previousStatus().name(),
-                        c.faultCode(),
-                        connector,
-                        c.timestamp().toString(),
-                        c.receivedAt().toString())
-                .json();
     }
 }

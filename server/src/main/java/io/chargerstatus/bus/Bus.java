@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.chargerstatus.status.Change;
 import io.chargerstatus.status.ChargerState;
+import io.chargerstatus.status.ConnectorState;
 import io.chargerstatus.status.Fact;
 import io.chargerstatus.store.DatabaseHealth;
 import io.chargerstatus.store.Sql;
+import io.chargerstatus.store.StatusEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -170,7 +172,35 @@ public final class Bus {
     public record Flush() {}
 
     /** A change of a charger or connector status, with the sequence number the database gave it. */
-    public record Committed(long seq, Change change) {}
+    public record Committed(long seq, Change change) {
+        /** The event as the contract shows it (the SSE stream's and the status.changed messages' data). */
+        public JsonObject event() {
+            Change c = change;
+            ConnectorState k = c.connector();
+            JsonObject connector = k == null
+                    ? null
+                    : new JsonObject()
+                            .put("connectorId", k.connectorId())
+                            .put("status", k.status().name())
+                            .put("ocppStatus", k.ocppStatus())
+                            .put("errorCode", k.errorCode())
+                            .put("vendorErrorCode", k.vendorErrorCode());
+            return new StatusEvent(
+                            seq,
+                            c.chargerId(),
+                            c.accountId(),
+                            c.siteId(),
+                            c.status().name(),
+                            c.previousStatus() == null
+                                    ? null
+                                    : c.previousStatus().name(),
+                            c.faultCode(),
+                            connector,
+                            c.timestamp().toString(),
+                            c.receivedAt().toString())
+                    .json();
+        }
+    }
 
     /**
      * What one engine batch committed: every seq from {@code firstSeq} to {@code lastSeq} belongs to it,

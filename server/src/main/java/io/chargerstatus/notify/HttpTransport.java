@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -45,7 +46,8 @@ final class HttpTransport implements Transport {
     @Override
     public Future<Integer> send(Subscription s, Message m) {
         return urls.check(s.url()).compose(v -> {
-            Buffer body = Buffer.buffer(m.body());
+            byte[] bytes = m.body().getBytes(StandardCharsets.UTF_8);
+            Buffer body = Buffer.buffer(bytes);
             long timestamp = clock.instant().getEpochSecond();
             RequestOptions request = new RequestOptions()
                     .setMethod(HttpMethod.POST)
@@ -56,7 +58,7 @@ final class HttpTransport implements Transport {
                     .putHeader("user-agent", "charger-status-webhooks")
                     .putHeader("webhook-id", m.id())
                     .putHeader("webhook-timestamp", String.valueOf(timestamp))
-                    .putHeader("webhook-signature", signer(s).sign(m.id(), timestamp, body.getBytes()));
+                    .putHeader("webhook-signature", signer(s).sign(m.id(), timestamp, bytes));
             return client.request(request)
                     .compose(req -> req.send(body))
                     // The answer's body is not read: drained and dropped, whatever its size.

@@ -189,7 +189,10 @@ public abstract class CentralSystem {
         }
         try {
             // Straight to an Instant: OffsetDateTime.parse built zone rules per call and showed in profiles.
-            return DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(value, Instant::from);
+            // Whole microseconds, as the history keeps it: the live event and the one read back are the same.
+            return DateTimeFormatter.ISO_OFFSET_DATE_TIME
+                    .parse(value, Instant::from)
+                    .truncatedTo(ChronoUnit.MICROS);
         } catch (DateTimeParseException e) {
             throw new OcppError("PropertyConstraintViolation", "timestamp is not an RFC 3339 date-time: " + value);
         }

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -271,6 +272,7 @@ class NotificationsIT {
                     .forEach(e -> history.add(0, ((JsonObject) e).getLong("seq")));
             Await.eventually(() -> assertEquals(history, statusSeqs(receiver)), 30);
             assertIncreasing(statusSeqs(receiver));
+            assertAsInHistory(receiver, id);
             assertTrue(expect(200, api.post("/api/v1/webhooks/" + hook.getString("id") + "/test", null))
                     .json()
                     .getBoolean("delivered"));
@@ -300,8 +302,10 @@ class NotificationsIT {
             Await.eventually(() -> assertEquals(history, statusSeqs(fine)), 30);
             assertTrue(hung.delivered.isEmpty());
             assertFalse(hung.requests.isEmpty(), "the hung receiver was tried");
+            assertAsInHistory(fine, id);
             hung.hang = false;
             Await.eventually(() -> assertEquals(history, statusSeqs(hung)), 30);
+            assertAsInHistory(hung, id);
             cp.close();
         }
     }
@@ -615,6 +619,25 @@ class NotificationsIT {
             }
         }
         return seqs;
+    }
+
+    /**
+     * Each status.changed message about the charger says what its history says of that seq, to the microsecond,
+     * whether it was sent from the changes published lately or read from the history.
+     */
+    private static void assertAsInHistory(Receiver receiver, String chargerId) {
+        Map<Long, JsonObject> history = new HashMap<>();
+        expect(200, api.get("/api/v1/chargers/" + chargerId + "/history?limit=1000"))
+                .array()
+                .forEach(e -> history.put(((JsonObject) e).getLong("seq"), (JsonObject) e));
+        for (Receiver.Request r : receiver.delivered("status.changed")) {
+            JsonObject message = r.json();
+            JsonObject data = message.getJsonObject("data");
+            if (chargerId.equals(data.getString("chargerId"))) {
+                assertEquals(history.get(data.getLong("seq")), data);
+                assertEquals(data.getString("receivedAt"), message.getString("timestamp"));
+            }
+        }
     }
 
     private static void assertIncreasing(List<Long> seqs) {
