@@ -1,13 +1,22 @@
 package io.chargerstatus.bench;
 
+import io.chargerstatus.notify.Signature;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,7 +24,9 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -35,6 +46,8 @@ final class NotifyPhase {
     static final int STORM = 10_000;
     private static final int STORM_SITES = 1_000;
     private static final int STORM_DEBOUNCE_S = 30;
+    private static final int FLOOR_WARM = 20_000;
+    private static final int FLOOR_POSTS = 50_000;
 
     private final Bench bench;
     private final String pgUrl;
@@ -47,27 +60,43 @@ final class NotifyPhase {
         this.pgUrl = pgUrl;
     }
 
-    /** A webhook receiver on loopback, answering at once or after {@code delayMs}. */
+    /**
+     * A webhook receiver on loopback, answering at once or after {@code delayMs}. It shares this JVM with the SSE
+     * subscriber whose latencies are the p99: it reads a status.changed message's seq and receivedAt without
+     * parsing the whole body and keeps lags in a preallocated array, so that its garbage does not pause the
+     * subscriber (an incident message, rare, is parsed whole).
+     */
     private final class Receiver {
+        private static final String STATUS = "{\"type\":\"status.changed\"";
         final AtomicLong statusCount = new AtomicLong();
         final AtomicLong lastSeq = new AtomicLong();
-        final List<Double> lagsMs = Collections.synchronizedList(new ArrayList<>());
+        private final long[] lagsMs = new long[4_000_000];
+        private final AtomicInteger lagCount = new AtomicInteger();
         final List<JsonObject> incidents = Collections.synchronizedList(new ArrayList<>());
         final HttpServer server;
 
         Receiver(long delayMs) throws Exception {
             server = vertx.createHttpServer()
-                    .requestHandler(req -> req.body().onSuccess(body -> {
-                        JsonObject m = new JsonObject(body);
-                        Instant now = Instant.now();
-                        JsonObject data = m.getJsonObject("data");
-                        if ("status.changed".equals(m.getString("type"))) {
+                    .requestHandler(req -> req.body().onSuccess(buffer -> {
+                        String body = buffer.toString();
+                        if (body.startsWith(STATUS)) {
                             statusCount.incrementAndGet();
-                            lastSeq.accumulateAndGet(data.getLong("seq"), Math::max);
-                            lagsMs.add((double) Duration.between(Instant.parse(data.getString("receivedAt")), now)
-                                    .toMillis());
-                        } else if ("incident.opened".equals(m.getString("type"))) {
-                            incidents.add(data.copy().put("arrivedAt", now.toString()));
+                            lastSeq.accumulateAndGet(number(body, "\"seq\":"), Math::max);
+                            int at = body.indexOf("\"receivedAt\":\"") + 14;
+                            long lag = System.currentTimeMillis()
+                                    - Instant.parse(body.substring(at, body.indexOf('"', at)))
+                                            .toEpochMilli();
+                            int i = lagCount.getAndIncrement();
+                            if (i < lagsMs.length) {
+                                lagsMs[i] = lag;
+                            }
+                        } else {
+                            JsonObject m = new JsonObject(body);
+                            if ("incident.opened".equals(m.getString("type"))) {
+                                incidents.add(m.getJsonObject("data")
+                                        .copy()
+                                        .put("arrivedAt", Instant.now().toString()));
+                            }
                         }
                         if (delayMs > 0) {
                             vertx.setTimer(delayMs, t -> req.response().end());
@@ -81,18 +110,32 @@ final class NotifyPhase {
                     .get(10, TimeUnit.SECONDS);
         }
 
+        private static long number(String body, String key) {
+            int from = body.indexOf(key) + key.length();
+            int to = from;
+            while (to < body.length() && Character.isDigit(body.charAt(to))) {
+                to++;
+            }
+            return Long.parseLong(body, from, to, 10);
+        }
+
         String url() {
             return "http://127.0.0.1:" + server.actualPort() + "/hook";
         }
 
         void reset() {
             statusCount.set(0);
-            lagsMs.clear();
+            lagCount.set(0);
             incidents.clear();
         }
 
         JsonObject lag() {
-            return Measure.lags(lagsMs, "delivered", statusCount.get());
+            int n = Math.min(lagCount.get(), lagsMs.length);
+            List<Double> lags = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                lags.add((double) lagsMs[i]);
+            }
+            return Measure.lags(lags, "delivered", statusCount.get());
         }
     }
 
@@ -112,9 +155,28 @@ final class NotifyPhase {
                         .put("unavailableAfterS", 86_400)
                         .put("flapping", new JsonObject().put("entries", 1000)));
         String ocppUrl = "ws://127.0.0.1:" + ocpp + "/ocpp";
-        String[][] plan = {{"off", ""}, {"on", ""}, {"on", "fast"}, {"on", "fast+slow"}, {"off", ""}, {"on", "fast"}};
+        JsonObject floor = postFloor(fast);
+        Measure.log("notify floor: %s", floor.encode());
+        int half = bench.rate / 2;
+        // At the bench's rate this machine is saturated without notifications already; at half of it, it is not:
+        // there the p99 is the pipeline's, not a queue's.
+        Object[][] plan = {
+            {"off", "", bench.rate},
+            {"on", "", bench.rate},
+            {"on", "fast", bench.rate},
+            {"on", "fast+slow", bench.rate},
+            {"off", "", bench.rate},
+            {"on", "fast", bench.rate},
+            {"off", "", half},
+            {"on", "", half},
+            {"on", "fast", half},
+            {"off", "", half},
+            {"on", "fast", half}
+        };
         JsonArray runs = new JsonArray();
-        for (String[] step : plan) {
+        for (Object[] row : plan) {
+            String[] step = {(String) row[0], (String) row[1]};
+            int rate = (Integer) row[2];
             boolean on = step[0].equals("on");
             service = restart(service, ocpp, on);
             fast.reset();
@@ -127,12 +189,12 @@ final class NotifyPhase {
             }
             // A fresh JVM runs 20-50 % slower until the JIT has seen the load (every full run shows it): one run
             // to warm up, not counted, then the measured one.
-            bench.sustained(service, port, ocppUrl, bench.rate, "C", "1.6", 1);
+            bench.sustained(service, port, ocppUrl, rate, "C", "1.6", 1);
             long warm = bench.count("SELECT last_seq FROM event_counter");
             Measure.waitFor(() -> !step[1].contains("fast") || fast.lastSeq.get() >= warm, 600);
             fast.reset();
             slow.reset();
-            JsonObject r = bench.sustained(service, port, ocppUrl, bench.rate, "C", "1.6", 1);
+            JsonObject r = bench.sustained(service, port, ocppUrl, rate, "C", "1.6", 1);
             r.put("notifications", step[0]).put("subscribers", step[1]);
             if (step[1].contains("fast")) {
                 r.put("fastLagDuringRun", fast.lag());
@@ -151,12 +213,24 @@ final class NotifyPhase {
             Measure.log("notify run %s/%s: %s", step[0], step[1], r.encode());
             runs.add(r);
         }
-        JsonObject out = new JsonObject().put("runs", runs);
-        out.put("costRatio", ratio(runs, "costUsPerChange"));
-        out.put("serviceCpuRatio", ratio(runs, "serviceCpuUsPerChange"));
-        out.put("postgresCpuRatio", ratio(runs, "postgresCpuUsPerChange"));
-        out.put("p99Ratio", ratio(runs, "p99Ms"));
-        out.put("evaluatorOnlyCostRatio", evaluatorOnly(runs));
+        JsonObject out = new JsonObject().put("runs", runs).put("postFloor", floor);
+        out.put("costRatio", ratio(runs, "costUsPerChange", bench.rate));
+        out.put("serviceCpuRatio", ratio(runs, "serviceCpuUsPerChange", bench.rate));
+        out.put("postgresCpuRatio", ratio(runs, "postgresCpuUsPerChange", bench.rate));
+        out.put("p99Ratio", ratio(runs, "p99Ms", bench.rate));
+        out.put("evaluatorOnlyCostRatio", evaluatorOnly(runs, bench.rate));
+        out.put(
+                "halfRate",
+                new JsonObject()
+                        .put("perSecond", half)
+                        .put("costRatio", ratio(runs, "costUsPerChange", half))
+                        .put("serviceCpuRatio", ratio(runs, "serviceCpuUsPerChange", half))
+                        .put("postgresCpuRatio", ratio(runs, "postgresCpuUsPerChange", half))
+                        .put("p99Ratio", ratio(runs, "p99Ms", half))
+                        .put("evaluatorOnlyCostRatio", evaluatorOnly(runs, half))
+                        .put("evaluatorOnlyP99Ratio", evaluatorOnlyP99(runs, half)));
+        double offCost = mean(runs, "costUsPerChange", bench.rate);
+        floor.put("shareOfChange", Measure.round(floor.getDouble("clientCpuUsPerPost") / offCost));
         bench.results.put("notify", out);
         out.put("storm", storm(service, ocpp, fast));
         service.destroy();
@@ -168,30 +242,114 @@ final class NotifyPhase {
      * The runs with notifications (one fast subscriber only) against those without, each averaged: the runs
      * alternate so that the machine's drift falls on both sides.
      */
-    private static double ratio(JsonArray runs, String figure) {
+    private static double ratio(JsonArray runs, String figure, int rate) {
         return Measure.ratio(
                 runs,
                 figure,
-                r -> r.getString("notifications").equals("on")
+                r -> r.getInteger("targetPerSecond") == rate
+                        && r.getString("notifications").equals("on")
                         && r.getString("subscribers").equals("fast"),
-                r -> r.getString("notifications").equals("off"));
+                r -> r.getInteger("targetPerSecond") == rate
+                        && r.getString("notifications").equals("off"));
     }
 
     /** The run with the evaluator and no subscriber against the mean of the runs without notifications. */
-    private static double evaluatorOnly(JsonArray runs) {
-        double off = 0;
-        int n = 0;
-        double on = 0;
-        for (Object o : runs) {
-            JsonObject r = (JsonObject) o;
-            if (r.getString("notifications").equals("off")) {
-                off += r.getDouble("costUsPerChange");
-                n++;
-            } else if (r.getString("subscribers").isEmpty()) {
-                on = r.getDouble("costUsPerChange");
-            }
+    private static double evaluatorOnly(JsonArray runs, int rate) {
+        return Measure.ratio(
+                runs,
+                "costUsPerChange",
+                r -> r.getInteger("targetPerSecond") == rate
+                        && r.getString("notifications").equals("on")
+                        && r.getString("subscribers").isEmpty(),
+                r -> r.getInteger("targetPerSecond") == rate
+                        && r.getString("notifications").equals("off"));
+    }
+
+    private static double evaluatorOnlyP99(JsonArray runs, int rate) {
+        return Measure.ratio(
+                runs,
+                "p99Ms",
+                r -> r.getInteger("targetPerSecond") == rate
+                        && r.getString("notifications").equals("on")
+                        && r.getString("subscribers").isEmpty(),
+                r -> r.getInteger("targetPerSecond") == rate
+                        && r.getString("notifications").equals("off"));
+    }
+
+    private static double mean(JsonArray runs, String figure, int rate) {
+        return runs.stream()
+                .map(o -> (JsonObject) o)
+                .filter(r -> r.getInteger("targetPerSecond") == rate
+                        && r.getString("notifications").equals("off"))
+                .mapToDouble(r -> r.getDouble(figure))
+                .average()
+                .orElse(Double.NaN);
+    }
+
+    /**
+     * The least one webhook message can cost its sender here: {@value #FLOOR_POSTS} POSTs of a status.changed
+     * body, signed, one at a time (as a subscription's order has them), from a Vert.x HTTP client with the
+     * service's options to the same receiver, with nothing else to do: the CPU time of the client's event-loop
+     * thread (user and system) per POST. Its garbage collection and the receiver are not counted, so the
+     * service cannot deliver for less than this.
+     */
+    private JsonObject postFloor(Receiver receiver) throws Exception {
+        Vertx own = Vertx.vertx();
+        try {
+            io.vertx.core.http.HttpClient client = own.createHttpClient(
+                    new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(4));
+            byte[] key = new byte[32];
+            Signature.Signer signer = new Signature.Signer(key);
+            String body = "{\"type\":\"status.changed\",\"timestamp\":\"2026-12-07T05:00:00.123456Z\",\"data\":"
+                    + "{\"seq\":123456789,\"chargerId\":\"C-1234\",\"accountId\":\"bench\",\"siteId\":null,"
+                    + "\"status\":\"Charging\",\"previousStatus\":\"Preparing\",\"faultCode\":null,\"connector\":"
+                    + "{\"connectorId\":1,\"status\":\"Charging\",\"ocppStatus\":\"Charging\",\"errorCode\":\"NoError\","
+                    + "\"vendorErrorCode\":null},\"timestamp\":\"2026-12-07T05:00:00.123Z\","
+                    + "\"receivedAt\":\"2026-12-07T05:00:00.123456Z\"}}";
+            CompletableFuture<long[]> done = new CompletableFuture<>();
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            own.runOnContext(v -> {
+                long thread = Thread.currentThread().getId();
+                long[] at = new long[3];
+                Runnable[] next = new Runnable[1];
+                int[] sent = {0};
+                next[0] = () -> {
+                    if (sent[0] == FLOOR_WARM) {
+                        at[0] = threads.getThreadCpuTime(thread);
+                        at[1] = System.nanoTime();
+                    }
+                    if (sent[0] == FLOOR_WARM + FLOOR_POSTS) {
+                        done.complete(new long[] {threads.getThreadCpuTime(thread) - at[0], System.nanoTime() - at[1]});
+                        return;
+                    }
+                    String id = "msg_status_" + sent[0]++;
+                    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                    long ts = Instant.now().getEpochSecond();
+                    client.request(new RequestOptions()
+                                    .setMethod(HttpMethod.POST)
+                                    .setAbsoluteURI(receiver.url())
+                                    .setFollowRedirects(false)
+                                    .putHeader("content-type", "application/json")
+                                    .putHeader("user-agent", "charger-status-webhooks")
+                                    .putHeader("webhook-id", id)
+                                    .putHeader("webhook-timestamp", String.valueOf(ts))
+                                    .putHeader("webhook-signature", signer.sign(id, ts, bytes)))
+                            .compose(req -> req.send(Buffer.buffer(bytes)))
+                            .compose(response -> response.end())
+                            .onSuccess(x -> next[0].run())
+                            .onFailure(done::completeExceptionally);
+                };
+                next[0].run();
+            });
+            long[] took = done.get(300, TimeUnit.SECONDS);
+            receiver.reset();
+            return new JsonObject()
+                    .put("posts", FLOOR_POSTS)
+                    .put("clientCpuUsPerPost", Measure.round(took[0] / 1e3 / FLOOR_POSTS))
+                    .put("postsPerSecond", Measure.round(FLOOR_POSTS / (took[1] / 1e9)));
+        } finally {
+            own.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
-        return Measure.round(on / (off / n));
     }
 
     private JsonObject storm(Process service, int ocpp, Receiver receiver) throws Exception {
@@ -313,17 +471,18 @@ final class NotifyPhase {
     }
 
     static String markdown(JsonObject n) {
-        StringBuilder b = new StringBuilder(
-                "Incidents and notifications (runs alternate; ratios are the runs with "
-                        + "one status.changed subscriber over the runs without notifications):\n\n"
-                        + "| run | notifications | subscribers | changes/s | p99 ms | service µs/change | PostgreSQL µs/change |"
-                        + " fast lag p99 ms (run) | fast catch-up s | slow delivered |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        StringBuilder b = new StringBuilder("Incidents and notifications (runs alternate; ratios are the runs with "
+                + "one status.changed subscriber over the runs without notifications):\n\n"
+                + "| run | offered/s | notifications | subscribers | changes/s | p99 ms | service µs/change |"
+                + " PostgreSQL µs/change | fast lag p99 ms (run) | fast catch-up s | slow delivered |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|\n");
         int i = 1;
         for (Object o : n.getJsonArray("runs")) {
             JsonObject r = (JsonObject) o;
             JsonObject lag = r.getJsonObject("fastLagDuringRun");
             b.append(Report.row(
                     i++,
+                    r.getInteger("targetPerSecond"),
                     r.getString("notifications"),
                     r.getString("subscribers").isEmpty() ? "—" : r.getString("subscribers"),
                     r.getDouble("perSecond"),
@@ -345,6 +504,36 @@ final class NotifyPhase {
                 .append("; the evaluator alone, no subscriber: cost ratio ")
                 .append(n.getDouble("evaluatorOnlyCostRatio"))
                 .append(".\n");
+        JsonObject half = n.getJsonObject("halfRate");
+        if (half != null) {
+            b.append("\nAt half the rate (")
+                    .append(half.getInteger("perSecond"))
+                    .append("/s offered, within this machine's capacity): cost ratio ")
+                    .append(half.getDouble("costRatio"))
+                    .append(" (service ")
+                    .append(half.getDouble("serviceCpuRatio"))
+                    .append(", PostgreSQL ")
+                    .append(half.getDouble("postgresCpuRatio"))
+                    .append("), p99 ratio ")
+                    .append(half.getDouble("p99Ratio"))
+                    .append("; the evaluator alone: cost ratio ")
+                    .append(half.getDouble("evaluatorOnlyCostRatio"))
+                    .append(", p99 ratio ")
+                    .append(half.getDouble("evaluatorOnlyP99Ratio"))
+                    .append(".\n");
+        }
+        JsonObject floor = n.getJsonObject("postFloor");
+        if (floor != null) {
+            b.append("\nThe least one webhook POST costs its sender here (")
+                    .append(floor.getInteger("posts"))
+                    .append(" signed POSTs one at a time from a Vert.x client with nothing else to do, ")
+                    .append(floor.getDouble("postsPerSecond"))
+                    .append("/s): ")
+                    .append(floor.getDouble("clientCpuUsPerPost"))
+                    .append(" µs of its thread's CPU, ")
+                    .append(floor.getDouble("shareOfChange"))
+                    .append(" of a change's cost without notifications.\n");
+        }
         JsonObject s = n.getJsonObject("storm");
         if (s != null) {
             b.append("\nPower cut: ")
