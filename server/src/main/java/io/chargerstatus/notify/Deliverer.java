@@ -67,17 +67,16 @@ public final class Deliverer extends VerticleBase {
         metrics = new DeliveryMetrics(wiring.metrics().registry());
         me = wiring.membership().nodeId();
         vertx.eventBus().<Bus.Batch>consumer(Bus.CHANGES, m -> {
-            boolean wanted = false;
+            // Kept only while a subscription here may be sent from them (an OCPI partner's feed reads its own).
+            boolean kept = false;
             for (SubscriptionRunner r : runners.values()) {
-                wanted |= r.wantsStatus() && r.usesRecent();
-            }
-            if (wanted) {
-                recent.add(m.body());
-                runners.values().forEach(r -> {
-                    if (r.wantsStatus()) {
-                        r.wake();
+                if (r.wantsStatus()) {
+                    if (!kept && r.usesRecent()) {
+                        recent.add(m.body());
+                        kept = true;
                     }
-                });
+                    r.wake();
+                }
             }
         });
         vertx.eventBus().consumer(Bus.INCIDENT_EVENTS, m -> runners.values().forEach(SubscriptionRunner::wake));

@@ -20,6 +20,7 @@ class ReportTest {
                         "runs",
                         new JsonArray()
                                 .add(new JsonObject()
+                                        .put("targetPerSecond", 10000)
                                         .put("notifications", "off")
                                         .put("subscribers", "")
                                         .put("perSecond", 8843.32)
@@ -27,6 +28,7 @@ class ReportTest {
                                         .put("serviceCpuUsPerChange", 87.96)
                                         .put("postgresCpuUsPerChange", 50.41))
                                 .add(new JsonObject()
+                                        .put("targetPerSecond", 5000)
                                         .put("notifications", "on")
                                         .put("subscribers", "fast")
                                         .put("perSecond", 6021.95)
@@ -35,9 +37,27 @@ class ReportTest {
                                         .put("postgresCpuUsPerChange", 62.09)
                                         .put("fastLagDuringRun", new JsonObject().put("lagP99Ms", 2088.0))
                                         .put("fastCatchUpS", 0.0)))
-                .put("costRatio", 1.46);
+                .put("costRatio", 1.46)
+                .put(
+                        "halfRate",
+                        new JsonObject()
+                                .put("perSecond", 5000)
+                                .put("costRatio", 1.26)
+                                .put("p99Ratio", 3.47)
+                                .put("evaluatorOnlyCostRatio", 1.05)
+                                .put("evaluatorOnlyP99Ratio", 1.1))
+                .put(
+                        "postFloor",
+                        new JsonObject()
+                                .put("posts", 50000)
+                                .put("postsPerSecond", 31932.56)
+                                .put("clientCpuUsPerPost", 15.39)
+                                .put("shareOfChange", 0.12));
         String md = NotifyPhase.markdown(notify);
-        assertTrue(md.contains("| 1 | off | — | 8843.32 | 189.0 | 87.96 | 50.41 | — | — | — |\n"), md);
-        assertTrue(md.contains("| 2 | on | fast | 6021.95 | 364.0 | 144.3 | 62.09 | 2088.0 | 0.0 | — |\n"), md);
+        assertTrue(md.contains("| 1 | 10000 | off | — | 8843.32 | 189.0 | 87.96 | 50.41 | — | — | — |\n"), md);
+        assertTrue(
+                md.contains("At half the rate (5000/s offered, within this machine's capacity): cost ratio 1.26"), md);
+        assertTrue(md.contains("15.39 µs of its thread's CPU, 0.12 of a change's cost"), md);
+        assertTrue(md.contains("| 2 | 5000 | on | fast | 6021.95 | 364.0 | 144.3 | 62.09 | 2088.0 | 0.0 | — |\n"), md);
     }
 }
