@@ -245,7 +245,8 @@ public final class OcppSession {
      * write queue drains: a charger that floods without reading slows only itself.
      */
     public void send(String text) {
-        if (closed) {
+        // The socket may have closed before the session heard of it (an answer committed after the charger left).
+        if (closed || socket.isClosed()) {
             return;
         }
         socket.writeTextMessage(text);

@@ -63,4 +63,22 @@ class OcppSessionTest {
                     test.completeNow();
                 })));
     }
+
+    @Test
+    @DisplayName("an answer written after the socket closed, before the session heard of it, is dropped quietly "
+            + "(a charger that leaves while its StatusNotification is being committed)")
+    void answerAfterClose(Vertx vertx, VertxTestContext test) {
+        vertx.createHttpServer()
+                .webSocketHandler(ws -> {
+                    OcppSession s = new OcppSession(vertx, "s", "CP-1", "acme", true, ws, 0, OcppMessages.V16, true);
+                    ws.closeHandler(closed -> test.verify(() -> {
+                        s.send("[3,\"1\",{}]"); // threw IllegalStateException: WebSocket is closed
+                        test.completeNow();
+                    }));
+                })
+                .listen(0, "127.0.0.1")
+                .compose(server -> vertx.createWebSocketClient().connect(server.actualPort(), "127.0.0.1", "/"))
+                .compose(client -> client.close())
+                .onFailure(test::failNow);
+    }
 }

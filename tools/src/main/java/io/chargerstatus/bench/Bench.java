@@ -234,6 +234,10 @@ public final class Bench {
                         "postgresCpuUsPerChange",
                         round((after.postgresTicks() - before.postgresTicks()) * usPerTick / changes))
                 .put("allocatedBytesPerChange", round((after.allocatedBytes() - before.allocatedBytes()) / changes))
+                .put(
+                        "machineBusy",
+                        round((double) (after.machineBusyTicks() - before.machineBusyTicks())
+                                / Math.max(1, after.machineTicks() - before.machineTicks())))
                 .put("maxMs", lat.length == 0 ? 0 : lat[lat.length - 1])
                 .put("during", side.get(60, TimeUnit.SECONDS));
     }

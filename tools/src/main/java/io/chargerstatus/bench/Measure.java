@@ -23,7 +23,14 @@ final class Measure {
     static final long CLOCK_TICKS = 100;
 
     /** CPU so far of the service and of every PostgreSQL process, bytes the service allocated, events committed. */
-    record Cost(long serviceTicks, long postgresTicks, double allocatedBytes, long committed) {}
+    /** {@code machineBusyTicks} and {@code machineTicks}: all the cores', from /proc/stat (busy: not idle or iowait). */
+    record Cost(
+            long serviceTicks,
+            long postgresTicks,
+            double allocatedBytes,
+            long committed,
+            long machineBusyTicks,
+            long machineTicks) {}
 
     static Cost cost(Process service, int http, Bench bench) throws Exception {
         long postgres = 0;
@@ -39,11 +46,19 @@ final class Measure {
                 }
             }
         }
+        String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long all = 0;
+        for (int i = 1; i < Math.min(cpu.length, 9); i++) { // user .. steal; guest time is already in user
+            all += Long.parseLong(cpu[i]);
+        }
+        long idle = Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]);
         return new Cost(
                 ticks(Path.of("/proc", String.valueOf(service.pid()))),
                 postgres,
                 metric(http, "jvm_gc_memory_allocated_bytes_total"),
-                bench.count("SELECT last_seq FROM event_counter"));
+                bench.count("SELECT last_seq FROM event_counter"),
+                all - idle,
+                all);
     }
 
     /** utime + stime of a process, in clock ticks (fields 14 and 15 of its stat, after the command in parentheses). */

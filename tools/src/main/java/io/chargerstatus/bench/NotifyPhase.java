@@ -33,10 +33,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code bench --phases notify}: what incidents and notifications cost, in one run.
  *
  * <ol>
+ *   <li>The least a webhook POST costs its sender on this machine ({@link #postFloor}).
  *   <li>The sustained phase alternately without notifications ({@code NOTIFICATIONS_ENABLED=false}) and with
  *       the evaluator and a {@code status.changed} subscription to a local receiver, then with a second
  *       subscriber that takes 5 s per answer: CPU per change (service + PostgreSQL) and p99 against the runs
- *       without, and the fast subscriber's delivery lag with and without the slow one.
+ *       without, and the fast subscriber's delivery lag with and without the slow one. Once at the bench's
+ *       rate and once at half of it (the p99 of a machine that keeps up, not of a queue), where the
+ *       subscriber also runs once reading every message back from the history.
  *   <li>A regional power cut: {@value #STORM} chargers in sites of about ten, connected, then their simulators
  *       killed at once: how long until their incidents open (beyond the debounce), grouped how, and how long
  *       until the receiver has them.
@@ -499,9 +502,9 @@ final class NotifyPhase {
     static String markdown(JsonObject n) {
         StringBuilder b = new StringBuilder("Incidents and notifications (runs alternate; ratios are the runs with "
                 + "one status.changed subscriber over the runs without notifications):\n\n"
-                + "| run | offered/s | notifications | subscribers | changes/s | p99 ms | service µs/change |"
-                + " PostgreSQL µs/change | fast lag p99 ms (run) | fast catch-up s | slow delivered |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| run | offered/s | notifications | subscribers | changes/s | machine busy | p99 ms |"
+                + " service µs/change | PostgreSQL µs/change | fast lag p99 ms (run) | fast catch-up s |"
+                + " slow delivered |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         int i = 1;
         for (Object o : n.getJsonArray("runs")) {
             JsonObject r = (JsonObject) o;
@@ -512,6 +515,7 @@ final class NotifyPhase {
                     r.getString("notifications"),
                     r.getString("subscribers").isEmpty() ? "—" : r.getString("subscribers"),
                     r.getDouble("perSecond"),
+                    r.containsKey("machineBusy") ? r.getDouble("machineBusy") : "—",
                     r.getDouble("p99Ms"),
                     r.getDouble("serviceCpuUsPerChange"),
                     r.getDouble("postgresCpuUsPerChange"),

@@ -32,6 +32,7 @@ class ReportTest {
                                         .put("notifications", "on")
                                         .put("subscribers", "fast")
                                         .put("perSecond", 6021.95)
+                                        .put("machineBusy", 0.97)
                                         .put("p99Ms", 364.0)
                                         .put("serviceCpuUsPerChange", 144.3)
                                         .put("postgresCpuUsPerChange", 62.09)
@@ -54,10 +55,12 @@ class ReportTest {
                                 .put("clientCpuUsPerPost", 15.39)
                                 .put("shareOfChange", 0.12));
         String md = NotifyPhase.markdown(notify);
-        assertTrue(md.contains("| 1 | 10000 | off | — | 8843.32 | 189.0 | 87.96 | 50.41 | — | — | — |\n"), md);
+        assertTrue(md.contains("| 1 | 10000 | off | — | 8843.32 | — | 189.0 | 87.96 | 50.41 | — | — | — |\n"), md);
         assertTrue(
                 md.contains("At half the rate (5000/s offered, within this machine's capacity): cost ratio 1.26"), md);
         assertTrue(md.contains("15.39 µs of its thread's CPU, 0.12 of a change's cost"), md);
-        assertTrue(md.contains("| 2 | 5000 | on | fast | 6021.95 | 364.0 | 144.3 | 62.09 | 2088.0 | 0.0 | — |\n"), md);
+        assertTrue(
+                md.contains("| 2 | 5000 | on | fast | 6021.95 | 0.97 | 364.0 | 144.3 | 62.09 | 2088.0 | 0.0 | — |\n"),
+                md);
     }
 }
