@@ -38,7 +38,6 @@ public final class Deliverer extends VerticleBase {
     private final List<Attempt> attempts = new ArrayList<>();
     private final Map<String, Delivered> delivered = new HashMap<>();
     private final List<Long> timers = new ArrayList<>();
-    private RecentChanges recent;
     private WebhookStore store;
     private HttpTransport http;
     private MailTransport mail;
@@ -60,25 +59,19 @@ public final class Deliverer extends VerticleBase {
     @Override
     public Future<?> start() {
         store = new WebhookStore(wiring.sql(vertx, 2));
-        recent = new RecentChanges(settings.recentChanges());
         http = new HttpTransport(vertx, settings, clock);
         mail = new MailTransport(vertx, settings);
         channelFactories.forEach(f -> channels.add(f.create(vertx)));
         metrics = new DeliveryMetrics(wiring.metrics().registry());
         me = wiring.membership().nodeId();
-        vertx.eventBus().<Bus.Batch>consumer(Bus.CHANGES, m -> {
-            // Kept only while a subscription here may be sent from them (an OCPI partner's feed reads its own).
-            boolean kept = false;
-            for (SubscriptionRunner r : runners.values()) {
-                if (r.wantsStatus()) {
-                    if (!kept && r.usesRecent()) {
-                        recent.add(m.body());
-                        kept = true;
-                    }
-                    r.wake();
-                }
-            }
-        });
+        vertx.eventBus()
+                .consumer(
+                        Bus.CHANGES,
+                        m -> runners.values().forEach(r -> {
+                            if (r.wantsStatus()) {
+                                r.wake();
+                            }
+                        }));
         vertx.eventBus().consumer(Bus.INCIDENT_EVENTS, m -> runners.values().forEach(SubscriptionRunner::wake));
         vertx.eventBus()
                 .<String>localConsumer(
@@ -148,8 +141,7 @@ public final class Deliverer extends VerticleBase {
                                 this::logged,
                                 metrics,
                                 s,
-                                channel == null ? null : channel.open(s),
-                                recent);
+                                channel == null ? null : channel.open(s));
                         runners.put(s.id(), r);
                         flushed.put(s.id(), new long[] {s.statusSeq(), s.incidentSeq()});
                         r.wake();

@@ -41,8 +41,6 @@ final class SubscriptionRunner {
     final Subscription subscription;
     /** What a channel's subscription is owed; null: the webhook messages of the store. */
     private final Channel.Source source;
-    /** The changes this instance was told of lately, read before the history. */
-    private final RecentChanges recent;
 
     private final Deque<Message> queue = new ArrayDeque<>();
 
@@ -94,10 +92,8 @@ final class SubscriptionRunner {
             Consumer<Attempt> log,
             DeliveryMetrics metrics,
             Subscription subscription,
-            Channel.Source source,
-            RecentChanges recent) {
+            Channel.Source source) {
         this.source = source;
-        this.recent = recent;
         this.vertx = vertx;
         this.store = store;
         this.transport = transport;
@@ -133,11 +129,6 @@ final class SubscriptionRunner {
 
     boolean wantsStatus() {
         return subscription.wants("status.changed");
-    }
-
-    /** Whether its status messages may come from the changes published lately (a channel reads its own). */
-    boolean usesRecent() {
-        return source == null;
     }
 
     /** Sends what the window allows; fetches more once everything fetched is delivered. */
@@ -236,10 +227,7 @@ final class SubscriptionRunner {
             if (!incidents.isEmpty() || !wantsStatus()) {
                 return Future.succeededFuture(incidents);
             }
-            List<Message> lately = recent.after(subscription.accountId(), statusSeq, FETCH);
-            return lately != null
-                    ? Future.succeededFuture(lately)
-                    : store.statusMessages(subscription, statusSeq, FETCH);
+            return store.statusMessages(subscription, statusSeq, FETCH);
         });
     }
 

@@ -38,8 +38,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *       the evaluator and a {@code status.changed} subscription to a local receiver, then with a second
  *       subscriber that takes 5 s per answer: CPU per change (service + PostgreSQL) and p99 against the runs
  *       without, and the fast subscriber's delivery lag with and without the slow one. Once at the bench's
- *       rate and once at half of it (the p99 of a machine that keeps up, not of a queue), where the
- *       subscriber also runs once reading every message back from the history.
+ *       rate and once at half of it (the p99 of a machine that keeps up, not of a queue).
  *   <li>A regional power cut: {@value #STORM} chargers in sites of about ten, connected, then their simulators
  *       killed at once: how long until their incidents open (beyond the debounce), grouped how, and how long
  *       until the receiver has them.
@@ -173,7 +172,6 @@ final class NotifyPhase {
             {"off", "", half},
             {"on", "", half},
             {"on", "fast", half},
-            {"on", "fast, history", half},
             {"off", "", half},
             {"on", "fast", half}
         };
@@ -182,7 +180,7 @@ final class NotifyPhase {
             String[] step = {(String) row[0], (String) row[1]};
             int rate = (Integer) row[2];
             boolean on = step[0].equals("on");
-            service = restart(service, ocpp, on, step[1].contains("history"));
+            service = restart(service, ocpp, on);
             fast.reset();
             slow.reset();
             if (step[1].contains("fast")) {
@@ -232,9 +230,7 @@ final class NotifyPhase {
                         .put("postgresCpuRatio", ratio(runs, "postgresCpuUsPerChange", half))
                         .put("p99Ratio", ratio(runs, "p99Ms", half))
                         .put("evaluatorOnlyCostRatio", evaluatorOnly(runs, half))
-                        .put("evaluatorOnlyP99Ratio", evaluatorOnlyP99(runs, half))
-                        .put("historyReadsCostRatio", historyReads(runs, "costUsPerChange", half))
-                        .put("historyReadsPostgresRatio", historyReads(runs, "postgresCpuUsPerChange", half)));
+                        .put("evaluatorOnlyP99Ratio", evaluatorOnlyP99(runs, half)));
         double offCost = mean(runs, "costUsPerChange", bench.rate);
         floor.put("shareOfChange", Measure.round(floor.getDouble("clientCpuUsPerPost") / offCost));
         bench.results.put("notify", out);
@@ -280,17 +276,6 @@ final class NotifyPhase {
                         && r.getString("subscribers").isEmpty(),
                 r -> r.getInteger("targetPerSecond") == rate
                         && r.getString("notifications").equals("off"));
-    }
-
-    /** The subscriber reading every message back from the history against the same with the recent changes. */
-    private static double historyReads(JsonArray runs, String figure, int rate) {
-        return Measure.ratio(
-                runs,
-                figure,
-                r -> r.getInteger("targetPerSecond") == rate
-                        && r.getString("subscribers").equals("fast, history"),
-                r -> r.getInteger("targetPerSecond") == rate
-                        && r.getString("subscribers").equals("fast"));
     }
 
     private static double mean(JsonArray runs, String figure, int rate) {
@@ -448,14 +433,6 @@ final class NotifyPhase {
      * with notifications would first catch up with the history of the runs without.
      */
     private Process restart(Process service, int ocpp, boolean on) throws Exception {
-        return restart(service, ocpp, on, false);
-    }
-
-    /**
-     * {@code history}: the subscriber reads every message back from the history (WEBHOOK_RECENT_CHANGES=1: the
-     * changes published lately are not kept), to compare with its default.
-     */
-    private Process restart(Process service, int ocpp, boolean on, boolean history) throws Exception {
         service.destroy();
         service.waitFor(60, TimeUnit.SECONDS);
         bench.execute("DELETE FROM webhooks");
@@ -464,11 +441,7 @@ final class NotifyPhase {
         bench.execute("DELETE FROM incident_watch");
         bench.execute("UPDATE incident_evaluator SET last_seq = (SELECT last_seq FROM event_counter), owner = NULL,"
                 + " lease_until = NULL");
-        Map<String, String> settings = new HashMap<>(settings(on));
-        if (history) {
-            settings.put("WEBHOOK_RECENT_CHANGES", "1");
-        }
-        return bench.procs.startService(pgUrl, port, ocpp, settings);
+        return bench.procs.startService(pgUrl, port, ocpp, settings(on));
     }
 
     private static Map<String, String> settings(boolean on) {
@@ -550,11 +523,6 @@ final class NotifyPhase {
                     .append(half.getDouble("evaluatorOnlyCostRatio"))
                     .append(", p99 ratio ")
                     .append(half.getDouble("evaluatorOnlyP99Ratio"))
-                    .append("; the subscriber reading every message back from the history (WEBHOOK_RECENT_CHANGES=1)"
-                            + " against the recent changes: cost ratio ")
-                    .append(half.getDouble("historyReadsCostRatio"))
-                    .append(", PostgreSQL ")
-                    .append(half.getDouble("historyReadsPostgresRatio"))
                     .append(".\n");
         }
         JsonObject floor = n.getJsonObject("postFloor");
