@@ -127,6 +127,7 @@ final class NotifyPhase {
 
         void reset() {
             statusCount.set(0);
+            lastSeq.set(0);
             lagCount.set(0);
             incidents.clear();
         }
@@ -303,7 +304,7 @@ final class NotifyPhase {
             byte[] key = new byte[32];
             Signature.Signer signer = new Signature.Signer(key);
             String body = "{\"type\":\"status.changed\",\"timestamp\":\"2026-12-07T05:00:00.123456Z\",\"data\":"
-                    + "{\"seq\":123456789,\"chargerId\":\"C-1234\",\"accountId\":\"bench\",\"siteId\":null,"
+                    + "{\"seq\":0,\"chargerId\":\"C-1234\",\"accountId\":\"bench\",\"siteId\":null,"
                     + "\"status\":\"Charging\",\"previousStatus\":\"Preparing\",\"faultCode\":null,\"connector\":"
                     + "{\"connectorId\":1,\"status\":\"Charging\",\"ocppStatus\":\"Charging\",\"errorCode\":\"NoError\","
                     + "\"vendorErrorCode\":null},\"timestamp\":\"2026-12-07T05:00:00.123Z\","
