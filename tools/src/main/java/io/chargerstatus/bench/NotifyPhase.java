@@ -512,7 +512,7 @@ final class NotifyPhase {
         if (half != null) {
             b.append("\nAt half the rate (")
                     .append(half.getInteger("perSecond"))
-                    .append("/s offered, within this machine's capacity): cost ratio ")
+                    .append("/s offered; how busy the machine was is in the table): cost ratio ")
                     .append(half.getDouble("costRatio"))
                     .append(" (service ")
                     .append(half.getDouble("serviceCpuRatio"))

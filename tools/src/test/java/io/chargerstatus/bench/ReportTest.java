@@ -57,7 +57,9 @@ class ReportTest {
         String md = NotifyPhase.markdown(notify);
         assertTrue(md.contains("| 1 | 10000 | off | — | 8843.32 | — | 189.0 | 87.96 | 50.41 | — | — | — |\n"), md);
         assertTrue(
-                md.contains("At half the rate (5000/s offered, within this machine's capacity): cost ratio 1.26"), md);
+                md.contains(
+                        "At half the rate (5000/s offered; how busy the machine was is in the table): cost ratio 1.26"),
+                md);
         assertTrue(md.contains("15.39 µs of its thread's CPU, 0.12 of a change's cost"), md);
         assertTrue(
                 md.contains("| 2 | 5000 | on | fast | 6021.95 | 0.97 | 364.0 | 144.3 | 62.09 | 2088.0 | 0.0 | — |\n"),
