@@ -221,7 +221,7 @@ final class NotifyPhase {
         out.put("serviceCpuRatio", ratio(runs, "serviceCpuUsPerChange", bench.rate));
         out.put("postgresCpuRatio", ratio(runs, "postgresCpuUsPerChange", bench.rate));
         out.put("p99Ratio", ratio(runs, "p99Ms", bench.rate));
-        out.put("evaluatorOnlyCostRatio", evaluatorOnly(runs, bench.rate));
+        out.put("evaluatorOnlyCostRatio", ratio(runs, "costUsPerChange", bench.rate, ""));
         out.put(
                 "halfRate",
                 new JsonObject()
@@ -230,8 +230,8 @@ final class NotifyPhase {
                         .put("serviceCpuRatio", ratio(runs, "serviceCpuUsPerChange", half))
                         .put("postgresCpuRatio", ratio(runs, "postgresCpuUsPerChange", half))
                         .put("p99Ratio", ratio(runs, "p99Ms", half))
-                        .put("evaluatorOnlyCostRatio", evaluatorOnly(runs, half))
-                        .put("evaluatorOnlyP99Ratio", evaluatorOnlyP99(runs, half)));
+                        .put("evaluatorOnlyCostRatio", ratio(runs, "costUsPerChange", half, ""))
+                        .put("evaluatorOnlyP99Ratio", ratio(runs, "p99Ms", half, "")));
         double offCost = mean(runs, "costUsPerChange", bench.rate);
         floor.put("shareOfChange", Measure.round(floor.getDouble("clientCpuUsPerPost") / offCost));
         bench.results.put("notify", out);
@@ -242,41 +242,22 @@ final class NotifyPhase {
     }
 
     /**
-     * The runs with notifications (one fast subscriber only) against those without, each averaged: the runs
-     * alternate so that the machine's drift falls on both sides.
+     * The runs with notifications and {@code subscribers} (the one fast subscriber; none: the evaluator alone)
+     * against those without, each averaged: the runs alternate so that the machine's drift falls on both sides.
      */
-    private static double ratio(JsonArray runs, String figure, int rate) {
+    private static double ratio(JsonArray runs, String figure, int rate, String subscribers) {
         return Measure.ratio(
                 runs,
                 figure,
                 r -> r.getInteger("targetPerSecond") == rate
                         && r.getString("notifications").equals("on")
-                        && r.getString("subscribers").equals("fast"),
+                        && r.getString("subscribers").equals(subscribers),
                 r -> r.getInteger("targetPerSecond") == rate
                         && r.getString("notifications").equals("off"));
     }
 
-    /** The run with the evaluator and no subscriber against the mean of the runs without notifications. */
-    private static double evaluatorOnly(JsonArray runs, int rate) {
-        return Measure.ratio(
-                runs,
-                "costUsPerChange",
-                r -> r.getInteger("targetPerSecond") == rate
-                        && r.getString("notifications").equals("on")
-                        && r.getString("subscribers").isEmpty(),
-                r -> r.getInteger("targetPerSecond") == rate
-                        && r.getString("notifications").equals("off"));
-    }
-
-    private static double evaluatorOnlyP99(JsonArray runs, int rate) {
-        return Measure.ratio(
-                runs,
-                "p99Ms",
-                r -> r.getInteger("targetPerSecond") == rate
-                        && r.getString("notifications").equals("on")
-                        && r.getString("subscribers").isEmpty(),
-                r -> r.getInteger("targetPerSecond") == rate
-                        && r.getString("notifications").equals("off"));
+    private static double ratio(JsonArray runs, String figure, int rate) {
+        return ratio(runs, figure, rate, "fast");
     }
 
     private static double mean(JsonArray runs, String figure, int rate) {
