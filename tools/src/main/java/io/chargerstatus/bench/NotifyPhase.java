@@ -1,39 +1,24 @@
 package io.chargerstatus.bench;
 
-import io.chargerstatus.notify.Signature;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code bench --phases notify}: what incidents and notifications cost, in one run.
  *
  * <ol>
- *   <li>The least a webhook POST costs its sender on this machine ({@link #postFloor}).
+ *   <li>The least a webhook POST costs its sender on this machine ({@link PostFloor}).
  *   <li>The sustained phase alternately without notifications ({@code NOTIFICATIONS_ENABLED=false}) and with
  *       the evaluator and a {@code status.changed} subscription to a local receiver, then with a second
  *       subscriber that takes 5 s per answer: CPU per change (service + PostgreSQL) and p99 against the runs
@@ -48,8 +33,6 @@ final class NotifyPhase {
     static final int STORM = 10_000;
     private static final int STORM_SITES = 1_000;
     private static final int STORM_DEBOUNCE_S = 30;
-    private static final int FLOOR_WARM = 20_000;
-    private static final int FLOOR_POSTS = 50_000;
 
     private final Bench bench;
     private final String pgUrl;
@@ -62,89 +45,9 @@ final class NotifyPhase {
         this.pgUrl = pgUrl;
     }
 
-    /**
-     * A webhook receiver on loopback, answering at once or after {@code delayMs}. It shares this JVM with the SSE
-     * subscriber whose latencies are the p99: it reads a status.changed message's seq and receivedAt without
-     * parsing the whole body and keeps lags in a preallocated array, so that its garbage does not pause the
-     * subscriber (an incident message, rare, is parsed whole).
-     */
-    private final class Receiver {
-        private static final String STATUS = "{\"type\":\"status.changed\"";
-        final AtomicLong statusCount = new AtomicLong();
-        final AtomicLong lastSeq = new AtomicLong();
-        private final long[] lagsMs = new long[4_000_000];
-        private final AtomicInteger lagCount = new AtomicInteger();
-        final List<JsonObject> incidents = Collections.synchronizedList(new ArrayList<>());
-        final HttpServer server;
-
-        Receiver(long delayMs) throws Exception {
-            server = vertx.createHttpServer()
-                    .requestHandler(req -> req.body().onSuccess(buffer -> {
-                        String body = buffer.toString();
-                        if (body.startsWith(STATUS)) {
-                            statusCount.incrementAndGet();
-                            lastSeq.accumulateAndGet(number(body, "\"seq\":"), Math::max);
-                            int at = body.indexOf("\"receivedAt\":\"") + 14;
-                            long lag = System.currentTimeMillis()
-                                    - Instant.parse(body.substring(at, body.indexOf('"', at)))
-                                            .toEpochMilli();
-                            int i = lagCount.getAndIncrement();
-                            if (i < lagsMs.length) {
-                                lagsMs[i] = lag;
-                            }
-                        } else {
-                            JsonObject m = new JsonObject(body);
-                            if ("incident.opened".equals(m.getString("type"))) {
-                                incidents.add(m.getJsonObject("data")
-                                        .copy()
-                                        .put("arrivedAt", Instant.now().toString()));
-                            }
-                        }
-                        if (delayMs > 0) {
-                            vertx.setTimer(delayMs, t -> req.response().end());
-                        } else {
-                            req.response().end();
-                        }
-                    }))
-                    .listen(0, "127.0.0.1")
-                    .toCompletionStage()
-                    .toCompletableFuture()
-                    .get(10, TimeUnit.SECONDS);
-        }
-
-        private static long number(String body, String key) {
-            int from = body.indexOf(key) + key.length();
-            int to = from;
-            while (to < body.length() && Character.isDigit(body.charAt(to))) {
-                to++;
-            }
-            return Long.parseLong(body, from, to, 10);
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + server.actualPort() + "/hook";
-        }
-
-        void reset() {
-            statusCount.set(0);
-            lastSeq.set(0);
-            lagCount.set(0);
-            incidents.clear();
-        }
-
-        JsonObject lag() {
-            int n = Math.min(lagCount.get(), lagsMs.length);
-            List<Double> lags = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                lags.add((double) lagsMs[i]);
-            }
-            return Measure.lags(lags, "delivered", statusCount.get());
-        }
-    }
-
     void run() throws Exception {
-        Receiver fast = new Receiver(0);
-        Receiver slow = new Receiver(5000);
+        WebhookReceiver fast = new WebhookReceiver(vertx, 0);
+        WebhookReceiver slow = new WebhookReceiver(vertx, 5000);
         int ocpp = Measure.freePort();
         port = Measure.freePort();
         Process service = bench.procs.startService(pgUrl, port, ocpp, settings(false));
@@ -158,7 +61,8 @@ final class NotifyPhase {
                         .put("unavailableAfterS", 86_400)
                         .put("flapping", new JsonObject().put("entries", 1000)));
         String ocppUrl = "ws://127.0.0.1:" + ocpp + "/ocpp";
-        JsonObject floor = postFloor(fast);
+        JsonObject floor = PostFloor.measure(fast.url());
+        fast.reset();
         Measure.log("notify floor: %s", floor.encode());
         int half = bench.rate / 2;
         // At the bench's rate this machine is saturated without notifications already; at half of it, it is not:
@@ -270,73 +174,7 @@ final class NotifyPhase {
                 .orElse(Double.NaN);
     }
 
-    /**
-     * The least one webhook message can cost its sender here: {@value #FLOOR_POSTS} POSTs of a status.changed
-     * body, signed, one at a time (as a subscription's order has them), from a Vert.x HTTP client with the
-     * service's options to the same receiver, with nothing else to do: the CPU time of the client's event-loop
-     * thread (user and system) per POST. Its garbage collection and the receiver are not counted, so the
-     * service cannot deliver for less than this.
-     */
-    private JsonObject postFloor(Receiver receiver) throws Exception {
-        Vertx own = Vertx.vertx();
-        try {
-            io.vertx.core.http.HttpClient client = own.createHttpClient(
-                    new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(4));
-            byte[] key = new byte[32];
-            Signature.Signer signer = new Signature.Signer(key);
-            String body = "{\"type\":\"status.changed\",\"timestamp\":\"2026-12-07T05:00:00.123456Z\",\"data\":"
-                    + "{\"seq\":0,\"chargerId\":\"C-1234\",\"accountId\":\"bench\",\"siteId\":null,"
-                    + "\"status\":\"Charging\",\"previousStatus\":\"Preparing\",\"faultCode\":null,\"connector\":"
-                    + "{\"connectorId\":1,\"status\":\"Charging\",\"ocppStatus\":\"Charging\",\"errorCode\":\"NoError\","
-                    + "\"vendorErrorCode\":null},\"timestamp\":\"2026-12-07T05:00:00.123Z\","
-                    + "\"receivedAt\":\"2026-12-07T05:00:00.123456Z\"}}";
-            CompletableFuture<long[]> done = new CompletableFuture<>();
-            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-            own.runOnContext(v -> {
-                long thread = Thread.currentThread().getId();
-                long[] at = new long[3];
-                Runnable[] next = new Runnable[1];
-                int[] sent = {0};
-                next[0] = () -> {
-                    if (sent[0] == FLOOR_WARM) {
-                        at[0] = threads.getThreadCpuTime(thread);
-                        at[1] = System.nanoTime();
-                    }
-                    if (sent[0] == FLOOR_WARM + FLOOR_POSTS) {
-                        done.complete(new long[] {threads.getThreadCpuTime(thread) - at[0], System.nanoTime() - at[1]});
-                        return;
-                    }
-                    String id = "msg_status_" + sent[0]++;
-                    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-                    long ts = Instant.now().getEpochSecond();
-                    client.request(new RequestOptions()
-                                    .setMethod(HttpMethod.POST)
-                                    .setAbsoluteURI(receiver.url())
-                                    .setFollowRedirects(false)
-                                    .putHeader("content-type", "application/json")
-                                    .putHeader("user-agent", "charger-status-webhooks")
-                                    .putHeader("webhook-id", id)
-                                    .putHeader("webhook-timestamp", String.valueOf(ts))
-                                    .putHeader("webhook-signature", signer.sign(id, ts, bytes)))
-                            .compose(req -> req.send(Buffer.buffer(bytes)))
-                            .compose(response -> response.end())
-                            .onSuccess(x -> next[0].run())
-                            .onFailure(done::completeExceptionally);
-                };
-                next[0].run();
-            });
-            long[] took = done.get(300, TimeUnit.SECONDS);
-            receiver.reset();
-            return new JsonObject()
-                    .put("posts", FLOOR_POSTS)
-                    .put("clientCpuUsPerPost", Measure.round(took[0] / 1e3 / FLOOR_POSTS))
-                    .put("postsPerSecond", Measure.round(FLOOR_POSTS / (took[1] / 1e9)));
-        } finally {
-            own.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        }
-    }
-
-    private JsonObject storm(Process service, int ocpp, Receiver receiver) throws Exception {
+    private JsonObject storm(Process service, int ocpp, WebhookReceiver receiver) throws Exception {
         bench.execute("DELETE FROM webhooks");
         bench.procs.register("P", STORM, port);
         bench.execute("INSERT INTO sites (id, account_id, name, timezone) SELECT 'site-' || g, 'bench', 'Site ' || g,"
@@ -397,7 +235,7 @@ final class NotifyPhase {
     }
 
     /** How many chargers the incident.opened messages received name (SiteOffline ones list theirs). */
-    private static long covered(Receiver receiver) {
+    private static long covered(WebhookReceiver receiver) {
         long n = 0;
         synchronized (receiver.incidents) {
             for (JsonObject i : receiver.incidents) {
