@@ -175,29 +175,27 @@ public final class Bus {
     public record Committed(long seq, Change change) {
         /** The event as the contract shows it (the SSE stream's and the status.changed messages' data). */
         public JsonObject event() {
-            Change c = change;
-            ConnectorState k = c.connector();
-            JsonObject connector = k == null
-                    ? null
-                    : new JsonObject()
-                            .put("connectorId", k.connectorId())
-                            .put("status", k.status().name())
-                            .put("ocppStatus", k.ocppStatus())
-                            .put("errorCode", k.errorCode())
-                            .put("vendorErrorCode", k.vendorErrorCode());
+            ConnectorState k = change.connector();
             return new StatusEvent(
                             seq,
-                            c.chargerId(),
-                            c.accountId(),
-                            c.siteId(),
-                            c.status().name(),
-                            c.previousStatus() == null
+                            change.chargerId(),
+                            change.accountId(),
+                            change.siteId(),
+                            change.status().name(),
+                            change.previousStatus() == null
                                     ? null
-                                    : c.previousStatus().name(),
-                            c.faultCode(),
-                            connector,
-                            c.timestamp().toString(),
-                            c.receivedAt().toString())
+                                    : change.previousStatus().name(),
+                            change.faultCode(),
+                            k == null
+                                    ? null
+                                    : StatusEvent.connector(
+                                            k.connectorId(),
+                                            k.status().name(),
+                                            k.ocppStatus(),
+                                            k.errorCode(),
+                                            k.vendorErrorCode()),
+                            change.timestamp().toString(),
+                            change.receivedAt().toString())
                     .json();
         }
     }

@@ -223,20 +223,14 @@ public final class WebhookStore extends Sql {
             List<Message> out = new ArrayList<>();
             rows.forEach(r -> {
                 Instant at = instant(r, "received_at");
-                out.add(statusMessage(
-                        r.getLong("seq"), at, EventHistory.event(r).encode()));
+                // Written as the payload's text at once: one encoding per message, none of the envelope.
+                String body = "{\"type\":\"status.changed\",\"timestamp\":\"" + at + "\",\"data\":"
+                        + EventHistory.event(r).encode() + "}";
+                out.add(new Message(
+                        "msg_status_" + r.getLong("seq"), "status.changed", body, true, r.getLong("seq"), at));
             });
             return out;
         });
-    }
-
-    /**
-     * A {@code status.changed} message, whether read from the history or from the changes published lately: its
-     * body written as the payload's text at once (one encoding per message, none of the envelope).
-     */
-    static Message statusMessage(long seq, Instant receivedAt, String event) {
-        String body = "{\"type\":\"status.changed\",\"timestamp\":\"" + receivedAt + "\",\"data\":" + event + "}";
-        return new Message("msg_status_" + seq, "status.changed", body, true, seq, receivedAt);
     }
 
     /** The Standard Webhooks payload: {@code {"type","timestamp","data"}}. */

@@ -57,15 +57,6 @@ public final class EventHistory extends Sql {
 
     /** A status event as the API and the SSE stream show it. */
     public static JsonObject event(Row r) {
-        Integer connectorId = r.getInteger("connector_id");
-        JsonObject connector = connectorId == null
-                ? null
-                : new JsonObject()
-                        .put("connectorId", connectorId)
-                        .put("status", r.getString("connector_status"))
-                        .put("ocppStatus", r.getString("ocpp_status"))
-                        .put("errorCode", r.getString("error_code"))
-                        .put("vendorErrorCode", r.getString("vendor_error_code"));
         JsonObject json = new StatusEvent(
                         r.getLong("seq"),
                         r.getString("charger_id"),
@@ -74,7 +65,12 @@ public final class EventHistory extends Sql {
                         r.getString("status"),
                         r.getString("previous_status"),
                         r.getString("fault_code"),
-                        connector,
+                        StatusEvent.connector(
+                                r.getInteger("connector_id"),
+                                r.getString("connector_status"),
+                                r.getString("ocpp_status"),
+                                r.getString("error_code"),
+                                r.getString("vendor_error_code")),
                         iso(r, "ts"),
                         iso(r, "received_at"))
                 .json();

@@ -32,4 +32,17 @@ public record StatusEvent(
                 .put("timestamp", timestamp)
                 .put("receivedAt", receivedAt);
     }
+
+    /** The {@code connector} object of a connector-level change; null for a charger-level one. */
+    public static JsonObject connector(
+            Integer connectorId, String status, String ocppStatus, String errorCode, String vendorErrorCode) {
+        return connectorId == null
+                ? null
+                : new JsonObject()
+                        .put("connectorId", connectorId)
+                        .put("status", status)
+                        .put("ocppStatus", ocppStatus)
+                        .put("errorCode", errorCode)
+                        .put("vendorErrorCode", vendorErrorCode);
+    }
 }

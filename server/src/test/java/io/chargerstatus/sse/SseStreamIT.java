@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -52,6 +53,7 @@ class SseStreamIT {
         cp.boot();
         int changes = 60;
         List<Long> first = new ArrayList<>();
+        List<JsonObject> live = new ArrayList<>();
         SseClient a = SseClient.open(service, TestService.ADMIN, "?accountId=" + account, null);
         CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
             for (int i = 0; i < changes; i++) {
@@ -62,6 +64,7 @@ class SseStreamIT {
             JsonObject e = a.next(30_000);
             assertNotNull(e);
             first.add(e.getLong("seq"));
+            live.add(e);
         }
         a.close();
         long resumeAfter = first.get(first.size() - 1);
@@ -82,6 +85,11 @@ class SseStreamIT {
         List<Long> expectedAfter = all.subList(all.indexOf(resumeAfter) + 1, all.size());
         assertEquals(expectedAfter, second, "resumed stream = history after the last id seen, no gap, no duplicate");
         assertTrue(first.size() + second.size() >= changes / 2, "the walk produced events");
+        // A live event is the same as the history's (instants in whole microseconds, as stored): a resumed
+        // client or a webhook message sent again says what the live stream said.
+        Map<Long, JsonObject> stored = new HashMap<>();
+        history.forEach(h -> stored.put(((JsonObject) h).getLong("seq"), (JsonObject) h));
+        live.forEach(e -> assertEquals(stored.get(e.getLong("seq")), e));
         cp.close();
     }
 

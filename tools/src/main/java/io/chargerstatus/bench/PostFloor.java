@@ -3,6 +3,7 @@ package io.chargerstatus.bench;
 import io.chargerstatus.notify.Signature;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -32,7 +33,7 @@ final class PostFloor {
     static JsonObject measure(String url) throws Exception {
         Vertx own = Vertx.vertx();
         try {
-            io.vertx.core.http.HttpClient client = own.createHttpClient(
+            HttpClient client = own.createHttpClient(
                     new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(4));
             byte[] key = new byte[32];
             Signature.Signer signer = new Signature.Signer(key);
@@ -46,7 +47,7 @@ final class PostFloor {
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             own.runOnContext(v -> {
                 long thread = Thread.currentThread().getId();
-                long[] at = new long[3];
+                long[] at = new long[2];
                 Runnable[] next = new Runnable[1];
                 int[] sent = {0};
                 next[0] = () -> {
