@@ -17,7 +17,6 @@ import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +50,7 @@ class NotificationsIT {
     @BeforeAll
     static void start() throws Exception {
         assertTrue(npmInstalled(), "node and npm are needed (.ci/run installs them)");
-        int smtpPort = freePort();
+        int smtpPort = TestService.freePort();
         smtp = new ProcessBuilder("node", "smtp.mjs", String.valueOf(smtpPort))
                 .directory(NODE.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
@@ -654,12 +653,6 @@ class NotificationsIT {
             }
         }
         return null;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private static boolean npmInstalled() throws InterruptedException {

@@ -4,10 +4,15 @@ import io.chargerstatus.Service;
 import io.chargerstatus.infra.Config;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** A real service instance on free ports and a test database, as the tests drive it. */
@@ -84,19 +89,40 @@ public final class TestService implements AutoCloseable {
     /**
      * A port no one listens on, and that no other call of this JVM has handed out: the OS may give the same
      * ephemeral port to two binds in a row, and two Vert.x servers on one port in one Vert.x instance
-     * silently share it (an HTTP and an OCPP server on the same port flaked tests).
+     * silently share it (an HTTP and an OCPP server on the same port flaked tests). It is taken below the
+     * kernel's ephemeral range: a port from that range, free when handed out, can meanwhile become the local
+     * end of some outgoing connection (a cluster member started later then could not bind its Hazelcast port
+     * and ClusterIT timed out).
      */
     public static synchronized int freePort() {
+        int high = ephemeralLow();
         while (true) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                if (HANDED_OUT.add(s.getLocalPort())) {
-                    return s.getLocalPort();
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
+            int port = LOWEST_PORT + PORTS.nextInt(high - LOWEST_PORT);
+            if (HANDED_OUT.contains(port)) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket(port)) {
+                HANDED_OUT.add(port);
+                return port;
+            } catch (IOException inUse) {
+                // someone listens there: another one
             }
         }
     }
 
-    private static final java.util.Set<Integer> HANDED_OUT = new java.util.HashSet<>();
+    private static final int LOWEST_PORT = 15_000;
+    private static final Random PORTS = new Random();
+
+    /** The first port of the kernel's ephemeral range (32768 where it cannot be read). */
+    private static int ephemeralLow() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+            int low = Integer.parseInt(range.trim().split("\\s+")[0]);
+            return low > LOWEST_PORT + 1000 ? low : 32_768;
+        } catch (IOException | RuntimeException unreadable) {
+            return 32_768;
+        }
+    }
+
+    private static final Set<Integer> HANDED_OUT = new HashSet<>();
 }
